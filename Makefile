@@ -1,0 +1,43 @@
+# Two commands do everything: `make run` and `make test`.
+# Each creates .venv and installs what is missing; a requirements file that
+# changed since the last install is installed again.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+.PHONY: run test lint bench demo clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(RUN_STAMP) $@
+
+## run: with Slack tokens, the bot and the web app (Procfile); without, the web app on a demo database
+run: $(RUN_STAMP)
+	$(PY) -m checkin.launch
+
+## test: the whole suite (unit, end-to-end against a local fake Slack, web app, browser)
+test: $(DEV_STAMP)
+	@sh scripts/ensure-chromium.sh
+	$(PY) -m pytest
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(DEV_STAMP)
+	$(PY) bench/ack_latency.py
+	$(PY) bench/report.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

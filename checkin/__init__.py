@@ -1,0 +1,1 @@
+"""checkin: the core both the bot and the dashboard import."""

@@ -1,0 +1,249 @@
+"""Numbered schema migrations. Append; never edit one that has shipped.
+
+Each migration runs once, inside one transaction, and is recorded in
+`schema_migrations`. Times are UTC ISO-8601 strings ending in `Z`; local dates
+are `YYYY-MM-DD`; lists are JSON arrays.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "members, check-ins, questions, runs and answers",
+        """
+CREATE TABLE members (
+    slack_id      TEXT PRIMARY KEY,            -- U0123ABCD
+    name          TEXT NOT NULL DEFAULT '',    -- display name
+    real_name     TEXT NOT NULL DEFAULT '',
+    tz            TEXT NOT NULL DEFAULT 'UTC', -- IANA zone from Slack's profile
+    is_bot        INTEGER NOT NULL DEFAULT 0,
+    is_admin      INTEGER NOT NULL DEFAULT 0,  -- may run `/checkin send`
+    active        INTEGER NOT NULL DEFAULT 1,  -- 0: deactivated or DM closed
+    inactive_reason TEXT,                      -- why active is 0 (user_disabled, ...)
+    paused_until  TEXT,                        -- local date; not asked up to and including it
+    refreshed_at  TEXT,                        -- last users.info
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE checkins (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    days          TEXT NOT NULL,               -- JSON ["mon","wed","fri"]
+    time          TEXT NOT NULL,               -- HH:MM in each member's own zone
+    participants  TEXT NOT NULL,               -- JSON ["U0123ABCD", "#team"]
+    timezone      TEXT NOT NULL DEFAULT 'UTC', -- reporting zone: weeks and report time
+    report_channel TEXT,
+    report_day    TEXT,
+    report_time   TEXT,
+    random_question INTEGER NOT NULL DEFAULT 0,
+    reminder_minutes INTEGER NOT NULL DEFAULT 120,
+    window_hours  INTEGER,                     -- NULL: until the end of the member's local day
+    name_missing  INTEGER NOT NULL DEFAULT 0,  -- report names who has not answered
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+-- A question row is one wording: editing the text bumps `version` and keeps
+-- the old wording in question_versions; answers also snapshot the text asked.
+CREATE TABLE questions (
+    id            INTEGER PRIMARY KEY,
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    position      INTEGER NOT NULL,
+    text          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('text','choice','scale','number')),
+    labels        TEXT,                        -- JSON, scale: 5 labels for 1..5
+    options       TEXT,                        -- JSON, choice: the options
+    version       INTEGER NOT NULL DEFAULT 1,
+    active        INTEGER NOT NULL DEFAULT 1,  -- 0: removed from the check-in, kept for history
+    pool_question_id INTEGER,                  -- set when drawn from the question pool
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX questions_by_checkin ON questions(checkin_id, active, position);
+
+CREATE TABLE question_versions (
+    question_id   INTEGER NOT NULL REFERENCES questions(id),
+    version       INTEGER NOT NULL,
+    text          TEXT NOT NULL,
+    replaced_at   TEXT NOT NULL,
+    PRIMARY KEY (question_id, version)
+);
+
+-- One run: one member asked one check-in on one local date.
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    member_id     TEXT NOT NULL REFERENCES members(slack_id),
+    local_date    TEXT NOT NULL,               -- the member's own date
+    week          TEXT NOT NULL,               -- ISO week of local_date, 2026-W48
+    due_at        TEXT NOT NULL,               -- UTC instant of the member's local time
+    closes_at     TEXT NOT NULL,               -- end of the member's window
+    status        TEXT NOT NULL DEFAULT 'due'
+                  CHECK (status IN ('due','sending','open','answered','skipped','closed','failed','dev_skipped')),
+    question_ids  TEXT NOT NULL DEFAULT '[]',  -- JSON, the questions of this run, in order
+    channel_id    TEXT,                        -- the DM
+    message_ts    TEXT,                        -- greeting / first question
+    sent_at       TEXT,
+    reminded_at   TEXT,
+    snoozed_until TEXT,
+    completed_at  TEXT,
+    error         TEXT,
+    created_at    TEXT NOT NULL,
+    UNIQUE (checkin_id, member_id, local_date)
+);
+CREATE INDEX runs_by_week ON runs(checkin_id, week);
+CREATE INDEX runs_by_member ON runs(member_id, local_date);
+CREATE INDEX runs_by_status ON runs(status, closes_at);
+
+-- One answer per (run, question). Never deleted: an edit moves the earlier
+-- value to answer_history and keeps its own timestamp there.
+CREATE TABLE answers (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    question_id   INTEGER NOT NULL REFERENCES questions(id),
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    member_id     TEXT NOT NULL REFERENCES members(slack_id),
+    week          TEXT NOT NULL,
+    local_date    TEXT NOT NULL,
+    question_text TEXT NOT NULL,               -- the wording the member saw
+    text          TEXT,                        -- the answer as given (scale/choice: its label)
+    number        REAL,                        -- scale 1..5 or number answers
+    skipped       INTEGER NOT NULL DEFAULT 0,
+    late          INTEGER NOT NULL DEFAULT 0,  -- after the run closed
+    answered_at   TEXT NOT NULL,
+    edited_at     TEXT,
+    source        TEXT NOT NULL DEFAULT 'slack',
+    UNIQUE (run_id, question_id)
+);
+CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id);
+CREATE INDEX answers_by_member ON answers(member_id, answered_at);
+
+CREATE TABLE answer_history (
+    id            INTEGER PRIMARY KEY,
+    answer_id     INTEGER NOT NULL REFERENCES answers(id),
+    text          TEXT,
+    number        REAL,
+    skipped       INTEGER NOT NULL DEFAULT 0,
+    answered_at   TEXT NOT NULL,               -- when that earlier value was given
+    replaced_at   TEXT NOT NULL
+);
+CREATE INDEX answer_history_by_answer ON answer_history(answer_id);
+
+CREATE TABLE meta (
+    key           TEXT PRIMARY KEY,
+    value         TEXT NOT NULL
+);
+""",
+    ),
+    (
+        2,
+        "question pool, peer feedback, outbox, events, heartbeat, de-duplication, report posts",
+        """
+CREATE TABLE pool_questions (
+    id            INTEGER PRIMARY KEY,
+    text          TEXT NOT NULL,
+    kind          TEXT NOT NULL DEFAULT 'text' CHECK (kind IN ('text','choice','scale','number')),
+    labels        TEXT,
+    options       TEXT,
+    submitted_by  TEXT,                        -- Slack id or dashboard user
+    status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','approved','rejected')),
+    reviewed_by   TEXT,
+    reviewed_at   TEXT,
+    times_asked   INTEGER NOT NULL DEFAULT 0,
+    last_asked_at TEXT,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX pool_by_status ON pool_questions(status, times_asked);
+
+CREATE TABLE feedback_requests (
+    id            INTEGER PRIMARY KEY,
+    subject_id    TEXT NOT NULL REFERENCES members(slack_id), -- whom the feedback is about
+    requested_by  TEXT NOT NULL,
+    questions     TEXT NOT NULL,               -- JSON [{"text", "kind", ...}]
+    min_responses INTEGER NOT NULL DEFAULT 3,
+    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),
+    closes_on     TEXT,                        -- local date
+    created_at    TEXT NOT NULL
+);
+
+-- Who was asked, and whether they have answered: never what they answered.
+CREATE TABLE feedback_invites (
+    id            INTEGER PRIMARY KEY,
+    request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
+    member_id     TEXT NOT NULL REFERENCES members(slack_id),
+    sent_at       TEXT,
+    responded     INTEGER NOT NULL DEFAULT 0,  -- no time: it would link to a response
+    UNIQUE (request_id, member_id)
+);
+
+-- Anonymous by construction: no author column, and only the date.
+CREATE TABLE feedback_responses (
+    id            INTEGER PRIMARY KEY,
+    request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
+    answers       TEXT NOT NULL,               -- JSON, one entry per question
+    submitted_on  TEXT NOT NULL
+);
+
+-- Work the web app or the CLI asks the bot to do in Slack.
+CREATE TABLE outbox (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,               -- send_checkin | post_report | feedback_invites
+    payload       TEXT NOT NULL DEFAULT '{}',  -- JSON
+    status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','running','done','failed')),
+    requested_by  TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    error         TEXT,
+    created_at    TEXT NOT NULL,
+    started_at    TEXT,
+    finished_at   TEXT
+);
+CREATE INDEX outbox_by_status ON outbox(status, id);
+
+-- Everything the bot does, counted: the dashboard charts these.
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    at            TEXT NOT NULL,
+    kind          TEXT NOT NULL,               -- message_sent, api_error, rate_limited, run_sent, answer_stored, dm_skipped, ...
+    method        TEXT,                        -- Slack API method
+    error         TEXT,
+    checkin_id    INTEGER,
+    member_id     TEXT,
+    duration_ms   REAL,
+    detail        TEXT
+);
+CREATE INDEX events_by_kind ON events(kind, at);
+
+-- The one running bot; a second one reads this and refuses to start.
+CREATE TABLE heartbeat (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    pid           INTEGER NOT NULL,
+    host          TEXT NOT NULL,
+    env           TEXT NOT NULL,
+    dev_users     TEXT NOT NULL DEFAULT '[]',
+    started_at    TEXT NOT NULL,
+    beat_at       TEXT NOT NULL,
+    connected     INTEGER NOT NULL DEFAULT 0,
+    detail        TEXT
+);
+
+CREATE TABLE seen_events (
+    event_id      TEXT PRIMARY KEY,            -- Slack event_id, or an action's own key
+    seen_at       TEXT NOT NULL
+);
+
+CREATE TABLE report_posts (
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    week          TEXT NOT NULL,
+    channel       TEXT NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'posting' CHECK (status IN ('posting','posted','failed')),
+    message_ts    TEXT,
+    posted_at     TEXT,
+    error         TEXT,
+    PRIMARY KEY (checkin_id, week)
+);
+""",
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]

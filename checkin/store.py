@@ -1,0 +1,600 @@
+"""The write functions: every change the bot, the CLI, the demo and the web app make.
+
+Each function is one short transaction and takes `clock` for its timestamps.
+Uniqueness lives in the schema (runs per check-in, member and local date;
+answers per run and question; seen Slack event ids), so a redelivered event
+or a second process turns into a no-op instead of a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from checkin.clock import Clock, iso, parse_iso, system_clock
+from checkin.db import transaction
+from checkin.timing import DueRun
+
+MAX_ANSWER_CHARS = 40_000  # Slack's own cap on a message's text
+
+
+class NotFound(Exception):
+    """Something a person named does not exist; str() says what and what to do."""
+
+
+# --- members ---------------------------------------------------------------
+
+
+def upsert_member(
+    conn: sqlite3.Connection,
+    slack_id: str,
+    *,
+    name: str = "",
+    real_name: str = "",
+    tz: str = "UTC",
+    is_bot: bool = False,
+    is_admin: bool = False,
+    active: bool = True,
+    inactive_reason: str | None = None,
+    clock: Clock = system_clock,
+) -> None:
+    """Create or refresh a member from Slack's profile; pauses are kept."""
+    now = iso(clock())
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO members (slack_id, name, real_name, tz, is_bot, is_admin, active, "
+            "inactive_reason, refreshed_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(slack_id) DO UPDATE SET name=excluded.name, "
+            "real_name=excluded.real_name, tz=excluded.tz, is_bot=excluded.is_bot, "
+            "is_admin=excluded.is_admin, active=excluded.active, "
+            "inactive_reason=excluded.inactive_reason, refreshed_at=excluded.refreshed_at",
+            (
+                slack_id, name, real_name, tz or "UTC", int(is_bot), int(is_admin),
+                int(active), None if active else inactive_reason, now, now,
+            ),
+        )  # fmt: skip
+
+
+def ensure_member(conn: sqlite3.Connection, slack_id: str, clock: Clock = system_clock) -> None:
+    """A row for a member we have not looked up yet (their profile comes later)."""
+    with transaction(conn):
+        conn.execute(
+            "INSERT OR IGNORE INTO members (slack_id, created_at) VALUES (?, ?)",
+            (slack_id, iso(clock())),
+        )
+
+
+def deactivate_member(conn: sqlite3.Connection, slack_id: str, reason: str) -> None:
+    """Stop asking someone Slack says we cannot reach (user_disabled, channel_not_found)."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE members SET active = 0, inactive_reason = ? WHERE slack_id = ?",
+            (reason, slack_id),
+        )
+
+
+def pause_member(conn: sqlite3.Connection, slack_id: str, until: date | None) -> None:
+    """Out of office up to and including `until` (None resumes)."""
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE members SET paused_until = ? WHERE slack_id = ?",
+            (until.isoformat() if until else None, slack_id),
+        )
+        if cur.rowcount == 0:
+            raise NotFound(f"no member {slack_id}")
+
+
+def get_member(conn: sqlite3.Connection, slack_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM members WHERE slack_id = ?", (slack_id,)).fetchone()
+
+
+# --- check-ins and questions -----------------------------------------------
+
+
+def get_checkin(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM checkins WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    if row is None:
+        names = [r[0] for r in conn.execute("SELECT name FROM checkins ORDER BY name")]
+        known = ", ".join(names) if names else "none yet: import one with `checkins import`"
+        raise NotFound(f"no check-in named {name!r} (known: {known})")
+    return row
+
+
+def active_questions(conn: sqlite3.Connection, checkin_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT * FROM questions WHERE checkin_id = ? AND active = 1 AND pool_question_id IS NULL "
+        "ORDER BY position",
+        (checkin_id,),
+    ).fetchall()
+
+
+def pool_question_for(
+    conn: sqlite3.Connection, checkin_id: int, clock: Clock = system_clock
+) -> int | None:
+    """Draw the least-asked approved pool question; its `questions` row id for this check-in.
+
+    A pool question becomes a (non-active) question of the check-in the first
+    time it is drawn, so its answers are stored and reported like any other.
+    """
+    now = iso(clock())
+    with transaction(conn):
+        pool = conn.execute(
+            "SELECT * FROM pool_questions WHERE status = 'approved' "
+            "ORDER BY times_asked, last_asked_at IS NOT NULL, last_asked_at, id LIMIT 1"
+        ).fetchone()
+        if pool is None:
+            return None
+        row = conn.execute(
+            "SELECT id FROM questions WHERE checkin_id = ? AND pool_question_id = ?",
+            (checkin_id, pool["id"]),
+        ).fetchone()
+        if row:
+            question_id = row[0]
+        else:
+            question_id = conn.execute(
+                "INSERT INTO questions (checkin_id, position, text, kind, labels, options, "
+                "active, pool_question_id, created_at) VALUES (?, 1000, ?, ?, ?, ?, 0, ?, ?)",
+                (
+                    checkin_id, pool["text"], pool["kind"], pool["labels"], pool["options"],
+                    pool["id"], now,
+                ),
+            ).lastrowid  # fmt: skip
+        conn.execute(
+            "UPDATE pool_questions SET times_asked = times_asked + 1, last_asked_at = ? "
+            "WHERE id = ?",
+            (now, pool["id"]),
+        )
+    return question_id
+
+
+# --- runs --------------------------------------------------------------------
+
+
+def create_run(
+    conn: sqlite3.Connection,
+    checkin_id: int,
+    due: DueRun,
+    question_ids: list[int],
+    *,
+    status: str = "due",
+    clock: Clock = system_clock,
+) -> int | None:
+    """Claim a run; None when it exists already (another tick, process or restart made it)."""
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO runs (checkin_id, member_id, local_date, week, due_at, "
+            "closes_at, status, question_ids, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                checkin_id, due.member_id, due.local_date.isoformat(), due.week,
+                iso(due.due_at), iso(due.closes_at), status, json.dumps(question_ids),
+                iso(clock()),
+            ),
+        )  # fmt: skip
+        return cur.lastrowid if cur.rowcount else None
+
+
+def get_run(conn: sqlite3.Connection, run_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+
+
+def set_run_status(
+    conn: sqlite3.Connection,
+    run_id: int,
+    status: str,
+    *,
+    only_if: tuple[str, ...] | None = None,
+    clock: Clock = system_clock,
+    **fields: object,
+) -> bool:
+    """Move a run to `status` (optionally only from the given ones); True if it moved."""
+    allowed = {
+        "channel_id", "message_ts", "sent_at", "reminded_at", "snoozed_until",
+        "completed_at", "error",
+    }  # fmt: skip
+    if set(fields) - allowed:
+        raise ValueError(f"unknown run fields {set(fields) - allowed}")
+    values = {k: iso(v) if isinstance(v, datetime) else v for k, v in fields.items()}
+    if status in ("answered", "skipped", "closed") and "completed_at" not in values:
+        values["completed_at"] = iso(clock())
+    sets = ", ".join(["status = ?"] + [f"{k} = ?" for k in values])
+    sql = f"UPDATE runs SET {sets} WHERE id = ?"  # noqa: S608 - column names from `allowed`
+    params: list[object] = [status, *values.values(), run_id]
+    if only_if:
+        sql += f" AND status IN ({', '.join('?' for _ in only_if)})"
+        params.extend(only_if)
+    with transaction(conn):
+        return conn.execute(sql, params).rowcount == 1
+
+
+def open_run_for(conn: sqlite3.Connection, member_id: str) -> sqlite3.Row | None:
+    """The member's run that is waiting for a typed answer (newest open one)."""
+    return conn.execute(
+        "SELECT * FROM runs WHERE member_id = ? AND status = 'open' "
+        "ORDER BY sent_at DESC, id DESC LIMIT 1",
+        (member_id,),
+    ).fetchone()
+
+
+def next_question(conn: sqlite3.Connection, run: sqlite3.Row) -> sqlite3.Row | None:
+    """The first question of the run with no answer yet."""
+    answered = {
+        r[0] for r in conn.execute("SELECT question_id FROM answers WHERE run_id = ?", (run["id"],))
+    }
+    for qid in json.loads(run["question_ids"]):
+        if qid not in answered:
+            return conn.execute("SELECT * FROM questions WHERE id = ?", (qid,)).fetchone()
+    return None
+
+
+# --- answers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    answer_id: int
+    created: bool  # False: it was there already (a redelivery or a second click)
+    run_complete: bool
+
+
+def record_answer(
+    conn: sqlite3.Connection,
+    run_id: int,
+    question_id: int,
+    *,
+    text: str | None = None,
+    number: float | None = None,
+    skipped: bool = False,
+    source: str = "slack",
+    clock: Clock = system_clock,
+) -> Stored:
+    """Store the first answer to a question of a run; a repeat changes nothing.
+
+    An answer after the run closed is stored and marked late. When the last
+    question is answered the run becomes 'answered'.
+    """
+    if text is not None and len(text) > MAX_ANSWER_CHARS:
+        text = text[:MAX_ANSWER_CHARS]
+    now = clock()
+    with transaction(conn):
+        run = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if run is None:
+            raise NotFound(f"no run {run_id}")
+        if question_id not in json.loads(run["question_ids"]):
+            raise NotFound(f"question {question_id} is not part of run {run_id}")
+        question = conn.execute(
+            "SELECT text FROM questions WHERE id = ?", (question_id,)
+        ).fetchone()
+        late = now >= parse_iso(run["closes_at"])
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO answers (run_id, question_id, checkin_id, member_id, week, "
+            "local_date, question_text, text, number, skipped, late, answered_at, source) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                run_id, question_id, run["checkin_id"], run["member_id"], run["week"],
+                run["local_date"], question["text"], text, number, int(skipped), int(late),
+                iso(now), source,
+            ),
+        )  # fmt: skip
+        created = cur.rowcount == 1
+        answer_id = conn.execute(
+            "SELECT id FROM answers WHERE run_id = ? AND question_id = ?", (run_id, question_id)
+        ).fetchone()[0]
+        total = len(json.loads(run["question_ids"]))
+        done = conn.execute("SELECT COUNT(*) FROM answers WHERE run_id = ?", (run_id,)).fetchone()[
+            0
+        ]
+        complete = done >= total
+        if complete and run["status"] in ("due", "sending", "open", "closed"):
+            conn.execute(
+                "UPDATE runs SET status = 'answered', completed_at = ? WHERE id = ?",
+                (iso(now), run_id),
+            )
+    return Stored(answer_id=answer_id, created=created, run_complete=complete)
+
+
+def edit_answer(
+    conn: sqlite3.Connection,
+    answer_id: int,
+    *,
+    text: str | None = None,
+    number: float | None = None,
+    clock: Clock = system_clock,
+) -> bool:
+    """Replace an answer's value, keeping the earlier one (and its time) in history.
+
+    Returns False when the new value equals the current one (nothing to keep).
+    """
+    if text is not None and len(text) > MAX_ANSWER_CHARS:
+        text = text[:MAX_ANSWER_CHARS]
+    now = iso(clock())
+    with transaction(conn):
+        old = conn.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if old is None:
+            raise NotFound(f"no answer {answer_id}")
+        if (old["text"], old["number"], old["skipped"]) == (text, number, 0):
+            return False
+        conn.execute(
+            "INSERT INTO answer_history (answer_id, text, number, skipped, answered_at, "
+            "replaced_at) VALUES (?,?,?,?,?,?)",
+            (
+                answer_id, old["text"], old["number"], old["skipped"],
+                old["edited_at"] or old["answered_at"], now,
+            ),
+        )  # fmt: skip
+        conn.execute(
+            "UPDATE answers SET text = ?, number = ?, skipped = 0, edited_at = ? WHERE id = ?",
+            (text, number, now, answer_id),
+        )
+    return True
+
+
+def answers_of_run(conn: sqlite3.Connection, run_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT a.*, q.kind, q.labels, q.options FROM answers a "
+        "JOIN questions q ON q.id = a.question_id WHERE a.run_id = ? ORDER BY a.id",
+        (run_id,),
+    ).fetchall()
+
+
+# --- question pool -----------------------------------------------------------
+
+
+def submit_pool_question(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    submitted_by: str | None,
+    kind: str = "text",
+    status: str = "pending",
+    clock: Clock = system_clock,
+) -> int:
+    text = text.strip()
+    if not text:
+        raise ValueError("write a question first")
+    with transaction(conn):
+        return conn.execute(
+            "INSERT INTO pool_questions (text, kind, submitted_by, status, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (text, kind, submitted_by, status, iso(clock())),
+        ).lastrowid
+
+
+def review_pool_question(
+    conn: sqlite3.Connection,
+    question_id: int,
+    status: str,
+    reviewer: str,
+    clock: Clock = system_clock,
+) -> None:
+    if status not in ("approved", "rejected", "pending"):
+        raise ValueError(f"unknown status {status!r}")
+    with transaction(conn):
+        conn.execute(
+            "UPDATE pool_questions SET status = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
+            (status, reviewer, iso(clock()), question_id),
+        )
+
+
+# --- peer feedback -----------------------------------------------------------
+
+
+def create_feedback_request(
+    conn: sqlite3.Connection,
+    subject_id: str,
+    requested_by: str,
+    questions: list[dict],
+    invitees: list[str],
+    *,
+    min_responses: int = 3,
+    closes_on: date | None = None,
+    clock: Clock = system_clock,
+) -> int:
+    now = iso(clock())
+    with transaction(conn):
+        request_id = conn.execute(
+            "INSERT INTO feedback_requests (subject_id, requested_by, questions, min_responses, "
+            "closes_on, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                subject_id, requested_by, json.dumps(questions), min_responses,
+                closes_on.isoformat() if closes_on else None, now,
+            ),
+        ).lastrowid  # fmt: skip
+        for member in invitees:
+            if member != subject_id:
+                conn.execute(
+                    "INSERT OR IGNORE INTO feedback_invites (request_id, member_id) VALUES (?, ?)",
+                    (request_id, member),
+                )
+    return request_id
+
+
+def submit_feedback(
+    conn: sqlite3.Connection,
+    request_id: int,
+    member_id: str,
+    answers: list,
+    clock: Clock = system_clock,
+) -> bool:
+    """Store an anonymous response; False if this invitee has answered already.
+
+    The invite is marked answered and the response stored with no author and
+    only the date, in one transaction, so neither row can be joined to the other.
+    """
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE feedback_invites SET responded = 1 "
+            "WHERE request_id = ? AND member_id = ? AND responded = 0",
+            (request_id, member_id),
+        )
+        if cur.rowcount == 0:
+            return False
+        conn.execute(
+            "INSERT INTO feedback_responses (request_id, answers, submitted_on) VALUES (?, ?, ?)",
+            (request_id, json.dumps(answers), clock().date().isoformat()),
+        )
+    return True
+
+
+# --- outbox --------------------------------------------------------------------
+
+OUTBOX_KINDS = ("send_checkin", "post_report", "feedback_invites")
+
+
+def enqueue(
+    conn: sqlite3.Connection,
+    kind: str,
+    payload: dict,
+    *,
+    requested_by: str | None = None,
+    clock: Clock = system_clock,
+) -> int:
+    """Ask the bot to do something in Slack; it picks the row up within seconds."""
+    if kind not in OUTBOX_KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    with transaction(conn):
+        return conn.execute(
+            "INSERT INTO outbox (kind, payload, requested_by, created_at) VALUES (?, ?, ?, ?)",
+            (kind, json.dumps(payload), requested_by, iso(clock())),
+        ).lastrowid
+
+
+def claim_outbox(conn: sqlite3.Connection, clock: Clock = system_clock) -> sqlite3.Row | None:
+    """Take the oldest pending row (or one left 'running' by a crashed bot)."""
+    now = clock()
+    stale = iso(now - timedelta(minutes=5))
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT * FROM outbox WHERE status = 'pending' "
+            "OR (status = 'running' AND started_at < ?) ORDER BY id LIMIT 1",
+            (stale,),
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute(
+            "UPDATE outbox SET status = 'running', started_at = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (iso(now), row["id"]),
+        )
+    return conn.execute("SELECT * FROM outbox WHERE id = ?", (row["id"],)).fetchone()
+
+
+def finish_outbox(
+    conn: sqlite3.Connection, outbox_id: int, error: str | None = None, clock: Clock = system_clock
+) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE outbox SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+            ("failed" if error else "done", error, iso(clock()), outbox_id),
+        )
+
+
+# --- events, heartbeat, de-duplication -----------------------------------------
+
+
+def record_event(
+    conn: sqlite3.Connection,
+    kind: str,
+    *,
+    method: str | None = None,
+    error: str | None = None,
+    checkin_id: int | None = None,
+    member_id: str | None = None,
+    duration_ms: float | None = None,
+    detail: dict | str | None = None,
+    clock: Clock = system_clock,
+) -> None:
+    if isinstance(detail, dict):
+        detail = json.dumps(detail)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO events (at, kind, method, error, checkin_id, member_id, duration_ms, "
+            "detail) VALUES (?,?,?,?,?,?,?,?)",
+            (iso(clock()), kind, method, error, checkin_id, member_id, duration_ms, detail),
+        )
+
+
+def first_sighting(conn: sqlite3.Connection, event_id: str, clock: Clock = system_clock) -> bool:
+    """True the first time an event id is seen; False for a redelivery."""
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+            (event_id, iso(clock())),
+        )
+        return cur.rowcount == 1
+
+
+def forget_seen_events(
+    conn: sqlite3.Connection, older_than: timedelta, clock: Clock = system_clock
+) -> int:
+    with transaction(conn):
+        return conn.execute(
+            "DELETE FROM seen_events WHERE seen_at < ?", (iso(clock() - older_than),)
+        ).rowcount
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    pid: int
+    host: str
+    env: str
+    dev_users: list[str]
+    started_at: datetime
+    beat_at: datetime
+    connected: bool
+    detail: dict
+
+    def age(self, now: datetime) -> timedelta:
+        return now - self.beat_at
+
+    def is_stale(self, now: datetime, after: timedelta = timedelta(seconds=90)) -> bool:
+        return self.age(now) > after
+
+
+def beat(
+    conn: sqlite3.Connection,
+    *,
+    env: str,
+    dev_users: tuple[str, ...] | list[str],
+    started_at: datetime,
+    connected: bool,
+    detail: dict | None = None,
+    clock: Clock = system_clock,
+) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO heartbeat (id, pid, host, env, dev_users, started_at, beat_at, connected, "
+            "detail) VALUES (1,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET pid=excluded.pid, "
+            "host=excluded.host, env=excluded.env, dev_users=excluded.dev_users, "
+            "started_at=excluded.started_at, beat_at=excluded.beat_at, "
+            "connected=excluded.connected, detail=excluded.detail",
+            (
+                os.getpid(), socket.gethostname(), env, json.dumps(list(dev_users)),
+                iso(started_at), iso(clock()), int(connected), json.dumps(detail or {}),
+            ),
+        )  # fmt: skip
+
+
+def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
+    row = conn.execute("SELECT * FROM heartbeat WHERE id = 1").fetchone()
+    if row is None:
+        return None
+    return Heartbeat(
+        pid=row["pid"],
+        host=row["host"],
+        env=row["env"],
+        dev_users=json.loads(row["dev_users"]),
+        started_at=parse_iso(row["started_at"]),
+        beat_at=parse_iso(row["beat_at"]),
+        connected=bool(row["connected"]),
+        detail=json.loads(row["detail"] or "{}"),
+    )
+
+
+def clear_heartbeat(conn: sqlite3.Connection, pid: int | None = None) -> None:
+    """Remove the heartbeat on a clean stop (only our own)."""
+    with transaction(conn):
+        conn.execute("DELETE FROM heartbeat WHERE pid = ?", (pid or os.getpid(),))

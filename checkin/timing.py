@@ -1,0 +1,226 @@
+"""Scheduling rules: which runs are due, for which local date, until when.
+
+Pure functions over zoneinfo: no Slack, no `schedule`, no database, and `now`
+always passed in. A check-in's `time` is wall-clock time in each member's own
+time zone, so "09:00" is 09:00 local on both sides of a daylight-saving
+change; a time that does not exist that day (inside a spring-forward gap) is
+moved forward by the gap, and an ambiguous one (fall-back) is the first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from checkin.definitions import DAYS
+
+LOOKBACK_DAYS = 4  # a window of up to 72 hours can still be open from 3 local days ago
+
+
+@dataclass(frozen=True)
+class Schedule:
+    days: tuple[str, ...]
+    time: str
+    window_hours: int | None = None
+    timezone: str = "UTC"
+    report_day: str | None = None
+    report_time: str | None = None
+
+    @classmethod
+    def of(cls, checkin: object) -> Schedule:
+        """From a `CheckinDef` or a `checkins` row (whose days are JSON text)."""
+        get = checkin.__getitem__ if hasattr(checkin, "keys") else checkin.__getattribute__
+        days = get("days")
+        if isinstance(days, str):
+            days = json.loads(days)
+        return cls(
+            days=tuple(days),
+            time=get("time"),
+            window_hours=get("window_hours"),
+            timezone=get("timezone") or "UTC",
+            report_day=get("report_day"),
+            report_time=get("report_time"),
+        )
+
+
+@dataclass(frozen=True)
+class MemberClock:
+    """What the rules need to know about a member."""
+
+    slack_id: str
+    tz: str = "UTC"
+    paused_until: str | None = None  # local date, inclusive
+    active: bool = True
+    is_bot: bool = False
+
+    @classmethod
+    def of(cls, row: object) -> MemberClock:
+        get = row.__getitem__
+        return cls(
+            slack_id=get("slack_id"),
+            tz=get("tz") or "UTC",
+            paused_until=get("paused_until"),
+            active=bool(get("active")),
+            is_bot=bool(get("is_bot")),
+        )
+
+
+@dataclass(frozen=True)
+class DueRun:
+    member_id: str
+    local_date: date
+    due_at: datetime  # UTC
+    closes_at: datetime  # UTC
+
+    @property
+    def week(self) -> str:
+        year, week, _ = self.local_date.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The member's zone; an unknown or empty name falls back to UTC rather than failing."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def wall_time(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+    """The UTC instant of `hhmm` on `day` in `tz` (gap times move forward)."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    local = datetime.combine(day, time(hour, minute), tzinfo=tz)
+    # Round-trip through UTC: a non-existent local time comes back shifted.
+    return local.astimezone(UTC)
+
+
+def window_close(schedule: Schedule, local_date: date, tz: ZoneInfo) -> datetime:
+    """When a run stops being open: the end of the member's local day, or after window_hours."""
+    if schedule.window_hours:
+        return wall_time(local_date, schedule.time, tz) + timedelta(hours=schedule.window_hours)
+    next_day = datetime.combine(local_date + timedelta(days=1), time(0, 0), tzinfo=tz)
+    return next_day.astimezone(UTC)
+
+
+def is_paused(member: MemberClock, local_date: date) -> bool:
+    return bool(member.paused_until) and local_date.isoformat() <= member.paused_until
+
+
+def is_askable(member: MemberClock) -> bool:
+    return member.active and not member.is_bot
+
+
+def run_for(schedule: Schedule, member: MemberClock, local_date: date) -> DueRun | None:
+    """The run a member has on `local_date`, if that is one of the check-in's days."""
+    if DAYS[local_date.weekday()] not in schedule.days:
+        return None
+    tz = zone(member.tz)
+    return DueRun(
+        member_id=member.slack_id,
+        local_date=local_date,
+        due_at=wall_time(local_date, schedule.time, tz),
+        closes_at=window_close(schedule, local_date, tz),
+    )
+
+
+def due_runs(schedule: Schedule, members: Iterable[MemberClock], now: datetime) -> list[DueRun]:
+    """Runs whose time has come and whose window is still open at `now`.
+
+    The caller creates each one unless it exists already (runs are unique per
+    check-in, member and local date), which is what makes a restart, a second
+    tick or a missed tick harmless.
+    """
+    now = now.astimezone(UTC)
+    out = []
+    for member in members:
+        if not is_askable(member):
+            continue
+        today = now.astimezone(zone(member.tz)).date()
+        for back in range(LOOKBACK_DAYS):
+            run = run_for(schedule, member, today - timedelta(days=back))
+            if run and run.due_at <= now < run.closes_at and not is_paused(member, run.local_date):
+                out.append(run)
+    return out
+
+
+def next_run(
+    schedule: Schedule, member: MemberClock, now: datetime, horizon_days: int = 400
+) -> DueRun | None:
+    """The member's next run that starts after `now` (skipping paused days)."""
+    now = now.astimezone(UTC)
+    today = now.astimezone(zone(member.tz)).date()
+    for ahead in range(horizon_days):
+        run = run_for(schedule, member, today + timedelta(days=ahead))
+        if run and run.due_at > now and not is_paused(member, run.local_date):
+            return run
+    return None
+
+
+def reminder_due(
+    sent_at: datetime, closes_at: datetime, reminder_minutes: int, now: datetime
+) -> bool:
+    """A reminder is due once `reminder_minutes` after sending, while the run is open."""
+    if reminder_minutes <= 0:
+        return False
+    return sent_at + timedelta(minutes=reminder_minutes) <= now < closes_at
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    """First (Monday) and last (Sunday) dates of an ISO week like 2026-W48."""
+    year, num = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(num), 1)
+    return monday, monday + timedelta(days=6)
+
+
+def parse_week(text: str, now: datetime, timezone: str = "UTC") -> str:
+    """'this', 'last', 'this week', 'last week' or '2026-W48' → an ISO week string."""
+    spec = text.strip().lower().removesuffix(" week").removesuffix("week").strip() or "this"
+    today = now.astimezone(zone(timezone)).date()
+    if spec in ("this", "current"):
+        return iso_week(today)
+    if spec in ("last", "previous"):
+        return iso_week(today - timedelta(days=7))
+    try:
+        year, num = spec.upper().split("-W")
+        monday = date.fromisocalendar(int(year), int(num), 1)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a week; say 'last week', 'this week' or 2026-W48"
+        ) from None
+    return iso_week(monday)
+
+
+def report_slot(schedule: Schedule, week: str) -> datetime | None:
+    """The UTC instant the check-in's report for `week` is due, in its reporting zone."""
+    if not schedule.report_day or not schedule.report_time:
+        return None
+    monday, _ = week_bounds(week)
+    day = monday + timedelta(days=DAYS.index(schedule.report_day))
+    return wall_time(day, schedule.report_time, zone(schedule.timezone))
+
+
+def report_due(schedule: Schedule, now: datetime, grace_days: int = 3) -> str | None:
+    """The week whose report is due at `now`: from its slot until `grace_days` after it.
+
+    A bot that was down at report time still posts when it comes back within the grace.
+    """
+    tz = zone(schedule.timezone)
+    today = now.astimezone(tz).date()
+    for week in (iso_week(today), iso_week(today - timedelta(days=7))):
+        slot = report_slot(schedule, week)
+        if slot and slot <= now < slot + timedelta(days=grace_days):
+            return week
+    return None
+
+
+def weekdays(days: Sequence[str]) -> str:
+    """'mon, wed, fri' → 'Mon, Wed, Fri' for people."""
+    return ", ".join(d.capitalize() for d in days)
