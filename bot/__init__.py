@@ -1,0 +1,1 @@
+"""The Slack side: Socket Mode app, listeners by feature, scheduler, outbox worker."""
