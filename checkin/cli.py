@@ -15,6 +15,7 @@ from checkin import db, store
 from checkin.clock import system_clock
 from checkin.config import Config, ConfigError, load_config
 from checkin.definitions import DefinitionError, import_definitions, load_definitions, load_file
+from checkin.demo import DemoRefused
 
 
 class UsageError(Exception):
@@ -66,7 +67,14 @@ def main(argv: Sequence[str] | None = None, config: Config | None = None) -> int
         if args.db:
             config = _with_db(config, Path(args.db))
         return _dispatch(args, config)
-    except (ConfigError, DefinitionError, db.DatabaseError, store.NotFound, UsageError) as exc:
+    except (
+        ConfigError,
+        DefinitionError,
+        db.DatabaseError,
+        store.NotFound,
+        UsageError,
+        DemoRefused,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

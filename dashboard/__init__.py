@@ -1,0 +1,1 @@
+"""The Streamlit web app: pages, small UI components, data access."""

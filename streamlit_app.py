@@ -1,0 +1,10 @@
+"""The web app's frame: page config and navigation over dashboard/ pages."""
+
+import streamlit as st
+
+st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layout="wide")
+
+pages = [
+    st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+st.navigation(pages).run()
