@@ -16,7 +16,11 @@ SELECT_TYPES = {"static_select", "overflow", "radio_buttons", "checkboxes", "mul
 
 
 def _plain(text_object: Any) -> str:
-    return str(text_object.get("text", "")) if isinstance(text_object, dict) else str(text_object or "")
+    return (
+        str(text_object.get("text", ""))
+        if isinstance(text_object, dict)
+        else str(text_object or "")
+    )
 
 
 def _elements(blocks: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -52,7 +56,9 @@ class Actor:
 
     # ----- finding things to click
 
-    def _candidates(self, message_ts: str | None, channel: str | None) -> list[tuple[str, dict[str, Any]]]:
+    def _candidates(
+        self, message_ts: str | None, channel: str | None
+    ) -> list[tuple[str, dict[str, Any]]]:
         channel_id = self.ws.resolve_channel(channel) if channel else self.dm_channel
         if channel_id is None:
             raise KeyError(f"no channel {channel!r}")
@@ -65,13 +71,19 @@ class Actor:
 
     def _find(
         self, wanted: str, kinds: set[str], message_ts: str | None, channel: str | None
-    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, str | None, dict[str, Any] | None]:
+    ) -> tuple[
+        dict[str, Any], dict[str, Any], dict[str, Any] | None, str | None, dict[str, Any] | None
+    ]:
         """(block, element, message, channel_id, view) of the newest element matching `wanted`."""
         places: list[tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]] = [
             (cid, m, None) for cid, m in self._candidates(message_ts, channel)
         ]
         if message_ts is None and channel is None:
-            places += [(None, None, v) for v in (self.slack.open_view(self.id), self.slack.home(self.id)) if v]
+            places += [
+                (None, None, v)
+                for v in (self.slack.open_view(self.id), self.slack.home(self.id))
+                if v
+            ]
         seen: list[str] = []
         for channel_id, message, view in places:
             blocks = (message or view or {}).get("blocks") or []
@@ -129,7 +141,9 @@ class Actor:
 
         Returns the Ack record (or, with wait=False, the envelope_id).
         """
-        block, element, message, channel_id, view = self._find(button_text, {"button"}, message_ts, channel)
+        block, element, message, channel_id, view = self._find(
+            button_text, {"button"}, message_ts, channel
+        )
         action = {
             "action_id": element.get("action_id", ""),
             "block_id": block.get("block_id", ""),
@@ -152,7 +166,9 @@ class Actor:
         timeout: float = 5.0,
     ) -> Ack | str:
         """Pick an option (static_select, overflow, radio_buttons, checkboxes) by its text or value."""
-        block, element, message, channel_id, view = self._find(option_text, SELECT_TYPES, message_ts, channel)
+        block, element, message, channel_id, view = self._find(
+            option_text, SELECT_TYPES, message_ts, channel
+        )
         option = element.pop("_option")
         action: dict[str, Any] = {
             "action_id": element.get("action_id", ""),
@@ -180,14 +196,20 @@ class Actor:
                 {
                     "type": "rich_text",
                     "block_id": self.ws.next_id("r")[-5:],
-                    "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
+                    "elements": [
+                        {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+                    ],
                 }
             ],
         }
         if thread_ts:
             message["thread_ts"] = thread_ts
         stored = self.ws.post(channel_id, message)
-        event = {k: v for k, v in copy.deepcopy(stored).items() if k not in ("reply_count", "latest_reply")}
+        event = {
+            k: v
+            for k, v in copy.deepcopy(stored).items()
+            if k not in ("reply_count", "latest_reply")
+        }
         event.update({"channel": channel_id, "event_ts": stored["ts"], "channel_type": "im"})
         _, event_id = self.slack.send_event(event)
         return event_id
@@ -206,7 +228,12 @@ class Actor:
                 {
                     "type": "rich_text",
                     "block_id": previous.get("blocks", [{}])[0].get("block_id", "edit"),
-                    "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": new_text}]}],
+                    "elements": [
+                        {
+                            "type": "rich_text_section",
+                            "elements": [{"type": "text", "text": new_text}],
+                        }
+                    ],
                 }
             ]
             message["edited"] = {"user": self.id, "ts": event_ts}
@@ -240,7 +267,9 @@ class Actor:
         _, event_id = self.slack.send_event(event)
         return event_id
 
-    def runs(self, command_line: str, channel: str | None = None, wait: bool = True, timeout: float = 5.0) -> Ack | str:
+    def runs(
+        self, command_line: str, channel: str | None = None, wait: bool = True, timeout: float = 5.0
+    ) -> Ack | str:
         """Run a slash command ("/checkin report last week") in the DM, or in `channel`."""
         command, _, text = command_line.strip().partition(" ")
         channel_id = self.ws.resolve_channel(channel) if channel else self.dm_channel
@@ -257,7 +286,9 @@ class Actor:
         )
         return self.slack.send_command(payload, wait, timeout)
 
-    def submits_modal(self, values: dict[str, Any] | None = None, wait: bool = True, timeout: float = 5.0) -> Ack | str:
+    def submits_modal(
+        self, values: dict[str, Any] | None = None, wait: bool = True, timeout: float = 5.0
+    ) -> Ack | str:
         """Submit the modal on top of this user's stack.
 
         `values` maps a block_id, an action_id or an input's label text to a
@@ -269,7 +300,9 @@ class Actor:
         if view is None:
             raise AssertionError(f"{self.id} has no open modal to submit")
         view["state"] = {"values": self._state_values(view, values or {})}
-        payload = envelopes.view_submission(self.ws, self.id, view, self.slack.api.issue_trigger(self.id))
+        payload = envelopes.view_submission(
+            self.ws, self.id, view, self.slack.api.issue_trigger(self.id)
+        )
         return self.slack.send_interaction(payload, self.id, wait, timeout)
 
     def closes_modal(self, wait: bool = True, timeout: float = 5.0) -> Ack | str | None:
@@ -286,7 +319,9 @@ class Actor:
         payload = envelopes.view_closed(self.ws, self.id, view)
         return self.slack.send_interaction(payload, self.id, wait, timeout)
 
-    def _state_values(self, view: dict[str, Any], values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    def _state_values(
+        self, view: dict[str, Any], values: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
         state: dict[str, dict[str, Any]] = {}
         used: set[str] = set()
         for block in view.get("blocks", []):
@@ -306,8 +341,12 @@ class Actor:
             state[block_id] = {action_id: _element_state(element, value)}
         unknown = set(values) - used
         if unknown:
-            labels = [_plain(b.get("label")) for b in view.get("blocks", []) if b.get("type") == "input"]
-            raise AssertionError(f"modal has no input {sorted(unknown)}; its inputs are labelled {labels}")
+            labels = [
+                _plain(b.get("label")) for b in view.get("blocks", []) if b.get("type") == "input"
+            ]
+            raise AssertionError(
+                f"modal has no input {sorted(unknown)}; its inputs are labelled {labels}"
+            )
         return state
 
 

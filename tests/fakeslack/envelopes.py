@@ -28,7 +28,9 @@ def envelope(kind: str, payload: dict[str, Any], accepts_response_payload: bool)
     return env
 
 
-def event_callback(ws: Workspace, event: dict[str, Any], event_id: str, event_time: int) -> dict[str, Any]:
+def event_callback(
+    ws: Workspace, event: dict[str, Any], event_id: str, event_time: int
+) -> dict[str, Any]:
     """The Events API wrapper around one event."""
     return {
         "token": VERIFICATION_TOKEN,
@@ -128,7 +130,10 @@ def block_actions(
             "channel_id": channel_id,
             "is_ephemeral": is_ephemeral,
         }
-        payload["channel"] = {"id": channel_id, "name": "directmessage" if channel.get("is_im") else channel.get("name")}
+        payload["channel"] = {
+            "id": channel_id,
+            "name": "directmessage" if channel.get("is_im") else channel.get("name"),
+        }
         if not is_ephemeral:
             payload["message"] = message
         payload["response_url"] = response_url
@@ -136,7 +141,9 @@ def block_actions(
     return payload
 
 
-def view_submission(ws: Workspace, user_id: str, view: dict[str, Any], trigger_id: str) -> dict[str, Any]:
+def view_submission(
+    ws: Workspace, user_id: str, view: dict[str, Any], trigger_id: str
+) -> dict[str, Any]:
     return {
         "type": "view_submission",
         "team": team_ref(ws),

@@ -109,7 +109,9 @@ class FakeSlack:
         self._loop = asyncio.new_event_loop()
         self.socket.loop = self._loop
         ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(sock, ready), name="fakeslack", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(sock, ready), name="fakeslack", daemon=True
+        )
         self._thread.start()
         if not ready.wait(5):
             raise RuntimeError("fake Slack did not start within 5 s")
@@ -120,7 +122,9 @@ class FakeSlack:
         asyncio.set_event_loop(self._loop)
 
         async def setup() -> None:
-            self._runner = web.AppRunner(self._app(), access_log=None, handle_signals=False, shutdown_timeout=0.1)
+            self._runner = web.AppRunner(
+                self._app(), access_log=None, handle_signals=False, shutdown_timeout=0.1
+            )
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
             self._ticker = asyncio.ensure_future(self.socket.tick())
@@ -200,7 +204,12 @@ class FakeSlack:
 
     async def _handle_index(self, request: web.Request) -> web.Response:
         return web.json_response(
-            {"ok": True, "api_url": self.api_url, "connections": self.socket.live_count(), "team": self.workspace.team}
+            {
+                "ok": True,
+                "api_url": self.api_url,
+                "connections": self.socket.live_count(),
+                "team": self.workspace.team,
+            }
         )
 
     async def _handle_response(self, request: web.Request) -> web.Response:
@@ -215,7 +224,9 @@ class FakeSlack:
 
     # ----- response_url
 
-    def response_url(self, user_id: str, channel_id: str | None, message_ts: str | None = None) -> str:
+    def response_url(
+        self, user_id: str, channel_id: str | None, message_ts: str | None = None
+    ) -> str:
         key = uuid.uuid4().hex
         self._response_urls[key] = _ResponseUrl(user_id, channel_id, message_ts, self.clock())
         return f"{self.base_url}/response/{key}"
@@ -227,7 +238,10 @@ class FakeSlack:
             entry = self._response_urls.get(key)
             if entry is None:
                 return 404, {"ok": False, "error": "no_such_url"}
-            if entry.uses >= RESPONSE_URL_USES or self.clock() - entry.issued_at > RESPONSE_URL_LIFETIME:
+            if (
+                entry.uses >= RESPONSE_URL_USES
+                or self.clock() - entry.issued_at > RESPONSE_URL_LIFETIME
+            ):
                 self.responses.append(Response(entry.user_id, entry.channel_id, body, 404))
                 return 404, {"ok": False, "error": "used_url"}
             entry.uses += 1
@@ -256,7 +270,9 @@ class FakeSlack:
 
     # ----- scripting faults and limits
 
-    def fail(self, method: str, error: str | int = "ratelimited", times: int = 1, retry_after: int = 1) -> None:
+    def fail(
+        self, method: str, error: str | int = "ratelimited", times: int = 1, retry_after: int = 1
+    ) -> None:
         """Make the next `times` calls of `method` fail.
 
         `error` is a Slack error code ("channel_not_found", "user_disabled"…),
@@ -300,9 +316,13 @@ class FakeSlack:
         return self.socket.live_count()
 
     def wait_for_connection(self, count: int = 1, timeout: float = 5.0) -> None:
-        self.wait_until(lambda: self.connections >= count, timeout, f"{count} Socket Mode connection(s)")
+        self.wait_until(
+            lambda: self.connections >= count, timeout, f"{count} Socket Mode connection(s)"
+        )
 
-    def send_envelope(self, raw: dict[str, Any], on_ack: Callable[[Ack], None] | None = None) -> str:
+    def send_envelope(
+        self, raw: dict[str, Any], on_ack: Callable[[Ack], None] | None = None
+    ) -> str:
         """Send anything over the websocket (malformed envelopes included); returns its envelope_id."""
         return self.socket.send(raw, on_ack)
 
@@ -319,7 +339,9 @@ class FakeSlack:
         """Deliver one Events API event; returns (envelope_id, event_id)."""
         event_id = self.next_event_id()
         event.setdefault("event_ts", event.get("ts") or self.workspace.next_ts())
-        payload = envelopes.event_callback(self.workspace, event, event_id, int(float(event["event_ts"])))
+        payload = envelopes.event_callback(
+            self.workspace, event, event_id, int(float(event["event_ts"]))
+        )
         env = envelopes.envelope("events_api", payload, accepts_response_payload=False)
         return self.socket.send(env), event_id
 
@@ -328,10 +350,14 @@ class FakeSlack:
             return
         channel = self.workspace.channels[channel_id]
         event = {k: v for k, v in copy.deepcopy(message).items() if k != "channel"}
-        event.update({"channel": channel_id, "channel_type": "im" if channel.get("is_im") else "channel"})
+        event.update(
+            {"channel": channel_id, "channel_type": "im" if channel.get("is_im") else "channel"}
+        )
         self.send_event(event)
 
-    def send_interaction(self, payload: dict[str, Any], user_id: str, wait: bool, timeout: float) -> Ack | str:
+    def send_interaction(
+        self, payload: dict[str, Any], user_id: str, wait: bool, timeout: float
+    ) -> Ack | str:
         accepts = payload["type"] == "view_submission"
         env = envelopes.envelope("interactive", payload, accepts_response_payload=accepts)
         hook = self._after_view_submission(user_id, payload) if accepts else None
@@ -356,7 +382,9 @@ class FakeSlack:
             body = dict(ack.payload)
             ws = self.workspace
             with ws.lock:
-                message = self.api._bot_message({k: body[k] for k in ("text", "blocks") if k in body})
+                message = self.api._bot_message(
+                    {k: body[k] for k in ("text", "blocks") if k in body}
+                )
                 if body.get("response_type") == "in_channel":
                     ws.post(payload["channel_id"], message)
                 else:
@@ -365,7 +393,9 @@ class FakeSlack:
 
         return hook
 
-    def _after_view_submission(self, user_id: str, payload: dict[str, Any]) -> Callable[[Ack], None]:
+    def _after_view_submission(
+        self, user_id: str, payload: dict[str, Any]
+    ) -> Callable[[Ack], None]:
         """Apply response_action from the ack: errors keep the view, update/push/clear change the stack."""
         view_id = payload["view"]["id"]
 
@@ -416,7 +446,9 @@ class FakeSlack:
                         return ack
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(f"envelope {envelope_id} was not acknowledged within {timeout} s")
+                    raise AssertionError(
+                        f"envelope {envelope_id} was not acknowledged within {timeout} s"
+                    )
                 self.socket.changed.wait(remaining)
 
     def calls(self, method: str | None = None, ok: bool | None = None) -> list[dict[str, Any]]:
@@ -445,7 +477,9 @@ class FakeSlack:
         dm_id = self.workspace.dm_by_user.get(user_id)
         if dm_id is None:
             return []
-        return [m for m in self.workspace.snapshot(dm_id) if m.get("bot_id") == self.workspace.bot_id]
+        return [
+            m for m in self.workspace.snapshot(dm_id) if m.get("bot_id") == self.workspace.bot_id
+        ]
 
     def ephemerals(self, user_id: str) -> list[dict[str, Any]]:
         with self.workspace.lock:
@@ -476,7 +510,11 @@ class FakeSlack:
         return Actor(self, user_id)
 
     def wait_until(
-        self, predicate: Callable[[], Any], timeout: float = 5.0, message: str = "", interval: float = 0.01
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 5.0,
+        message: str = "",
+        interval: float = 0.01,
     ) -> Any:
         """Poll `predicate` until it returns something truthy (and return that); AssertionError on timeout."""
         deadline = time.monotonic() + timeout
@@ -485,7 +523,9 @@ class FakeSlack:
             if result:
                 return result
             if time.monotonic() >= deadline:
-                recent = ", ".join(f"{c.method}:{c.response.get('error', 'ok')}" for c in self.api_log[-8:])
+                recent = ", ".join(
+                    f"{c.method}:{c.response.get('error', 'ok')}" for c in self.api_log[-8:]
+                )
                 what = message or getattr(predicate, "__name__", "condition")
                 raise AssertionError(
                     f"timed out after {timeout} s waiting for {what}; recent API calls: [{recent}]; "

@@ -15,8 +15,9 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
@@ -96,7 +97,11 @@ class SocketMode:
             {
                 "type": "hello",
                 "num_connections": count,
-                "debug_info": {"host": "applink-fake-1", "build_number": 1, "approximate_connection_time": 18060},
+                "debug_info": {
+                    "host": "applink-fake-1",
+                    "build_number": 1,
+                    "approximate_connection_time": 18060,
+                },
                 "connection_info": {"app_id": self.fake.workspace.app_id},
             }
         )
@@ -109,6 +114,8 @@ class SocketMode:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     self._on_text(conn, msg.data)
+        except ConnectionError:
+            pass  # dropped on purpose (drop_connections) or by the client
         finally:
             with self.changed:
                 self.connections.pop(conn.id, None)
@@ -151,14 +158,20 @@ class SocketMode:
         live = [c for c in self.connections.values() if not c.draining and not c.ws.closed]
         return max(live, key=lambda c: c.id) if live else None
 
-    async def _deliver(self, envelope: dict[str, Any], on_ack: Callable[[Ack], None] | None) -> None:
+    async def _deliver(
+        self, envelope: dict[str, Any], on_ack: Callable[[Ack], None] | None
+    ) -> None:
         with self.lock:
             conn = self._target()
             if conn is None:
                 self.waiting.append((envelope, on_ack))
                 return
             envelope_id = envelope.get("envelope_id")
-            if envelope_id and envelope.get("type") in ("events_api", "slash_commands", "interactive"):
+            if envelope_id and envelope.get("type") in (
+                "events_api",
+                "slash_commands",
+                "interactive",
+            ):
                 self.pending[envelope_id] = Delivery(
                     envelope, self.fake.clock(), time.perf_counter(), conn.id, on_ack
                 )
@@ -182,7 +195,9 @@ class SocketMode:
     def retry(self, envelope_id: str, reason: str = "timeout") -> str:
         """Send an events_api envelope again with retry_attempt + 1 and a new envelope_id."""
         with self.lock:
-            original = next((e for e in reversed(self.sent) if e.get("envelope_id") == envelope_id), None)
+            original = next(
+                (e for e in reversed(self.sent) if e.get("envelope_id") == envelope_id), None
+            )
             if original is None:
                 raise KeyError(f"no envelope {envelope_id!r} was sent")
             delivery = self.pending.pop(envelope_id, None)
@@ -200,7 +215,9 @@ class SocketMode:
             await asyncio.sleep(TICK)
             now = self.fake.clock()
             with self.changed:
-                late = [d for d in self.pending.values() if now - d.sent_at >= self.fake.ack_timeout]
+                late = [
+                    d for d in self.pending.values() if now - d.sent_at >= self.fake.ack_timeout
+                ]
                 for d in late:
                     self.pending.pop(d.envelope["envelope_id"], None)
             for d in late:
@@ -225,7 +242,9 @@ class SocketMode:
             for c in conns:
                 c.draining = True
         for c in conns:
-            await c.ws.send_json({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake-1"}})
+            await c.ws.send_json(
+                {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake-1"}}
+            )
         if conns:
             asyncio.get_running_loop().call_later(
                 self.fake.disconnect_grace, lambda: asyncio.ensure_future(self._close(conns))

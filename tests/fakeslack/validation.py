@@ -60,7 +60,9 @@ def _check_lengths(block: dict[str, Any], path: str, errors: list[str]) -> None:
     if block.get("type") == "section":
         text = block.get("text")
         if isinstance(text, dict) and len(str(text.get("text", ""))) > SECTION_TEXT_MAX:
-            errors.append(f"[ERROR] must be less than {SECTION_TEXT_MAX + 1} characters [json-pointer:{path}/text/text]")
+            errors.append(
+                f"[ERROR] must be less than {SECTION_TEXT_MAX + 1} characters [json-pointer:{path}/text/text]"
+            )
     elements = list(block.get("elements") or [])
     if isinstance(block.get("accessory"), dict):
         elements.append(block["accessory"])
@@ -68,7 +70,9 @@ def _check_lengths(block: dict[str, Any], path: str, errors: list[str]) -> None:
         if isinstance(element, dict) and element.get("type") == "button":
             text = element.get("text")
             if isinstance(text, dict) and len(str(text.get("text", ""))) > BUTTON_TEXT_MAX:
-                errors.append(f"[ERROR] must be less than {BUTTON_TEXT_MAX + 1} characters [json-pointer:{path}]")
+                errors.append(
+                    f"[ERROR] must be less than {BUTTON_TEXT_MAX + 1} characters [json-pointer:{path}]"
+                )
 
 
 def block_errors(blocks: Any, limit: int = MESSAGE_BLOCKS_MAX) -> list[str]:
@@ -96,7 +100,9 @@ def block_errors(blocks: Any, limit: int = MESSAGE_BLOCKS_MAX) -> list[str]:
         if raw["type"] in ("actions", "context") and isinstance(sub_elements, list):
             for j, element in enumerate(sub_elements):
                 if element is None:
-                    errors.append(f"[ERROR] unsupported element type [json-pointer:{path}/elements/{j}]")
+                    errors.append(
+                        f"[ERROR] unsupported element type [json-pointer:{path}/elements/{j}]"
+                    )
         _check_lengths(raw, path, errors)
         _check_text_objects(raw, path, raw["type"], errors)
     return errors

@@ -9,8 +9,9 @@ import math
 import mimetypes
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .validation import MESSAGE_TEXT_MAX, block_errors, view_errors
 
@@ -91,8 +92,10 @@ def _json_arg(args: dict[str, Any], key: str) -> Any:
         try:
             return json.loads(value)
         except ValueError as e:
-            raise SlackError(f"invalid_{key}" if key in ("blocks",) else "invalid_arguments",
-                             messages=[f"[ERROR] {key} is not valid JSON: {e}"]) from None
+            raise SlackError(
+                f"invalid_{key}" if key in ("blocks",) else "invalid_arguments",
+                messages=[f"[ERROR] {key} is not valid JSON: {e}"],
+            ) from None
     return value
 
 
@@ -110,7 +113,9 @@ def _int_arg(args: dict[str, Any], key: str, default: int) -> int:
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise SlackError("invalid_arguments", messages=[f"[ERROR] {key} must be an integer"]) from None
+        raise SlackError(
+            "invalid_arguments", messages=[f"[ERROR] {key} must be an integer"]
+        ) from None
 
 
 def encode_cursor(offset: int) -> str:
@@ -177,7 +182,9 @@ class WebApi:
 
     # ----- dispatch
 
-    def handle(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def handle(
+        self, method: str, args: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Answer one call: (HTTP status, JSON body, extra headers). Records it."""
         headers: dict[str, str] = {}
         try:
@@ -217,7 +224,11 @@ class WebApi:
                     if isinstance(fault.error, int):
                         raise SlackError("internal_error", status=fault.error)
                     if fault.error == "ratelimited":
-                        raise SlackError("ratelimited", status=429, headers={"Retry-After": str(fault.retry_after)})
+                        raise SlackError(
+                            "ratelimited",
+                            status=429,
+                            headers={"Retry-After": str(fault.retry_after)},
+                        )
                     raise SlackError(fault.error)
 
     def _rate_limit(self, method: str) -> None:
@@ -347,9 +358,15 @@ class WebApi:
         users = args.get("users")
         if not users:
             raise SlackError("users_list_not_supplied")
-        ids = users if isinstance(users, list) else [u.strip() for u in str(users).split(",") if u.strip()]
+        ids = (
+            users
+            if isinstance(users, list)
+            else [u.strip() for u in str(users).split(",") if u.strip()]
+        )
         if len(ids) != 1:
-            raise SlackError("invalid_arguments", messages=["[ERROR] only one user (a DM) is supported here"])
+            raise SlackError(
+                "invalid_arguments", messages=["[ERROR] only one user (a DM) is supported here"]
+            )
         user_id = ids[0]
         with self.ws.lock:
             user = self.ws.users.get(user_id)
@@ -362,7 +379,9 @@ class WebApi:
             existed = user_id in self.ws.dm_by_user
             dm_id = self.ws.open_dm(user_id)
             channel = copy.deepcopy(self.ws.channels[dm_id])
-        result: dict[str, Any] = {"channel": channel if _bool_arg(args, "return_im") else {"id": dm_id}}
+        result: dict[str, Any] = {
+            "channel": channel if _bool_arg(args, "return_im") else {"id": dm_id}
+        }
         if existed:
             result["already_open"] = True
             result["no_op"] = True
@@ -404,7 +423,13 @@ class WebApi:
         chosen = []
         for cid in ids:
             info = self._channel_info(cid)
-            kind = "im" if info.get("is_im") else "private_channel" if info.get("is_private") else "public_channel"
+            kind = (
+                "im"
+                if info.get("is_im")
+                else "private_channel"
+                if info.get("is_private")
+                else "public_channel"
+            )
             if kind in types and not (exclude_archived and info.get("is_archived")):
                 chosen.append(info)
         chunk, next_cursor = page(chosen, args, default_limit=100)
@@ -412,20 +437,34 @@ class WebApi:
 
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(args)
-        messages = [m for m in reversed(self.ws.snapshot(channel_id)) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        messages = [
+            m
+            for m in reversed(self.ws.snapshot(channel_id))
+            if m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
         chunk, next_cursor = page(messages, args, default_limit=100)
-        return {"messages": chunk, "has_more": bool(next_cursor), "response_metadata": {"next_cursor": next_cursor}}
+        return {
+            "messages": chunk,
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(args)
         ts = args.get("ts")
         if not ts:
             raise missing("ts")
-        thread = [m for m in self.ws.snapshot(channel_id) if m["ts"] == ts or m.get("thread_ts") == ts]
+        thread = [
+            m for m in self.ws.snapshot(channel_id) if m["ts"] == ts or m.get("thread_ts") == ts
+        ]
         if not thread:
             raise SlackError("thread_not_found")
         chunk, next_cursor = page(thread, args, default_limit=1000)
-        return {"messages": chunk, "has_more": bool(next_cursor), "response_metadata": {"next_cursor": next_cursor}}
+        return {
+            "messages": chunk,
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     # ----- chat
 
@@ -512,7 +551,9 @@ class WebApi:
             raise SlackError("invalid_arguments", messages=errors)
         return view
 
-    def _store_view(self, view: dict[str, Any], owner: str, view_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    def _store_view(
+        self, view: dict[str, Any], owner: str, view_id: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
         with self.ws.lock:
             view_id = view_id or self.ws.next_id("V")
             blocks = copy.deepcopy(view.get("blocks", []))
@@ -577,14 +618,24 @@ class WebApi:
             raise missing("view_id")
         with self.ws.lock:
             if not view_id:
-                view_id = next((v["id"] for v in self.ws.views.values() if v.get("external_id") == external_id), None)
+                view_id = next(
+                    (
+                        v["id"]
+                        for v in self.ws.views.values()
+                        if v.get("external_id") == external_id
+                    ),
+                    None,
+                )
             current = self.ws.views.get(str(view_id)) if view_id else None
             if current is None:
                 raise SlackError("not_found")
             if args.get("hash") and args["hash"] != current["hash"]:
                 raise SlackError("hash_conflict")
             stored = self._store_view(
-                view, self.ws.view_owner[current["id"]], view_id=current["id"], root_view_id=current["root_view_id"]
+                view,
+                self.ws.view_owner[current["id"]],
+                view_id=current["id"],
+                root_view_id=current["root_view_id"],
             )
         return {"view": stored}
 
@@ -594,14 +645,18 @@ class WebApi:
         if not user_id:
             raise missing("user_id")
         if view["type"] != "home":
-            raise SlackError("invalid_arguments", messages=["[ERROR] must be home [json-pointer:/view/type]"])
+            raise SlackError(
+                "invalid_arguments", messages=["[ERROR] must be home [json-pointer:/view/type]"]
+            )
         with self.ws.lock:
             if user_id not in self.ws.users:
                 raise SlackError("user_not_found")
             previous = self.ws.home.get(str(user_id))
             if args.get("hash") and previous and args["hash"] != previous["hash"]:
                 raise SlackError("hash_conflict")
-            stored = self._store_view(view, str(user_id), view_id=previous["id"] if previous else None)
+            stored = self._store_view(
+                view, str(user_id), view_id=previous["id"] if previous else None
+            )
             self.ws.home[str(user_id)] = stored
         return {"view": stored}
 
@@ -638,7 +693,9 @@ class WebApi:
             raise missing("files")
         entries = _json_arg(args, "files")
         if not isinstance(entries, list) or not entries:
-            raise SlackError("invalid_arguments", messages=["[ERROR] files must be a non-empty array"])
+            raise SlackError(
+                "invalid_arguments", messages=["[ERROR] files must be a non-empty array"]
+            )
         channel_id = None
         if args.get("channel_id") or args.get("channels"):
             ref = args.get("channel_id") or str(args["channels"]).split(",")[0]

@@ -25,11 +25,41 @@ DEFAULT_EPOCH = 1764259200
 
 DEMO_USERS: list[dict[str, Any]] = [
     # id, name, real name, tz, tz_offset (seconds east of UTC, as Slack reports it today)
-    {"id": "U001", "name": "alice", "real_name": "Alice Moreau", "tz": "Europe/Paris", "tz_offset": 3600},
-    {"id": "U002", "name": "bob", "real_name": "Bob Okafor", "tz": "America/New_York", "tz_offset": -18000},
-    {"id": "U003", "name": "chitra", "real_name": "Chitra Iyer", "tz": "Asia/Kolkata", "tz_offset": 19800},
-    {"id": "U004", "name": "dmitri", "real_name": "Dmitri Volkov", "tz": "Europe/Berlin", "tz_offset": 3600},
-    {"id": "U005", "name": "emma", "real_name": "Emma Larsen", "tz": "America/Los_Angeles", "tz_offset": -28800},
+    {
+        "id": "U001",
+        "name": "alice",
+        "real_name": "Alice Moreau",
+        "tz": "Europe/Paris",
+        "tz_offset": 3600,
+    },
+    {
+        "id": "U002",
+        "name": "bob",
+        "real_name": "Bob Okafor",
+        "tz": "America/New_York",
+        "tz_offset": -18000,
+    },
+    {
+        "id": "U003",
+        "name": "chitra",
+        "real_name": "Chitra Iyer",
+        "tz": "Asia/Kolkata",
+        "tz_offset": 19800,
+    },
+    {
+        "id": "U004",
+        "name": "dmitri",
+        "real_name": "Dmitri Volkov",
+        "tz": "Europe/Berlin",
+        "tz_offset": 3600,
+    },
+    {
+        "id": "U005",
+        "name": "emma",
+        "real_name": "Emma Larsen",
+        "tz": "America/Los_Angeles",
+        "tz_offset": -28800,
+    },
     {
         "id": "U006",
         "name": "frank",
@@ -41,7 +71,11 @@ DEMO_USERS: list[dict[str, Any]] = [
 ]
 
 DEMO_CHANNELS: list[dict[str, Any]] = [
-    {"id": "C0001", "name": "general", "members": ["U001", "U002", "U003", "U004", "U005", BOT_USER_ID]},
+    {
+        "id": "C0001",
+        "name": "general",
+        "members": ["U001", "U002", "U003", "U004", "U005", BOT_USER_ID],
+    },
     {"id": "C0002", "name": "team", "members": ["U001", "U002", "U003", "U004", BOT_USER_ID]},
 ]
 
