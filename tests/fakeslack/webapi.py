@@ -273,7 +273,10 @@ class WebApi:
             errors = block_errors(blocks)
             if errors:
                 raise SlackError("invalid_blocks", messages=errors)
-            content["blocks"] = blocks
+            # Slack gives every block without a block_id a generated one.
+            content["blocks"] = [
+                {**b, "block_id": b.get("block_id") or self.ws.next_id("")[-5:]} for b in blocks
+            ]
         if attachments is not None:
             content["attachments"] = attachments
         return content
