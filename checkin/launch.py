@@ -39,6 +39,7 @@ def main() -> int:
         honcho = bin_dir / "honcho"
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
         os.execve(str(honcho), [str(honcho), "start"], env)
+        return 0  # not reached: execve replaces this process
     if bool(config.bot_token) != bool(config.app_token):
         missing = "SLACK_APP_TOKEN" if config.bot_token else "SLACK_BOT_TOKEN"
         print(f"error: {missing} is not set; the bot needs both tokens (see .env.example)")

@@ -598,3 +598,224 @@ def clear_heartbeat(conn: sqlite3.Connection, pid: int | None = None) -> None:
     """Remove the heartbeat on a clean stop (only our own)."""
     with transaction(conn):
         conn.execute("DELETE FROM heartbeat WHERE pid = ?", (pid or os.getpid(),))
+
+
+# --- the bot's scheduler and conversation --------------------------------------
+
+
+def claim_heartbeat(
+    conn: sqlite3.Connection,
+    *,
+    env: str,
+    dev_users: tuple[str, ...] | list[str],
+    started_at: datetime,
+    stale_after: timedelta = timedelta(seconds=90),
+    clock: Clock = system_clock,
+) -> Heartbeat | None:
+    """Become the one running bot; returns the live holder instead when there is one.
+
+    Read and write happen in one write transaction, so two bots starting at
+    the same moment cannot both win.
+    """
+    now = clock()
+    with transaction(conn):
+        holder = read_heartbeat(conn)
+        ours = (os.getpid(), socket.gethostname())
+        if holder is not None and (holder.pid, holder.host) != ours:
+            if not holder.is_stale(now, stale_after):
+                return holder
+        beat(
+            conn, env=env, dev_users=dev_users, started_at=started_at, connected=False,
+            clock=clock,
+        )  # fmt: skip
+    return None
+
+
+def active_checkins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM checkins WHERE active = 1 ORDER BY name").fetchall()
+
+
+def members_by_id(conn: sqlite3.Connection, ids: list[str]) -> list[sqlite3.Row]:
+    rows: list[sqlite3.Row] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows += conn.execute(
+            f"SELECT * FROM members WHERE slack_id IN ({marks}) ORDER BY slack_id",  # noqa: S608
+            chunk,
+        ).fetchall()
+    return rows
+
+
+def run_keys(conn: sqlite3.Connection, checkin_id: int, since: date) -> set[tuple[str, str]]:
+    """(member, local date) of the check-in's runs from `since` on: the ones not to create again."""
+    return {
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT member_id, local_date FROM runs WHERE checkin_id = ? AND local_date >= ?",
+            (checkin_id, since.isoformat()),
+        )
+    }
+
+
+def runs_to_send(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
+    """Runs created but not yet sent whose window is still open, oldest first."""
+    return conn.execute(
+        "SELECT r.* FROM runs r JOIN checkins c ON c.id = r.checkin_id "
+        "WHERE r.status = 'due' AND r.closes_at > ? AND c.active = 1 ORDER BY r.due_at, r.id",
+        (iso(now),),
+    ).fetchall()
+
+
+def runs_left_sending(conn: sqlite3.Connection, before: datetime) -> list[sqlite3.Row]:
+    """Runs claimed for sending before `before` and never confirmed (the bot stopped mid-send)."""
+    return conn.execute(
+        "SELECT * FROM runs WHERE status = 'sending' AND (sent_at IS NULL OR sent_at < ?) "
+        "ORDER BY id",
+        (iso(before),),
+    ).fetchall()
+
+
+def runs_to_wake(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT * FROM runs WHERE status = 'open' AND snoozed_until IS NOT NULL "
+        "AND snoozed_until <= ? ORDER BY id",
+        (iso(now),),
+    ).fetchall()
+
+
+def runs_to_remind(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Open runs with no reminder yet, with the check-in's delay and the member's pause."""
+    return conn.execute(
+        "SELECT r.*, c.reminder_minutes, m.paused_until FROM runs r "
+        "JOIN checkins c ON c.id = r.checkin_id JOIN members m ON m.slack_id = r.member_id "
+        "WHERE r.status = 'open' AND r.reminded_at IS NULL AND r.snoozed_until IS NULL "
+        "AND r.sent_at IS NOT NULL ORDER BY r.id"
+    ).fetchall()
+
+
+def runs_past_window(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT * FROM runs WHERE status IN ('due', 'open') AND closes_at <= ? ORDER BY id",
+        (iso(now),),
+    ).fetchall()
+
+
+def claim_reminder(conn: sqlite3.Connection, run_id: int, clock: Clock = system_clock) -> bool:
+    """Mark a run reminded; False when it was reminded, answered or snoozed meanwhile."""
+    with transaction(conn):
+        return (
+            conn.execute(
+                "UPDATE runs SET reminded_at = ? WHERE id = ? AND status = 'open' "
+                "AND reminded_at IS NULL AND snoozed_until IS NULL",
+                (iso(clock()), run_id),
+            ).rowcount
+            == 1
+        )
+
+
+def snooze_run(conn: sqlite3.Connection, run_id: int, until: datetime) -> bool:
+    """Hold an open run's questions until `until`; False when it is not open or already snoozed."""
+    with transaction(conn):
+        return (
+            conn.execute(
+                "UPDATE runs SET snoozed_until = ? WHERE id = ? AND status = 'open' "
+                "AND snoozed_until IS NULL",
+                (iso(until), run_id),
+            ).rowcount
+            == 1
+        )
+
+
+def wake_run(conn: sqlite3.Connection, run_id: int, now: datetime | None = None) -> bool:
+    """End a snooze (when it is over at `now`, or at once with None); True if this call ended it."""
+    sql = "UPDATE runs SET snoozed_until = NULL WHERE id = ? AND snoozed_until IS NOT NULL"
+    params: list[object] = [run_id]
+    if now is not None:
+        sql += " AND snoozed_until <= ?"
+        params.append(iso(now))
+    with transaction(conn):
+        return conn.execute(sql, params).rowcount == 1
+
+
+def set_run_message(
+    conn: sqlite3.Connection, run_id: int, channel_id: str, message_ts: str
+) -> None:
+    """The run's newest question message, which a typed answer updates."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE runs SET channel_id = ?, message_ts = ? WHERE id = ?",
+            (channel_id, message_ts, run_id),
+        )
+
+
+def awaiting_run_for(conn: sqlite3.Connection, member_id: str) -> sqlite3.Row | None:
+    """The member's newest sent run that still has a question to answer.
+
+    Open runs first; a closed one (its window ended) still takes a late answer.
+    """
+    rows = conn.execute(
+        "SELECT * FROM runs WHERE member_id = ? AND status IN ('open', 'closed') "
+        "AND sent_at IS NOT NULL ORDER BY status = 'open' DESC, local_date DESC, id DESC LIMIT 5",
+        (member_id,),
+    ).fetchall()
+    for run in rows:
+        if next_question(conn, run) is not None:
+            return run
+    return None
+
+
+def skip_runs_through(
+    conn: sqlite3.Connection, member_id: str, through: date, clock: Clock = system_clock
+) -> list[sqlite3.Row]:
+    """Mark the member's unanswered runs up to `through` (local date) skipped; returns them."""
+    with transaction(conn):
+        rows = conn.execute(
+            "SELECT * FROM runs WHERE member_id = ? AND status IN ('due', 'open') "
+            "AND local_date <= ?",
+            (member_id, through.isoformat()),
+        ).fetchall()
+        conn.execute(
+            "UPDATE runs SET status = 'skipped', completed_at = ? WHERE member_id = ? "
+            "AND status IN ('due', 'open') AND local_date <= ?",
+            (iso(clock()), member_id, through.isoformat()),
+        )
+    return rows
+
+
+def recent_answers(conn: sqlite3.Connection, member_id: str, limit: int = 5) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT a.*, c.name AS checkin_name FROM answers a JOIN checkins c ON c.id = a.checkin_id "
+        "WHERE a.member_id = ? ORDER BY a.answered_at DESC, a.id DESC LIMIT ?",
+        (member_id, limit),
+    ).fetchall()
+
+
+def streak(conn: sqlite3.Connection, member_id: str) -> int:
+    """Runs answered in a row, newest first; skipped days (or out of office) do not break it."""
+    count = 0
+    for (status,) in conn.execute(
+        "SELECT status FROM runs WHERE member_id = ? AND status IN "
+        "('answered', 'closed', 'skipped') ORDER BY local_date DESC, id DESC",
+        (member_id,),
+    ):
+        if status == "answered":
+            count += 1
+        elif status == "closed":
+            break
+    return count
+
+
+def runs_of_member_today(
+    conn: sqlite3.Connection, member_id: str, local_date: date
+) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT * FROM runs WHERE member_id = ? AND local_date = ? ORDER BY id",
+        (member_id, local_date.isoformat()),
+    ).fetchall()
+
+
+def count_events(conn: sqlite3.Connection, kind: str, since: datetime) -> int:
+    return conn.execute(
+        "SELECT COUNT(*) FROM events WHERE kind = ? AND at >= ?", (kind, iso(since))
+    ).fetchone()[0]

@@ -224,3 +224,22 @@ def report_due(schedule: Schedule, now: datetime, grace_days: int = 3) -> str | 
 def weekdays(days: Sequence[str]) -> str:
     """'mon, wed, fri' → 'Mon, Wed, Fri' for people."""
     return ", ".join(d.capitalize() for d in days)
+
+
+def local_today(tz: str | None, now: datetime) -> date:
+    """The member's own date at `now`."""
+    return now.astimezone(zone(tz)).date()
+
+
+def adhoc_run(schedule: Schedule, member: MemberClock, now: datetime) -> DueRun:
+    """A run started by hand (`send NAME`) now, for the member's local today.
+
+    It is open until the usual close of that day's window, or to the end of
+    the member's day when that window has already passed.
+    """
+    tz = zone(member.tz)
+    today = now.astimezone(tz).date()
+    closes_at = window_close(schedule, today, tz)
+    if closes_at <= now:
+        closes_at = window_close(Schedule(days=schedule.days, time=schedule.time), today, tz)
+    return DueRun(member_id=member.slack_id, local_date=today, due_at=now, closes_at=closes_at)

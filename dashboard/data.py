@@ -28,29 +28,29 @@ def db_path() -> str:
         raise Unavailable(str(exc)) from None
 
 
-def _connect() -> sqlite3.Connection:
+def _connect(path: str) -> sqlite3.Connection:
     try:
-        return db.connect(db_path())
+        return db.connect(path)
     except db.DatabaseError as exc:
         raise Unavailable(str(exc)) from None
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def table_counts() -> dict[str, int]:
-    with closing(_connect()) as conn:
+def table_counts(path: str) -> dict[str, int]:
+    with closing(_connect(path)) as conn:
         return db.table_counts(conn)
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def is_demo() -> bool:
-    with closing(_connect()) as conn:
+def is_demo(path: str) -> bool:
+    with closing(_connect(path)) as conn:
         return db.get_meta(conn, "kind") == "demo"
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def weekly_participation() -> pd.DataFrame:
+def weekly_participation(path: str) -> pd.DataFrame:
     """Per check-in and week: runs sent, answered, and the share answered."""
-    with closing(_connect()) as conn:
+    with closing(_connect(path)) as conn:
         rows = conn.execute(
             "SELECT c.name AS checkin, r.week, "
             "SUM(r.status NOT IN ('due','dev_skipped','failed')) AS asked, "
@@ -67,8 +67,8 @@ def weekly_participation() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def latest_answers(limit: int = 50) -> pd.DataFrame:
-    with closing(_connect()) as conn:
+def latest_answers(path: str, limit: int = 50) -> pd.DataFrame:
+    with closing(_connect(path)) as conn:
         rows = conn.execute(
             "SELECT a.answered_at, COALESCE(NULLIF(m.real_name, ''), m.slack_id) AS member, "
             "c.name AS checkin, a.question_text AS question, "
@@ -81,9 +81,9 @@ def latest_answers(limit: int = 50) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def bot_status() -> dict | None:
+def bot_status(path: str) -> dict | None:
     """The bot's last heartbeat, or None when no bot has run on this database."""
-    with closing(_connect()) as conn:
+    with closing(_connect(path)) as conn:
         hb = store.read_heartbeat(conn)
     if hb is None:
         return None

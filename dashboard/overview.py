@@ -7,19 +7,20 @@ from dashboard import data
 st.title("checkin")
 
 try:
-    counts = data.table_counts()
+    path = data.db_path()
+    counts = data.table_counts(path)
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
 
-if data.is_demo():
+if data.is_demo(path):
     st.info(
         "This is a demo workspace with invented people. Connect Slack to use your own: "
         "`python -m checkin manifest`, put the tokens in `.env`, then `make run`.",
         icon=":material/science:",
     )
 
-status = data.bot_status()
+status = data.bot_status(path)
 if status is None:
     st.caption("Bot: has never run on this database.")
 elif status["stale"]:
@@ -37,7 +38,7 @@ cols[2].metric("Check-ins sent", counts.get("runs", 0))
 cols[3].metric("Answers", counts.get("answers", 0))
 
 st.subheader("Participation by week")
-weekly = data.weekly_participation()
+weekly = data.weekly_participation(path)
 if weekly.empty:
     st.write("No check-ins have been sent yet.")
 else:
@@ -52,7 +53,7 @@ else:
     )
 
 st.subheader("Latest answers")
-st.dataframe(data.latest_answers(), hide_index=True)
+st.dataframe(data.latest_answers(path), hide_index=True)
 
 st.subheader("Tables")
 st.dataframe(

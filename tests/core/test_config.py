@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import pytest
+
+from checkin.config import ConfigError, Secret, load_config, signing_secret
+
+
+def load(**env):  # noqa: ANN003, ANN201
+    return load_config(env, dotenv_path=None)
+
+
+def test_defaults_need_nothing():
+    config = load()
+    assert config.env == "development"
+    assert config.db_path == Path("data/checkin.db")
+    assert config.command == "/checkin"
+    assert config.api_url == "https://slack.com/api/"
+    assert not config.has_slack
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CHECKIN_ENV": "prod"}, "CHECKIN_ENV"),
+        ({"CHECKIN_DEV_USERS": "U123ABC, alice"}, "CHECKIN_DEV_USERS"),
+        ({"CHECKIN_COMMAND": "checkin"}, "CHECKIN_COMMAND"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({"CHECKIN_DASHBOARD_URL": "ftp://x"}, "CHECKIN_DASHBOARD_URL"),
+        ({"SLACK_BOT_TOKEN": "xapp-1-wrong-kind"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN"),
+        ({"CHECKIN_SECRET": "short"}, "CHECKIN_SECRET"),
+    ],
+)
+def test_malformed_value_names_the_variable_in_one_line(env, named):
+    with pytest.raises(ConfigError) as err:
+        load(**env)
+    message = str(err.value)
+    assert message.startswith(named)
+    assert "\n" not in message
+
+
+def test_malformed_token_is_not_echoed():
+    with pytest.raises(ConfigError) as err:
+        load(SLACK_BOT_TOKEN="xapp-SECRETVALUE")
+    assert "SECRETVALUE" not in str(err.value)
+
+
+def test_missing_tokens_say_where_to_get_them():
+    config = load()
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        config.require_slack()
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN.*connections:write"):
+        load(SLACK_BOT_TOKEN="xoxb-1").require_slack()
+
+
+def test_tokens_never_show_in_repr_or_describe():
+    config = load(SLACK_BOT_TOKEN="xoxb-very-secret", SLACK_APP_TOKEN="xapp-very-secret")
+    assert config.has_slack
+    for text in (repr(config), str(config), config.describe(), repr(config.bot_token)):
+        assert "very-secret" not in text
+    assert config.bot_token.reveal() == "xoxb-very-secret"
+
+
+def test_dev_users_limit_dms_in_development_only():
+    dev = load(CHECKIN_DEV_USERS="U001AAA,U002BBB")
+    assert dev.dev_users == ("U001AAA", "U002BBB")
+    assert dev.allows_dm("U001AAA") and not dev.allows_dm("U999ZZZ")
+    assert not load().allows_dm("U001AAA")  # development with nobody listed: DMs go nowhere
+    assert load(CHECKIN_ENV="production").allows_dm("U999ZZZ")
+
+
+def test_dotenv_file_is_read_and_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("CHECKIN_ENV=production\nCHECKIN_DB=/tmp/from-dotenv.db\n")
+    config = load_config({"CHECKIN_DB": "/tmp/from-env.db"}, dotenv_path=env_file)
+    assert config.env == "production"
+    assert config.db_path == Path("/tmp/from-env.db")
+
+
+def test_secret_is_generated_once_beside_the_database_with_mode_600(tmp_path):
+    config = load(CHECKIN_DB=str(tmp_path / "x.db"))
+    first = signing_secret(config)
+    assert signing_secret(config) == first
+    path = tmp_path / "checkin.secret"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert len(first) >= 32
+
+
+def test_secret_from_environment_wins(tmp_path):
+    config = load(CHECKIN_DB=str(tmp_path / "x.db"), CHECKIN_SECRET="s" * 20)
+    assert signing_secret(config) == b"s" * 20
+    assert not (tmp_path / "checkin.secret").exists()
+
+
+def test_secret_wrapper_hides_value():
+    assert "abc" not in repr(Secret("abc")) and "abc" not in f"{Secret('abc')}"

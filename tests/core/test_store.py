@@ -1,0 +1,187 @@
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from checkin import store
+from checkin.timing import DueRun
+
+
+def due(member="U001", day=date(2026, 11, 25)) -> DueRun:  # noqa: ANN001
+    return DueRun(
+        member_id=member,
+        local_date=day,
+        due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
+        closes_at=datetime(day.year, day.month, day.day, 23, 59, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def run_id(conn, wellbeing, clock):  # noqa: ANN001, ANN201
+    store.upsert_member(conn, "U001", name="ada", tz="Europe/Berlin", clock=clock)
+    qids = [q["id"] for q in store.active_questions(conn, wellbeing["id"])]
+    return store.create_run(conn, wellbeing["id"], due(), qids, clock=clock)
+
+
+def test_run_is_unique_per_checkin_member_and_local_date(conn, wellbeing, run_id, clock):
+    assert run_id is not None
+    qids = [q["id"] for q in store.active_questions(conn, wellbeing["id"])]
+    assert store.create_run(conn, wellbeing["id"], due(), qids, clock=clock) is None
+    other_day = store.create_run(
+        conn, wellbeing["id"], due(day=date(2026, 11, 27)), qids, clock=clock
+    )
+    assert other_day is not None
+    assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 2
+    assert store.get_run(conn, run_id)["week"] == "2026-W48"
+
+
+def test_second_answer_to_the_same_question_changes_nothing(conn, wellbeing, run_id, clock):
+    scale = store.active_questions(conn, wellbeing["id"])[0]
+    first = store.record_answer(conn, run_id, scale["id"], text="good", number=4, clock=clock)
+    clock.advance(seconds=3)
+    second = store.record_answer(conn, run_id, scale["id"], text="awful", number=1, clock=clock)
+    assert first.created and not second.created
+    assert second.answer_id == first.answer_id
+    row = conn.execute("SELECT text, number, question_text FROM answers").fetchone()
+    assert tuple(row) == ("good", 4.0, "How are you feeling?")
+
+
+def test_answers_on_two_days_are_both_kept(conn, wellbeing, run_id, clock):
+    """The old design keyed answers by date and a second answer overwrote the first."""
+    qids = [q["id"] for q in store.active_questions(conn, wellbeing["id"])]
+    run2 = store.create_run(conn, wellbeing["id"], due(day=date(2026, 11, 27)), qids, clock=clock)
+    store.record_answer(conn, run_id, qids[1], text="monday work", clock=clock)
+    store.record_answer(conn, run2, qids[1], text="friday work", clock=clock)
+    texts = [
+        r[0] for r in conn.execute("SELECT text FROM answers WHERE member_id='U001' ORDER BY id")
+    ]
+    assert texts == ["monday work", "friday work"]
+
+
+def test_edit_keeps_the_earlier_answer_and_its_time_in_history(conn, wellbeing, run_id, clock):
+    text_q = store.active_questions(conn, wellbeing["id"])[1]
+    stored = store.record_answer(conn, run_id, text_q["id"], text="first draft", clock=clock)
+    first_time = conn.execute("SELECT answered_at FROM answers").fetchone()[0]
+    clock.advance(minutes=10)
+    assert store.edit_answer(conn, stored.answer_id, text="final words", clock=clock)
+    assert not store.edit_answer(conn, stored.answer_id, text="final words", clock=clock)
+    answer = conn.execute("SELECT * FROM answers").fetchone()
+    assert (answer["text"], answer["answered_at"]) == ("final words", first_time)
+    assert answer["edited_at"] > first_time
+    (old,) = conn.execute("SELECT * FROM answer_history").fetchall()
+    assert (old["text"], old["answered_at"]) == ("first draft", first_time)
+
+
+def test_last_answer_completes_the_run(conn, wellbeing, run_id, clock):
+    q1, q2 = store.active_questions(conn, wellbeing["id"])
+    assert not store.record_answer(
+        conn, run_id, q1["id"], text="ok", number=3, clock=clock
+    ).run_complete
+    assert store.record_answer(conn, run_id, q2["id"], skipped=True, clock=clock).run_complete
+    run = store.get_run(conn, run_id)
+    assert run["status"] == "answered" and run["completed_at"]
+
+
+def test_answer_after_the_window_is_stored_and_marked_late(conn, wellbeing, run_id, clock):
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    q = store.active_questions(conn, wellbeing["id"])[0]
+    store.record_answer(conn, run_id, q["id"], text="okay", number=3, clock=clock)
+    assert conn.execute("SELECT late FROM answers").fetchone()[0] == 1
+
+
+def test_huge_answer_is_capped_not_refused(conn, wellbeing, run_id, clock):
+    q = store.active_questions(conn, wellbeing["id"])[1]
+    store.record_answer(conn, run_id, q["id"], text="x" * 100_000, clock=clock)
+    assert len(conn.execute("SELECT text FROM answers").fetchone()[0]) == store.MAX_ANSWER_CHARS
+
+
+def test_answer_to_a_question_not_in_the_run_is_refused(conn, run_id, clock):
+    with pytest.raises(store.NotFound):
+        store.record_answer(conn, run_id, 9999, text="?", clock=clock)
+    with pytest.raises(store.NotFound):
+        store.record_answer(conn, 9999, 1, text="?", clock=clock)
+
+
+def test_run_status_moves_only_from_allowed_states(conn, run_id, clock):
+    assert store.set_run_status(conn, run_id, "sending", only_if=("due",), clock=clock)
+    assert not store.set_run_status(conn, run_id, "sending", only_if=("due",), clock=clock)
+
+
+def test_event_ids_are_seen_once(conn, clock):
+    assert store.first_sighting(conn, "Ev123", clock=clock)
+    assert not store.first_sighting(conn, "Ev123", clock=clock)
+
+
+def test_outbox_claim_and_finish(conn, clock):
+    oid = store.enqueue(conn, "send_checkin", {"checkin": "wellbeing"}, clock=clock)
+    row = store.claim_outbox(conn, clock=clock)
+    assert row["id"] == oid and row["status"] == "running"
+    assert store.claim_outbox(conn, clock=clock) is None
+    store.finish_outbox(conn, oid, error="no such check-in", clock=clock)
+    assert conn.execute("SELECT status, error FROM outbox").fetchone()[:] == (
+        "failed",
+        "no such check-in",
+    )
+    with pytest.raises(ValueError):
+        store.enqueue(conn, "launch_rockets", {}, clock=clock)
+
+
+def test_outbox_row_left_running_by_a_crash_is_taken_again(conn, clock):
+    store.enqueue(conn, "send_checkin", {}, clock=clock)
+    store.claim_outbox(conn, clock=clock)
+    clock.advance(minutes=6)
+    assert store.claim_outbox(conn, clock=clock)["attempts"] == 2
+
+
+def test_feedback_response_cannot_be_traced_to_its_author(conn, clock):
+    for uid in ("U001", "U002", "U003"):
+        store.upsert_member(conn, uid, clock=clock)
+    rid = store.create_feedback_request(
+        conn, "U001", "U002", [{"text": "Keep doing?", "kind": "text"}], ["U001", "U002", "U003"],
+        clock=clock,
+    )  # fmt: skip
+    invited = [r[0] for r in conn.execute("SELECT member_id FROM feedback_invites")]
+    assert invited == ["U002", "U003"]  # never the subject
+    assert store.submit_feedback(conn, rid, "U003", ["Great reviews"], clock=clock)
+    assert not store.submit_feedback(conn, rid, "U003", ["again"], clock=clock)
+    response_columns = {r[1] for r in conn.execute("PRAGMA table_info(feedback_responses)")}
+    assert response_columns == {"id", "request_id", "answers", "submitted_on"}
+    invite_columns = {r[1] for r in conn.execute("PRAGMA table_info(feedback_invites)")}
+    assert not invite_columns & {"responded_at", "response_id"}
+    assert json.loads(conn.execute("SELECT answers FROM feedback_responses").fetchone()[0]) == [
+        "Great reviews"
+    ]
+
+
+def test_pool_question_is_drawn_least_asked_first_and_reported_as_a_question(
+    conn, wellbeing, clock
+):
+    assert store.pool_question_for(conn, wellbeing["id"], clock=clock) is None
+    a = store.submit_pool_question(conn, "Favourite tool?", submitted_by="U001", clock=clock)
+    b = store.submit_pool_question(conn, "Best lunch spot?", submitted_by="U001", clock=clock)
+    assert store.pool_question_for(conn, wellbeing["id"], clock=clock) is None  # none approved
+    store.review_pool_question(conn, a, "approved", "U002", clock=clock)
+    store.review_pool_question(conn, b, "approved", "U002", clock=clock)
+    first = store.pool_question_for(conn, wellbeing["id"], clock=clock)
+    second = store.pool_question_for(conn, wellbeing["id"], clock=clock)
+    third = store.pool_question_for(conn, wellbeing["id"], clock=clock)
+    texts = [conn.execute("SELECT text FROM questions WHERE id=?", (q,)).fetchone()[0]
+             for q in (first, second, third)]  # fmt: skip
+    assert texts == ["Favourite tool?", "Best lunch spot?", "Favourite tool?"]
+    assert first == third  # one question row per pool question and check-in
+
+
+def test_pause_and_heartbeat(conn, clock):
+    store.upsert_member(conn, "U001", clock=clock)
+    store.pause_member(conn, "U001", date(2026, 12, 24))
+    assert store.get_member(conn, "U001")["paused_until"] == "2026-12-24"
+    store.upsert_member(conn, "U001", name="ada", clock=clock)  # a profile refresh keeps the pause
+    assert store.get_member(conn, "U001")["paused_until"] == "2026-12-24"
+    with pytest.raises(store.NotFound):
+        store.pause_member(conn, "U404", None)
+    store.beat(conn, env="development", dev_users=["U001"], started_at=clock(), connected=True,
+               clock=clock)  # fmt: skip
+    hb = store.read_heartbeat(conn)
+    assert hb.connected and hb.dev_users == ["U001"] and not hb.is_stale(clock())
+    clock.advance(minutes=5)
+    assert hb.is_stale(clock())
