@@ -358,3 +358,13 @@ def test_response_url_posts_are_recorded_and_applied(slack: FakeSlack) -> None:
     for _ in range(3):
         WebhookClient(url).send(text="more")
     assert WebhookClient(url).send(text="sixth").status_code == 404, "a response_url takes 5 posts"
+
+
+def test_console_commands_act_as_users(slack: FakeSlack) -> None:
+    from tests.fakeslack.__main__ import run_command
+
+    client(slack).chat_postMessage(channel="U001", text="Mood?", blocks=BUTTONS)
+    assert "[Good] [Bad]" in run_command(slack, "dm U001")
+    assert run_command(slack, "U001 types hello there").startswith("event Ev")
+    assert slack.queued_envelopes[-1]["payload"]["event"]["text"] == "hello there"
+    assert "help" in run_command(slack, "nonsense")

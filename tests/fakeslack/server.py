@@ -436,6 +436,12 @@ class FakeSlack:
         with self.socket.lock:
             return copy.deepcopy(self.socket.sent)
 
+    @property
+    def queued_envelopes(self) -> list[dict[str, Any]]:
+        """Envelopes waiting for a connection (sent after the next hello)."""
+        with self.socket.lock:
+            return [copy.deepcopy(envelope) for envelope, _ in self.socket.waiting]
+
     def ack_for(self, envelope_id: str, timeout: float = 5.0) -> Ack:
         """Block until the app acknowledges `envelope_id`; AssertionError after `timeout` s."""
         deadline = time.monotonic() + timeout
