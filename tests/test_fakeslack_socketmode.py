@@ -412,3 +412,29 @@ def test_bolt_handler_reconnects_after_refresh_requested() -> None:
             slack.wait_until(lambda: heard == ["before", "after"])
             assert [a.connection for a in slack.acks] == [1, 2]
             assert len(slack.calls("auth.test")) >= 1
+
+
+def test_ephemeral_buttons_can_be_clicked_and_bot_posts_can_echo() -> None:
+    with FakeSlack(echo_bot_messages=True) as slack:
+        bot = WebClient(token=slack.bot_token, base_url=slack.api_url)
+        with socket_client(slack) as (_, requests, _m):
+            bot.chat_postMessage(channel="U005", text="Echo me")
+            slack.wait_until(lambda: requests, message="the echoed message event")
+            echoed = requests[0].payload["event"]
+            assert echoed["bot_id"] == slack.workspace.bot_id and echoed["text"] == "Echo me"
+
+            button = {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Skip"},
+                "value": "s",
+            }
+            bot.chat_postEphemeral(
+                channel="C0001",
+                user="U005",
+                text="Skip?",
+                blocks=[{"type": "actions", "elements": [button]}],
+            )
+            ack = slack.user("U005").clicks("Skip")
+            payload = requests[-1].payload
+            assert ack.type == "interactive" and payload["container"]["is_ephemeral"] is True
+            assert payload["container"]["channel_id"] == "C0001" and "message" not in payload

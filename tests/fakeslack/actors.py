@@ -79,11 +79,11 @@ class Actor:
             (cid, m, None) for cid, m in self._candidates(message_ts, channel)
         ]
         if message_ts is None and channel is None:
-            places += [
-                (None, None, v)
-                for v in (self.slack.open_view(self.id), self.slack.home(self.id))
-                if v
+            ephemeral = [(m["channel"], m, None) for m in reversed(self.slack.ephemerals(self.id))]
+            views = [
+                (None, None, v) for v in (self.slack.open_view(self.id), self.slack.home(self.id))
             ]
+            places += ephemeral + [p for p in views if p[2]]
         seen: list[str] = []
         for channel_id, message, view in places:
             blocks = (message or view or {}).get("blocks") or []
@@ -122,8 +122,9 @@ class Actor:
                 action,
                 trigger_id,
                 channel_id=channel_id,
-                message=message,
+                message={k: v for k, v in message.items() if k != "channel"},
                 response_url=response_url,
+                is_ephemeral="channel" in message,
             )
         return self.slack.send_interaction(payload, self.id, wait, timeout)
 
@@ -137,7 +138,7 @@ class Actor:
         wait: bool = True,
         timeout: float = 5.0,
     ) -> Ack | str:
-        """Click the newest button with this text (or value) in the user's DM, open modal or home tab.
+        """Click the newest button with this text (or value): DM, then ephemerals, modal, home tab.
 
         Returns the Ack record (or, with wait=False, the envelope_id).
         """
