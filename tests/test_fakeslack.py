@@ -12,9 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from tests.fakeslack import FakeSlack, ManualClock, fixtures
-
-slack = fixtures.slack  # until tests/conftest.py loads tests.fakeslack.fixtures
+from tests.fakeslack import FakeSlack, ManualClock
 
 pytestmark = pytest.mark.timeout(20)
 

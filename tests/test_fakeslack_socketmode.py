@@ -16,9 +16,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from tests.fakeslack import FakeSlack, ManualClock, fixtures
-
-slack = fixtures.slack  # until tests/conftest.py loads tests.fakeslack.fixtures
+from tests.fakeslack import FakeSlack, ManualClock
 
 pytestmark = pytest.mark.timeout(20)
 logging.getLogger("slack_sdk.socket_mode").setLevel(logging.CRITICAL)
