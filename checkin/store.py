@@ -819,3 +819,11 @@ def count_events(conn: sqlite3.Connection, kind: str, since: datetime) -> int:
     return conn.execute(
         "SELECT COUNT(*) FROM events WHERE kind = ? AND at >= ?", (kind, iso(since))
     ).fetchone()[0]
+
+
+def get_question(conn: sqlite3.Connection, question_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
+
+
+def get_checkin_by_id(conn: sqlite3.Connection, checkin_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,)).fetchone()

@@ -1,0 +1,251 @@
+"""Wiring: the context, the Bolt app with every feature registered, Socket Mode, the scheduler.
+
+`Bot(config, clock)` is the running bot as tests drive it (`start(scheduler=False)`
+and `scheduler.tick(bot.ctx)` by hand); `main()` is `python -m bot`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from types import ModuleType
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot.context import BotContext
+from bot.scheduler import Scheduler
+from bot.slack import build_client, call, error_code
+from bot.worker import Worker
+from checkin import db, store
+from checkin.clock import Clock, system_clock
+from checkin.config import Config, ConfigError, load_config
+
+log = logging.getLogger("checkin.bot")
+
+FEATURES = ("bot.conversation", "bot.commands", "bot.home", "bot.reports")
+STALE_AFTER_S = 90
+
+
+def load_features(names: Sequence[str] = FEATURES) -> list[ModuleType]:
+    """The feature modules that exist in this checkout (reports may not yet)."""
+    out = []
+    for name in names:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return out
+
+
+def build_context(config: Config, clock: Clock = system_clock, threads: int = 8) -> BotContext:
+    database = db.ThreadLocal(config.db_path)
+    return BotContext(
+        config=config,
+        db=database,
+        client=build_client(config, database, clock),
+        clock=clock,
+        worker=Worker(threads),
+    )
+
+
+def build_app(ctx: BotContext, features: list[ModuleType] | None = None) -> App:
+    """The Bolt app: each feature's `register(app, ctx)`, then catch-alls that only ack."""
+    ctx.bot_user_id = call(ctx, "auth.test").get("user_id")
+    app = App(
+        client=ctx.client,
+        process_before_response=True,  # listeners ack and return; their work is in ctx.worker
+        request_verification_enabled=False,  # Socket Mode: no signed HTTP requests
+        logger=logging.getLogger("checkin.bolt"),
+    )
+    ctx.features = features if features is not None else load_features()
+    for feature in ctx.features:
+        feature.register(app, ctx)
+
+    def ack_only(ack, body: dict) -> None:  # noqa: ANN001 - Bolt injects by name
+        ack()
+        log.info("no listener for %s; acknowledged", _describe(body))
+
+    app.action(re.compile(".*"))(ack_only)
+    app.view(re.compile(".*"))(ack_only)
+    app.shortcut(re.compile(".*"))(ack_only)
+    app.options(re.compile(".*"))(ack_only)
+
+    @app.error
+    def on_error(error: Exception, body: dict) -> None:
+        log.error("listener error on %s: %r", _describe(body), error)
+
+    return app
+
+
+def _describe(body: dict) -> str:
+    if not isinstance(body, dict):
+        return "a request"
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+    action = actions[0].get("action_id") if actions and isinstance(actions[0], dict) else None
+    return str(body.get("type") or body.get("command") or "request") + (
+        f" {event.get('type')}" if event else f" {action}" if action else ""
+    )
+
+
+class AckingSocketModeHandler(SocketModeHandler):
+    """Bolt's handler, except that every envelope is acknowledged.
+
+    Bolt sends no ack when dispatch ends in anything but 200 (no listener,
+    a listener or middleware that raised), and Slack then redelivers the
+    envelope; an envelope we cannot handle is acknowledged and logged.
+    """
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        start = time.time()
+        try:
+            response: BoltResponse = run_bolt_app(self.app, req)
+        except Exception:
+            log.exception("dispatch failed for envelope %s", req.envelope_id)
+            response = BoltResponse(status=500)
+        if response.status == 200:
+            send_response(client, req, response, start)
+        else:
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
+class Bot:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock = system_clock,
+        *,
+        ping_interval: float = 10,
+        threads: int = 8,
+    ) -> None:
+        self.config = config
+        self.ctx = build_context(config, clock, threads)
+        self.app = build_app(self.ctx)
+        self.handler = AckingSocketModeHandler(
+            self.app,
+            app_token=config.app_token.reveal(),
+            ping_interval=ping_interval,
+            concurrency=16,
+            receive_buffer_size=65536,
+        )
+        self.ctx.is_connected = self.handler.client.is_connected
+        self.scheduler: Scheduler | None = None
+
+    def start(self, scheduler: bool = True) -> Bot:
+        self.handler.connect()
+        if scheduler:
+            self.scheduler = Scheduler(self.ctx).start()
+        return self
+
+    def stop(self, timeout: float = 4.0) -> None:
+        deadline = time.monotonic() + timeout
+        self.ctx.cache["stopping"] = True
+        if self.scheduler is not None:
+            self.scheduler.stop(max(0.1, (deadline - time.monotonic()) / 2))
+        try:
+            self.handler.close()
+        except Exception:
+            log.exception("closing the Socket Mode connection")
+        if self.ctx.worker is not None:
+            self.ctx.worker.stop(max(0.1, deadline - time.monotonic()))
+        try:
+            store.clear_heartbeat(self.ctx.conn)
+        except Exception:
+            log.exception("clearing the heartbeat")
+        self.ctx.db.close()
+
+    def start_line(self) -> str:
+        """The one line logged at start: where, what, connected or not; never a token."""
+        names = [c["name"] for c in store.active_checkins(self.ctx.conn)]
+        checkins = ", ".join(names) if names else "none (python -m checkin checkins import FILE)"
+        connection = (
+            f"connected as {self.ctx.bot_user_id}"
+            if self.ctx.is_connected()
+            else "not connected (retrying)"
+        )
+        line = f"checkin bot started: {self.config.describe()} checkins={checkins} socket_mode={connection} pid={os.getpid()}"
+        if not self.config.is_production and not self.config.dev_users:
+            line += " WARNING: development mode with no CHECKIN_DEV_USERS, so nobody gets a DM"
+        return line
+
+
+def refuse_line(config: Config, holder: store.Heartbeat) -> str:
+    age = int(holder.age(system_clock()).total_seconds())
+    return (
+        f"error: another bot is running on {config.db_path}: pid {holder.pid} on {holder.host}, "
+        f"last heartbeat {age}s ago ({holder.env}). Only one may hold the Socket Mode connection; "
+        f"stop that one first (it is taken over once its heartbeat is {STALE_AFTER_S}s old)."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("CHECKIN_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    logging.getLogger("checkin.bolt").setLevel(logging.WARNING)
+    try:
+        config = load_config()
+        config.require_slack()
+        conn = db.connect(config.db_path)
+    except (ConfigError, db.DatabaseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from datetime import timedelta
+
+    holder = store.claim_heartbeat(
+        conn, env=config.env, dev_users=config.dev_users, started_at=system_clock(),
+        stale_after=timedelta(seconds=STALE_AFTER_S),
+    )  # fmt: skip
+    conn.close()
+    if holder is not None:
+        print(refuse_line(config, holder), file=sys.stderr)
+        return 3
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        bot = Bot(config)
+        bot.start()
+    except SlackApiError as exc:
+        print(
+            f"error: Slack refused the bot's tokens ({error_code(exc)}) at {config.api_url}; "
+            "check SLACK_BOT_TOKEN and SLACK_APP_TOKEN in .env",
+            file=sys.stderr,
+        )
+        _clear(config)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot reach Slack at {config.api_url}: {exc}", file=sys.stderr)
+        _clear(config)
+        return 2
+    log.info(bot.start_line())
+    stop.wait()
+    log.info("stopping (pid %s on %s)", os.getpid(), socket.gethostname())
+    bot.stop()
+    log.info("stopped")
+    return 0
+
+
+def _clear(config: Config) -> None:
+    conn = db.connect(config.db_path)
+    store.clear_heartbeat(conn)
+    conn.close()

@@ -1,0 +1,787 @@
+"""The check-in conversation: due runs are sent, answered one question at a time, recapped.
+
+Sending: a run is created once per (check-in, member, local date) and
+claimed ('due' → 'sending') before anything is posted, so a second tick, a
+restart or a second process never posts it twice. The first question carries
+the run id in the message metadata; a run left in 'sending' by a crash is
+looked up in the DM's history and either confirmed 'open' or sent again.
+
+Answering: buttons carry run id, question id and choice index; typed answers
+go to the member's newest open run. `store.record_answer` stores the first
+answer only, so a double click or a redelivered event changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks, members
+from bot.context import BotContext
+from bot.listen import acked, user_of
+from bot.slack import SlackUnavailable, call, error_code, is_transient
+from checkin import store
+from checkin.clock import parse_iso
+from checkin.timing import (
+    MemberClock,
+    Schedule,
+    adhoc_run,
+    due_runs,
+    is_askable,
+    local_today,
+    reminder_due,
+    zone,
+)
+
+SNOOZE = timedelta(hours=1)
+SENDING_GRACE = timedelta(minutes=2)
+NUMBER = re.compile(r"^[-+]?(\d{1,15}([.,]\d*)?|[.,]\d+)$")
+
+
+def register(app: App, ctx: BotContext) -> None:
+    app.action(re.compile(rf"^{blocks.ANSWER}_\d+$"))(acked(ctx, on_answer_click))
+    app.action(blocks.SKIP_QUESTION)(acked(ctx, on_skip_question))
+    app.action(blocks.SKIP_RUN)(acked(ctx, on_skip_run))
+    app.action(blocks.SNOOZE_RUN)(acked(ctx, on_snooze))
+    app.action(blocks.PAUSE_OPEN)(acked(ctx, open_pause))
+    app.action(blocks.RESUME)(acked(ctx, on_resume))
+    app.action(blocks.EDIT_ANSWERS)(acked(ctx, open_edit))
+    app.view(blocks.PAUSE_VIEW)(pause_listener(ctx))
+    app.view(blocks.EDIT_VIEW)(acked(ctx, on_edit_submission))
+    app.event("message")(acked(ctx, on_message))
+
+
+# --- sending -----------------------------------------------------------------
+
+
+def _position(run: sqlite3.Row, question_id: int) -> tuple[int, int]:
+    ids = json.loads(run["question_ids"])
+    return (ids.index(question_id) + 1 if question_id in ids else 1), len(ids)
+
+
+def greeting(ctx: BotContext, run: sqlite3.Row) -> str:
+    checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
+    member = store.get_member(ctx.conn, run["member_id"])
+    name = (member["name"] or member["real_name"]) if member else ""
+    count = len(json.loads(run["question_ids"]))
+    questions = "question" if count == 1 else "questions"
+    who = f" {blocks.esc(name)}" if name else ""
+    title = blocks.esc(checkin["name"]) if checkin else "check-in"
+    return f"Hi{who}! Time for your *{title}* check-in: {count} {questions}, one at a time."
+
+
+def _intro(ctx: BotContext, run: sqlite3.Row, question_id: int) -> str | None:
+    number, _ = _position(run, question_id)
+    return greeting(ctx, run) if number == 1 else None
+
+
+def open_dm(ctx: BotContext, member_id: str) -> str:
+    response = call(ctx, "conversations.open", member=member_id, users=member_id)
+    return response["channel"]["id"]
+
+
+def post_question(
+    ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, *, intro: str | None = None
+) -> str:
+    """Post one question of the run in its DM; it becomes the message a typed answer updates."""
+    channel = run["channel_id"] or open_dm(ctx, run["member_id"])
+    number, total = _position(run, question["id"])
+    if intro is None:
+        intro = _intro(ctx, run, question["id"])
+    text, content = blocks.question_message(run["id"], question, number, total, intro=intro)
+    response = call(
+        ctx,
+        "chat.postMessage",
+        member=run["member_id"],
+        checkin_id=run["checkin_id"],
+        channel=channel,
+        text=text,
+        blocks=content,
+        metadata={
+            "event_type": "checkin_question",
+            "event_payload": {"run_id": run["id"], "question_id": question["id"]},
+        },
+    )
+    store.set_run_message(ctx.conn, run["id"], response["channel"], response["ts"])
+    return response["ts"]
+
+
+def send_run(ctx: BotContext, run_id: int) -> str:
+    """Send a 'due' run's greeting and first question; returns what happened.
+
+    'sent', 'dev_skipped', 'taken' (another tick or process has it), 'retry'
+    (Slack asked us to come back later; the run is 'due' again) or 'failed'.
+    """
+    conn = ctx.conn
+    run = store.get_run(conn, run_id)
+    if run is None or run["status"] != "due":
+        return "taken"
+    member_id = run["member_id"]
+    if not ctx.config.allows_dm(member_id):
+        if store.set_run_status(conn, run_id, "dev_skipped", only_if=("due",), clock=ctx.clock):
+            store.record_event(
+                conn, "dm_skipped", member_id=member_id, checkin_id=run["checkin_id"],
+                detail={"run": run_id, "env": ctx.config.env}, clock=ctx.clock,
+            )  # fmt: skip
+            return "dev_skipped"
+        return "taken"
+    started = time.perf_counter()
+    claimed = store.set_run_status(
+        conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(), clock=ctx.clock
+    )
+    if not claimed:
+        return "taken"
+    question = store.next_question(conn, run)
+    try:
+        if question is None:
+            raise ValueError("the run has no questions")
+        channel = open_dm(ctx, member_id)
+        run = store.get_run(conn, run_id)
+        ts = post_question(ctx, _with(run, channel_id=channel), question)
+    except (SlackApiError, SlackUnavailable) as exc:
+        code = error_code(exc)
+        if isinstance(exc, SlackApiError) and is_transient(exc):
+            store.set_run_status(conn, run_id, "due", only_if=("sending",), error=code)
+            return "retry"
+        if isinstance(exc, SlackUnavailable):
+            # No answer: the message may or may not be there; the history check decides.
+            store.set_run_status(conn, run_id, "sending", only_if=("sending",), error=code)
+            return "retry"
+        store.set_run_status(conn, run_id, "failed", only_if=("sending",), error=code)
+        return "failed"
+    except Exception as exc:
+        store.set_run_status(conn, run_id, "failed", only_if=("sending",), error=str(exc)[:200])
+        ctx.logger.exception("run %s could not be sent", run_id)
+        return "failed"
+    store.set_run_status(
+        conn, run_id, "open", only_if=("sending",), channel_id=channel, message_ts=ts,
+        sent_at=ctx.clock(), error=None, clock=ctx.clock,
+    )  # fmt: skip
+    store.record_event(
+        conn, "run_sent", member_id=member_id, checkin_id=run["checkin_id"],
+        duration_ms=(time.perf_counter() - started) * 1000, detail={"run": run_id},
+        clock=ctx.clock,
+    )  # fmt: skip
+    return "sent"
+
+
+def _with(row: sqlite3.Row, **changes: Any) -> dict[str, Any]:
+    """A row with a field or two replaced (sqlite3.Row is read-only)."""
+    return {**{k: row[k] for k in row.keys()}, **changes}
+
+
+def create_runs(ctx: BotContext, checkin: sqlite3.Row, now: datetime) -> int:
+    """Create the check-in's runs that are due at `now` and do not exist yet."""
+    conn = ctx.conn
+    schedule = Schedule.of(checkin)
+    ids = members.roster(ctx, checkin)
+    rows = store.members_by_id(conn, ids)
+    due = due_runs(schedule, [MemberClock.of(r) for r in rows], now)
+    if not due:
+        return 0
+    existing = store.run_keys(conn, checkin["id"], min(d.local_date for d in due))
+    created = 0
+    for candidate in due:
+        if (candidate.member_id, candidate.local_date.isoformat()) in existing:
+            continue
+        fresh = members.refresh_member(ctx, candidate.member_id)
+        if fresh is None:
+            continue
+        for run in due_runs(schedule, [MemberClock.of(fresh)], now):
+            if (run.member_id, run.local_date.isoformat()) in existing:
+                continue
+            if _create(ctx, checkin, run) is not None:
+                created += 1
+            existing.add((run.member_id, run.local_date.isoformat()))
+    return created
+
+
+def _question_ids(ctx: BotContext, checkin: sqlite3.Row) -> list[int]:
+    ids = [q["id"] for q in store.active_questions(ctx.conn, checkin["id"])]
+    if ids and checkin["random_question"]:
+        extra = store.pool_question_for(ctx.conn, checkin["id"], clock=ctx.clock)
+        if extra is not None:
+            ids.append(extra)
+    return ids
+
+
+def _create(ctx: BotContext, checkin: sqlite3.Row, run: Any) -> int | None:
+    questions = _question_ids(ctx, checkin)
+    if not questions:
+        return None
+    return store.create_run(ctx.conn, checkin["id"], run, questions, clock=ctx.clock)
+
+
+# --- the scheduler's part ------------------------------------------------------
+
+
+def tick(ctx: BotContext) -> None:
+    """Create and send due runs, recover interrupted sends, wake snoozes, remind, close."""
+    now = ctx.clock()
+    for checkin in store.active_checkins(ctx.conn):
+        try:
+            create_runs(ctx, checkin, now)
+        except Exception:
+            ctx.logger.exception("check-in %s: could not create its runs", checkin["name"])
+    for run in store.runs_to_send(ctx.conn, now):
+        if ctx.cache.get("stopping"):
+            return
+        send_run(ctx, run["id"])
+    _guarded(ctx, recover_sending, now)
+    _guarded(ctx, wake_snoozed, now)
+    _guarded(ctx, remind, now)
+    _guarded(ctx, close_expired, now)
+
+
+def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
+    try:
+        step(ctx, now)
+    except Exception:
+        ctx.logger.exception("%s failed", step.__name__)
+
+
+def recover_sending(ctx: BotContext, now: datetime) -> None:
+    """A run left 'sending' (the bot stopped mid-send): open if its message is in the DM, else due."""
+    for run in store.runs_left_sending(ctx.conn, now - SENDING_GRACE):
+        try:
+            channel = open_dm(ctx, run["member_id"])
+            history = call(
+                ctx, "conversations.history", channel=channel, limit=50, include_all_metadata=True
+            )
+        except (SlackApiError, SlackUnavailable) as exc:
+            ctx.logger.warning(
+                "run %s: cannot check the DM history: %s", run["id"], error_code(exc)
+            )
+            continue
+        found = None
+        for message in history.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("run_id") == run["id"]:
+                found = message
+                break
+        if found is not None:
+            store.set_run_status(
+                ctx.conn, run["id"], "open", only_if=("sending",), channel_id=channel,
+                message_ts=found["ts"], error=None,
+            )  # fmt: skip
+        else:
+            store.set_run_status(ctx.conn, run["id"], "due", only_if=("sending",))
+
+
+def wake_snoozed(ctx: BotContext, now: datetime) -> None:
+    for run in store.runs_to_wake(ctx.conn, now):
+        if not store.wake_run(ctx.conn, run["id"], now):
+            continue
+        question = store.next_question(ctx.conn, run)
+        if question is not None:
+            _post_safely(ctx, run, question, "Back from your snooze:")
+
+
+def remind(ctx: BotContext, now: datetime) -> None:
+    for run in store.runs_to_remind(ctx.conn):
+        if run["paused_until"] and run["local_date"] <= run["paused_until"]:
+            continue
+        if not reminder_due(
+            parse_iso(run["sent_at"]), parse_iso(run["closes_at"]), run["reminder_minutes"], now
+        ):
+            continue
+        if not store.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
+            continue
+        question = store.next_question(ctx.conn, run)
+        if question is None:
+            continue
+        if _post_safely(ctx, run, question, "A gentle reminder: your check-in is still open."):
+            store.record_event(
+                ctx.conn, "reminder_sent", member_id=run["member_id"],
+                checkin_id=run["checkin_id"], detail={"run": run["id"]}, clock=ctx.clock,
+            )  # fmt: skip
+
+
+def close_expired(ctx: BotContext, now: datetime) -> None:
+    for run in store.runs_past_window(ctx.conn, now):
+        if run["status"] == "open":
+            store.set_run_status(ctx.conn, run["id"], "closed", only_if=("open",), clock=ctx.clock)
+        else:
+            store.set_run_status(
+                ctx.conn, run["id"], "failed", only_if=("due",),
+                error="its window closed before it could be sent",
+            )  # fmt: skip
+
+
+def _post_safely(ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, intro: str) -> bool:
+    try:
+        post_question(ctx, run, question, intro=intro)
+        return True
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("run %s: could not post: %s", run["id"], error_code(exc))
+        return False
+
+
+# --- outbox ----------------------------------------------------------------------
+
+
+def send_checkin_now(ctx: BotContext, payload: dict) -> None:
+    """Outbox `send_checkin`: start today's run now for the listed members (default: everyone)."""
+    checkin = store.get_checkin(ctx.conn, str(payload.get("checkin", "")))
+    now = ctx.clock()
+    wanted = [str(m) for m in payload.get("members") or []] or members.roster(ctx, checkin)
+    schedule = Schedule.of(checkin)
+    outcomes: dict[str, int] = {}
+    for user_id in wanted:
+        row = members.refresh_member(ctx, user_id)
+        if row is None or not is_askable(MemberClock.of(row)):
+            outcome = "not_askable"
+        else:
+            run_id = _create(ctx, checkin, adhoc_run(schedule, MemberClock.of(row), now))
+            outcome = "already_today" if run_id is None else send_run(ctx, run_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    store.record_event(
+        ctx.conn, "checkin_sent_now", checkin_id=checkin["id"], detail=outcomes, clock=ctx.clock
+    )
+    if wanted and not outcomes.get("sent") and outcomes.get("failed"):
+        raise RuntimeError(f"nothing could be sent: {outcomes}")
+
+
+OUTBOX = {"send_checkin": send_checkin_now}
+
+
+# --- answering ---------------------------------------------------------------------
+
+
+def _action(body: dict) -> dict:
+    actions = body.get("actions") or [{}]
+    return actions[0] if isinstance(actions[0], dict) else {}
+
+
+def _where(body: dict) -> tuple[str | None, str | None]:
+    container = body.get("container") or {}
+    return container.get("channel_id"), container.get("message_ts")
+
+
+def _own_run(ctx: BotContext, body: dict, run_id: int) -> sqlite3.Row | None:
+    run = store.get_run(ctx.conn, run_id)
+    if run is None or run["member_id"] != user_of(body):
+        ctx.logger.info("ignored an action on run %s by %s", run_id, user_of(body))
+        return None
+    return run
+
+
+def _tell(ctx: BotContext, member_id: str, text: str) -> None:
+    try:
+        call(ctx, "chat.postMessage", member=member_id, channel=member_id, text=text)
+    except (SlackApiError, SlackUnavailable):
+        pass
+
+
+def on_answer_click(ctx: BotContext, body: dict) -> None:
+    parsed = blocks.parse_key(_action(body).get("value"))
+    if parsed is None or parsed[2] is None:
+        return
+    run_id, question_id, index = parsed
+    run = _own_run(ctx, body, run_id)
+    question = store.get_question(ctx.conn, question_id)
+    if run is None or question is None:
+        return
+    labels = blocks.choices(question)
+    if not 0 <= index < len(labels):
+        return
+    number = float(index + 1) if question["kind"] == "scale" else None
+    answer(ctx, run, question, _where(body), text=labels[index], number=number)
+
+
+def on_skip_question(ctx: BotContext, body: dict) -> None:
+    parsed = blocks.parse_key(_action(body).get("value"))
+    if parsed is None:
+        return
+    run = _own_run(ctx, body, parsed[0])
+    question = store.get_question(ctx.conn, parsed[1])
+    if run is None or question is None:
+        return
+    answer(ctx, run, question, _where(body), skipped=True)
+
+
+def answer(
+    ctx: BotContext,
+    run: sqlite3.Row,
+    question: sqlite3.Row,
+    where: tuple[str | None, str | None],
+    *,
+    text: str | None = None,
+    number: float | None = None,
+    skipped: bool = False,
+) -> bool:
+    """Store an answer, show it in place of the question, and ask the next one (or recap)."""
+    if run["status"] in ("skipped", "dev_skipped", "failed", "due", "sending"):
+        if run["status"] == "skipped":
+            _tell(ctx, run["member_id"], "That check-in was skipped; nothing was saved.")
+        return False
+    try:
+        stored = store.record_answer(
+            ctx.conn, run["id"], question["id"], text=text, number=number, skipped=skipped,
+            clock=ctx.clock,
+        )  # fmt: skip
+    except store.NotFound:
+        return False
+    if not stored.created:
+        return False
+    if run["snoozed_until"]:
+        store.wake_run(ctx.conn, run["id"])
+    store.record_event(
+        ctx.conn, "answer_stored", member_id=run["member_id"], checkin_id=run["checkin_id"],
+        detail={"run": run["id"], "question": question["id"], "skipped": skipped},
+        clock=ctx.clock,
+    )  # fmt: skip
+    shown = "(skipped)" if skipped else (text if text is not None else _number_text(number))
+    channel, ts = where
+    if channel and ts:
+        number_, total = _position(run, question["id"])
+        content = blocks.answered_message(
+            question, number_, total, shown, intro=_intro(ctx, run, question["id"])
+        )
+        _update(ctx, run, channel, ts, content)
+    continue_run(ctx, run["id"])
+    return True
+
+
+def _number_text(number: float | None) -> str:
+    if number is None:
+        return ""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _update(
+    ctx: BotContext, run: sqlite3.Row, channel: str, ts: str, content: tuple[str, list]
+) -> None:
+    text, content_blocks = content
+    try:
+        call(
+            ctx, "chat.update", member=run["member_id"], channel=channel, ts=ts, text=text,
+            blocks=content_blocks,
+        )  # fmt: skip
+    except (SlackApiError, SlackUnavailable):
+        pass
+
+
+def continue_run(ctx: BotContext, run_id: int) -> None:
+    run = store.get_run(ctx.conn, run_id)
+    if run is None:
+        return
+    question = store.next_question(ctx.conn, run)
+    try:
+        if question is not None:
+            post_question(ctx, run, question)
+        else:
+            post_recap(ctx, run)
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("run %s: could not continue: %s", run_id, error_code(exc))
+
+
+def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
+    checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
+    answers = store.answers_of_run(ctx.conn, run["id"])
+    late = any(a["late"] for a in answers)
+    text, content = blocks.recap_message(run["id"], checkin["name"], answers, late=late)
+    call(
+        ctx, "chat.postMessage", member=run["member_id"], checkin_id=run["checkin_id"],
+        channel=run["channel_id"] or run["member_id"], text=text, blocks=content,
+    )  # fmt: skip
+
+
+def parse_number(text: str) -> float | None:
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
+    if not NUMBER.match(cleaned):
+        return None
+    value = float(cleaned.replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+def on_message(ctx: BotContext, body: dict) -> None:
+    event = body.get("event") or {}
+    if event.get("type") != "message" or event.get("channel_type") != "im":
+        return
+    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return
+    if event["user"] == ctx.bot_user_id:
+        return
+    event_id = body.get("event_id")
+    if event_id and not store.first_sighting(ctx.conn, str(event_id), clock=ctx.clock):
+        return
+    typed(ctx, str(event["user"]), str(event.get("text") or ""))
+
+
+def typed(ctx: BotContext, member_id: str, text: str) -> None:
+    """A message the member typed in the DM: the answer to their open text or number question."""
+    if not text.strip():
+        return
+    run = store.awaiting_run_for(ctx.conn, member_id)
+    if run is None:
+        _tell(
+            ctx, member_id,
+            f"Nothing to answer right now. `{ctx.config.command} help` lists what I can do.",
+        )  # fmt: skip
+        return
+    question = store.next_question(ctx.conn, run)
+    if question is None:
+        return
+    where = (run["channel_id"], run["message_ts"])
+    kind = question["kind"]
+    if kind == "number":
+        value = parse_number(text)
+        if value is None:
+            _tell(ctx, member_id, "Please answer with a number, like 7 or 2.5.")
+            return
+        answer(ctx, run, question, where, number=value)
+    elif kind in ("scale", "choice"):
+        labels = blocks.choices(question)
+        index = _match_label(text, labels, kind)
+        if index is None:
+            options = ", ".join(labels)
+            _tell(ctx, member_id, f"Please pick one of the buttons above ({options}).")
+            return
+        number = float(index + 1) if kind == "scale" else None
+        answer(ctx, run, question, where, text=labels[index], number=number)
+    else:
+        answer(ctx, run, question, where, text=text.strip())
+
+
+def _match_label(text: str, labels: list[str], kind: str) -> int | None:
+    wanted = text.strip().lower()
+    for i, label in enumerate(labels):
+        if label.strip().lower() == wanted:
+            return i
+    if kind == "scale" and wanted.isdigit() and 1 <= int(wanted) <= len(labels):
+        return int(wanted) - 1
+    return None
+
+
+# --- skip, snooze, pause ------------------------------------------------------------
+
+
+def _run_from_value(ctx: BotContext, body: dict) -> sqlite3.Row | None:
+    try:
+        run_id = int(str(_action(body).get("value")))
+    except ValueError:
+        return None
+    return _own_run(ctx, body, run_id)
+
+
+def _close_message(ctx: BotContext, run: sqlite3.Row, where: tuple, note: str) -> None:
+    channel, ts = where
+    question = store.next_question(ctx.conn, run)
+    if not (channel and ts) or question is None:
+        return
+    number, total = _position(run, question["id"])
+    content = blocks.closed_message(
+        question, number, total, note, intro=_intro(ctx, run, question["id"])
+    )
+    _update(ctx, run, channel, ts, content)
+
+
+def on_skip_run(ctx: BotContext, body: dict) -> None:
+    run = _run_from_value(ctx, body)
+    if run is None:
+        return
+    if store.set_run_status(ctx.conn, run["id"], "skipped", only_if=("open",), clock=ctx.clock):
+        store.record_event(
+            ctx.conn, "run_skipped", member_id=run["member_id"], checkin_id=run["checkin_id"],
+            detail={"run": run["id"]}, clock=ctx.clock,
+        )  # fmt: skip
+        _close_message(ctx, run, _where(body), "You skipped today's check-in. See you next time.")
+
+
+def skip_today(ctx: BotContext, member_id: str) -> int:
+    """`/checkin skip`: every unanswered run of the member's today is skipped."""
+    row = store.get_member(ctx.conn, member_id)
+    today = local_today(row["tz"] if row else None, ctx.clock())
+    skipped = store.skip_runs_through(ctx.conn, member_id, today, clock=ctx.clock)
+    for run in skipped:
+        _close_message(
+            ctx, run, (run["channel_id"], run["message_ts"]), "You skipped today's check-in."
+        )
+    return len(skipped)
+
+
+def on_snooze(ctx: BotContext, body: dict) -> None:
+    run = _run_from_value(ctx, body)
+    if run is None:
+        return
+    until = ctx.clock() + SNOOZE
+    if not store.snooze_run(ctx.conn, run["id"], until):
+        return
+    member = store.get_member(ctx.conn, run["member_id"])
+    local = until.astimezone(zone(member["tz"] if member else None))
+    _close_message(ctx, run, _where(body), f"Snoozed: I will ask again at {local:%H:%M}.")
+
+
+def open_pause(ctx: BotContext, body: dict) -> None:
+    """Open the out-of-office modal (from a question's button or the home tab)."""
+    member_id = user_of(body)
+    row = store.get_member(ctx.conn, member_id)
+    tomorrow = local_today(row["tz"] if row else None, ctx.clock()) + timedelta(days=1)
+    channel, ts = _where(body)
+    metadata = {"channel": channel, "ts": ts}
+    try:
+        call(
+            ctx, "views.open", trigger_id=body.get("trigger_id"),
+            view=blocks.pause_modal(tomorrow, metadata),
+        )  # fmt: skip
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("pause modal for %s: %s", member_id, error_code(exc))
+
+
+def pause_date(ctx: BotContext, body: dict) -> tuple[date | None, str | None]:
+    """The date picked in the pause modal, or the error to show next to it."""
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    picked = ((values.get("until") or {}).get("date") or {}).get("selected_date")
+    if not picked:
+        return None, "Pick the last day you are away."
+    try:
+        until = date.fromisoformat(str(picked))
+    except ValueError:
+        return None, "That is not a date."
+    row = store.get_member(ctx.conn, user_of(body))
+    if until < local_today(row["tz"] if row else None, ctx.clock()):
+        return None, "That day has passed; pick today or a later day."
+    return until, None
+
+
+def pause_listener(ctx: BotContext) -> Any:
+    def listener(ack: Any, body: dict) -> None:
+        try:
+            until, problem = pause_date(ctx, body)
+            if problem:
+                ack(response_action="errors", errors={"until": problem})
+                return
+            ack()
+            ctx.defer(user_of(body), on_pause_submission, ctx, body)
+        except Exception:
+            ctx.logger.exception("pause submission failed")
+
+    return listener
+
+
+def on_pause_submission(ctx: BotContext, body: dict) -> None:
+    until, problem = pause_date(ctx, body)
+    if until is None:
+        return
+    pause(ctx, user_of(body), until)
+
+
+def pause(ctx: BotContext, member_id: str, until: date) -> str:
+    """Out of office up to and including `until`: today's open run is skipped, not missed."""
+    store.ensure_member(ctx.conn, member_id, clock=ctx.clock)
+    store.pause_member(ctx.conn, member_id, until)
+    store.record_event(
+        ctx.conn, "paused", member_id=member_id, detail={"until": until.isoformat()},
+        clock=ctx.clock,
+    )  # fmt: skip
+    for run in store.skip_runs_through(ctx.conn, member_id, until, clock=ctx.clock):
+        _close_message(
+            ctx, run, (run["channel_id"], run["message_ts"]), f"Paused until {until.isoformat()}."
+        )
+    text = (
+        f"You are paused until {blocks.long_date(until)} (included): no check-in questions "
+        f"until then. `{ctx.config.command} resume` brings you back earlier."
+    )
+    _tell(ctx, member_id, text)
+    _refresh_home(ctx, member_id)
+    return text
+
+
+def resume(ctx: BotContext, member_id: str) -> str:
+    store.ensure_member(ctx.conn, member_id, clock=ctx.clock)
+    store.pause_member(ctx.conn, member_id, None)
+    store.record_event(ctx.conn, "resumed", member_id=member_id, clock=ctx.clock)
+    _refresh_home(ctx, member_id)
+    return "Welcome back: your check-ins start again at the next scheduled time."
+
+
+def on_resume(ctx: BotContext, body: dict) -> None:
+    member_id = user_of(body)
+    _tell(ctx, member_id, resume(ctx, member_id))
+
+
+def _refresh_home(ctx: BotContext, member_id: str) -> None:
+    from bot import home
+
+    home.publish(ctx, member_id)
+
+
+# --- editing -------------------------------------------------------------------------
+
+
+def open_edit(ctx: BotContext, body: dict) -> None:
+    run = _run_from_value(ctx, body)
+    if run is None:
+        return
+    checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
+    view = blocks.edit_modal(run["id"], checkin["name"], store.answers_of_run(ctx.conn, run["id"]))
+    channel, ts = _where(body)
+    view["private_metadata"] = json.dumps({"run": run["id"], "channel": channel, "ts": ts})
+    try:
+        call(ctx, "views.open", trigger_id=body.get("trigger_id"), view=view)
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("edit modal for run %s: %s", run["id"], error_code(exc))
+
+
+def on_edit_submission(ctx: BotContext, body: dict) -> None:
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        run_id = int(meta["run"])
+    except (ValueError, KeyError, TypeError):
+        return
+    run = _own_run(ctx, body, run_id)
+    if run is None:
+        return
+    values = (view.get("state") or {}).get("values") or {}
+    changed = 0
+    for row in store.answers_of_run(ctx.conn, run_id):
+        state = (values.get(f"q:{row['question_id']}") or {}).get("value") or {}
+        new = _edited_value(row, state)
+        if new is None:
+            continue
+        text, number = new
+        if store.edit_answer(ctx.conn, row["id"], text=text, number=number, clock=ctx.clock):
+            changed += 1
+    if not changed:
+        return
+    store.record_event(
+        ctx.conn, "answers_edited", member_id=run["member_id"], checkin_id=run["checkin_id"],
+        detail={"run": run_id, "changed": changed}, clock=ctx.clock,
+    )  # fmt: skip
+    if meta.get("channel") and meta.get("ts"):
+        checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
+        answers = store.answers_of_run(ctx.conn, run_id)
+        content = blocks.recap_message(run_id, checkin["name"], answers)
+        _update(ctx, run, meta["channel"], meta["ts"], content)
+
+
+def _edited_value(row: sqlite3.Row, state: dict) -> tuple[str | None, float | None] | None:
+    """(text, number) from a modal input; None to keep the answer as it is."""
+    kind = row["kind"]
+    if kind in ("scale", "choice"):
+        option = state.get("selected_option") or {}
+        labels = blocks.choices(row)
+        try:
+            index = int(option.get("value"))
+        except (TypeError, ValueError):
+            return None
+        if not 0 <= index < len(labels):
+            return None
+        return labels[index], (float(index + 1) if kind == "scale" else None)
+    raw = state.get("value")
+    if raw is None or not str(raw).strip():
+        return None
+    if kind == "number":
+        value = parse_number(str(raw))
+        return None if value is None else (None, value)
+    return str(raw).strip(), None

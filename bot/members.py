@@ -1,0 +1,144 @@
+"""Who is asked: check-in participants resolved to people, with their Slack profile.
+
+A participant is a user id or a channel ("#team" or its id), whose members
+are read with `conversations.members` (every page). Profiles come from
+`users.info` (name, time zone, deactivated, bot) and are refreshed daily and
+again just before a member's run is sent. The resolved roster of each
+check-in is kept in memory for a day.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.context import BotContext
+from bot.slack import SlackUnavailable, call, error_code
+from checkin import store
+from checkin.clock import parse_iso
+
+ROSTER_MAX_AGE = timedelta(days=1)
+PROFILE_MAX_AGE = timedelta(days=1)
+PAGE = 200
+
+
+def refresh_member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
+    """Read the member's profile from Slack into the database; None if Slack has no such user."""
+    try:
+        user = call(ctx, "users.info", user=user_id).get("user") or {}
+    except SlackApiError as exc:
+        if error_code(exc) in ("user_not_found", "user_disabled", "account_inactive"):
+            store.ensure_member(ctx.conn, user_id, clock=ctx.clock)
+            store.deactivate_member(ctx.conn, user_id, error_code(exc))
+        return store.get_member(ctx.conn, user_id)
+    except SlackUnavailable:
+        return store.get_member(ctx.conn, user_id)
+    profile = user.get("profile") or {}
+    deleted = bool(user.get("deleted"))
+    store.upsert_member(
+        ctx.conn,
+        user_id,
+        name=profile.get("display_name") or user.get("name") or "",
+        real_name=user.get("real_name") or profile.get("real_name") or "",
+        tz=user.get("tz") or "UTC",
+        is_bot=bool(user.get("is_bot")) or user_id == ctx.bot_user_id,
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        active=not deleted,
+        inactive_reason="deactivated" if deleted else None,
+        clock=ctx.clock,
+    )
+    return store.get_member(ctx.conn, user_id)
+
+
+def member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
+    """The member's row, looked up in Slack the first time they are seen."""
+    row = store.get_member(ctx.conn, user_id)
+    if row is None or row["refreshed_at"] is None:
+        row = refresh_member(ctx, user_id)
+    return row
+
+
+def is_stale(row: sqlite3.Row | None, now: datetime, max_age: timedelta = PROFILE_MAX_AGE) -> bool:
+    return row is None or not row["refreshed_at"] or parse_iso(row["refreshed_at"]) < now - max_age
+
+
+def _pages(ctx: BotContext, method: str, field: str, **kwargs: Any) -> list[Any]:
+    items: list[Any] = []
+    cursor = None
+    for _ in range(1000):
+        args = dict(kwargs, limit=PAGE)
+        if cursor:
+            args["cursor"] = cursor
+        response = call(ctx, method, **args)
+        items += response.get(field) or []
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return items
+
+
+def channel_id(ctx: BotContext, ref: str) -> str | None:
+    """A channel's id from "#name" (every page of conversations.list) or the id itself."""
+    if not ref.startswith("#"):
+        return ref
+    name = ref[1:].lower()
+    cache = ctx.cache.setdefault("channel_ids", {})
+    if name in cache:
+        return cache[name]
+    for channel in _pages(
+        ctx,
+        "conversations.list",
+        "channels",
+        types="public_channel,private_channel",
+        exclude_archived=True,
+    ):
+        cache[str(channel.get("name", "")).lower()] = channel["id"]
+    return cache.get(name)
+
+
+def resolve(ctx: BotContext, participants: list[str]) -> list[str]:
+    """User ids of the participants, channels expanded; order kept, duplicates dropped."""
+    ids: list[str] = []
+    for ref in participants:
+        if ref[:1] in ("U", "W"):
+            ids.append(ref)
+            continue
+        try:
+            cid = channel_id(ctx, ref)
+            if cid is None:
+                ctx.logger.warning("participant %s: no such channel visible to the bot", ref)
+                continue
+            ids += _pages(ctx, "conversations.members", "members", channel=cid)
+        except (SlackApiError, SlackUnavailable) as exc:
+            ctx.logger.warning("participant %s: %s", ref, error_code(exc))
+    seen: set[str] = set()
+    return [i for i in ids if not (i in seen or seen.add(i)) and i != ctx.bot_user_id]
+
+
+def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
+    """The check-in's member ids: resolved once a day, or when its participants change."""
+    now = ctx.clock()
+    cache = ctx.cache.setdefault("rosters", {})
+    entry = cache.get(checkin["id"])
+    if entry and entry[1] == checkin["participants"] and now - entry[0] < ROSTER_MAX_AGE:
+        return entry[2]
+    ids = resolve(ctx, json.loads(checkin["participants"]))
+    for user_id in ids:
+        row = store.get_member(ctx.conn, user_id)
+        if is_stale(row, now):
+            refresh_member(ctx, user_id)
+    cache[checkin["id"]] = (now, checkin["participants"], ids)
+    return ids
+
+
+def checkins_of(ctx: BotContext, user_id: str) -> list[sqlite3.Row]:
+    """The active check-ins whose roster includes the member (as last resolved)."""
+    out = []
+    for checkin in store.active_checkins(ctx.conn):
+        if user_id in roster(ctx, checkin):
+            out.append(checkin)
+    return out

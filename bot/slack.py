@@ -1,0 +1,222 @@
+"""Every Slack Web API call the bot makes, counted.
+
+API
+---
+`build_client(config, db=None, clock=system_clock) -> WebClient`
+    A WebClient on `config.api_url` with the bot token and slack_sdk retry
+    handlers: 429 waits for Retry-After (each wait is recorded as a
+    `rate_limited` event when `db` is given), 500/502/503/504 and
+    connection errors or timeouts retry with exponential backoff.
+
+`call(ctx, method, *, member=None, checkin_id=None, **kwargs) -> SlackResponse`
+    Call `method` ("chat.postMessage", "views.publish", or a client method
+    name such as "files_upload_v2") with keyword arguments as slack_sdk takes
+    them. Counts `message_sent` (with duration) for chat.postMessage,
+    chat.postEphemeral and file uploads, and `api_error` with method and
+    error for every failure. When the error says the person cannot be
+    reached (`UNREACHABLE`: user_disabled, channel_not_found,
+    account_inactive, cannot_dm_bot, ...) and `member` is given, the member
+    is marked inactive with that reason so nobody retries forever. The error
+    is re-raised: `SlackApiError` for Slack's answers, `SlackUnavailable` when
+    no answer came (connection refused, timeout) after the retries.
+
+`error_code(exc) -> str`
+    The Slack error string of a SlackApiError ("ratelimited", ...), or a
+    short name for a connection failure.
+
+`is_transient(exc) -> bool`
+    True when trying again later may work (429, 5xx, no answer at all).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any
+from urllib.error import URLError
+from urllib.parse import urlparse
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
+
+from checkin import store
+from checkin.clock import Clock, system_clock
+from checkin.config import Config
+from checkin.db import ThreadLocal
+
+log = logging.getLogger("checkin.bot")
+
+UNREACHABLE = frozenset(
+    {
+        "user_disabled",
+        "user_not_found",
+        "channel_not_found",
+        "account_inactive",
+        "cannot_dm_bot",
+        "is_archived",
+        "messages_tab_disabled",
+    }
+)
+MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "files_upload_v2"})
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+)
+REQUEST_TIMEOUT_S = 10
+RATE_LIMIT_RETRIES = 12
+SERVER_ERROR_RETRIES = 3
+CONNECTION_RETRIES = 3
+
+
+class SlackUnavailable(Exception):
+    """No answer from Slack after the retries (connection refused, reset, timed out)."""
+
+
+class CountingRateLimitHandler(RateLimitErrorRetryHandler):
+    """Waits Retry-After like slack_sdk's handler, and records each wait as an event."""
+
+    def __init__(self, db: ThreadLocal | None, clock: Clock, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.db = db
+        self.clock = clock
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error  # type: ignore[misc]
+        wait = 1.0
+        for key, values in response.headers.items():
+            if key.lower() == "retry-after":
+                try:
+                    wait = float(values[0] if isinstance(values, list) else values)
+                except (TypeError, ValueError):
+                    wait = 1.0
+        wait = max(wait, 0.0) + random.uniform(0.0, 0.2)
+        method = _method_of(request.url)
+        log.info("rate limited on %s: waiting %.1f s", method, wait)
+        if self.db is not None:
+            try:
+                store.record_event(
+                    self.db.conn, "rate_limited", method=method, duration_ms=wait * 1000,
+                    clock=self.clock,
+                )  # fmt: skip
+            except Exception:  # a full disk must not turn a wait into a lost message
+                log.exception("could not record a rate-limit wait")
+        state.next_attempt_requested = True
+        time.sleep(wait)
+        state.increment_current_attempt()
+
+
+class ServerErrorHandler(ServerErrorRetryHandler):
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code in (500, 502, 503, 504)
+
+
+def _method_of(url: str) -> str:
+    return urlparse(url).path.rsplit("/", 1)[-1]
+
+
+def build_client(
+    config: Config, db: ThreadLocal | None = None, clock: Clock = system_clock
+) -> WebClient:
+    return WebClient(
+        token=config.bot_token.reveal() or None,
+        base_url=config.api_url,
+        timeout=REQUEST_TIMEOUT_S,
+        retry_handlers=[
+            CountingRateLimitHandler(db, clock, RATE_LIMIT_RETRIES),
+            ServerErrorHandler(max_retry_count=SERVER_ERROR_RETRIES),
+            ConnectionErrorRetryHandler(
+                max_retry_count=CONNECTION_RETRIES,
+                error_types=[URLError, ConnectionError, TimeoutError, OSError],
+            ),
+        ],
+    )
+
+
+def error_code(exc: BaseException) -> str:
+    if isinstance(exc, SlackApiError):
+        return str((exc.response or {}).get("error") or f"http_{exc.response.status_code}")
+    if isinstance(exc, SlackUnavailable):
+        return str(exc) or "unavailable"
+    return type(exc).__name__
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, SlackUnavailable):
+        return True
+    if isinstance(exc, SlackApiError):
+        return exc.response.status_code >= 429 or error_code(exc) in TRANSIENT_ERRORS
+    return False
+
+
+def call(
+    ctx: Any,
+    method: str,
+    *,
+    member: str | None = None,
+    checkin_id: int | None = None,
+    **kwargs: Any,
+) -> SlackResponse:
+    fn = getattr(ctx.client, method.replace(".", "_"))
+    started = time.perf_counter()
+    try:
+        response = fn(**kwargs)
+    except SlackApiError as exc:
+        _failed(ctx, method, error_code(exc), member, checkin_id, started)
+        raise
+    except (URLError, OSError) as exc:
+        code = "timeout" if isinstance(exc, TimeoutError) else "connection_error"
+        _failed(ctx, method, code, member, checkin_id, started)
+        raise SlackUnavailable(code) from exc
+    if method in MESSAGE_METHODS:
+        _record(
+            ctx, "message_sent", method=method, member_id=member, checkin_id=checkin_id,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+    return response
+
+
+def _failed(
+    ctx: Any, method: str, code: str, member: str | None, checkin_id: int | None, started: float
+) -> None:
+    log.warning("slack %s failed: %s%s", method, code, f" (member {member})" if member else "")
+    _record(
+        ctx, "api_error", method=method, error=code, member_id=member, checkin_id=checkin_id,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+    if member and code in UNREACHABLE:
+        try:
+            store.deactivate_member(ctx.conn, member, code)
+            log.warning("member %s marked inactive: %s", member, code)
+        except Exception:
+            log.exception("could not mark %s inactive", member)
+
+
+def _record(ctx: Any, kind: str, **fields: Any) -> None:
+    try:
+        store.record_event(ctx.conn, kind, clock=ctx.clock, **fields)
+    except Exception:
+        log.exception("could not record a %s event", kind)

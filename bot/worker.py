@@ -1,0 +1,86 @@
+"""The work a listener hands off after its ack: in order per member, in parallel across members.
+
+A member who types two answers quickly gets them stored in the order typed;
+two members never wait for each other. Threads are daemons so a stop never
+hangs on a Slack call in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+Task = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+class Worker:
+    def __init__(self, threads: int = 8, logger: logging.Logger | None = None) -> None:
+        self.logger = logger or logging.getLogger("checkin.bot")
+        self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._pending: dict[str, deque[Task]] = {}
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"work-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            if self._closed:
+                self.logger.warning("stopping: dropped work %s for %s", _name(fn), key)
+                return
+            tasks = self._pending.get(key)
+            if tasks is not None:
+                tasks.append((fn, args))
+                return
+            self._pending[key] = deque([(fn, args)])
+        self._ready.put(key)
+
+    def _loop(self) -> None:
+        while True:
+            key = self._ready.get()
+            if key is None:
+                return
+            self._drain(key)
+
+    def _drain(self, key: str) -> None:
+        while True:
+            with self._lock:
+                tasks = self._pending[key]
+                if not tasks:
+                    del self._pending[key]
+                    self._idle.notify_all()
+                    return
+                fn, args = tasks[0]
+            try:
+                fn(*args)
+            except Exception:
+                self.logger.exception("work %s for %s failed", _name(fn), key)
+            finally:
+                with self._lock:
+                    tasks.popleft()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """True once no work is queued or running (tests and a clean stop use it)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._pending, timeout)
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        with self._lock:
+            self._closed = True
+        idle = self.wait_idle(timeout)
+        for _ in self._threads:
+            self._ready.put(None)
+        return idle
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__name__", repr(fn))
