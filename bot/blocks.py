@@ -183,7 +183,8 @@ def answered_message(
     blocks.append(section(clip(shown, ANSWER_ECHO_MAX), markup=False))
     if note:
         blocks.append(context(note))
-    return clip(f"{number}/{total} {question['text']}: {shown}", TEXT_MAX), blocks
+    text = f"{number}/{total} {question['text']}: {shown}"
+    return clip(f"{intro}\n{text}" if intro else text, TEXT_MAX), blocks
 
 
 def closed_message(
@@ -195,7 +196,8 @@ def closed_message(
         blocks.append(section(intro))
     blocks.append(section(_heading(question, number, total)))
     blocks.append(context(esc(note)))
-    return clip(f"{question['text']} ({note})", TEXT_MAX), blocks
+    text = f"{question['text']} ({note})"
+    return clip(f"{intro}\n{text}" if intro else text, TEXT_MAX), blocks
 
 
 def recap_message(
