@@ -192,7 +192,9 @@ def create_runs(ctx: BotContext, checkin: sqlite3.Row, now: datetime) -> int:
     for candidate in due:
         if (candidate.member_id, candidate.local_date.isoformat()) in existing:
             continue
-        fresh = members.refresh_member(ctx, candidate.member_id)
+        fresh = store.get_member(conn, candidate.member_id)
+        if members.is_stale(fresh, now, members.DUE_REFRESH):
+            fresh = members.refresh_member(ctx, candidate.member_id)
         if fresh is None:
             continue
         for run in due_runs(schedule, [MemberClock.of(fresh)], now):
@@ -231,11 +233,11 @@ def tick(ctx: BotContext) -> None:
             create_runs(ctx, checkin, now)
         except Exception:
             ctx.logger.exception("check-in %s: could not create its runs", checkin["name"])
+    _guarded(ctx, recover_sending, now)
     for run in store.runs_to_send(ctx.conn, now):
         if ctx.cache.get("stopping"):
             return
         send_run(ctx, run["id"])
-    _guarded(ctx, recover_sending, now)
     _guarded(ctx, wake_snoozed, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)

@@ -23,6 +23,7 @@ from checkin.clock import parse_iso
 
 ROSTER_MAX_AGE = timedelta(days=1)
 PROFILE_MAX_AGE = timedelta(days=1)
+DUE_REFRESH = timedelta(hours=1)  # a profile older than this is read again before a run is sent
 PAGE = 200
 
 
