@@ -1,0 +1,156 @@
+"""Rate limits, server errors, unreachable members, dropped websockets, development mode."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import scheduler
+from checkin import db, store
+from checkin.definitions import import_definitions, parse_toml
+from tests.bot.conftest import settle
+from tests.fakeslack.workspace import make_user
+
+pytestmark = pytest.mark.timeout(60)
+
+PARIS_NINE = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+MANY = 200
+
+
+def crowd(slack, db_path, clock) -> list[str]:  # noqa: ANN001
+    """200 more people in UTC+1, all in one check-in due at 08:00 UTC."""
+    ids = [f"U9{n:04d}" for n in range(MANY)]
+    for uid in ids:
+        slack.workspace.add_user(make_user(uid, f"p{uid}", f"Person {uid}", "Europe/Paris", 3600))
+    toml = f"""
+[[checkin]]
+name = "crowd"
+days = ["mon"]
+time = "09:00"
+participants = {ids!r}
+[[checkin.question]]
+text = "How are you feeling?"
+kind = "scale"
+""".replace("'", '"')
+    conn = db.connect(db_path)
+    import_definitions(conn, parse_toml(toml), clock=clock)
+    conn.execute("UPDATE checkins SET active = 0 WHERE name = 'daily'")
+    conn.close()
+    return ids
+
+
+def test_a_429_storm_loses_no_one(slack, make_bot, story_db, clock):  # noqa: ANN001
+    ids = crowd(slack, story_db, clock)
+    slack.rate_limit("chat.postMessage", per_second=80, retry_after=1)
+    slack.fail("chat.postMessage", "ratelimited", times=3, retry_after=1)
+    bot = make_bot()
+    clock.set(PARIS_NINE)
+    started = time.monotonic()
+    scheduler.tick(bot.ctx)
+    took = time.monotonic() - started
+    assert all(len(slack.dm(uid)) == 1 for uid in ids), "everyone got their first question once"
+    posts = [c for c in slack.api_log if c.method == "chat.postMessage"]
+    assert sum(c.status == 429 for c in posts) >= 4
+    assert sum(c.ok for c in posts) == MANY
+    ok_times = sorted(c.at for c in posts if c.ok)
+    for i in range(len(ok_times) - 80):
+        assert ok_times[i + 80] - ok_times[i] >= 1.0, "never more than the fake's budget"
+    conn = bot.ctx.conn
+    statuses = conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall()
+    assert [tuple(r) for r in statuses] == [("open", MANY)]
+    waits = store.count_events(conn, "rate_limited", datetime(2000, 1, 1, tzinfo=UTC))
+    assert waits >= 4
+    assert took < 30
+
+
+def test_server_errors_are_retried_with_backoff(slack, bot, clock):  # noqa: ANN001
+    slack.fail("chat.postMessage", 500, times=1)
+    slack.fail("conversations.open", 503, times=1)
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    assert len(slack.dm("U001")) == 1
+    assert store.get_run(bot.ctx.conn, 1)["status"] == "open"
+
+
+def test_a_deactivated_member_is_marked_inactive_and_not_retried(slack, bot, clock):  # noqa: ANN001
+    slack.fail("conversations.open", "user_disabled", times=1)
+    clock.set(PARIS_NINE.replace(hour=3, minute=30))
+    scheduler.tick(bot.ctx)  # Kolkata's 09:00: only U003 is due
+    conn = bot.ctx.conn
+    member = store.get_member(conn, "U003")
+    assert (member["active"], member["inactive_reason"]) == (0, "user_disabled")
+    run = conn.execute("SELECT status, error FROM runs WHERE member_id = 'U003'").fetchone()
+    assert tuple(run) == ("failed", "user_disabled")
+    before = len(slack.calls("conversations.open"))
+    clock.advance(minutes=30)
+    scheduler.tick(bot.ctx)
+    assert len(slack.calls("conversations.open")) == before
+    errors = conn.execute("SELECT method, error FROM events WHERE kind = 'api_error'").fetchall()
+    assert [tuple(e) for e in errors] == [("conversations.open", "user_disabled")]
+
+
+def test_a_member_deactivated_in_slack_is_never_asked(slack, bot, clock):  # noqa: ANN001
+    slack.workspace.deactivate("U001")
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    assert slack.dm("U001") == []
+    assert store.get_member(bot.ctx.conn, "U001")["active"] == 0
+    assert len(slack.dm("U004")) == 1
+
+
+def test_refresh_requested_reconnects_and_answers_the_next_click(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    opened = slack.socket.opened
+    slack.disconnect("refresh_requested")
+    slack.wait_until(lambda: slack.socket.opened > opened and slack.connections >= 1, 10)
+    ack = slack.user("U001").clicks("good", timeout=10)
+    settle(slack, bot)
+    assert ack.envelope_id
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+
+
+def test_an_abrupt_drop_reconnects_and_answers_the_next_click(slack, make_bot, clock):  # noqa: ANN001
+    bot = make_bot(ping_interval=0.3)
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    opened = slack.socket.opened
+    slack.drop_connections()
+    ack = slack.user("U001").clicks("good", timeout=15)  # waits for the next hello
+    settle(slack, bot)
+    assert slack.socket.opened > opened
+    assert ack.envelope_id
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+
+
+def test_development_mode_sends_only_to_the_allowed_users(slack, make_bot, clock):  # noqa: ANN001
+    bot = make_bot(env="development", dev_users=("U004",))
+    assert "environment=development" in bot.start_line()
+    assert "dms_to=U004" in bot.start_line()
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    assert len(slack.dm("U004")) == 1
+    assert slack.dm("U001") == [] and slack.dm("U003") == []
+    opened_for = {c["users"] for c in slack.calls("conversations.open")}
+    assert opened_for == {"U004"}
+    conn = bot.ctx.conn
+    runs = dict(conn.execute("SELECT member_id, status FROM runs").fetchall())
+    assert runs == {"U001": "dev_skipped", "U003": "dev_skipped", "U004": "open"}
+    skipped = conn.execute("SELECT member_id FROM events WHERE kind = 'dm_skipped'").fetchall()
+    assert sorted(r[0] for r in skipped) == ["U001", "U003"]
+    beat = store.read_heartbeat(conn)
+    assert beat.env == "development" and beat.dev_users == ["U004"]
+    assert beat.detail["dm_skipped_24h"] == 2
+    clock.advance(minutes=30)
+    scheduler.tick(bot.ctx)
+    assert (
+        len(skipped)
+        == conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'dm_skipped'").fetchone()[0]
+    ), "counted once per run"
+
+
+def test_development_mode_without_users_warns_at_start(make_bot):  # noqa: ANN001
+    bot = make_bot(env="development", connect=False)
+    assert "WARNING" in bot.start_line() and "nobody gets a DM" in bot.start_line()
