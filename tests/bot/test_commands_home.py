@@ -1,0 +1,210 @@
+"""`/checkin` subcommands, reminders, snooze, pause, the outbox and the App Home tab."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot import commands, scheduler
+from checkin import store
+from tests.bot.conftest import settle
+
+pytestmark = pytest.mark.timeout(60)
+
+PARIS_NINE = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+def ephemeral_texts(slack, user: str) -> list[str]:  # noqa: ANN001
+    return [m.get("text", "") for m in slack.ephemerals(user)]
+
+
+def run_command(slack, bot, user: str, line: str):  # noqa: ANN001, ANN201
+    ack = slack.user(user).runs(line)
+    settle(slack, bot)
+    return ack
+
+
+def test_help_and_unknown_subcommands_answer_in_the_ack(slack, bot):  # noqa: ANN001
+    ack = run_command(slack, bot, "U001", "/checkin help")
+    assert ack.payload["response_type"] == "ephemeral"
+    for word in ("pause", "resume", "skip", "send"):
+        assert f"/checkin {word}" in ack.payload["text"]
+    ack = run_command(slack, bot, "U001", "/checkin dance")
+    assert ack.payload["text"].startswith("I do not know `dance`")
+    assert "/checkin pause" in ack.payload["text"]
+    assert ack.latency < 1.0
+
+
+def test_another_module_adds_a_subcommand(slack, bot):  # noqa: ANN001
+    seen = []
+
+    def report(ctx, body, args, respond):  # noqa: ANN001, ANN202
+        seen.append(args)
+        respond(text=f"report for {args}")
+
+    commands.add_subcommand("zz-report", report, "the weekly summary")
+    try:
+        assert "zz-report" in run_command(slack, bot, "U001", "/checkin help").payload["text"]
+        run_command(slack, bot, "U001", "/checkin zz-report last week")
+        assert seen == ["last week"]
+        assert "report for last week" in ephemeral_texts(slack, "U001")
+    finally:
+        commands._SUBCOMMANDS.pop("zz-report")
+
+
+def test_pause_until_a_date_then_resume(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    run_command(slack, bot, "U001", "/checkin pause until 2026-12-24")
+    conn = bot.ctx.conn
+    assert store.get_member(conn, "U001")["paused_until"] == "2026-12-24"
+    assert store.get_run(conn, 1)["status"] == "skipped", "today's run is not counted missing"
+    assert any(
+        "paused until Thursday 24 December 2026" in t for t in ephemeral_texts(slack, "U001")
+    )
+    clock.set(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # Wednesday, still away
+    scheduler.tick(bot.ctx)
+    assert conn.execute("SELECT COUNT(*) FROM runs WHERE member_id = 'U001'").fetchone()[0] == 1
+    run_command(slack, bot, "U001", "/checkin resume")
+    assert store.get_member(conn, "U001")["paused_until"] is None
+    clock.set(datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+    scheduler.tick(bot.ctx)
+    assert conn.execute("SELECT COUNT(*) FROM runs WHERE member_id = 'U001'").fetchone()[0] == 2
+
+
+def test_pause_with_a_past_date_is_refused(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    run_command(slack, bot, "U001", "/checkin pause until 2026-01-01")
+    assert any("has passed" in t for t in ephemeral_texts(slack, "U001"))
+
+
+def test_pause_from_the_question_opens_a_datepicker(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    slack.user("U001").clicks("Pause until…")
+    settle(slack, bot)
+    view = slack.open_view("U001")
+    assert view["callback_id"] == "pause"
+    ack = slack.user("U001").submits_modal({"until": "2026-11-01"})
+    assert ack.payload["response_action"] == "errors"
+    slack.user("U001").submits_modal({"until": "2026-12-04"})
+    settle(slack, bot)
+    conn = bot.ctx.conn
+    assert store.get_member(conn, "U001")["paused_until"] == "2026-12-04"
+    assert store.get_run(conn, 1)["status"] == "skipped"
+    question = next(m for m in slack.dm("U001") if m["text"].startswith("Hi "))
+    assert not any(b["type"] == "actions" for b in question["blocks"]), "no buttons left"
+
+
+def test_skip_today_by_button_and_by_command(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    slack.user("U001").clicks("Skip today")
+    settle(slack, bot)
+    run_command(slack, bot, "U004", "/checkin skip")
+    conn = bot.ctx.conn
+    runs = dict(conn.execute("SELECT member_id, status FROM runs").fetchall())
+    assert runs["U001"] == "skipped" and runs["U004"] == "skipped"
+    assert "Skipped today's check-in." in ephemeral_texts(slack, "U004")
+    clock.advance(hours=3)
+    scheduler.tick(bot.ctx)
+    reminded = conn.execute("SELECT member_id FROM events WHERE kind = 'reminder_sent'").fetchall()
+    assert [r[0] for r in reminded] == ["U003"], "only Kolkata's run is still open"
+
+
+def test_snooze_asks_again_an_hour_later(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    slack.user("U001").clicks("Snooze 1 h")
+    settle(slack, bot)
+    assert "Snoozed: I will ask again at 10:00" in slack.dm("U001")[0]["text"]
+    clock.advance(minutes=59)
+    scheduler.tick(bot.ctx)
+    assert len(slack.dm("U001")) == 1
+    clock.advance(minutes=2)
+    scheduler.tick(bot.ctx)
+    assert slack.dm("U001")[-1]["text"].startswith("Back from your snooze")
+    slack.user("U001").clicks("good")
+    settle(slack, bot)
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+
+
+def test_one_reminder_then_the_window_closes_and_late_answers_are_marked(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    slack.user("U004").clicks("good")
+    settle(slack, bot)
+    clock.advance(minutes=119)
+    scheduler.tick(bot.ctx)
+    assert not any("reminder" in m["text"] for m in slack.dm("U001"))
+    clock.advance(minutes=2)
+    scheduler.tick(bot.ctx)
+    scheduler.tick(bot.ctx)
+    reminders = [m for m in slack.dm("U001") if "gentle reminder" in m["text"]]
+    assert len(reminders) == 1
+    assert len([m for m in slack.dm("U004") if "gentle reminder" in m["text"]]) == 1
+    clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # midnight in Paris: window over
+    scheduler.tick(bot.ctx)
+    conn = bot.ctx.conn
+    assert store.get_run(conn, 1)["status"] == "closed"
+    slack.user("U001").clicks("okay")
+    settle(slack, bot)
+    assert tuple(
+        conn.execute("SELECT text, late FROM answers WHERE member_id = 'U001'").fetchone()
+    ) == ("okay", 1)
+
+
+def test_admins_send_a_checkin_now_through_the_outbox(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE + timedelta(hours=8))  # 17:00 in Paris: today's run time has passed
+    run_command(slack, bot, "U002", "/checkin send daily")
+    assert any("Only workspace admins" in t for t in ephemeral_texts(slack, "U002"))
+    slack.workspace.users["U002"]["is_admin"] = True
+    store.upsert_member(
+        bot.ctx.conn, "U002", name="bob", is_admin=True, tz="America/New_York", clock=clock
+    )
+    run_command(slack, bot, "U002", "/checkin send daily")
+    conn = bot.ctx.conn
+    row = conn.execute("SELECT kind, status FROM outbox").fetchone()
+    assert tuple(row) == ("send_checkin", "pending")
+    scheduler.tick(bot.ctx)
+    assert tuple(conn.execute("SELECT status, error FROM outbox").fetchone()) == ("done", None)
+    for user in ("U001", "U002", "U003", "U004", "U005"):
+        assert sum(m["text"].startswith("Hi ") for m in slack.dm(user)) == 1
+
+
+def test_an_outbox_row_for_an_unknown_checkin_fails_with_the_reason(bot, clock):  # noqa: ANN001
+    store.enqueue(bot.ctx.conn, "send_checkin", {"checkin": "nope", "members": []}, clock=clock)
+    scheduler.tick(bot.ctx)
+    status, error = bot.ctx.conn.execute("SELECT status, error FROM outbox").fetchone()
+    assert status == "failed" and "no check-in named 'nope'" in error
+
+
+def test_the_home_tab_shows_next_checkin_pause_answers_and_streak(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    scheduler.tick(bot.ctx)
+    for label in ("good", "office"):
+        slack.user("U001").clicks(label)
+        settle(slack, bot)
+    settle(slack, bot, slack.user("U001").types("Docs"))
+    settle(slack, bot, slack.user("U001").types("2"))
+    settle(slack, bot, slack.user("U001").opens_home())
+    home = slack.home("U001")
+    text = "\n".join(str(b.get("text", {}).get("text", "")) for b in home["blocks"])
+    assert "*daily*: next on Tue 1 Dec, 09:00 (Europe/Paris)" in text
+    assert "Streak:* 1 check-in day answered in a row" in text
+    assert "Docs" in text
+    slack.user("U001").clicks("Pause until…")
+    settle(slack, bot)
+    slack.user("U001").submits_modal({"until": "2026-12-10"})
+    settle(slack, bot)
+    home = slack.home("U001")
+    text = "\n".join(str(b.get("text", {}).get("text", "")) for b in home["blocks"])
+    assert "paused until *Thursday 10 December 2026*" in text
+    assert "next on Fri 11 Dec, 09:00" in text
+    slack.user("U001").clicks("Resume now")
+    settle(slack, bot)
+    assert store.get_member(bot.ctx.conn, "U001")["paused_until"] is None
+    assert date(2026, 12, 1)  # the next run is tomorrow again
+    text = "\n".join(str(b.get("text", {}).get("text", "")) for b in slack.home("U001")["blocks"])
+    assert "next on Tue 1 Dec, 09:00" in text
