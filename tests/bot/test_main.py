@@ -1,0 +1,114 @@
+"""`python -m bot` as a process: start line, single instance, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from checkin import db, store
+
+pytestmark = pytest.mark.timeout(60)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot_env(slack, db_path: Path, **extra: str) -> dict[str, str]:  # noqa: ANN001
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CHECKIN_"))}
+    env.update(
+        SLACK_BOT_TOKEN=slack.bot_token,
+        SLACK_APP_TOKEN=slack.app_token,
+        SLACK_API_URL=slack.api_url,
+        CHECKIN_DB=str(db_path),
+        CHECKIN_ENV="development",
+        CHECKIN_DEV_USERS="U001",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def start(env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def heartbeat(db_path: Path):  # noqa: ANN201
+    conn = db.connect(db_path)
+    try:
+        return store.read_heartbeat(conn)
+    finally:
+        conn.close()
+
+
+def test_one_bot_runs_a_second_refuses_and_sigterm_stops_it(slack, story_db, tmp_path):  # noqa: ANN001
+    env = bot_env(slack, story_db)
+    first = start(env, tmp_path)  # tmp_path: no .env file is read
+    try:
+        slack.wait_for_connection(timeout=15)
+        slack.wait_until(lambda: (hb := heartbeat(story_db)) and hb.connected, 15, "heartbeat")
+
+        second = subprocess.run(
+            [sys.executable, "-m", "bot"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert second.returncode == 3
+        assert f"pid {first.pid}" in second.stderr
+        assert "last heartbeat" in second.stderr
+
+        sent = time.monotonic()
+        first.send_signal(signal.SIGTERM)
+        output, _ = first.communicate(timeout=10)
+        assert first.returncode == 0
+        assert time.monotonic() - sent < 5
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    start_lines = [line for line in output.splitlines() if "checkin bot started" in line]
+    assert len(start_lines) == 1
+    line = start_lines[0]
+    for part in ("environment=development", f"database={story_db}", "checkins=daily",
+                 "socket_mode=connected as U0BOT", "dms_to=U001"):  # fmt: skip
+        assert part in line
+    assert slack.bot_token not in output and slack.app_token not in output
+    assert heartbeat(story_db) is None, "a clean stop clears the heartbeat"
+
+
+def test_a_stale_heartbeat_does_not_block_a_start(slack, story_db, tmp_path):  # noqa: ANN001
+    conn = db.connect(story_db)
+    conn.execute(
+        "INSERT INTO heartbeat (id, pid, host, env, started_at, beat_at) "
+        "VALUES (1, 999999, 'elsewhere', 'production', '2026-01-01T00:00:00Z', "
+        "'2026-01-01T00:00:00Z')"
+    )
+    conn.close()
+    bot = start(bot_env(slack, story_db), tmp_path)
+    try:
+        slack.wait_until(lambda: (hb := heartbeat(story_db)) and hb.pid == bot.pid, 15)
+    finally:
+        bot.send_signal(signal.SIGINT)
+        bot.communicate(timeout=10)
+    assert bot.returncode == 0
+
+
+def test_a_missing_token_is_one_clear_line(tmp_path):  # noqa: ANN001
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CHECKIN_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: SLACK_BOT_TOKEN is not set")
+    assert "Traceback" not in result.stderr
