@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import Bot
+from bot.context import BotContext
+from bot.slack import build_client
 from checkin import db
 from checkin.clock import FakeClock
 from checkin.config import Config, Secret
+from checkin.db import ThreadLocal
 from checkin.definitions import import_definitions, parse_toml
 
 STORY = """
@@ -97,3 +100,13 @@ def settle(slack, bot: Bot, event_id: str | None = None, timeout: float = 5.0) -
             lambda: any(a.event_id == event_id for a in slack.acks), timeout, f"ack of {event_id}"
         )
     assert bot.ctx.worker.wait_idle(timeout), "the bot's work did not finish"
+
+
+@pytest.fixture
+def ctx(slack, db_path, clock):  # noqa: ANN001, ANN201
+    """A context on the fake Slack without the Bolt app: for calling plain functions."""
+    config = Config(db_path=db_path, api_url=slack.api_url, bot_token=Secret(slack.bot_token))
+    database = ThreadLocal(db_path)
+    yield BotContext(config=config, db=database, client=build_client(config, database, clock),
+                     clock=clock)  # fmt: skip
+    database.close()
