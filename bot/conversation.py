@@ -241,6 +241,7 @@ def tick(ctx: BotContext) -> None:
     _guarded(ctx, wake_snoozed, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)
+    _guarded(ctx, forget_old_events, now)
 
 
 def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
@@ -316,6 +317,15 @@ def close_expired(ctx: BotContext, now: datetime) -> None:
                 ctx.conn, run["id"], "failed", only_if=("due",),
                 error="its window closed before it could be sent",
             )  # fmt: skip
+
+
+def forget_old_events(ctx: BotContext, now: datetime) -> None:
+    """Seen event ids older than a week go (Slack redelivers within minutes); hourly."""
+    last = ctx.cache.get("forgot_events_at")
+    if last is not None and now - last < timedelta(hours=1):
+        return
+    ctx.cache["forgot_events_at"] = now
+    store.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
 
 
 def _post_safely(ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, intro: str) -> bool:
