@@ -1,0 +1,1010 @@
+"""The weekly summary of a check-in: one model, built with SQL aggregates, rendered four ways.
+
+`build_report(conn, checkin, week, now)` returns a `Report`: who was asked,
+who answered, skipped, was away or late, participation and its change from
+the week before, the median time to answer, and per question the figures
+its kind calls for (scale: mean, distribution and change; choice: counts;
+number: mean, median, min, max; text: every answer). The Slack post, the
+`/checkin report` command, `python -m checkin report` and the web app all use
+it. Counting rules (also in docs/reports.md):
+
+- A run belongs to the ISO week of the member's own date (`runs.week`), so a
+  member far east or west of the reporting zone is counted in the week of
+  their own Monday..Sunday. The check-in's `timezone` decides which week is
+  "this" and "last".
+- Asked: runs that were sent (status open, answered, skipped or closed);
+  development-mode runs that were never sent (`dev_skipped`), failed sends
+  and runs not sent yet are not counted.
+- Answered: a run with at least one answer that is not a skip.
+- Skipped: a run not answered that the member skipped (the whole run, or
+  every question one by one). Missing: asked, neither answered nor skipped.
+- Late: an answered run whose first answer came after the run closed.
+- Participation: answered runs / asked runs.
+- Out of office: members of the check-in (they have a run in it, or are
+  named as participants) whose pause reaches into the week and who were
+  asked fewer times than the check-in has days that week. The start of a
+  pause is not stored, so a pause set later that also covers the week
+  counts too.
+- Time to answer: from the run being sent to its first non-skipped answer.
+
+Names of members who did not answer are filled in only when the check-in
+says so (`name_missing`); otherwise every rendering shows a count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from checkin import store
+from checkin.clock import Clock, iso, system_clock
+from checkin.config import Config
+from checkin.definitions import DAYS
+from checkin.timing import iso_week, parse_week, week_bounds
+
+TREND_WEEKS = 8
+ASKED_STATUSES = ("open", "answered", "skipped", "closed")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+JSON_FORMAT = 1
+
+
+class ReportError(store.NotFound):
+    """A report request a person got wrong (unknown week, check-in or member); str() says what."""
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """One week of the participation trend."""
+
+    week: str
+    asked: int
+    answered: int
+    skipped: int
+
+    @property
+    def participation(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    """One scale question's mean in one week (for the trend chart)."""
+
+    week: str
+    question_id: int
+    question: str
+    mean: float
+    answers: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    runs_asked: int
+    runs_answered: int
+    runs_skipped: int
+    runs_missing: int
+    runs_late: int
+    members_asked: int
+    members_answered: int
+    members_skipped: int  # skipped every run they were asked
+    members_missing: int  # asked, and neither answered nor skipped
+    members_paused: int
+    participation: float | None  # 0..1
+    previous_participation: float | None
+    participation_change: float | None  # in percentage points
+    median_minutes_to_answer: float | None
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    question_id: int
+    position: int
+    text: str
+    kind: str  # scale | choice | number | text
+    from_pool: bool
+    answers: int  # not skipped
+    skipped: int
+    labels: list[str] | None = None  # scale: the words for 1..5
+    options: list[str] | None = None  # choice
+    mean: float | None = None  # scale, number
+    previous_mean: float | None = None  # scale
+    mean_change: float | None = None  # scale
+    distribution: list[int] | None = None  # scale: counts of 1..5
+    counts: dict[str, int] | None = None  # choice: option -> count, options first, in order
+    median: float | None = None  # number
+    min: float | None = None  # number
+    max: float | None = None  # number
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    question_id: int
+    question: str  # the wording the member saw
+    member_id: str
+    member: str
+    local_date: str
+    text: str
+    late: bool
+    edited: bool
+
+
+@dataclass(frozen=True)
+class Report:
+    checkin: str
+    checkin_id: int
+    week: str
+    start: date
+    end: date
+    timezone: str
+    generated_at: str
+    headline: Headline
+    questions: list[QuestionSummary]
+    text_answers: list[TextAnswer]
+    missing_members: list[str] | None  # names, only when the check-in names them
+    trend: list[WeekPoint]
+    scale_trend: list[ScalePoint]
+    report_channel: str | None = None
+
+    def question(self, question_id: int) -> QuestionSummary | None:
+        return next((q for q in self.questions if q.question_id == question_id), None)
+
+    def text_by_question(self) -> list[tuple[QuestionSummary, list[TextAnswer]]]:
+        """Text answers grouped by question, in the check-in's order; each by day, then member."""
+        groups: dict[int, list[TextAnswer]] = {}
+        for answer in self.text_answers:
+            groups.setdefault(answer.question_id, []).append(answer)
+        out = []
+        for q in self.questions:
+            if q.question_id in groups:
+                out.append(
+                    (q, sorted(groups[q.question_id], key=lambda a: (a.local_date, a.member)))
+                )
+        return out
+
+    def text_by_member(self) -> list[tuple[str, str, list[TextAnswer]]]:
+        """(member id, name, answers) by name; each member's answers by day, then question order."""
+        order = {q.question_id: i for i, q in enumerate(self.questions)}
+        groups: dict[str, list[TextAnswer]] = {}
+        for answer in self.text_answers:
+            groups.setdefault(answer.member_id, []).append(answer)
+        out = []
+        for member_id, answers in groups.items():
+            answers.sort(key=lambda a: (a.local_date, order.get(a.question_id, 0)))
+            out.append((member_id, answers[0].member, answers))
+        out.sort(key=lambda g: (g[1].casefold(), g[0]))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole model as JSON-ready data; keys are documented in docs/reports.md."""
+
+        def answer(a: TextAnswer, drop: str) -> dict[str, Any]:
+            return {k: v for k, v in asdict(a).items() if k != drop}
+
+        headline = asdict(self.headline)
+        return {
+            "format": JSON_FORMAT,
+            "checkin": self.checkin,
+            "week": self.week,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "timezone": self.timezone,
+            "generated_at": self.generated_at,
+            "headline": headline,
+            "missing_members": self.missing_members,
+            "questions": [asdict(q) for q in self.questions],
+            "text_answers": [asdict(a) for a in self.text_answers],
+            "text_by_question": [
+                {
+                    "question_id": q.question_id,
+                    "question": q.text,
+                    "answers": [answer(a, "question_id") for a in answers],
+                }
+                for q, answers in self.text_by_question()
+            ],
+            "text_by_member": [
+                {
+                    "member_id": member_id,
+                    "member": name,
+                    "answers": [answer(a, "member_id") for a in answers],
+                }
+                for member_id, name, answers in self.text_by_member()
+            ],
+            "trend": [{**asdict(p), "participation": p.participation} for p in self.trend],
+            "scale_trend": [asdict(p) for p in self.scale_trend],
+        }
+
+
+@dataclass(frozen=True)
+class MemberAnswer:
+    local_date: str
+    question: str
+    kind: str
+    text: str | None
+    number: float | None
+    skipped: bool
+    late: bool
+    answered_at: str
+
+
+@dataclass(frozen=True)
+class MemberWeek:
+    """One member's check-ins in one week: the per-person history."""
+
+    checkin: str
+    week: str
+    member_id: str
+    member: str
+    runs: list[tuple[str, str]]  # (local date, answered | skipped | no answer | open)
+    answers: list[MemberAnswer] = field(default_factory=list)
+
+
+# --- choosing the check-in and the week ------------------------------------------------------
+
+
+def resolve_checkin(conn: sqlite3.Connection, name: str | None) -> sqlite3.Row:
+    """The named check-in, or the only active one when no name is given."""
+    if name:
+        return store.get_checkin(conn, name)
+    rows = store.active_checkins(conn)
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
+        raise ReportError(
+            "there are no check-ins yet: import one with "
+            "`python -m checkin checkins import data/checkins.example.toml`"
+        )
+    names = ", ".join(r["name"] for r in rows)
+    raise ReportError(
+        f"there are several check-ins ({names}): name one, e.g. --checkin {rows[0]['name']}"
+    )
+
+
+def resolve_week(text: str | None, now: datetime, timezone: str) -> str:
+    """'last', 'this', 'last week', '2026-W48' → an ISO week, in the reporting zone."""
+    try:
+        return parse_week(text or "last", now, timezone)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+
+
+def previous_week(week: str) -> str:
+    monday, _ = week_bounds(week)
+    return iso_week(monday - timedelta(days=7))
+
+
+def trend_weeks(week: str, count: int = TREND_WEEKS) -> list[str]:
+    """The `count` ISO weeks ending with `week`, oldest first."""
+    monday, _ = week_bounds(week)
+    return [iso_week(monday - timedelta(days=7 * back)) for back in range(count - 1, -1, -1)]
+
+
+# --- building ------------------------------------------------------------------------------
+
+_ASKED = "('open', 'answered', 'skipped', 'closed')"  # ASKED_STATUSES, as SQL
+
+_OUTCOMES = f"""
+WITH o AS MATERIALIZED (
+    SELECT r.id, r.member_id, r.status, r.closes_at, COALESCE(r.sent_at, r.due_at) AS sent_at,
+        (SELECT MIN(a.answered_at) FROM answers a
+          WHERE a.run_id = r.id AND a.skipped = 0) AS first_at
+    FROM runs r
+    WHERE r.checkin_id = :checkin AND r.week = :week AND r.status IN {_ASKED}
+), f AS MATERIALIZED (
+    SELECT member_id, sent_at, first_at,
+        first_at IS NOT NULL AS answered,
+        first_at >= closes_at AS late,
+        CASE WHEN first_at IS NOT NULL THEN 0
+             WHEN status = 'skipped' THEN 1
+             ELSE EXISTS (SELECT 1 FROM answers a WHERE a.run_id = o.id) END AS skipped
+    FROM o
+), m AS MATERIALIZED (
+    SELECT member_id, MAX(answered) AS answered, MIN(skipped) AS all_skipped
+    FROM f GROUP BY member_id
+)"""  # noqa: S608 - constant text only
+
+_HEADLINE_SQL = f"""{_OUTCOMES}, ranked AS (
+    SELECT minutes, ROW_NUMBER() OVER (ORDER BY minutes) AS rn, COUNT(*) OVER () AS n
+    FROM (SELECT (julianday(first_at) - julianday(sent_at)) * 1440.0 AS minutes
+          FROM f WHERE answered)
+)
+SELECT
+    (SELECT COUNT(*) FROM f) AS runs_asked,
+    (SELECT COALESCE(SUM(answered), 0) FROM f) AS runs_answered,
+    (SELECT COALESCE(SUM(skipped), 0) FROM f) AS runs_skipped,
+    (SELECT COALESCE(SUM(answered AND late), 0) FROM f) AS runs_late,
+    (SELECT COUNT(*) FROM m) AS members_asked,
+    (SELECT COALESCE(SUM(answered), 0) FROM m) AS members_answered,
+    (SELECT COALESCE(SUM(NOT answered AND all_skipped), 0) FROM m) AS members_skipped,
+    (SELECT AVG(minutes) FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)) AS median_minutes
+"""  # noqa: S608 - constant text only
+
+_MISSING_SQL = f"""{_OUTCOMES}
+SELECT COALESCE(NULLIF(mb.real_name, ''), NULLIF(mb.name, ''), m.member_id) AS member
+FROM m LEFT JOIN members mb ON mb.slack_id = m.member_id
+WHERE NOT m.answered AND NOT m.all_skipped
+ORDER BY member COLLATE NOCASE
+"""  # noqa: S608 - constant text only
+
+_PAUSED_SQL = """
+SELECT COUNT(*) FROM members m
+WHERE m.paused_until >= :first_day AND m.is_bot = 0
+  AND (m.slack_id IN (SELECT value FROM json_each(:participants))
+       OR EXISTS (SELECT 1 FROM runs r WHERE r.member_id = m.slack_id AND r.checkin_id = :checkin))
+  AND (SELECT COUNT(*) FROM runs r
+        WHERE r.member_id = m.slack_id AND r.checkin_id = :checkin
+          AND r.local_date BETWEEN :monday AND :sunday
+          AND r.status != 'dev_skipped') < :days
+"""
+
+
+def _trend_sql(weeks: int) -> str:
+    marks = ", ".join(f":w{i}" for i in range(weeks))
+    return f"""
+WITH o AS (
+    SELECT r.week,
+        CASE WHEN EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id AND a.skipped = 0)
+             THEN 1 ELSE 0 END AS answered,
+        CASE WHEN r.status = 'skipped' THEN 1
+             ELSE EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id) END AS touched
+    FROM runs r
+    WHERE r.checkin_id = :checkin AND r.week IN ({marks}) AND r.status IN {_ASKED}
+)
+SELECT week, COUNT(*) AS asked, SUM(answered) AS answered,
+       SUM(NOT answered AND touched) AS skipped
+FROM o GROUP BY week
+"""  # noqa: S608 - placeholders only
+
+
+def _scale_trend_sql(weeks: int) -> str:
+    marks = ", ".join(f":w{i}" for i in range(weeks))
+    return f"""
+SELECT a.week, a.question_id, AVG(a.number) AS mean, COUNT(*) AS answers
+FROM answers a
+WHERE a.checkin_id = :checkin AND a.week IN ({marks})
+  AND a.question_id IN (SELECT id FROM questions WHERE checkin_id = :checkin AND kind = 'scale')
+  AND a.skipped = 0 AND a.number IS NOT NULL
+GROUP BY a.week, a.question_id
+"""  # noqa: S608 - placeholders only
+
+
+_QUESTION_SQL = """
+SELECT a.question_id, SUM(a.skipped = 0) AS answers, SUM(a.skipped) AS skipped,
+       AVG(CASE WHEN a.skipped = 0 THEN a.number END) AS mean,
+       MIN(CASE WHEN a.skipped = 0 THEN a.number END) AS min,
+       MAX(CASE WHEN a.skipped = 0 THEN a.number END) AS max
+FROM answers a WHERE a.checkin_id = :checkin AND a.week = :week
+GROUP BY a.question_id
+"""
+
+_SCALE_SQL = """
+SELECT a.question_id, CAST(a.number AS INTEGER) AS value, COUNT(*) AS n
+FROM answers a JOIN questions q ON q.id = a.question_id AND q.kind = 'scale'
+WHERE a.checkin_id = :checkin AND a.week = :week AND a.skipped = 0 AND a.number IS NOT NULL
+GROUP BY a.question_id, value
+"""
+
+_CHOICE_SQL = """
+SELECT a.question_id, a.text, COUNT(*) AS n
+FROM answers a JOIN questions q ON q.id = a.question_id AND q.kind = 'choice'
+WHERE a.checkin_id = :checkin AND a.week = :week AND a.skipped = 0 AND a.text IS NOT NULL
+GROUP BY a.question_id, a.text
+"""
+
+_NUMBER_MEDIAN_SQL = """
+WITH v AS (
+    SELECT a.question_id, a.number,
+        ROW_NUMBER() OVER (PARTITION BY a.question_id ORDER BY a.number) AS rn,
+        COUNT(*) OVER (PARTITION BY a.question_id) AS n
+    FROM answers a
+    WHERE a.checkin_id = :checkin AND a.week = :week
+      AND a.question_id IN (SELECT id FROM questions WHERE checkin_id = :checkin AND kind = 'number')
+      AND a.skipped = 0 AND a.number IS NOT NULL
+)
+SELECT question_id, AVG(number) AS median FROM v
+WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY question_id
+"""
+
+_TEXT_SQL = """
+SELECT a.question_id, a.question_text, a.member_id,
+       COALESCE(NULLIF(m.real_name, ''), NULLIF(m.name, ''), a.member_id) AS member,
+       a.local_date, a.text, a.late, a.edited_at IS NOT NULL AS edited
+FROM answers a JOIN questions q ON q.id = a.question_id AND q.kind = 'text'
+LEFT JOIN members m ON m.slack_id = a.member_id
+WHERE a.checkin_id = :checkin AND a.week = :week AND a.skipped = 0
+  AND a.text IS NOT NULL AND a.text != ''
+ORDER BY q.position, q.id, a.local_date, member, a.id
+"""
+
+_QUESTIONS_SQL = """
+SELECT * FROM questions
+WHERE (checkin_id = :checkin AND active = 1 AND pool_question_id IS NULL)
+   OR id IN (SELECT DISTINCT question_id FROM answers WHERE checkin_id = :checkin AND week = :week)
+ORDER BY position, id
+"""
+
+
+def build_report(
+    conn: sqlite3.Connection,
+    checkin: sqlite3.Row,
+    week: str,
+    now: datetime | None = None,
+    *,
+    text: bool = True,
+) -> Report:
+    """The summary of `checkin` for ISO `week`; `text=False` leaves the text answers out."""
+    now = now or system_clock()
+    checkin_id = checkin["id"]
+    monday, sunday = week_bounds(week)
+    weeks = trend_weeks(week)
+    week_params = {f"w{i}": w for i, w in enumerate(weeks)}
+    params = {"checkin": checkin_id, "week": week}
+
+    trend_rows = {
+        r["week"]: r for r in conn.execute(_trend_sql(len(weeks)), {**params, **week_params})
+    }
+    trend = [
+        WeekPoint(
+            week=w,
+            asked=trend_rows[w]["asked"] if w in trend_rows else 0,
+            answered=trend_rows[w]["answered"] if w in trend_rows else 0,
+            skipped=trend_rows[w]["skipped"] if w in trend_rows else 0,
+        )
+        for w in weeks
+    ]
+
+    h = conn.execute(_HEADLINE_SQL, params).fetchone()
+    participation = h["runs_answered"] / h["runs_asked"] if h["runs_asked"] else None
+    previous = trend[-2].participation if len(trend) > 1 else None
+    change = (
+        round((participation - previous) * 100, 1)
+        if participation is not None and previous is not None
+        else None
+    )
+    days = json.loads(checkin["days"]) if isinstance(checkin["days"], str) else checkin["days"]
+    week_days = [monday + timedelta(days=DAYS.index(d)) for d in days if d in DAYS]
+    participants = checkin["participants"] or "[]"
+    paused = (
+        conn.execute(
+            _PAUSED_SQL,
+            {
+                "checkin": checkin_id,
+                "first_day": min(week_days).isoformat(),
+                "participants": participants,
+                "monday": monday.isoformat(),
+                "sunday": sunday.isoformat(),
+                "days": len(week_days),
+            },
+        ).fetchone()[0]
+        if week_days
+        else 0
+    )
+    members_missing = h["members_asked"] - h["members_answered"] - h["members_skipped"]
+    headline = Headline(
+        runs_asked=h["runs_asked"],
+        runs_answered=h["runs_answered"],
+        runs_skipped=h["runs_skipped"],
+        runs_missing=h["runs_asked"] - h["runs_answered"] - h["runs_skipped"],
+        runs_late=h["runs_late"],
+        members_asked=h["members_asked"],
+        members_answered=h["members_answered"],
+        members_skipped=h["members_skipped"],
+        members_missing=members_missing,
+        members_paused=paused,
+        participation=participation,
+        previous_participation=previous,
+        participation_change=change,
+        median_minutes_to_answer=(
+            round(h["median_minutes"], 1) if h["median_minutes"] is not None else None
+        ),
+    )
+    missing_names = None
+    if checkin["name_missing"]:
+        missing_names = [r[0] for r in conn.execute(_MISSING_SQL, params)]
+
+    question_rows = conn.execute(_QUESTIONS_SQL, params).fetchall()
+    titles = {q["id"]: q["text"] for q in question_rows}
+    scale_trend = [
+        ScalePoint(
+            week=r["week"],
+            question_id=r["question_id"],
+            question=titles.get(r["question_id"], ""),
+            mean=round(r["mean"], 2),
+            answers=r["answers"],
+        )
+        for r in conn.execute(_scale_trend_sql(len(weeks)), {**params, **week_params})
+    ]
+    scale_trend.sort(key=lambda p: (p.question_id, p.week))
+    last_week = previous_week(week)
+    previous_means = {p.question_id: p.mean for p in scale_trend if p.week == last_week}
+    questions = _questions(conn, params, question_rows, previous_means)
+
+    text_answers = []
+    if text:
+        text_answers = [
+            TextAnswer(
+                question_id=r["question_id"],
+                question=r["question_text"],
+                member_id=r["member_id"],
+                member=r["member"],
+                local_date=r["local_date"],
+                text=r["text"],
+                late=bool(r["late"]),
+                edited=bool(r["edited"]),
+            )
+            for r in conn.execute(_TEXT_SQL, params)
+        ]
+    return Report(
+        checkin=checkin["name"],
+        checkin_id=checkin_id,
+        week=week,
+        start=monday,
+        end=sunday,
+        timezone=checkin["timezone"] or "UTC",
+        generated_at=iso(now),
+        headline=headline,
+        questions=questions,
+        text_answers=text_answers,
+        missing_members=missing_names,
+        trend=trend,
+        scale_trend=scale_trend,
+        report_channel=checkin["report_channel"],
+    )
+
+
+def _questions(
+    conn: sqlite3.Connection,
+    params: dict[str, Any],
+    rows: list[sqlite3.Row],
+    previous_means: dict[int, float],
+) -> list[QuestionSummary]:
+    stats = {r["question_id"]: r for r in conn.execute(_QUESTION_SQL, params)}
+    scale: dict[int, list[int]] = {}
+    for r in conn.execute(_SCALE_SQL, params):
+        if 1 <= r["value"] <= 5:
+            scale.setdefault(r["question_id"], [0] * 5)[r["value"] - 1] += r["n"]
+    choice: dict[int, dict[str, int]] = {}
+    for r in conn.execute(_CHOICE_SQL, params):
+        choice.setdefault(r["question_id"], {})[r["text"]] = r["n"]
+    medians = {r["question_id"]: r["median"] for r in conn.execute(_NUMBER_MEDIAN_SQL, params)}
+
+    out = []
+    for q in rows:
+        s = stats.get(q["id"])
+        kind = q["kind"]
+        labels = json.loads(q["labels"]) if q["labels"] else None
+        options = json.loads(q["options"]) if q["options"] else None
+        mean = round(s["mean"], 2) if s and s["mean"] is not None else None
+        extra: dict[str, Any] = {}
+        if kind == "scale":
+            previous = previous_means.get(q["id"])
+            extra = {
+                "labels": labels,
+                "mean": mean,
+                "previous_mean": previous,
+                "mean_change": (
+                    round(mean - previous, 2) if mean is not None and previous is not None else None
+                ),
+                "distribution": scale.get(q["id"], [0] * 5),
+            }
+        elif kind == "choice":
+            found = choice.get(q["id"], {})
+            counts = {o: found.get(o, 0) for o in options or []}
+            for other in sorted(set(found) - set(counts)):
+                counts[other] = found[other]
+            extra = {"options": options, "counts": counts}
+        elif kind == "number":
+            extra = {
+                "mean": mean,
+                "median": medians.get(q["id"]),
+                "min": s["min"] if s else None,
+                "max": s["max"] if s else None,
+            }
+        out.append(
+            QuestionSummary(
+                question_id=q["id"],
+                position=q["position"],
+                text=q["text"],
+                kind=kind,
+                from_pool=q["pool_question_id"] is not None,
+                answers=s["answers"] if s else 0,
+                skipped=s["skipped"] if s else 0,
+                **extra,
+            )
+        )
+    return out
+
+
+_MEMBER_RUNS_SQL = """
+SELECT r.id, r.local_date, r.status,
+    EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id AND a.skipped = 0) AS answered,
+    EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id) AS touched
+FROM runs r
+WHERE r.checkin_id = :checkin AND r.member_id = :member AND r.week = :week
+  AND r.status != 'dev_skipped'
+ORDER BY r.local_date
+"""
+
+_MEMBER_ANSWERS_SQL = """
+SELECT a.local_date, a.question_text, q.kind, a.text, a.number, a.skipped, a.late, a.answered_at
+FROM answers a JOIN questions q ON q.id = a.question_id
+WHERE a.checkin_id = :checkin AND a.member_id = :member AND a.week = :week
+ORDER BY a.local_date, q.position, q.id
+"""
+
+
+def member_week(
+    conn: sqlite3.Connection, checkin: sqlite3.Row, member_id: str, week: str
+) -> MemberWeek:
+    """Everything `member_id` was asked and answered in `checkin` during `week`."""
+    row = store.get_member(conn, member_id)
+    if row is None:
+        raise ReportError(f"no member {member_id} has been asked anything yet")
+    params = {"checkin": checkin["id"], "member": member_id, "week": week}
+    runs = []
+    for r in conn.execute(_MEMBER_RUNS_SQL, params):
+        if r["answered"]:
+            outcome = "answered"
+        elif r["status"] == "skipped" or r["touched"]:
+            outcome = "skipped"
+        elif r["status"] == "open":
+            outcome = "open"
+        else:
+            outcome = "no answer"
+        runs.append((r["local_date"], outcome))
+    answers = [
+        MemberAnswer(
+            local_date=r["local_date"],
+            question=r["question_text"],
+            kind=r["kind"],
+            text=r["text"],
+            number=r["number"],
+            skipped=bool(r["skipped"]),
+            late=bool(r["late"]),
+            answered_at=r["answered_at"],
+        )
+        for r in conn.execute(_MEMBER_ANSWERS_SQL, params)
+    ]
+    return MemberWeek(
+        checkin=checkin["name"],
+        week=week,
+        member_id=member_id,
+        member=row["real_name"] or row["name"] or member_id,
+        runs=runs,
+        answers=answers,
+    )
+
+
+# --- answers, one row each (CSV) ------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "week", "local_date", "member_id", "member", "question_id", "question", "kind",
+    "answer", "number", "skipped", "late", "answered_at", "edited_at",
+)  # fmt: skip
+
+_ANSWER_ROWS_SQL = """
+SELECT a.week, a.local_date, a.member_id,
+       COALESCE(NULLIF(m.real_name, ''), NULLIF(m.name, ''), a.member_id) AS member,
+       a.question_id, a.question_text AS question, q.kind, a.text AS answer, a.number,
+       a.skipped, a.late, a.answered_at, a.edited_at
+FROM answers a JOIN questions q ON q.id = a.question_id
+LEFT JOIN members m ON m.slack_id = a.member_id
+WHERE a.checkin_id = :checkin AND a.week = :week
+ORDER BY a.local_date, member, q.position, q.id
+"""
+
+
+def answer_rows(conn: sqlite3.Connection, checkin_id: int, week: str) -> Iterator[sqlite3.Row]:
+    """Every answer of the week, one row each, streamed (not loaded at once)."""
+    yield from conn.execute(_ANSWER_ROWS_SQL, {"checkin": checkin_id, "week": week})
+
+
+def neutralise(value: object) -> object:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe; numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[sqlite3.Row | dict], out: TextIO) -> int:
+    """RFC 4180 CSV (CRLF line ends, quotes doubled) of answer rows; returns the row count."""
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for row in rows:
+        values = [row[c] for c in CSV_COLUMNS]
+        writer.writerow(["" if v is None else neutralise(v) for v in values])
+        count += 1
+    return count
+
+
+def to_csv(conn: sqlite3.Connection, checkin_id: int, week: str) -> str:
+    buffer = io.StringIO(newline="")
+    write_csv(answer_rows(conn, checkin_id, week), buffer)
+    return buffer.getvalue()
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def change_words(points: float | None, unit: str = "points") -> str:
+    """'up 5 points from last week', 'down 0.3', 'same as last week', 'no figure for last week'."""
+    if points is None:
+        return "no figure for last week"
+    if round(points, 1) == 0:
+        return "same as last week"
+    size = f"{abs(points):.0f}" if unit == "points" else f"{abs(points):.1f}"
+    word = "up" if points > 0 else "down"
+    return f"{word} {size}{' ' + unit if unit else ''} from last week"
+
+
+def minutes_words(minutes: float | None) -> str:
+    if minutes is None:
+        return "–"
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}".removesuffix(".0") if value != int(value) else f"{int(value)}"
+
+
+def day_words(local_date: str) -> str:
+    """'2026-11-23' → 'Mon 23 Nov'."""
+    d = date.fromisoformat(local_date)
+    return f"{DAYS[d.weekday()].capitalize()} {d.day} {d.strftime('%b')}"
+
+
+def week_words(report: Report | MemberWeek) -> str:
+    monday, sunday = week_bounds(report.week)
+    return f"{report.week} ({day_words(monday.isoformat())} – {day_words(sunday.isoformat())} {sunday.year})"
+
+
+def headline_lines(report: Report) -> list[str]:
+    """The headline figures in plain words, one line each (Markdown and Slack both use them)."""
+    h = report.headline
+    if not h.runs_asked:
+        return ["Nobody was asked this week."]
+    lines = [
+        f"Participation: {percent(h.participation)} of check-ins answered "
+        f"({h.runs_answered} of {h.runs_asked}), {change_words(h.participation_change)}.",
+    ]
+    people = f"People: {h.members_answered} of {h.members_asked} answered at least once"
+    extra = []
+    if h.members_missing:
+        extra.append(f"{h.members_missing} did not answer")
+    if h.members_skipped:
+        extra.append(f"{h.members_skipped} skipped the week")
+    if h.members_paused:
+        extra.append(f"{h.members_paused} out of office")
+    lines.append(people + ("; " + "; ".join(extra) if extra else "") + ".")
+    lines.append(
+        f"Skipped check-ins: {h.runs_skipped}. Late answers: {h.runs_late}. "
+        f"Median time to answer: {minutes_words(h.median_minutes_to_answer)}."
+    )
+    return lines
+
+
+def question_line(q: QuestionSummary) -> str:
+    """The figures of one question in plain words (no question text)."""
+    count = f"{q.answers} answer{'s' if q.answers != 1 else ''}"
+    if q.skipped:
+        count += f", {q.skipped} skipped"
+    if q.kind == "scale":
+        if not q.answers:
+            return f"{count}."
+        labels = q.labels or [str(i) for i in range(1, 6)]
+        dist = ", ".join(f"{labels[i]} {n}" for i, n in enumerate(q.distribution or []))
+        change = change_words(q.mean_change, unit="")
+        return f"Average {number(q.mean)} of 5 ({change}); {dist}. {count}."
+    if q.kind == "choice":
+        counts = ", ".join(f"{k} {v}" for k, v in (q.counts or {}).items())
+        return f"{counts}. {count}." if counts else f"{count}."
+    if q.kind == "number":
+        if not q.answers:
+            return f"{count}."
+        return (
+            f"Average {number(q.mean)}, median {number(q.median)}, "
+            f"lowest {number(q.min)}, highest {number(q.max)}. {count}."
+        )
+    return f"{count}."
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+
+
+def md_escape(text: str) -> str:
+    """Text shown as typed in Markdown: its markup characters escaped."""
+    return text.translate(_MD_SPECIAL)
+
+
+def to_markdown(report: Report, group: str = "question") -> str:
+    """The report for pasting into a document; text answers by question (or by member)."""
+    out = [f"# {md_escape(report.checkin)}: week {week_words(report)}", ""]
+    out += [f"- {line}" for line in headline_lines(report)]
+    if report.missing_members:
+        out.append(f"- Not answered: {md_escape(', '.join(report.missing_members))}.")
+    out.append("")
+    for q in report.questions:
+        pool = " (from the question pool)" if q.from_pool else ""
+        out.append(f"## {md_escape(q.text)}{pool}")
+        out.append("")
+        out.append(question_line(q))
+        out.append("")
+    if report.text_answers:
+        out.append("## Answers in words")
+        out.append("")
+        if group == "member":
+            for _, name, answers in report.text_by_member():
+                out.append(f"### {md_escape(name)}")
+                out.append("")
+                for a in answers:
+                    out.append(_md_item(f"{day_words(a.local_date)}, {a.question}", a))
+                out.append("")
+        else:
+            for q, answers in report.text_by_question():
+                out.append(f"### {md_escape(q.text)}")
+                out.append("")
+                for a in answers:
+                    out.append(_md_item(f"{a.member}, {day_words(a.local_date)}", a))
+                out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_item(label: str, a: TextAnswer) -> str:
+    notes = [n for n, on in (("late", a.late), ("edited", a.edited)) if on]
+    suffix = f" _({', '.join(notes)})_" if notes else ""
+    body = md_escape(a.text).replace("\r\n", "\n").replace("\n", "\n  ")
+    return f"- **{md_escape(label)}**{suffix}: {body}"
+
+
+def member_markdown(mw: MemberWeek) -> str:
+    out = [f"# {md_escape(mw.member)}: {md_escape(mw.checkin)}, week {week_words(mw)}", ""]
+    if not mw.runs:
+        out.append("Not asked this week.")
+    for day, outcome in mw.runs:
+        out.append(f"## {day_words(day)}: {outcome}")
+        out.append("")
+        for a in mw.answers:
+            if a.local_date != day:
+                continue
+            value = "(skipped)" if a.skipped else (a.text or number(a.number))
+            late = " _(late)_" if a.late else ""
+            out.append(f"- **{md_escape(a.question)}**{late}: {md_escape(value)}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+class _SlowNotice:
+    """Says what is going on on stderr, but only once the work has taken more than a second."""
+
+    def __init__(self, message: str, after: float = 1.0, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.message = message
+        self.shown = False
+        self.timer = threading.Timer(after, self._say)
+        self.timer.daemon = True
+
+    def _say(self) -> None:
+        self.shown = True
+        print(self.message, file=self.stream, flush=True)
+
+    def update(self, message: str) -> None:
+        self.message = message
+        if self.shown:
+            self._say()
+
+    def __enter__(self) -> _SlowNotice:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
+def render(report: Report, fmt: str, conn: sqlite3.Connection | None = None) -> bytes:
+    """The report as bytes in `fmt` (md, csv, json, png); csv needs the connection."""
+    if fmt == "md":
+        return to_markdown(report).encode("utf-8")
+    if fmt == "json":
+        return to_json(report).encode("utf-8")
+    if fmt == "csv":
+        if conn is None:
+            raise ValueError("csv needs the database connection")
+        return to_csv(conn, report.checkin_id, report.week).encode("utf-8")
+    if fmt == "png":
+        from checkin import charts
+
+        return charts.to_png(charts.report_chart(report))
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def run_report_command(
+    args: argparse.Namespace, config: Config, clock: Clock = system_clock
+) -> int:
+    """`python -m checkin report`: print or write the report, or queue its Slack post."""
+    from checkin import db
+
+    conn = db.connect(config.db_path)
+    try:
+        checkin = resolve_checkin(conn, args.checkin)
+        now = clock()
+        week = resolve_week(args.week, now, checkin["timezone"] or "UTC")
+        if args.post is not None:
+            return _queue_post(conn, checkin, week, args.post or None, clock)
+        with _SlowNotice(f"building the {checkin['name']} report for {week}…") as notice:
+            report = build_report(conn, checkin, week, now, text=args.format in ("md", "json"))
+            if args.format == "png":
+                notice.update("rendering the chart…")
+            data = render(report, args.format, conn)
+        if args.out:
+            Path(args.out).write_bytes(data)
+            print(f"wrote {args.out} ({len(data)} bytes)", file=sys.stderr)
+        elif args.format == "png":
+            if sys.stdout.isatty():
+                raise ReportError("a PNG goes to a file: add --out chart.png")
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
+        return 0
+    finally:
+        conn.close()
+
+
+def _queue_post(
+    conn: sqlite3.Connection, checkin: sqlite3.Row, week: str, channel: str | None, clock: Clock
+) -> int:
+    channel = channel or checkin["report_channel"]
+    if not channel:
+        raise ReportError(
+            f"{checkin['name']} has no report_channel: say where, e.g. --post '#team'"
+        )
+    outbox_id = store.enqueue(
+        conn,
+        "post_report",
+        {"checkin": checkin["name"], "week": week, "channel": channel},
+        requested_by="cli",
+        clock=clock,
+    )
+    print(
+        f"queued: post the {checkin['name']} report for {week} to {channel} (outbox #{outbox_id})"
+    )
+    from checkin.cli import warn_if_bot_down
+
+    warn_if_bot_down(conn)
+    return 0
