@@ -210,15 +210,14 @@ def refuse_line(config: Config, holder: store.Heartbeat) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("CHECKIN_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
-    logging.getLogger("checkin.bolt").setLevel(logging.WARNING)
     try:
         config = load_config()
         config.require_slack()
+        logging.basicConfig(
+            level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+        logging.getLogger("checkin.bolt").setLevel(logging.WARNING)
         conn = db.connect(config.db_path)
     except (ConfigError, db.DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -58,6 +58,7 @@ class Config:
     command: str = "/checkin"
     api_url: str = "https://slack.com/api/"
     dashboard_url: str = "http://localhost:8501"
+    log_level: str = "INFO"
     bot_token: Secret = field(default_factory=lambda: Secret(""))
     app_token: Secret = field(default_factory=lambda: Secret(""))
     secret_override: Secret = field(default_factory=lambda: Secret(""))
@@ -146,6 +147,12 @@ def load_config(
             "(Basic Information → App-Level Tokens, scope connections:write)"
         )
 
+    log_level = get("CHECKIN_LOG_LEVEL", "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(
+            f"CHECKIN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}"
+        )
+
     db = get("CHECKIN_DB", DEFAULT_DB)
     secret = get("CHECKIN_SECRET")
     if secret and len(secret) < 16:
@@ -158,6 +165,7 @@ def load_config(
         command=command,
         api_url=api_url,
         dashboard_url=dashboard_url,
+        log_level=log_level,
         bot_token=Secret(bot_token),
         app_token=Secret(app_token),
         secret_override=Secret(secret),

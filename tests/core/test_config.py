@@ -29,6 +29,7 @@ def test_defaults_need_nothing():
         ({"SLACK_BOT_TOKEN": "xapp-1-wrong-kind"}, "SLACK_BOT_TOKEN"),
         ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN"),
         ({"CHECKIN_SECRET": "short"}, "CHECKIN_SECRET"),
+        ({"CHECKIN_LOG_LEVEL": "loud"}, "CHECKIN_LOG_LEVEL"),
     ],
 )
 def test_malformed_value_names_the_variable_in_one_line(env, named):
