@@ -1,0 +1,121 @@
+"""Charts: the Vega-Lite specs carry the report's figures; the PNG renders offline."""
+
+from __future__ import annotations
+
+import socket
+import struct
+from typing import Any
+
+import pytest
+
+from checkin import charts
+from checkin.reports import build_report
+from tests.test_reports_data import build_golden, utc
+
+
+@pytest.fixture
+def report(conn, clock):  # noqa: ANN001, ANN201
+    golden = build_golden(conn, clock)
+    return build_report(conn, golden.checkin, "2026-W44", utc(2026, 11, 2))
+
+
+def datasets(spec: Any) -> list[list[dict]]:
+    """Every inline data table in a spec (inline `values` or top-level `datasets`)."""
+    found: list[list[dict]] = []
+    if isinstance(spec, dict):
+        if isinstance(spec.get("datasets"), dict):
+            found += list(spec["datasets"].values())
+        data = spec.get("data")
+        if isinstance(data, dict) and isinstance(data.get("values"), list):
+            found.append(data["values"])
+        for key, value in spec.items():
+            if key not in ("datasets", "data"):
+                found += datasets(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found += datasets(item)
+    return found
+
+
+def titles(spec: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "title":
+                out.append(value if isinstance(value, str) else value.get("text", ""))
+            else:
+                out += titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            out += titles(item)
+    return out
+
+
+def test_participation_chart_shows_each_week(report) -> None:  # noqa: ANN001
+    spec = charts.participation_chart(report.trend).to_dict()
+    (rows,) = datasets(spec)
+    assert [r["week"] for r in rows] == [p.week for p in report.trend]
+    assert rows[-1]["answered_pct"] == pytest.approx(41.7)
+    assert rows[-2]["answered_pct"] == 50.0
+    assert rows[0]["answered_pct"] is None  # nobody asked: no bar rather than 0 %
+    assert rows[-1]["week_start"] == "26 Oct"
+    assert "Check-ins answered, last 8 weeks" in titles(spec)
+
+
+def test_mood_chart_has_the_weekly_averages(report) -> None:  # noqa: ANN001
+    spec = charts.mood_chart(report.scale_trend, [p.week for p in report.trend]).to_dict()
+    (rows,) = datasets(spec)
+    assert [(r["week"], r["average"]) for r in rows] == [("2026-W43", 3.33), ("2026-W44", 3.6)]
+    assert spec["encoding"]["y"]["scale"]["domain"] == [1, 5]
+    assert spec["encoding"]["y"]["title"] == "Average answer (1 to 5)"
+
+
+def test_distribution_chart_counts_each_answer(report) -> None:  # noqa: ANN001
+    scale = next(q for q in report.questions if q.kind == "scale")
+    spec = charts.distribution_chart(scale, report.week).to_dict()
+    (rows,) = datasets(spec)
+    assert [(r["answer"], r["people"]) for r in rows] == [
+        ("1 awful", 0), ("2 bad", 1), ("3 okay", 1), ("4 good", 2), ("5 great", 1),
+    ]  # fmt: skip
+    colour = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert colour["range"] == list(charts.SCALE_COLOURS)
+
+
+def test_palette_is_okabe_ito() -> None:
+    assert set(charts.SCALE_COLOURS) - {"#999999"} <= set(charts.OKABE_ITO)
+
+
+def test_report_chart_combines_the_panels(report) -> None:  # noqa: ANN001
+    spec = charts.report_chart(report).to_dict()
+    assert len(datasets(spec)) == 3  # participation, averages, one scale question
+    assert any("golden: week 2026-W44" == t for t in titles(spec))
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_png_renders_without_network(report, monkeypatch) -> None:  # noqa: ANN001
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendering tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    data = charts.to_png(charts.report_chart(report))
+    width, height = png_size(data)
+    assert 1000 <= width <= 2400 and 600 <= height <= 2400  # about 840 x 560 points at scale 2
+    assert 10_000 < len(data) < 1_000_000
+
+
+def test_alt_text_reads_the_figures(report) -> None:  # noqa: ANN001
+    text = charts.alt_text(report)
+    assert "19 Oct 50%" in text and "26 Oct 42%" in text
+    assert "average 3.6; awful 0, bad 1, okay 1, good 2, great 1" in text
+
+
+def test_chart_of_a_week_without_answers_still_renders(conn, clock) -> None:  # noqa: ANN001
+    golden = build_golden(conn, clock)
+    empty = build_report(conn, golden.checkin, "2026-W20", utc(2026, 6, 1))
+    png_size(charts.to_png(charts.report_chart(empty), scale=1))
