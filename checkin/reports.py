@@ -49,6 +49,7 @@ from typing import Any, TextIO
 from checkin import store
 from checkin.clock import Clock, iso, system_clock
 from checkin.config import Config
+from checkin.db import transaction
 from checkin.definitions import DAYS
 from checkin.timing import iso_week, parse_week, week_bounds
 
@@ -1008,3 +1009,65 @@ def _queue_post(
 
     warn_if_bot_down(conn)
     return 0
+
+
+# --- posting once per check-in and week (report_posts) ------------------------------------------
+
+
+def claim_report_post(conn: sqlite3.Connection, checkin_id: int, week: str, channel: str) -> bool:
+    """Take the week's post for this process; False when it was taken before (by anyone, ever)."""
+
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO report_posts (checkin_id, week, channel, status) "
+            "VALUES (?, ?, ?, 'posting')",
+            (checkin_id, week, channel),
+        )
+        return cur.rowcount == 1
+
+
+def get_report_post(conn: sqlite3.Connection, checkin_id: int, week: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT * FROM report_posts WHERE checkin_id = ? AND week = ?", (checkin_id, week)
+    ).fetchone()
+
+
+def finish_report_post(
+    conn: sqlite3.Connection,
+    checkin_id: int,
+    week: str,
+    *,
+    message_ts: str | None = None,
+    error: str | None = None,
+    clock: Clock = system_clock,
+) -> None:
+    """Record the outcome: posted (with the message's ts) or failed (with Slack's error)."""
+
+    with transaction(conn):
+        conn.execute(
+            "UPDATE report_posts SET status = ?, message_ts = ?, posted_at = ?, error = ? "
+            "WHERE checkin_id = ? AND week = ?",
+            (
+                "failed" if error else "posted", message_ts, None if error else iso(clock()),
+                error, checkin_id, week,
+            ),
+        )  # fmt: skip
+
+
+def release_report_post(conn: sqlite3.Connection, checkin_id: int, week: str) -> None:
+    """Give a claim back (Slack could not be reached) so a later tick tries again."""
+
+    with transaction(conn):
+        conn.execute(
+            "DELETE FROM report_posts WHERE checkin_id = ? AND week = ? AND status = 'posting'",
+            (checkin_id, week),
+        )
+
+
+def reportable_checkins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Active check-ins with a report channel, day and time: the ones posted on a schedule."""
+    return conn.execute(
+        "SELECT * FROM checkins WHERE active = 1 AND report_channel IS NOT NULL "
+        "AND report_channel != '' AND report_day IS NOT NULL AND report_time IS NOT NULL "
+        "ORDER BY id"
+    ).fetchall()

@@ -1,0 +1,377 @@
+"""The weekly summary in Slack: posted at report time, on request with `/checkin report`.
+
+- `tick(ctx)`: when a check-in's report is due (its report day and time in
+  its reporting zone, or up to 3 days later after downtime), the week's
+  `report_posts` row is claimed first and only the claimer posts, so the
+  post goes out once per check-in and week across ticks, restarts and
+  processes. A claim left 'posting' by a bot that stopped mid-post is
+  checked against the channel (the summary carries metadata naming check-in
+  and week) and marked posted, or posted now if it never went out.
+- The post: a Block Kit summary in the channel, then in its thread the
+  chart (uploaded with files_upload_v2) and the text answers, so the channel
+  gets one message.
+- `/checkin report [last week | this week | 2026-W48] [@member] [check-in] [dm]`:
+  the summary as an ephemeral message, or with `dm` in the person's DM with
+  the chart; with `@member`, that member's answers for the week (their own,
+  or anyone's for an admin).
+- Outbox `post_report` ({"checkin", "week", "channel"}): a post asked for
+  from the command line or the web app; it does not count as the week's
+  scheduled post.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot import commands, members
+from bot.blocks import MESSAGE_BLOCKS_MAX, SECTION_MAX, clip, context, esc, plain, section
+from bot.context import BotContext
+from bot.slack import SlackUnavailable, call, error_code, is_transient
+from checkin import reports, store
+from checkin.timing import Schedule, report_due, week_bounds
+
+METADATA_EVENT = "checkin_report"
+ANSWERS_PER_MESSAGE = 40
+THREAD_MESSAGES_MAX = 20
+RETRY_AFTER_S = 60
+HEADER_MAX = 150
+USAGE = "`{command} report last week`, `{command} report 2026-W48 wellbeing` or `{command} report this week @someone`"
+
+_WEEK = re.compile(r"^(?:(last|this|previous|current)(?:\s+week)?|\d{4}-w\d{1,2})$", re.I)
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+class PostError(Exception):
+    """The report could not be posted for a reason a person must fix (no such channel, ...)."""
+
+
+# --- wiring -----------------------------------------------------------------------------------
+
+
+def register(app: App, ctx: BotContext) -> None:
+    commands.add_subcommand(
+        "report",
+        on_report_command,
+        "`report last week` (or `this week`, `2026-W48`, a check-in name, `@someone`, `dm`): "
+        "the weekly summary",
+    )
+
+
+def tick(ctx: BotContext) -> None:
+    """Post every report that is due and not posted yet; never raises."""
+    now = ctx.clock()
+    for checkin in reports.reportable_checkins(ctx.conn):
+        try:
+            week = report_due(Schedule.of(checkin), now)
+            if week is not None:
+                _post_scheduled(ctx, checkin, week)
+        except Exception:
+            ctx.logger.exception("report of %s failed", checkin["name"])
+
+
+def handle_outbox(ctx: BotContext, payload: dict) -> None:
+    conn = ctx.conn
+    checkin = reports.resolve_checkin(conn, payload.get("checkin"))
+    week = reports.resolve_week(payload.get("week"), ctx.clock(), checkin["timezone"] or "UTC")
+    channel = payload.get("channel") or checkin["report_channel"]
+    if not channel:
+        raise PostError(f"{checkin['name']} has no report channel and none was given")
+    report = reports.build_report(conn, checkin, week, ctx.clock())
+    post_report(ctx, report, channel)
+
+
+OUTBOX: dict[str, Callable[[BotContext, dict], None]] = {"post_report": handle_outbox}
+
+
+# --- the scheduled post -------------------------------------------------------------------------
+
+
+def _post_scheduled(ctx: BotContext, checkin: Any, week: str) -> None:
+    key = (checkin["id"], week)
+    in_flight: set = ctx.cache.setdefault("reports_in_flight", set())
+    if key in in_flight:
+        return
+    backoff: dict = ctx.cache.setdefault("reports_backoff", {})
+    if backoff.get(key, 0) > time.monotonic():
+        return
+    row = reports.get_report_post(ctx.conn, checkin["id"], week)
+    if row is not None and row["status"] != "posting":
+        return  # posted, or failed for a reason a person must fix
+    channel = checkin["report_channel"]
+    if row is None and not reports.claim_report_post(ctx.conn, checkin["id"], week, channel):
+        return
+    in_flight.add(key)
+    ctx.defer(f"report:{checkin['id']}", _post_claimed, ctx, checkin, week, channel, row)
+
+
+def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: Any) -> None:
+    """Post a claimed week; `left` is the row a stopped bot left 'posting' (None: claimed now)."""
+    key = (checkin["id"], week)
+    conn = ctx.conn
+    try:
+        if left is not None:
+            ts = _find_posted(ctx, left["channel"] or channel, checkin["id"], week)
+            if ts is not None:
+                ctx.logger.info("report %s %s was posted before a restart", checkin["name"], week)
+                reports.finish_report_post(
+                    conn, checkin["id"], week, message_ts=ts, clock=ctx.clock
+                )
+                return
+        report = reports.build_report(conn, checkin, week, ctx.clock())
+        ts = post_report(ctx, report, channel)
+        reports.finish_report_post(conn, checkin["id"], week, message_ts=ts, clock=ctx.clock)
+        ctx.logger.info("posted the %s report for %s to %s", checkin["name"], week, channel)
+    except Exception as exc:
+        if isinstance(exc, (SlackApiError, SlackUnavailable)) and is_transient(exc):
+            ctx.logger.warning("report %s %s: %s; trying again later", checkin["name"], week,
+                               error_code(exc))  # fmt: skip
+            reports.release_report_post(conn, checkin["id"], week)
+            ctx.cache.setdefault("reports_backoff", {})[key] = time.monotonic() + RETRY_AFTER_S
+        else:
+            reason = error_code(exc) if isinstance(exc, SlackApiError) else str(exc)
+            ctx.logger.error("report %s %s not posted: %s", checkin["name"], week, reason)
+            reports.finish_report_post(conn, checkin["id"], week, error=reason, clock=ctx.clock)
+    finally:
+        ctx.cache.setdefault("reports_in_flight", set()).discard(key)
+
+
+def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> str | None:
+    """The ts of this week's summary if the channel has it already (recent history)."""
+    channel_id = members.channel_id(ctx, channel)
+    if channel_id is None:
+        return None
+    response = call(
+        ctx, "conversations.history", channel=channel_id, limit=200, include_all_metadata=True
+    )
+    for message in response.get("messages") or []:
+        meta = message.get("metadata") or {}
+        payload = meta.get("event_payload") or {}
+        if (
+            meta.get("event_type") == METADATA_EVENT
+            and payload.get("checkin_id") == checkin_id
+            and payload.get("week") == week
+        ):
+            return message.get("ts")
+    return None
+
+
+# --- posting ----------------------------------------------------------------------------------
+
+
+def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
+    """Summary in `channel` ("#name" or an id), chart and text answers in its thread; its ts."""
+    channel_id = members.channel_id(ctx, channel)
+    if channel_id is None:
+        raise PostError(f"no channel {channel} that the bot can see: invite the bot to it")
+    text, blocks = summary_message(report, in_channel=True)
+    response = call(
+        ctx, "chat.postMessage", checkin_id=report.checkin_id, channel=channel_id, text=text,
+        blocks=blocks, unfurl_links=False, unfurl_media=False,
+        metadata={
+            "event_type": METADATA_EVENT,
+            "event_payload": {"checkin_id": report.checkin_id, "week": report.week},
+        },
+    )  # fmt: skip
+    ts = response["ts"]
+    try:
+        upload_chart(ctx, report, channel_id, thread_ts=ts)
+    except (SlackApiError, SlackUnavailable) as exc:  # the summary is out: do not post it again
+        ctx.logger.warning("report chart not uploaded: %s", error_code(exc))
+    for text, blocks in answer_messages(report):
+        try:
+            call(
+                ctx, "chat.postMessage", checkin_id=report.checkin_id, channel=channel_id,
+                thread_ts=ts, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
+            )  # fmt: skip
+        except (SlackApiError, SlackUnavailable) as exc:
+            ctx.logger.warning("report answers not all posted: %s", error_code(exc))
+            break
+    return ts
+
+
+def upload_chart(
+    ctx: BotContext, report: reports.Report, channel_id: str, thread_ts: str | None = None
+) -> None:
+    from checkin import charts
+
+    png = charts.to_png(charts.report_chart(report))
+    extra = {"thread_ts": thread_ts} if thread_ts else {}
+    call(
+        ctx, "files_upload_v2", checkin_id=report.checkin_id, channel=channel_id, file=png,
+        filename=charts.chart_filename(report), title=f"{report.checkin}, week {report.week}",
+        alt_txt=clip(charts.alt_text(report), 1000), **extra,
+    )  # fmt: skip
+
+
+# --- Block Kit --------------------------------------------------------------------------------
+
+
+def summary_message(
+    report: reports.Report, *, in_channel: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
+    """(fallback text, blocks): headline figures, one line per question, who has not answered."""
+    header = f"{report.checkin}: week of {reports.day_words(report.start.isoformat())}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(header, HEADER_MAX)},
+        section("\n".join(esc(line) for line in reports.headline_lines(report))),
+    ]
+    if report.missing_members:
+        blocks.append(section(f"*Not answered:* {esc(', '.join(report.missing_members))}"))
+    room = MESSAGE_BLOCKS_MAX - len(blocks) - 2
+    for q in report.questions[:room]:
+        pool = " _(question pool)_" if q.from_pool else ""
+        line = reports.question_line(q)
+        if q.kind == "text" and q.answers:
+            line += " In the thread." if in_channel else ""
+        blocks.append(section(f"*{esc(q.text)}*{pool}\n{esc(line)}"))
+    if len(report.questions) > room:
+        blocks.append(section(f"…and {len(report.questions) - room} more questions."))
+    note = (
+        "Chart and answers in the thread."
+        if in_channel
+        else f"Week {report.week}, {reports.week_words(report)}."
+    )
+    blocks.append(context(note))
+    text = f"{header}. " + " ".join(reports.headline_lines(report))
+    return clip(text, 3000), blocks
+
+
+def answer_messages(
+    report: reports.Report, per_message: int = ANSWERS_PER_MESSAGE
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The text answers as thread messages, by question; shown as plain text, never as markup."""
+    messages: list[tuple[str, list[dict[str, Any]]]] = []
+    total = len(report.text_answers)
+    shown = 0
+    for q, answers in report.text_by_question():
+        for start in range(0, len(answers), per_message):
+            if len(messages) >= THREAD_MESSAGES_MAX - 1:
+                break
+            chunk = answers[start : start + per_message]
+            title = f"*{esc(q.text)}*" + (f" ({start + 1}–{start + len(chunk)} of {len(answers)})"
+                                          if len(answers) > per_message else "")  # fmt: skip
+            blocks = [section(title)]
+            for a in chunk:
+                notes = [n for n, on in (("late", a.late), ("edited", a.edited)) if on]
+                label = f"{a.member}, {reports.day_words(a.local_date)}"
+                label += f" ({', '.join(notes)})" if notes else ""
+                blocks.append(
+                    {"type": "section", "text": plain(f"{label}:\n{a.text}", SECTION_MAX)}
+                )
+            shown += len(chunk)
+            messages.append((clip(f"Answers to {q.text}", 3000), blocks))
+    if shown < total:
+        rest = total - shown
+        messages.append(
+            (
+                f"{rest} more answers",
+                [section(f"{rest} more answers: `python -m checkin report --week {report.week}`")],
+            )
+        )
+    return messages
+
+
+def member_message(mw: reports.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
+    monday = week_bounds(mw.week)[0].isoformat()
+    header = f"{mw.member}: {mw.checkin}, week of {reports.day_words(monday)}"
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(header, HEADER_MAX)}]
+    if not mw.runs:
+        blocks.append(section("Not asked that week."))
+    for day, outcome in mw.runs[: MESSAGE_BLOCKS_MAX - 2]:
+        lines = []
+        for a in mw.answers:
+            if a.local_date != day:
+                continue
+            value = "(skipped)" if a.skipped else (a.text or reports.number(a.number))
+            lines.append(f"{a.question}{' (late)' if a.late else ''}: {value}")
+        blocks.append(section(f"*{reports.day_words(day)}*: {outcome}"))
+        if lines:
+            blocks.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
+    return clip(header, 3000), blocks[:MESSAGE_BLOCKS_MAX]
+
+
+def _text_answers_blocks(report: reports.Report, room: int) -> list[dict[str, Any]]:
+    """Text answers for an ephemeral reply: one plain-text section per question, clipped."""
+    out: list[dict[str, Any]] = []
+    for q, answers in report.text_by_question()[:room]:
+        lines = [f"{a.member}, {reports.day_words(a.local_date)}: {a.text}" for a in answers]
+        out.append(section(f"*{esc(q.text)}*"))
+        out.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
+    return out[: max(0, room)]
+
+
+# --- /checkin report ------------------------------------------------------------------------------
+
+
+def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
+    """'last week @U1 wellbeing dm' → (week text, member id, check-in name, to DM)."""
+    member = None
+    found = _MENTION.search(args)
+    if found:
+        member = found.group(1)
+        args = _MENTION.sub(" ", args)
+    words = args.split()
+    week = None
+    dm = False
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = " ".join(words[i : i + 2])
+        if week is None and i + 1 < len(words) and _WEEK.match(pair):
+            week, i = pair, i + 2
+            continue
+        if week is None and _WEEK.match(words[i]):
+            week, i = words[i], i + 1
+            continue
+        if words[i].lower() in ("dm", "me"):
+            dm, i = True, i + 1
+            continue
+        rest.append(words[i])
+        i += 1
+    return week, member, " ".join(rest) or None, dm
+
+
+def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
+    """`/checkin report …` after the ack: the summary, a member's week, or what was not understood."""
+    command = ctx.config.command
+    user_id = str(body.get("user_id") or "")
+    usage = USAGE.format(command=command)
+    week_text, member_id, name, dm = parse_request(args)
+    conn = ctx.conn
+    try:
+        checkin = reports.resolve_checkin(conn, name)
+        week = reports.resolve_week(week_text or "last", ctx.clock(), checkin["timezone"] or "UTC")
+    except store.NotFound as exc:
+        respond(text=f"I did not understand that: {exc}.\nTry {usage}.")
+        return
+    if member_id:
+        if member_id != user_id:
+            me = members.member(ctx, user_id)
+            if me is None or not me["is_admin"]:
+                respond(text="You can see your own answers; only admins can see someone else's.")
+                return
+        try:
+            mw = reports.member_week(conn, checkin, member_id, week)
+        except store.NotFound as exc:
+            respond(text=f"{exc}.")
+            return
+        text, blocks = member_message(mw)
+        respond(text=text, blocks=blocks)
+        return
+    report = reports.build_report(conn, checkin, week, ctx.clock())
+    text, blocks = summary_message(report)
+    if dm:
+        channel = call(ctx, "conversations.open", member=user_id, users=user_id)["channel"]["id"]
+        call(ctx, "chat.postMessage", channel=channel, text=text, blocks=blocks,
+             checkin_id=report.checkin_id)  # fmt: skip
+        upload_chart(ctx, report, channel)
+        respond(text=f"Sent the {report.checkin} summary for {week} to your DMs, with its chart.")
+        return
+    room = MESSAGE_BLOCKS_MAX - len(blocks)
+    respond(text=text, blocks=blocks + _text_answers_blocks(report, room))

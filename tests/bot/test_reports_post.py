@@ -1,0 +1,258 @@
+"""The weekly summary through the real bot against the fake Slack: scheduled post, command, outbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot import reports as bot_reports
+from bot import scheduler
+from checkin import db, reports, store
+from checkin.clock import FakeClock
+from checkin.definitions import import_definitions, parse_toml
+from checkin.timing import MemberClock, Schedule, run_for
+from tests.bot.conftest import settle
+
+pytestmark = pytest.mark.timeout(60)
+
+WEEKLY = """
+[[checkin]]
+name = "weekly"
+days = ["mon", "wed"]
+time = "09:00"
+timezone = "Europe/Berlin"
+participants = ["U001", "U002", "U004"]
+report_channel = "#team"
+report = { day = "fri", time = "16:00" }
+
+[[checkin.question]]
+text = "How are you feeling?"
+kind = "scale"
+labels = ["awful", "bad", "okay", "good", "great"]
+
+[[checkin.question]]
+text = "What did you work on?"
+kind = "text"
+"""
+# Friday 2026-12-04 16:00 in Berlin (CET) is 15:00 UTC; the report is for 2026-W49
+REPORT_TIME = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+WEEK = "2026-W49"
+PEOPLE = {"U001": "Alice Archer", "U002": "Bob Baker", "U004": "Dana Dune"}
+ANSWERS = {  # (member, local date) → (scale, text)
+    ("U001", date(2026, 11, 30)): (4, "Wrote the <!channel> report, *really*"),
+    ("U001", date(2026, 12, 2)): (5, "Reviewed PRs"),
+    ("U002", date(2026, 11, 30)): (2, "=1+1 in a spreadsheet"),
+}
+
+
+@pytest.fixture
+def weekly_db(story_db):  # noqa: ANN001, ANN201
+    """The story database plus a reported check-in with a week of answers (the story's is off)."""
+    conn = db.connect(story_db)
+    clock = FakeClock(datetime(2026, 11, 29, tzinfo=UTC))
+    conn.execute("UPDATE checkins SET active = 0 WHERE name = 'daily'")
+    import_definitions(conn, parse_toml(WEEKLY), clock=clock)
+    checkin = store.get_checkin(conn, "weekly")
+    questions = [q["id"] for q in store.active_questions(conn, checkin["id"])]
+    tz = {"U001": "Europe/Paris", "U002": "America/New_York", "U004": "Europe/Berlin"}
+    for member, name in PEOPLE.items():
+        store.upsert_member(conn, member, name=name.split()[0].lower(), real_name=name,
+                            tz=tz[member], clock=clock)  # fmt: skip
+    for member in PEOPLE:
+        for day in (date(2026, 11, 30), date(2026, 12, 2)):
+            due = run_for(Schedule.of(checkin), MemberClock(member, tz[member]), day)
+            clock.set(due.due_at)
+            run_id = store.create_run(conn, checkin["id"], due, questions, status="sending",
+                                      clock=clock)  # fmt: skip
+            store.set_run_status(conn, run_id, "open", sent_at=due.due_at, clock=clock)
+            if (member, day) in ANSWERS:
+                scale, text = ANSWERS[(member, day)]
+                clock.advance(minutes=20)
+                store.record_answer(conn, run_id, questions[0], text="x", number=scale, clock=clock)
+                store.record_answer(conn, run_id, questions[1], text=text, clock=clock)
+            else:
+                store.set_run_status(conn, run_id, "closed", clock=clock)
+    conn.close()
+    return story_db
+
+
+def top_level(slack) -> list[dict]:  # noqa: ANN001
+    return [m for m in slack.history("#team") if m.get("thread_ts", m["ts"]) == m["ts"]]
+
+
+def replies(slack, ts: str) -> list[dict]:  # noqa: ANN001
+    return [m for m in slack.history("#team") if m.get("thread_ts") == ts and m["ts"] != ts]
+
+
+def at(bot, clock, moment: datetime, slack) -> None:  # noqa: ANN001
+    clock.set(moment)
+    scheduler.tick(bot.ctx)
+    settle(slack, bot, timeout=20)
+
+
+def test_scheduled_post_appears_once_with_chart_and_thread(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    at(bot, clock, REPORT_TIME - timedelta(minutes=1), slack)
+    assert top_level(slack) == []
+
+    at(bot, clock, REPORT_TIME, slack)
+    (post,) = top_level(slack)
+    header = post["blocks"][0]
+    assert header["type"] == "header" and "weekly: week of Mon 30 Nov" in header["text"]["text"]
+    body = json.dumps(post["blocks"])
+    assert "50% of check-ins answered (3 of 6)" in body
+    assert "did not answer" in body and "Dana" not in body  # counted, not named
+    thread = replies(slack, post["ts"])
+    files = [m for m in thread if m.get("files")]
+    assert len(files) == 1
+    png = slack.file_bytes(files[0]["files"][0]["id"])
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    answers = json.dumps([m["blocks"] for m in thread if m.get("blocks")], ensure_ascii=False)
+    assert "Reviewed PRs" in answers and "=1+1 in a spreadsheet" in answers
+    # what a person typed is shown as plain text: a pasted <!channel> pings nobody
+    mention = next(b for m in thread for b in m.get("blocks", []) if "channel" in json.dumps(b))
+    assert mention["text"]["type"] == "plain_text"
+
+    for seconds in (5, 10, 3600):
+        at(bot, clock, REPORT_TIME + timedelta(seconds=seconds), slack)
+    assert len(top_level(slack)) == 1
+    conn = bot.ctx.conn
+    row = reports.get_report_post(conn, store.get_checkin(conn, "weekly")["id"], WEEK)
+    assert (row["status"], row["message_ts"]) == ("posted", post["ts"])
+
+
+def test_restart_at_report_time_does_not_post_twice(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    first = make_bot()
+    at(first, clock, REPORT_TIME, slack)
+    first.stop(timeout=2)
+    second = make_bot()
+    at(second, clock, REPORT_TIME + timedelta(seconds=5), slack)
+    assert len(top_level(slack)) == 1
+    assert len(slack.calls("files.completeUploadExternal", ok=True)) == 1
+
+
+def test_bot_stopped_mid_post_checks_the_channel_before_posting(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    """The summary went out but the bot stopped before recording it: found by its metadata."""
+    first = make_bot()
+    at(first, clock, REPORT_TIME, slack)
+    conn = first.ctx.conn
+    conn.execute("UPDATE report_posts SET status = 'posting', message_ts = NULL")
+    first.stop(timeout=2)
+    second = make_bot()
+    at(second, clock, REPORT_TIME + timedelta(seconds=5), slack)
+    (post,) = top_level(slack)
+    row = second.ctx.conn.execute("SELECT status, message_ts FROM report_posts").fetchone()
+    assert tuple(row) == ("posted", post["ts"])
+
+
+def test_claim_left_by_a_bot_that_never_posted_is_posted_once(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    conn = db.connect(weekly_db)
+    checkin = store.get_checkin(conn, "weekly")
+    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team")
+    conn.close()
+    bot = make_bot()
+    at(bot, clock, REPORT_TIME + timedelta(minutes=2), slack)
+    at(bot, clock, REPORT_TIME + timedelta(minutes=3), slack)
+    assert len(top_level(slack)) == 1
+
+
+def test_slack_down_at_report_time_is_tried_again(
+    slack, weekly_db, make_bot, clock, monkeypatch
+) -> None:  # noqa: ANN001, E501
+    monkeypatch.setattr(bot_reports, "RETRY_AFTER_S", 0)
+    bot = make_bot()
+    slack.fail("chat.postMessage", 500, times=4)  # the client retries 3 times, then gives up
+    at(bot, clock, REPORT_TIME, slack)
+    assert top_level(slack) == []
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM report_posts").fetchone()[0] == 0
+    at(bot, clock, REPORT_TIME + timedelta(seconds=5), slack)
+    assert len(top_level(slack)) == 1
+
+
+def test_channel_the_bot_cannot_post_in_is_recorded_not_retried(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    conn = db.connect(weekly_db)
+    conn.execute("UPDATE checkins SET report_channel = '#nowhere' WHERE name = 'weekly'")
+    conn.close()
+    bot = make_bot()
+    at(bot, clock, REPORT_TIME, slack)
+    at(bot, clock, REPORT_TIME + timedelta(seconds=5), slack)
+    row = bot.ctx.conn.execute("SELECT status, error FROM report_posts").fetchone()
+    assert row["status"] == "failed" and "#nowhere" in row["error"]
+
+
+def test_report_command_answers_within_three_seconds(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))  # Tuesday: "last week" is 2026-W49
+    started = time.monotonic()
+    ack = slack.user("U001").runs("/checkin report last week")
+    assert ack.latency < 1.0
+    response = slack.wait_until(lambda: slack.responses, timeout=3.0, message="a response")[0]
+    assert time.monotonic() - started < 3.0
+    text = json.dumps(response.body, ensure_ascii=False)
+    assert "weekly: week of Mon 30 Nov" in text
+    assert "3 of 6" in text and "Reviewed PRs" in text
+    assert response.body.get("response_type", "ephemeral") == "ephemeral"
+    settle(slack, bot)
+
+
+def test_report_command_says_what_it_did_not_understand(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    make_bot()
+    slack.user("U001").runs("/checkin report next fortnight")
+    response = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    text = response.body["text"]
+    assert "did not understand" in text and "next fortnight" in text
+    assert "/checkin report last week" in text
+
+
+def test_member_history_is_theirs_or_an_admins(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U002").runs("/checkin report last week <@U001|alice>")
+    refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    assert "only admins" in refused.body["text"]
+    slack.user("U001").runs("/checkin report 2026-W49 <@U001|alice>")
+    own = slack.wait_until(lambda: slack.responses[1:], timeout=3.0)[0]
+    text = json.dumps(own.body, ensure_ascii=False)
+    assert "Alice Archer: weekly" in text and "Reviewed PRs" in text and "Mon 30 Nov" in text
+    settle(slack, bot)
+
+
+def test_report_to_dm_comes_with_the_chart(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U001").runs("/checkin report last week weekly dm")
+    slack.wait_until(lambda: slack.responses, timeout=5.0)
+    settle(slack, bot)
+    dm = slack.dm("U001")
+    assert any(m.get("blocks") for m in dm)
+    assert any(m.get("files") for m in dm)
+
+
+def test_post_asked_for_through_the_outbox(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    store.enqueue(bot.ctx.conn, "post_report", {"checkin": "weekly", "week": WEEK,
+                                                "channel": "#general"})  # fmt: skip
+    at(bot, clock, datetime(2026, 12, 1, 12, 0, tzinfo=UTC), slack)
+    posts = [m for m in slack.history("#general") if m.get("blocks")]
+    assert posts and "weekly: week of Mon 30 Nov" in json.dumps(posts[0]["blocks"])
+    assert bot.ctx.conn.execute("SELECT status FROM outbox").fetchone()[0] == "done"
+
+
+def test_parse_request_reads_week_member_name_and_dm() -> None:
+    assert bot_reports.parse_request("last week <@U0AB|ada> wellbeing dm") == (
+        "last week", "U0AB", "wellbeing", True,
+    )  # fmt: skip
+    assert bot_reports.parse_request("2026-W48") == ("2026-W48", None, None, False)
+    assert bot_reports.parse_request("") == (None, None, None, False)
+    assert bot_reports.parse_request("this wellbeing") == ("this", None, "wellbeing", False)
