@@ -241,12 +241,16 @@ def _members(
     conn: sqlite3.Connection, rng: random.Random, count: int, clock: FakeClock
 ) -> list[_Person]:
     people = []
-    names = rng.sample([(f, la) for f in FIRST for la in LAST], count)
+    pairs = [(f, la) for f in FIRST for la in LAST]
+    names = rng.sample(pairs, min(count, len(pairs)))
+    # A workspace bigger than the name list (benchmarks) repeats names with a letter.
+    names += [(f, f"{la} {chr(65 + n // len(pairs))}.") for n, (f, la) in
+              enumerate(pairs * (count // len(pairs)))][: count - len(names)]  # fmt: skip
     for i, (first, last) in enumerate(names):
         slack_id = f"U{1000 + i:07d}"
         tz = ZONES[i % len(ZONES)] if i < 16 else rng.choice(ZONES)
         store.upsert_member(
-            conn, slack_id, name=f"{first.lower()}.{last.lower()}", real_name=f"{first} {last}",
+            conn, slack_id, name=f"{first}.{last}".lower().replace(" ", "."), real_name=f"{first} {last}",
             tz=tz, is_admin=(i == 0), clock=clock,
         )  # fmt: skip
         people.append(
