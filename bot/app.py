@@ -27,6 +27,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot import listen
 from bot.context import BotContext
 from bot.scheduler import Scheduler
 from bot.slack import build_client, call, error_code
@@ -148,6 +149,7 @@ class Bot:
         self.scheduler: Scheduler | None = None
 
     def start(self, scheduler: bool = True) -> Bot:
+        listen.replay(self.ctx)  # requests acknowledged before a crash, before any new one
         self.handler.connect()
         if scheduler:
             self.scheduler = Scheduler(self.ctx).start()

@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.context.respond import Respond
 
-from bot import members
+from bot import listen, members
 from bot.context import BotContext
 from checkin import store
 from checkin.timing import local_today
@@ -55,10 +56,11 @@ def help_text(command: str) -> str:
 
 def register(app: App, ctx: BotContext) -> None:
     app.command(ctx.config.command)(command_listener(ctx))
+    listen.handles(ctx, "command", on_command)
 
 
 def command_listener(ctx: BotContext) -> Callable[..., None]:
-    def listener(ack: Callable[..., Any], body: dict, respond: Callable[..., Any]) -> None:
+    def listener(ack: Callable[..., Any], body: dict) -> None:
         try:
             name, _, args = str(body.get("text") or "").strip().partition(" ")
             sub = _SUBCOMMANDS.get(name.lower())
@@ -66,12 +68,24 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
                 unknown = f"I do not know `{name}`.\n" if name and name != "help" else ""
                 ack(text=unknown + help_text(ctx.config.command), response_type="ephemeral")
                 return
+            new, row_id = listen.keep(ctx, "command", on_command, body)
             ack()
-            ctx.defer(str(body.get("user_id") or "-"), run, ctx, sub, body, args.strip(), respond)
+            if new:
+                listen.hand_off(ctx, row_id, on_command, body)
         except Exception:
             ctx.logger.exception("command failed")
 
     return listener
+
+
+def on_command(ctx: BotContext, body: dict) -> None:
+    """The work after a subcommand's ack (also when replayed after a restart)."""
+    name, _, args = str(body.get("text") or "").strip().partition(" ")
+    sub = _SUBCOMMANDS.get(name.lower())
+    if sub is None:
+        return
+    respond = Respond(response_url=body.get("response_url"))
+    run(ctx, sub, body, args.strip(), respond)
 
 
 def run(

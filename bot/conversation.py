@@ -24,7 +24,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, members
+from bot import blocks, listen, members
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
@@ -55,6 +55,7 @@ def register(app: App, ctx: BotContext) -> None:
     app.action(blocks.RESUME)(acked(ctx, on_resume))
     app.action(blocks.EDIT_ANSWERS)(acked(ctx, open_edit))
     app.view(blocks.PAUSE_VIEW)(pause_listener(ctx))
+    listen.handles(ctx, "on_pause_submission", on_pause_submission)
     app.view(blocks.EDIT_VIEW)(acked(ctx, on_edit_submission))
     app.event("message")(acked(ctx, on_message))
 
@@ -320,12 +321,13 @@ def close_expired(ctx: BotContext, now: datetime) -> None:
 
 
 def forget_old_events(ctx: BotContext, now: datetime) -> None:
-    """Seen event ids older than a week go (Slack redelivers within minutes); hourly."""
+    """Seen event ids and done inbox rows older than a week go; hourly."""
     last = ctx.cache.get("forgot_events_at")
     if last is not None and now - last < timedelta(hours=1):
         return
     ctx.cache["forgot_events_at"] = now
     store.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
+    store.forget_inbox(ctx.conn, timedelta(days=7), clock=ctx.clock)
 
 
 def _post_safely(ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, intro: str) -> bool:
@@ -524,7 +526,8 @@ def on_message(ctx: BotContext, body: dict) -> None:
     if event["user"] == ctx.bot_user_id:
         return
     event_id = body.get("event_id")
-    if event_id and not store.first_sighting(ctx.conn, str(event_id), clock=ctx.clock):
+    seen = event_id and not store.first_sighting(ctx.conn, str(event_id), clock=ctx.clock)
+    if seen and not body.get(listen.REPLAYED):  # the inbox keeps one row per event id
         return
     typed(ctx, str(event["user"]), str(event.get("text") or ""))
 
@@ -672,8 +675,10 @@ def pause_listener(ctx: BotContext) -> Any:
             if problem:
                 ack(response_action="errors", errors={"until": problem})
                 return
+            new, row_id = listen.keep(ctx, "on_pause_submission", on_pause_submission, body)
             ack()
-            ctx.defer(user_of(body), on_pause_submission, ctx, body)
+            if new:
+                listen.hand_off(ctx, row_id, on_pause_submission, body)
         except Exception:
             ctx.logger.exception("pause submission failed")
 

@@ -46,12 +46,48 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite3.Connect
     return conn
 
 
+class WritePriority:
+    """Lets a few writes in this process go first: the bot's ack path keeps a request
+    before it acknowledges it, and must not queue behind a burst of other writes.
+
+    `with PRIORITY.urgent():` around the urgent write; `transaction()` waits (up
+    to `patience` seconds, so nothing starves) while an urgent write is pending.
+    """
+
+    def __init__(self, patience: float = 0.25) -> None:
+        self.patience = patience
+        self._cond = threading.Condition()
+        self._urgent = 0
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        with self._cond:
+            self._urgent += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._urgent -= 1
+                if not self._urgent:
+                    self._cond.notify_all()
+
+    def wait_turn(self) -> None:
+        if not self._urgent:  # the common case, without the lock
+            return
+        with self._cond:
+            self._cond.wait_for(lambda: not self._urgent, self.patience)
+
+
+PRIORITY = WritePriority()
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """A write transaction that takes the write lock up front (no upgrade deadlocks)."""
     if conn.in_transaction:  # nested: the outer one commits
         yield conn
         return
+    PRIORITY.wait_turn()
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

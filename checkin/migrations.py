@@ -244,6 +244,24 @@ CREATE TABLE report_posts (
 );
 """,
     ),
+    (
+        3,
+        "inbox: every acknowledged Slack request, kept until its work is done",
+        """
+-- Written on the ack path before the ack goes out; the work after the ack marks
+-- it done. Rows left not done by a crash are done again, in order, at start.
+CREATE TABLE inbox (
+    id            INTEGER PRIMARY KEY,
+    received_at   TEXT NOT NULL,
+    kind          TEXT NOT NULL,               -- the work: on_answer_click, on_message, command, ...
+    member_id     TEXT,                        -- whose work: done in order per member
+    event_id      TEXT UNIQUE,                 -- events_api event_id: a redelivery is not kept twice
+    payload       TEXT NOT NULL,               -- JSON, the request's body
+    done_at       TEXT
+);
+CREATE INDEX inbox_by_done ON inbox(done_at, id);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
