@@ -17,6 +17,9 @@ BOT_SCOPES: dict[str, str] = {
     "users:read": "each member's name, time zone and whether the account is deactivated",
     "channels:read": 'expand a "#channel" participant into its members; find the report channel',
     "groups:read": "the same for a private channel the app was added to",
+    "channels:history": "after a restart, look in the report channel for a summary already "
+    "posted (conversations.history), so it is not posted twice",
+    "groups:history": "the same when the report channel is private",
     "files:write": "upload the weekly chart image to the report channel",
 }
 
