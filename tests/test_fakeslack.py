@@ -181,6 +181,7 @@ def test_dm_by_user_id_and_conversations_open_give_the_same_stable_channel(
     assert posted["channel"] == dm
     assert [m["text"] for m in slack.dm("U003")] == ["Time for your check-in"]
     assert slack.dm("U003")[0]["blocks"][1]["elements"] == BUTTONS[1]["elements"]
+    slack.scopes |= {"im:read"}  # not one the app asks for
     info = bot.conversations_info(channel=dm)["channel"]
     assert info["is_im"] and info["user"] == "U003"
     assert (
@@ -227,7 +228,40 @@ def test_conversations_members_page_and_info_counts(slack: FakeSlack) -> None:
     assert second["response_metadata"]["next_cursor"] == ""
     info = bot.conversations_info(channel="C0002")["channel"]
     assert info["name"] == "team" and info["is_member"] and info["num_members"] == 5
+    slack.scopes |= {"team:read"}  # not one the app asks for
     assert bot.team_info()["team"]["id"] == "T0001"
+
+
+def test_bot_token_has_the_manifest_scopes_and_no_other() -> None:
+    from checkin.manifest import BOT_SCOPES
+
+    assert FakeSlack().scopes == set(BOT_SCOPES)
+    assert FakeSlack(scopes=["chat:write"]).scopes == {"chat:write"}
+
+
+def test_call_without_its_scope_answers_missing_scope() -> None:
+    with FakeSlack(scopes=["chat:write", "channels:read"]) as slack:
+        bot = client(slack)
+        bot.chat_postMessage(channel="C0002", text="hello")
+        err = error_of(lambda: bot.conversations_history(channel="C0002")).response.data
+        assert err == {
+            "ok": False,
+            "error": "missing_scope",
+            "needed": "channels:history",
+            "provided": "channels:read,chat:write",
+        }
+        err = error_of(lambda: bot.conversations_history(channel="U001")).response.data
+        assert err["needed"] == "im:history", "the scope follows the conversation's kind"
+        err = error_of(lambda: bot.conversations_list(types="public_channel,private_channel"))
+        assert err.response["needed"] == "groups:read"
+        assert error_of(lambda: bot.users_info(user="U001")).response["needed"] == "users:read"
+        assert not slack.calls("users.info", ok=True)
+
+
+def test_every_method_the_fake_serves_has_its_scopes_listed(slack: FakeSlack) -> None:
+    from tests.fakeslack.scopes import BY_KIND, METHOD_SCOPES
+
+    assert set(slack.api.methods) == set(METHOD_SCOPES) | set(BY_KIND)
 
 
 def test_ephemeral_messages_are_kept_per_user(slack: FakeSlack) -> None:

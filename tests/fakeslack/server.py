@@ -10,12 +10,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from checkin.manifest import BOT_SCOPES
 
 from . import envelopes
 from .socketmode import Ack, SocketMode
@@ -50,7 +52,9 @@ class FakeSlack:
 
     `start()` serves `api_url` (Web API), the Socket Mode websocket, upload
     URLs and response_urls; `clock` drives trigger_id expiry, the ack deadline
-    and rate-limit windows so a test can control them.
+    and rate-limit windows so a test can control them. The bot token has
+    `scopes` (default: the app manifest's); a call needing another answers
+    missing_scope.
     """
 
     def __init__(
@@ -66,6 +70,7 @@ class FakeSlack:
         echo_bot_messages: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        scopes: Iterable[str] | None = None,
     ) -> None:
         self.workspace = workspace or Workspace.demo()
         self.bot_token = bot_token
@@ -77,6 +82,7 @@ class FakeSlack:
         self.echo_bot_messages = echo_bot_messages
         self.host = host
         self.port = port
+        self.scopes = frozenset(BOT_SCOPES if scopes is None else scopes)
         self.api = WebApi(self)
         self.socket = SocketMode(self)
         self.responses: list[Response] = []

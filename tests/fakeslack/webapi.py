@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import scopes
 from .validation import MESSAGE_TEXT_MAX, block_errors, view_errors
 
 if TYPE_CHECKING:
@@ -30,15 +31,17 @@ class SlackError(Exception):
         status: int = 200,
         messages: list[str] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(error)
+        self.extra = extra or {}
         self.error = error
         self.status = status
         self.messages = messages or []
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error": self.error}
+        body: dict[str, Any] = {"ok": False, "error": self.error, **self.extra}
         if self.messages:
             body["response_metadata"] = {"messages": self.messages}
         return body
@@ -192,6 +195,7 @@ class WebApi:
                 raise SlackError("unknown_method")
             if method != "api.test":
                 self._authenticate(method, token)
+                self._check_scope(method, args)
             self._scripted_fault(method)
             self._rate_limit(method)
             body = {"ok": True, **self.methods[method](args)}
@@ -215,6 +219,14 @@ class WebApi:
             raise SlackError("not_allowed_token_type")
         if token != self.fake.bot_token:
             raise SlackError("invalid_auth")
+
+    def _check_scope(self, method: str, args: dict[str, Any]) -> None:
+        needed = scopes.missing(method, args, self.ws, self.fake.scopes)
+        if needed:
+            raise SlackError(
+                "missing_scope",
+                extra={"needed": needed, "provided": ",".join(sorted(self.fake.scopes))},
+            )
 
     def _scripted_fault(self, method: str) -> None:
         with self.lock:
