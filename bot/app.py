@@ -15,7 +15,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from slack_bolt import App
@@ -29,7 +29,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import listen
 from bot.context import BotContext
-from bot.scheduler import Scheduler
+from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
 from bot.slack import build_client, call, error_code
 from bot.worker import Worker
 from checkin import db, store
@@ -134,8 +134,15 @@ class Bot:
         *,
         ping_interval: float = 10,
         threads: int = 8,
+        tick_interval: float = INTERVAL_S,
+        beat_interval: float = BEAT_INTERVAL_S,
+        on_claim_lost: Callable[[], None] | None = None,
     ) -> None:
+        """`on_claim_lost`: called when another bot took the heartbeat over (default: stop)."""
         self.config = config
+        self.tick_interval = tick_interval
+        self.beat_interval = beat_interval
+        self.on_claim_lost = on_claim_lost or self._stop_in_background
         self.ctx = build_context(config, clock, threads)
         self.app = build_app(self.ctx)
         self.handler = AckingSocketModeHandler(
@@ -147,17 +154,25 @@ class Bot:
         )
         self.ctx.is_connected = self.handler.client.is_connected
         self.scheduler: Scheduler | None = None
+        self.heartbeat: Heartbeat | None = None
 
     def start(self, scheduler: bool = True) -> Bot:
+        """Connect; with `scheduler`, also the tick loop and the heartbeat thread."""
         listen.replay(self.ctx)  # requests acknowledged before a crash, before any new one
         self.handler.connect()
         if scheduler:
-            self.scheduler = Scheduler(self.ctx).start()
+            self.heartbeat = Heartbeat(self.ctx, self.on_claim_lost, self.beat_interval).start()
+            self.scheduler = Scheduler(self.ctx, self.tick_interval).start()
         return self
+
+    def _stop_in_background(self) -> None:
+        threading.Thread(target=self.stop, name="stop", daemon=True).start()
 
     def stop(self, timeout: float = 4.0) -> None:
         deadline = time.monotonic() + timeout
         self.ctx.cache["stopping"] = True
+        if self.heartbeat is not None:
+            self.heartbeat.stop(0.5)
         if self.scheduler is not None:
             self.scheduler.stop(max(0.1, (deadline - time.monotonic()) / 2))
         try:
@@ -239,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        bot = Bot(config)
+        bot = Bot(config, on_claim_lost=stop.set)
         bot.start()
     except SlackApiError as exc:
         print(

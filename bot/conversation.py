@@ -238,7 +238,9 @@ def tick(ctx: BotContext) -> None:
     for run in store.runs_to_send(ctx.conn, now):
         if ctx.cache.get("stopping"):
             return
-        send_run(ctx, run["id"])
+        # In the member's queue: a tick stays short, and the send is in order with
+        # the member's own clicks and messages.
+        ctx.defer(run["member_id"], send_run, ctx, run["id"])
     _guarded(ctx, wake_snoozed, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)

@@ -8,6 +8,7 @@ tick with `ctx.clock` and the core's time-zone rules, so a test calls
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from types import ModuleType
 
@@ -18,6 +19,7 @@ from bot.context import BotContext
 from checkin import store
 
 INTERVAL_S = 5
+BEAT_INTERVAL_S = 15  # a bot is taken over once its heartbeat is 90 s old
 
 
 def features_of(ctx: BotContext) -> list[ModuleType]:
@@ -29,7 +31,12 @@ def features_of(ctx: BotContext) -> list[ModuleType]:
 
 
 def tick(ctx: BotContext) -> None:
-    """One pass: each feature's tick, the outbox, the heartbeat. Never raises."""
+    """One pass: each feature's tick, then the outbox. Never raises.
+
+    Slow Slack work (sending runs) goes to the members' queues in the worker;
+    the heartbeat has its own thread (`Heartbeat`), so a long tick cannot
+    make this bot look dead.
+    """
     features = features_of(ctx)
     for feature in features:
         step = getattr(feature, "tick", None)
@@ -43,13 +50,10 @@ def tick(ctx: BotContext) -> None:
         outbox.work(ctx, features)
     except Exception:
         ctx.logger.exception("outbox failed")
-    try:
-        heartbeat(ctx)
-    except Exception:
-        ctx.logger.exception("heartbeat failed")
 
 
-def heartbeat(ctx: BotContext) -> None:
+def heartbeat(ctx: BotContext) -> bool:
+    """Write this bot's heartbeat; False when another bot has taken the claim over."""
     now = ctx.clock()
     started = ctx.cache.setdefault("started_at", now)
     detail = {
@@ -58,10 +62,53 @@ def heartbeat(ctx: BotContext) -> None:
         "dm_skipped_24h": store.count_events(ctx.conn, "dm_skipped", now - timedelta(days=1)),
         "checkins": [c["name"] for c in store.active_checkins(ctx.conn)],
     }
-    store.beat(
+    return store.beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
         connected=ctx.is_connected(), detail=detail, clock=ctx.clock,
     )  # fmt: skip
+
+
+class Heartbeat:
+    """A thread that writes the heartbeat every `interval` seconds, whatever the ticks do.
+
+    When another bot holds the claim (this one stalled past the stale limit
+    and was taken over), it logs one line, calls `on_lost` and ends.
+    """
+
+    def __init__(
+        self, ctx: BotContext, on_lost: Callable[[], None], interval: float = BEAT_INTERVAL_S
+    ) -> None:
+        self.ctx = ctx
+        self.on_lost = on_lost
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                ours = heartbeat(self.ctx)
+            except Exception:
+                self.ctx.logger.exception("heartbeat failed")
+                ours = True
+            if not ours:
+                holder = store.read_heartbeat(self.ctx.conn)
+                who = f"pid {holder.pid} on {holder.host}" if holder else "another bot"
+                self.ctx.logger.error("heartbeat claim lost: %s holds it now; this bot stops", who)
+                self.on_lost()
+                return
+            if self._stop.wait(self.interval):
+                return
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
 
 
 class Scheduler:

@@ -609,7 +609,10 @@ def beat(
     connected: bool,
     detail: dict | None = None,
     clock: Clock = system_clock,
+    pid: int | None = None,
+    host: str | None = None,
 ) -> None:
+    """Write the heartbeat as this process's, whoever held it (a claim: see `claim_heartbeat`)."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO heartbeat (id, pid, host, env, dev_users, started_at, beat_at, connected, "
@@ -618,10 +621,48 @@ def beat(
             "started_at=excluded.started_at, beat_at=excluded.beat_at, "
             "connected=excluded.connected, detail=excluded.detail",
             (
-                os.getpid(), socket.gethostname(), env, json.dumps(list(dev_users)),
-                iso(started_at), iso(clock()), int(connected), json.dumps(detail or {}),
+                pid or os.getpid(), host or socket.gethostname(), env,
+                json.dumps(list(dev_users)), iso(started_at), iso(clock()), int(connected),
+                json.dumps(detail or {}),
             ),
         )  # fmt: skip
+
+
+def beat_if_ours(
+    conn: sqlite3.Connection,
+    *,
+    env: str,
+    dev_users: tuple[str, ...] | list[str],
+    started_at: datetime,
+    connected: bool,
+    detail: dict | None = None,
+    clock: Clock = system_clock,
+) -> bool:
+    """Refresh this process's heartbeat; False when another bot holds it (ours was taken over).
+
+    The update is fenced on pid and host, so a bot that stalled past the stale
+    limit cannot overwrite the claim of the one that took over. With no row at
+    all (nobody claimed, or it was cleared) the heartbeat is claimed.
+    """
+    pid, host = os.getpid(), socket.gethostname()
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE heartbeat SET env = ?, dev_users = ?, beat_at = ?, connected = ?, detail = ? "
+            "WHERE id = 1 AND pid = ? AND host = ?",
+            (
+                env, json.dumps(list(dev_users)), iso(clock()), int(connected),
+                json.dumps(detail or {}), pid, host,
+            ),
+        )  # fmt: skip
+        if cur.rowcount == 1:
+            return True
+        if conn.execute("SELECT 1 FROM heartbeat WHERE id = 1").fetchone() is not None:
+            return False
+        beat(
+            conn, env=env, dev_users=dev_users, started_at=started_at, connected=connected,
+            detail=detail, clock=clock,
+        )  # fmt: skip
+    return True
 
 
 def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
@@ -641,9 +682,12 @@ def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
 
 
 def clear_heartbeat(conn: sqlite3.Connection, pid: int | None = None) -> None:
-    """Remove the heartbeat on a clean stop (only our own)."""
+    """Remove the heartbeat on a clean stop (only our own: this pid on this host)."""
     with transaction(conn):
-        conn.execute("DELETE FROM heartbeat WHERE pid = ?", (pid or os.getpid(),))
+        conn.execute(
+            "DELETE FROM heartbeat WHERE pid = ? AND host = ?",
+            (pid or os.getpid(), socket.gethostname()),
+        )
 
 
 # --- the bot's scheduler and conversation --------------------------------------

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import scheduler
 from bot.app import Bot
 from bot.context import BotContext
 from bot.slack import build_client
@@ -74,8 +75,17 @@ def bot_config(slack, db_path, **changes) -> Config:  # noqa: ANN001
 def make_bot(slack, story_db, clock) -> Iterator[Callable[..., Bot]]:  # noqa: ANN001
     bots: list[Bot] = []
 
-    def make(connect: bool = True, ping_interval: float = 10, **config: object) -> Bot:
-        bot = Bot(bot_config(slack, story_db, **config), clock, ping_interval=ping_interval)
+    def make(
+        connect: bool = True,
+        ping_interval: float = 10,
+        tick_interval: float = 5,
+        beat_interval: float = 15,
+        **config: object,
+    ) -> Bot:
+        bot = Bot(
+            bot_config(slack, story_db, **config), clock, ping_interval=ping_interval,
+            tick_interval=tick_interval, beat_interval=beat_interval,
+        )  # fmt: skip
         bots.append(bot)
         if connect:
             bot.start(scheduler=False)
@@ -100,6 +110,12 @@ def settle(slack, bot: Bot, event_id: str | None = None, timeout: float = 5.0) -
             lambda: any(a.event_id == event_id for a in slack.acks), timeout, f"ack of {event_id}"
         )
     assert bot.ctx.worker.wait_idle(timeout), "the bot's work did not finish"
+
+
+def tick(bot: Bot, timeout: float = 10.0) -> None:
+    """One scheduler pass by hand, then the sends and reminders it queued, done."""
+    scheduler.tick(bot.ctx)
+    assert bot.ctx.worker.wait_idle(timeout), "the work a tick queued did not finish"
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import scheduler
-from tests.bot.conftest import settle
+from tests.bot.conftest import settle, tick
 from tests.fakeslack import envelopes
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,7 +42,7 @@ def test_envelopes_with_missing_fields_are_acked(slack, bot, kind, payload):  # 
 
 def test_unknown_action_ids_are_acked_and_change_nothing(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     message = slack.dm("U001")[-1]
     for action_id, value in (("nonsense", "x"), ("answer_9", "1:1:9"), ("answer_0", "bad")):
         action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value,
@@ -60,7 +59,7 @@ def test_unknown_action_ids_are_acked_and_change_nothing(slack, bot, clock):  # 
 
 def test_someone_else_clicking_a_members_button_stores_nothing(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     message = slack.dm("U001")[-1]
     block = next(b for b in message["blocks"] if b["block_id"].startswith("answer:"))
     button = block["elements"][0]
@@ -78,7 +77,7 @@ def test_someone_else_clicking_a_members_button_stores_nothing(slack, bot, clock
 
 def answer_up_to_text(slack, bot, clock, user: str = "U001") -> None:  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user(user).clicks("good")
     settle(slack, bot)
     slack.user(user).clicks("home")
@@ -136,7 +135,7 @@ def test_a_view_submission_for_a_run_that_no_longer_exists(slack, bot, clock):  
     assert count(bot, "SELECT COUNT(*) FROM answer_history") == 0
     # and the bot is still up
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user("U001").clicks("good")
     settle(slack, bot)
     assert count(bot, "SELECT COUNT(*) FROM answers") == 1
@@ -150,7 +149,7 @@ def test_typing_when_nothing_is_asked_gets_a_hint(slack, bot):  # noqa: ANN001
 
 def test_a_scale_question_also_takes_its_label_typed(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     settle(slack, bot, slack.user("U001").types("meh"))
     assert "Please pick one of the buttons" in slack.dm("U001")[-1]["text"]
     settle(slack, bot, slack.user("U001").types("Great"))

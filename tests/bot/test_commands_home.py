@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import commands, scheduler
+from bot import commands
 from checkin import store
-from tests.bot.conftest import settle
+from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -55,7 +55,7 @@ def test_another_module_adds_a_subcommand(slack, bot):  # noqa: ANN001
 
 def test_pause_until_a_date_then_resume(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     run_command(slack, bot, "U001", "/checkin pause until 2026-12-24")
     conn = bot.ctx.conn
     assert store.get_member(conn, "U001")["paused_until"] == "2026-12-24"
@@ -64,12 +64,12 @@ def test_pause_until_a_date_then_resume(slack, bot, clock):  # noqa: ANN001
         "paused until Thursday 24 December 2026" in t for t in ephemeral_texts(slack, "U001")
     )
     clock.set(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # Wednesday, still away
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert conn.execute("SELECT COUNT(*) FROM runs WHERE member_id = 'U001'").fetchone()[0] == 1
     run_command(slack, bot, "U001", "/checkin resume")
     assert store.get_member(conn, "U001")["paused_until"] is None
     clock.set(datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert conn.execute("SELECT COUNT(*) FROM runs WHERE member_id = 'U001'").fetchone()[0] == 2
 
 
@@ -81,7 +81,7 @@ def test_pause_with_a_past_date_is_refused(slack, bot, clock):  # noqa: ANN001
 
 def test_pause_from_the_question_opens_a_datepicker(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user("U001").clicks("Pause until…")
     settle(slack, bot)
     view = slack.open_view("U001")
@@ -99,7 +99,7 @@ def test_pause_from_the_question_opens_a_datepicker(slack, bot, clock):  # noqa:
 
 def test_skip_today_by_button_and_by_command(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user("U001").clicks("Skip today")
     settle(slack, bot)
     run_command(slack, bot, "U004", "/checkin skip")
@@ -108,22 +108,22 @@ def test_skip_today_by_button_and_by_command(slack, bot, clock):  # noqa: ANN001
     assert runs["U001"] == "skipped" and runs["U004"] == "skipped"
     assert "Skipped today's check-in." in ephemeral_texts(slack, "U004")
     clock.advance(hours=3)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     reminded = conn.execute("SELECT member_id FROM events WHERE kind = 'reminder_sent'").fetchall()
     assert [r[0] for r in reminded] == ["U003"], "only Kolkata's run is still open"
 
 
 def test_snooze_asks_again_an_hour_later(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user("U001").clicks("Snooze 1 h")
     settle(slack, bot)
     assert "Snoozed: I will ask again at 10:00" in slack.dm("U001")[0]["text"]
     clock.advance(minutes=59)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert len(slack.dm("U001")) == 1
     clock.advance(minutes=2)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert slack.dm("U001")[-1]["text"].startswith("Back from your snooze")
     slack.user("U001").clicks("good")
     settle(slack, bot)
@@ -132,20 +132,20 @@ def test_snooze_asks_again_an_hour_later(slack, bot, clock):  # noqa: ANN001
 
 def test_one_reminder_then_the_window_closes_and_late_answers_are_marked(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user("U004").clicks("good")
     settle(slack, bot)
     clock.advance(minutes=119)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert not any("reminder" in m["text"] for m in slack.dm("U001"))
     clock.advance(minutes=2)
-    scheduler.tick(bot.ctx)
-    scheduler.tick(bot.ctx)
+    tick(bot)
+    tick(bot)
     reminders = [m for m in slack.dm("U001") if "gentle reminder" in m["text"]]
     assert len(reminders) == 1
     assert len([m for m in slack.dm("U004") if "gentle reminder" in m["text"]]) == 1
     clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # midnight in Paris: window over
-    scheduler.tick(bot.ctx)
+    tick(bot)
     conn = bot.ctx.conn
     assert store.get_run(conn, 1)["status"] == "closed"
     slack.user("U001").clicks("okay")
@@ -167,7 +167,7 @@ def test_admins_send_a_checkin_now_through_the_outbox(slack, bot, clock):  # noq
     conn = bot.ctx.conn
     row = conn.execute("SELECT kind, status FROM outbox").fetchone()
     assert tuple(row) == ("send_checkin", "pending")
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert tuple(conn.execute("SELECT status, error FROM outbox").fetchone()) == ("done", None)
     for user in ("U001", "U002", "U003", "U004", "U005"):
         assert sum(m["text"].startswith("Hi ") for m in slack.dm(user)) == 1
@@ -175,14 +175,14 @@ def test_admins_send_a_checkin_now_through_the_outbox(slack, bot, clock):  # noq
 
 def test_an_outbox_row_for_an_unknown_checkin_fails_with_the_reason(bot, clock):  # noqa: ANN001
     store.enqueue(bot.ctx.conn, "send_checkin", {"checkin": "nope", "members": []}, clock=clock)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     status, error = bot.ctx.conn.execute("SELECT status, error FROM outbox").fetchone()
     assert status == "failed" and "no check-in named 'nope'" in error
 
 
 def test_the_home_tab_shows_next_checkin_pause_answers_and_streak(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     for label in ("good", "office"):
         slack.user("U001").clicks(label)
         settle(slack, bot)

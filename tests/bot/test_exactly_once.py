@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import conversation, scheduler
+from bot import conversation
 from checkin import store
-from tests.bot.conftest import settle
+from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -28,14 +28,14 @@ def count(conn, sql: str, *args: object) -> int:  # noqa: ANN001
 def test_a_bot_killed_mid_run_carries_on_after_restart(slack, make_bot, clock):  # noqa: ANN001
     first = make_bot()
     clock.set(PARIS_NINE)
-    scheduler.tick(first.ctx)
+    tick(first)
     slack.user("U001").clicks("good")
     settle(slack, first)
     first.stop(timeout=1)
 
     second = make_bot()
     clock.advance(minutes=20)
-    scheduler.tick(second.ctx)
+    tick(second)
     assert greetings(slack, "U001") == 1, "the restarted bot does not send the run again"
     slack.user("U001").clicks("office")  # a button posted by the first bot
     settle(slack, second)
@@ -53,13 +53,14 @@ def test_a_run_due_while_the_bot_was_down_is_sent_when_it_starts(slack, make_bot
     bot.start(scheduler=True)  # the scheduler ticks at once on start
     slack.wait_until(lambda: greetings(slack, "U001") == 1, message="U001's missed run")
     slack.wait_until(lambda: store.read_heartbeat(bot.ctx.conn) is not None)
-    assert greetings(slack, "U004") == 1
+    slack.wait_until(lambda: greetings(slack, "U004") == 1, message="U004's missed run")
+    settle(slack, bot)
     assert greetings(slack, "U002") == 0, "not yet 09:00 in New York"
 
 
 def test_a_run_missed_on_an_earlier_day_is_not_sent(slack, bot, clock):  # noqa: ANN001
     clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # Tuesday 08:00 in Paris
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert greetings(slack, "U001") == 0
     assert count(bot.ctx.conn, "SELECT COUNT(*) FROM runs WHERE member_id = 'U001'") == 0
 
@@ -67,16 +68,16 @@ def test_a_run_missed_on_an_earlier_day_is_not_sent(slack, bot, clock):  # noqa:
 def test_a_second_tick_or_a_second_bot_does_not_send_again(slack, make_bot, clock):  # noqa: ANN001
     one, two = make_bot(), make_bot(connect=False)
     clock.set(PARIS_NINE)
-    scheduler.tick(one.ctx)
-    scheduler.tick(two.ctx)
-    scheduler.tick(one.ctx)
+    tick(one)
+    tick(two)
+    tick(one)
     assert greetings(slack, "U001") == 1
     assert count(one.ctx.conn, "SELECT COUNT(*) FROM runs") == 3  # Paris, Berlin, Kolkata
 
 
 def test_a_double_click_stores_one_answer(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     first = slack.user("U001").clicks("good")
     envelope = next(e for e in slack.sent_envelopes if e["envelope_id"] == first.envelope_id)
     again = copy.deepcopy(envelope)
@@ -93,7 +94,7 @@ def test_a_double_click_stores_one_answer(slack, bot, clock):  # noqa: ANN001
 
 def test_a_redelivered_event_stores_one_answer(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     slack.user("U001").clicks("good")
     settle(slack, bot)
     slack.user("U001").clicks("home")
@@ -138,7 +139,7 @@ def test_a_crash_between_posting_and_recording_does_not_resend(
     assert greetings(slack, "U001") == 1
 
     clock.advance(minutes=5)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     run = store.get_run(bot.ctx.conn, 1)
     assert run["status"] == "open"
     assert run["message_ts"] == slack.dm("U001")[0]["ts"]
@@ -153,7 +154,7 @@ def test_a_claimed_run_that_never_reached_slack_is_sent_after_the_check(slack, b
     run_id = _due_run(bot, "U001")
     store.set_run_status(bot.ctx.conn, run_id, "sending", sent_at=clock())
     clock.advance(minutes=5)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert greetings(slack, "U001") == 1
     assert store.get_run(bot.ctx.conn, run_id)["status"] == "open"
 

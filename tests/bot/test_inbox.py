@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import scheduler
 from checkin import store
-from tests.bot.conftest import settle
+from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -31,7 +30,7 @@ def test_an_acked_click_and_typed_answer_survive_a_kill_and_are_stored_once(
 ):
     first = make_bot()
     clock.set(PARIS_NINE)
-    scheduler.tick(first.ctx)
+    tick(first)
     settle(slack, first)
     slack.user("U001").clicks("good")
     settle(slack, first)
@@ -65,7 +64,7 @@ def test_an_acked_click_and_typed_answer_survive_a_kill_and_are_stored_once(
 
 def test_a_redelivered_event_is_kept_once(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     settle(slack, bot)
     event_id = slack.user("U001").types("hello")
     settle(slack, bot, event_id)

@@ -10,7 +10,7 @@ import pytest
 from bot import scheduler
 from checkin import db, store
 from checkin.definitions import import_definitions, parse_toml
-from tests.bot.conftest import settle
+from tests.bot.conftest import settle, tick
 from tests.fakeslack.workspace import make_user
 
 pytestmark = pytest.mark.timeout(60)
@@ -48,7 +48,7 @@ def test_a_429_storm_loses_no_one(slack, make_bot, story_db, clock):  # noqa: AN
     bot = make_bot()
     clock.set(PARIS_NINE)
     started = time.monotonic()
-    scheduler.tick(bot.ctx)
+    tick(bot)
     took = time.monotonic() - started
     assert all(len(slack.dm(uid)) == 1 for uid in ids), "everyone got their first question once"
     posts = [c for c in slack.api_log if c.method == "chat.postMessage"]
@@ -69,7 +69,7 @@ def test_server_errors_are_retried_with_backoff(slack, bot, clock):  # noqa: ANN
     slack.fail("chat.postMessage", 500, times=1)
     slack.fail("conversations.open", 503, times=1)
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert len(slack.dm("U001")) == 1
     assert store.get_run(bot.ctx.conn, 1)["status"] == "open"
 
@@ -77,7 +77,7 @@ def test_server_errors_are_retried_with_backoff(slack, bot, clock):  # noqa: ANN
 def test_a_deactivated_member_is_marked_inactive_and_not_retried(slack, bot, clock):  # noqa: ANN001
     slack.fail("conversations.open", "user_disabled", times=1)
     clock.set(PARIS_NINE.replace(hour=3, minute=30))
-    scheduler.tick(bot.ctx)  # Kolkata's 09:00: only U003 is due
+    tick(bot)  # Kolkata's 09:00: only U003 is due
     conn = bot.ctx.conn
     member = store.get_member(conn, "U003")
     assert (member["active"], member["inactive_reason"]) == (0, "user_disabled")
@@ -85,7 +85,7 @@ def test_a_deactivated_member_is_marked_inactive_and_not_retried(slack, bot, clo
     assert tuple(run) == ("failed", "user_disabled")
     before = len(slack.calls("conversations.open"))
     clock.advance(minutes=30)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert len(slack.calls("conversations.open")) == before
     errors = conn.execute("SELECT method, error FROM events WHERE kind = 'api_error'").fetchall()
     assert [tuple(e) for e in errors] == [("conversations.open", "user_disabled")]
@@ -94,7 +94,7 @@ def test_a_deactivated_member_is_marked_inactive_and_not_retried(slack, bot, clo
 def test_a_member_deactivated_in_slack_is_never_asked(slack, bot, clock):  # noqa: ANN001
     slack.workspace.deactivate("U001")
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert slack.dm("U001") == []
     assert store.get_member(bot.ctx.conn, "U001")["active"] == 0
     assert len(slack.dm("U004")) == 1
@@ -102,7 +102,7 @@ def test_a_member_deactivated_in_slack_is_never_asked(slack, bot, clock):  # noq
 
 def test_refresh_requested_reconnects_and_answers_the_next_click(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     opened = slack.socket.opened
     slack.disconnect("refresh_requested")
     slack.wait_until(lambda: slack.socket.opened > opened and slack.connections >= 1, 10)
@@ -115,7 +115,7 @@ def test_refresh_requested_reconnects_and_answers_the_next_click(slack, bot, clo
 def test_an_abrupt_drop_reconnects_and_answers_the_next_click(slack, make_bot, clock):  # noqa: ANN001
     bot = make_bot(ping_interval=0.3)
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     opened = slack.socket.opened
     slack.drop_connections()
     ack = slack.user("U001").clicks("good", timeout=15)  # waits for the next hello
@@ -130,7 +130,7 @@ def test_development_mode_sends_only_to_the_allowed_users(slack, make_bot, clock
     assert "environment=development" in bot.start_line()
     assert "dms_to=U004" in bot.start_line()
     clock.set(PARIS_NINE)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert len(slack.dm("U004")) == 1
     assert slack.dm("U001") == [] and slack.dm("U003") == []
     opened_for = {c["users"] for c in slack.calls("conversations.open")}
@@ -140,11 +140,12 @@ def test_development_mode_sends_only_to_the_allowed_users(slack, make_bot, clock
     assert runs == {"U001": "dev_skipped", "U003": "dev_skipped", "U004": "open"}
     skipped = conn.execute("SELECT member_id FROM events WHERE kind = 'dm_skipped'").fetchall()
     assert sorted(r[0] for r in skipped) == ["U001", "U003"]
+    assert scheduler.heartbeat(bot.ctx)
     beat = store.read_heartbeat(conn)
     assert beat.env == "development" and beat.dev_users == ["U004"]
     assert beat.detail["dm_skipped_24h"] == 2
     clock.advance(minutes=30)
-    scheduler.tick(bot.ctx)
+    tick(bot)
     assert (
         len(skipped)
         == conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'dm_skipped'").fetchone()[0]

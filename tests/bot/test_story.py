@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import scheduler
 from checkin.clock import iso
-from tests.bot.conftest import settle
+from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -42,12 +41,12 @@ def answers(conn) -> dict[tuple[str, str], tuple]:  # noqa: ANN001
 
 
 def test_five_members_in_five_zones_answer_once_each(slack, bot, clock):  # noqa: ANN001
-    ctx, conn = bot.ctx, bot.ctx.conn
+    conn = bot.ctx.conn
     when: dict[str, datetime] = {}
 
     def at(moment: datetime) -> None:
         clock.set(moment)
-        scheduler.tick(ctx)
+        tick(bot)
 
     def click(user: str, label: str) -> None:
         ack = slack.user(user).clicks(label)
