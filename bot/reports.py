@@ -4,9 +4,11 @@
   its reporting zone, or up to 3 days later after downtime), the week's
   `report_posts` row is claimed first and only the claimer posts, so the
   post goes out once per check-in and week across ticks, restarts and
-  processes. A claim left 'posting' by a bot that stopped mid-post is
-  checked against the channel (the summary carries metadata naming check-in
-  and week) and marked posted, or posted now if it never went out.
+  processes. A claim left 'posting' (a bot stopped mid-post, or Slack failed
+  or timed out, maybe after taking the post) is tried again by its owner, or
+  by another bot once it is 5 minutes old, after checking the channel (the
+  summary carries metadata naming check-in and week): marked posted, or
+  posted now if it never went out.
 - The post: a Block Kit summary in the channel, then in its thread the
   chart (uploaded with files_upload_v2) and the text answers, so the channel
   gets one message.
@@ -104,21 +106,36 @@ def _post_scheduled(ctx: BotContext, checkin: Any, week: str) -> None:
     if row is not None and row["status"] != "posting":
         return  # posted, or failed for a reason a person must fix
     channel = checkin["report_channel"]
-    if row is None and not reports.claim_report_post(ctx.conn, checkin["id"], week, channel):
-        return
+    owner = reports.claim_owner()
+    if row is None:
+        if not reports.claim_report_post(ctx.conn, checkin["id"], week, channel, owner, ctx.clock):
+            return  # another process claimed it a moment ago
+    elif not reports.take_over_report_post(ctx.conn, checkin["id"], week, owner, ctx.clock):
+        return  # another bot's claim, not stale yet
     in_flight.add(key)
     ctx.defer(f"report:{checkin['id']}", _post_claimed, ctx, checkin, week, channel, row)
 
 
 def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: Any) -> None:
-    """Post a claimed week; `left` is the row a stopped bot left 'posting' (None: claimed now)."""
+    """Post a claimed week; `left` is the row an earlier try left 'posting' (None: claimed now).
+
+    After an earlier try the summary may be out already (a timeout after Slack
+    took it, a bot stopped mid-post), so the channel is checked first. Any
+    doubt keeps the claim and tries again later: never a second post.
+    """
     key = (checkin["id"], week)
     conn = ctx.conn
     try:
         if left is not None:
-            ts = _find_posted(ctx, left["channel"] or channel, checkin["id"], week)
+            try:
+                ts = _find_posted(ctx, left["channel"] or channel, checkin["id"], week)
+            except Exception as exc:
+                ctx.logger.error("report %s %s: could not look for an earlier post (%s); trying "
+                                 "again later", checkin["name"], week, error_code(exc))  # fmt: skip
+                _retry_later(ctx, key)
+                return
             if ts is not None:
-                ctx.logger.info("report %s %s was posted before a restart", checkin["name"], week)
+                ctx.logger.info("report %s %s was posted before", checkin["name"], week)
                 reports.finish_report_post(
                     conn, checkin["id"], week, message_ts=ts, clock=ctx.clock
                 )
@@ -129,16 +146,20 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
         ctx.logger.info("posted the %s report for %s to %s", checkin["name"], week, channel)
     except Exception as exc:
         if isinstance(exc, (SlackApiError, SlackUnavailable)) and is_transient(exc):
+            # Slack may have taken the post before the error: keep the claim, check first next time
             ctx.logger.warning("report %s %s: %s; trying again later", checkin["name"], week,
                                error_code(exc))  # fmt: skip
-            reports.release_report_post(conn, checkin["id"], week)
-            ctx.cache.setdefault("reports_backoff", {})[key] = time.monotonic() + RETRY_AFTER_S
+            _retry_later(ctx, key)
         else:
             reason = error_code(exc) if isinstance(exc, SlackApiError) else str(exc)
             ctx.logger.error("report %s %s not posted: %s", checkin["name"], week, reason)
             reports.finish_report_post(conn, checkin["id"], week, error=reason, clock=ctx.clock)
     finally:
         ctx.cache.setdefault("reports_in_flight", set()).discard(key)
+
+
+def _retry_later(ctx: BotContext, key: tuple[int, str]) -> None:
+    ctx.cache.setdefault("reports_backoff", {})[key] = time.monotonic() + RETRY_AFTER_S
 
 
 def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> str | None:

@@ -262,6 +262,16 @@ CREATE TABLE inbox (
 CREATE INDEX inbox_by_done ON inbox(done_at, id);
 """,
     ),
+    (
+        4,
+        "report_posts: who claimed a week's post and when, so only a stale claim is taken over",
+        """
+-- claimed_by: pid@host of the bot posting it; claimed_at: UTC. A 'posting'
+-- claim older than 5 minutes is taken to be abandoned and may be taken over.
+ALTER TABLE report_posts ADD COLUMN claimed_by TEXT;
+ALTER TABLE report_posts ADD COLUMN claimed_at TEXT;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -37,6 +37,8 @@ import argparse
 import csv
 import io
 import json
+import os
+import socket
 import sqlite3
 import sys
 import threading
@@ -1014,15 +1016,56 @@ def _queue_post(
 # --- posting once per check-in and week (report_posts) ------------------------------------------
 
 
-def claim_report_post(conn: sqlite3.Connection, checkin_id: int, week: str, channel: str) -> bool:
+CLAIM_STALE_AFTER = timedelta(minutes=5)
+
+
+def claim_owner() -> str:
+    """Who holds a claim: this process, as pid@host."""
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+
+def claim_report_post(
+    conn: sqlite3.Connection,
+    checkin_id: int,
+    week: str,
+    channel: str,
+    owner: str | None = None,
+    clock: Clock = system_clock,
+) -> bool:
     """Take the week's post for this process; False when it was taken before (by anyone, ever)."""
 
     with transaction(conn):
         cur = conn.execute(
-            "INSERT OR IGNORE INTO report_posts (checkin_id, week, channel, status) "
-            "VALUES (?, ?, ?, 'posting')",
-            (checkin_id, week, channel),
+            "INSERT OR IGNORE INTO report_posts (checkin_id, week, channel, status, claimed_by, "
+            "claimed_at) VALUES (?, ?, ?, 'posting', ?, ?)",
+            (checkin_id, week, channel, owner or claim_owner(), iso(clock())),
         )
+        return cur.rowcount == 1
+
+
+def take_over_report_post(
+    conn: sqlite3.Connection,
+    checkin_id: int,
+    week: str,
+    owner: str | None = None,
+    clock: Clock = system_clock,
+    stale_after: timedelta = CLAIM_STALE_AFTER,
+) -> bool:
+    """Take a 'posting' claim that is this owner's own, or older than `stale_after` (abandoned).
+
+    One UPDATE, so of two processes trying at once only one gets it; a fresh
+    claim of another process is left alone.
+    """
+    owner = owner or claim_owner()
+    now = clock()
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE report_posts SET claimed_by = :owner, claimed_at = :now "
+            "WHERE checkin_id = :checkin AND week = :week AND status = 'posting' "
+            "AND (claimed_by = :owner OR claimed_at IS NULL OR claimed_at < :stale)",
+            {"owner": owner, "now": iso(now), "checkin": checkin_id, "week": week,
+             "stale": iso(now - stale_after)},
+        )  # fmt: skip
         return cur.rowcount == 1
 
 
@@ -1052,16 +1095,6 @@ def finish_report_post(
                 error, checkin_id, week,
             ),
         )  # fmt: skip
-
-
-def release_report_post(conn: sqlite3.Connection, checkin_id: int, week: str) -> None:
-    """Give a claim back (Slack could not be reached) so a later tick tries again."""
-
-    with transaction(conn):
-        conn.execute(
-            "DELETE FROM report_posts WHERE checkin_id = ? AND week = ? AND status = 'posting'",
-            (checkin_id, week),
-        )
 
 
 def reportable_checkins(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -157,25 +157,83 @@ def test_claim_left_by_a_bot_that_never_posted_is_posted_once(
 ) -> None:  # noqa: ANN001, E501
     conn = db.connect(weekly_db)
     checkin = store.get_checkin(conn, "weekly")
-    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team")
+    clock.set(REPORT_TIME)
+    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
     conn.close()
     bot = make_bot()
-    at(bot, clock, REPORT_TIME + timedelta(minutes=2), slack)
-    at(bot, clock, REPORT_TIME + timedelta(minutes=3), slack)
+    at(bot, clock, REPORT_TIME + timedelta(minutes=6), slack)
+    at(bot, clock, REPORT_TIME + timedelta(minutes=7), slack)
     assert len(top_level(slack)) == 1
 
 
-def test_slack_down_at_report_time_is_tried_again(
+def test_fresh_claim_of_another_bot_is_left_alone_a_stale_one_taken_over(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    """Two bots on one database: the second posts only once the first's claim is 5 minutes old."""
+    conn = db.connect(weekly_db)
+    checkin = store.get_checkin(conn, "weekly")
+    clock.set(REPORT_TIME)
+    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@other", clock)
+    conn.close()
+    bot = make_bot()
+    for minutes in (1, 4):
+        at(bot, clock, REPORT_TIME + timedelta(minutes=minutes), slack)
+    assert top_level(slack) == [] and not slack.calls("conversations.history")
+    row = bot.ctx.conn.execute("SELECT status, claimed_by FROM report_posts").fetchone()
+    assert tuple(row) == ("posting", "4242@other")
+
+    at(bot, clock, REPORT_TIME + timedelta(minutes=6), slack)
+    assert len(top_level(slack)) == 1
+    assert slack.calls("conversations.history", ok=True), "a claim taken over is checked first"
+    row = bot.ctx.conn.execute("SELECT status, claimed_by FROM report_posts").fetchone()
+    assert tuple(row) == ("posted", reports.claim_owner())
+
+
+def test_timeout_after_slack_took_the_post_does_not_post_twice(
     slack, weekly_db, make_bot, clock, monkeypatch
 ) -> None:  # noqa: ANN001, E501
     monkeypatch.setattr(bot_reports, "RETRY_AFTER_S", 0)
     bot = make_bot()
-    slack.fail("chat.postMessage", 500, times=4)  # the client retries 3 times, then gives up
+    real = bot.ctx.client.chat_postMessage
+    timed_out: list[str] = []
+
+    def post_then_time_out(**kwargs):  # noqa: ANN003, ANN202
+        response = real(**kwargs)
+        if not timed_out:
+            timed_out.append(response["ts"])
+            raise TimeoutError("The read operation timed out")
+        return response
+
+    monkeypatch.setattr(bot.ctx.client, "chat_postMessage", post_then_time_out)
     at(bot, clock, REPORT_TIME, slack)
-    assert top_level(slack) == []
-    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM report_posts").fetchone()[0] == 0
+    assert timed_out and len(top_level(slack)) == 1
+    assert bot.ctx.conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posting"
     at(bot, clock, REPORT_TIME + timedelta(seconds=5), slack)
+    assert [m["ts"] for m in top_level(slack)] == timed_out
+    row = bot.ctx.conn.execute("SELECT status, message_ts FROM report_posts").fetchone()
+    assert tuple(row) == ("posted", timed_out[0])
+
+
+def test_history_check_failing_keeps_the_week_claimed(
+    slack, weekly_db, make_bot, clock, monkeypatch
+) -> None:  # noqa: ANN001, E501
+    """Without channels:history the check answers missing_scope: try later, never mark failed."""
+    monkeypatch.setattr(bot_reports, "RETRY_AFTER_S", 0)
+    conn = db.connect(weekly_db)
+    checkin = store.get_checkin(conn, "weekly")
+    clock.set(REPORT_TIME)
+    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
+    conn.close()
+    slack.scopes -= {"channels:history"}
+    bot = make_bot()
+    at(bot, clock, REPORT_TIME + timedelta(minutes=6), slack)
+    assert slack.calls("conversations.history", ok=False)
+    assert top_level(slack) == []
+    assert bot.ctx.conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posting"
+    slack.scopes |= {"channels:history"}
+    at(bot, clock, REPORT_TIME + timedelta(minutes=7), slack)
     assert len(top_level(slack)) == 1
+    assert bot.ctx.conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posted"
 
 
 def test_channel_the_bot_cannot_post_in_is_recorded_not_retried(
