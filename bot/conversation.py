@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, listen, members
 from bot.context import BotContext
 from bot.listen import acked, user_of
-from bot.slack import SlackUnavailable, call, error_code, is_transient
+from bot.slack import SlackUnavailable, call, error_code, is_rate_limited, is_transient
 from checkin import store
 from checkin.clock import parse_iso
 from checkin.timing import (
@@ -141,19 +141,23 @@ def send_run(ctx: BotContext, run_id: int) -> str:
     if not claimed:
         return "taken"
     question = store.next_question(conn, run)
+    posting = False
     try:
         if question is None:
             raise ValueError("the run has no questions")
         channel = open_dm(ctx, member_id)
         run = store.get_run(conn, run_id)
+        posting = True
         ts = post_question(ctx, _with(run, channel_id=channel), question)
     except (SlackApiError, SlackUnavailable) as exc:
         code = error_code(exc)
-        if isinstance(exc, SlackApiError) and is_transient(exc):
+        if is_rate_limited(exc) or (not posting and is_transient(exc)):
+            # Nothing was posted: sent again by a later tick.
             store.set_run_status(conn, run_id, "due", only_if=("sending",), error=code)
             return "retry"
-        if isinstance(exc, SlackUnavailable):
-            # No answer: the message may or may not be there; the history check decides.
+        if is_transient(exc):
+            # A 5xx or no answer to the post: the message may be in the DM or not. The run
+            # stays 'sending'; recover_sending looks for it in the history, then decides.
             store.set_run_status(conn, run_id, "sending", only_if=("sending",), error=code)
             return "retry"
         store.set_run_status(conn, run_id, "failed", only_if=("sending",), error=code)

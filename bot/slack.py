@@ -6,7 +6,9 @@ API
     A WebClient on `config.api_url` with the bot token and slack_sdk retry
     handlers: 429 waits for Retry-After (each wait is recorded as a
     `rate_limited` event when `db` is given), 500/502/503/504 and
-    connection errors or timeouts retry with exponential backoff.
+    connection errors or timeouts retry with exponential backoff, except for
+    the posting methods (`POSTING_METHODS`), which may have posted before
+    failing: they raise at once (a refused connection is still tried again).
 
 `call(ctx, method, *, member=None, checkin_id=None, **kwargs) -> SlackResponse`
     Call `method` ("chat.postMessage", "views.publish", or a client method
@@ -67,6 +69,12 @@ UNREACHABLE = frozenset(
         "messages_tab_disabled",
     }
 )
+# Calls that post a message: a 5xx or a timeout may come after Slack posted it,
+# so they are not tried again automatically; the caller leaves its record in a
+# state a later check of the DM's history settles (runs left 'sending').
+POSTING_METHODS = frozenset(
+    {"chat.postMessage", "chat.scheduleMessage", "files.completeUploadExternal"}
+)
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "files_upload_v2"})
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -123,6 +131,8 @@ class CountingRateLimitHandler(RateLimitErrorRetryHandler):
 
 
 class ServerErrorHandler(ServerErrorRetryHandler):
+    """5xx: tried again, except for a post (Slack may have posted it before failing)."""
+
     def _can_retry(
         self,
         *,
@@ -131,7 +141,31 @@ class ServerErrorHandler(ServerErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
+        if _method_of(request.url) in POSTING_METHODS:
+            return False
         return response is not None and response.status_code in (500, 502, 503, 504)
+
+
+class ConnectionHandler(ConnectionErrorRetryHandler):
+    """Connection errors and timeouts: tried again, except for a post that may have
+    reached Slack (a timeout, a reset); a refused connection never reached it."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method_of(request.url) in POSTING_METHODS and not _never_sent(error):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+def _never_sent(error: Exception | None) -> bool:
+    reason = getattr(error, "reason", None) if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError)
 
 
 def _method_of(url: str) -> str:
@@ -148,7 +182,7 @@ def build_client(
         retry_handlers=[
             CountingRateLimitHandler(db, clock, RATE_LIMIT_RETRIES),
             ServerErrorHandler(max_retry_count=SERVER_ERROR_RETRIES),
-            ConnectionErrorRetryHandler(
+            ConnectionHandler(
                 max_retry_count=CONNECTION_RETRIES,
                 error_types=[URLError, ConnectionError, TimeoutError, OSError],
             ),
@@ -162,6 +196,13 @@ def error_code(exc: BaseException) -> str:
     if isinstance(exc, SlackUnavailable):
         return str(exc) or "unavailable"
     return type(exc).__name__
+
+
+def is_rate_limited(exc: BaseException) -> bool:
+    """A 429: Slack did not do the call, so doing it again is safe."""
+    return isinstance(exc, SlackApiError) and (
+        exc.response.status_code == 429 or error_code(exc) == "ratelimited"
+    )
 
 
 def is_transient(exc: BaseException) -> bool:

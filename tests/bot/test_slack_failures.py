@@ -65,13 +65,55 @@ def test_a_429_storm_loses_no_one(slack, make_bot, story_db, clock):  # noqa: AN
     assert took < 30
 
 
-def test_server_errors_are_retried_with_backoff(slack, bot, clock):  # noqa: ANN001
-    slack.fail("chat.postMessage", 500, times=1)
+def test_server_errors_are_retried_with_backoff_but_not_on_a_post(slack, bot, clock):  # noqa: ANN001
     slack.fail("conversations.open", 503, times=1)
+    slack.fail("chat.postMessage", 500, times=1)
     clock.set(PARIS_NINE)
     tick(bot)
-    assert len(slack.dm("U001")) == 1
-    assert store.get_run(bot.ctx.conn, 1)["status"] == "open"
+    conn = bot.ctx.conn
+    assert len(slack.calls("chat.postMessage", ok=False)) == 1, "a post's 500 is not retried"
+    (left,) = conn.execute("SELECT id, member_id FROM runs WHERE status = 'sending'").fetchall()
+    assert slack.dm(left["member_id"]) == []
+    others = conn.execute("SELECT member_id FROM runs WHERE status = 'open'").fetchall()
+    assert len(others) == 2, "the 503 on conversations.open was retried"
+    for (member,) in others:
+        assert len(slack.dm(member)) == 1
+    clock.advance(minutes=5)  # the history check: not in the DM, so it is sent now
+    tick(bot)
+    tick(bot)
+    assert store.get_run(conn, left["id"])["status"] == "open"
+    assert len(slack.dm(left["member_id"])) == 1
+
+
+def test_a_post_is_not_tried_again_after_a_timeout_or_a_reset(bot):  # noqa: ANN001
+    from urllib.error import URLError
+
+    from slack_sdk.http_retry.request import HttpRequest
+    from slack_sdk.http_retry.response import HttpResponse
+    from slack_sdk.http_retry.state import RetryState
+
+    from bot.slack import ConnectionHandler, ServerErrorHandler
+
+    def request(method: str) -> HttpRequest:
+        return HttpRequest(method="POST", url=f"{bot.config.api_url}{method}", headers={})
+
+    handler = ConnectionHandler(max_retry_count=3, error_types=[URLError, OSError])
+
+    def retried(method: str, error: Exception) -> bool:
+        return handler.can_retry(state=RetryState(), request=request(method), error=error)
+
+    for error in (TimeoutError("timed out"), URLError(ConnectionResetError())):
+        assert not retried("chat.postMessage", error)
+        assert retried("users.info", error)
+    assert retried("chat.postMessage", URLError(ConnectionRefusedError())), "never reached Slack"
+    five_hundred = HttpResponse(status_code=500, headers={}, body={"ok": False})
+    for method, expected in (("files.completeUploadExternal", False), ("chat.update", True)):
+        assert (
+            ServerErrorHandler().can_retry(
+                state=RetryState(), request=request(method), response=five_hundred
+            )
+            is expected
+        )
 
 
 def test_a_deactivated_member_is_marked_inactive_and_not_retried(slack, bot, clock):  # noqa: ANN001
