@@ -202,8 +202,10 @@ def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
     ts = response["ts"]
     try:
         upload_chart(ctx, report, channel_id, thread_ts=ts)
-    except (SlackApiError, SlackUnavailable) as exc:  # the summary is out: do not post it again
-        ctx.logger.warning("report chart not uploaded: %s", error_code(exc))
+    except Exception as exc:  # the summary is out: a chart failure must not hide or repeat it
+        ctx.logger.warning("report chart not posted: %s", error_code(exc),
+                           exc_info=not isinstance(exc, (SlackApiError, SlackUnavailable)))  # fmt: skip
+        _count(ctx, "report_chart_failed", error=error_code(exc), checkin_id=report.checkin_id)
     for text, blocks in answer_messages(report):
         try:
             call(
@@ -214,6 +216,13 @@ def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
             ctx.logger.warning("report answers not all posted: %s", error_code(exc))
             break
     return ts
+
+
+def _count(ctx: BotContext, kind: str, **fields: Any) -> None:
+    try:
+        store.record_event(ctx.conn, kind, clock=ctx.clock, **fields)
+    except Exception:
+        ctx.logger.exception("could not record a %s event", kind)
 
 
 def upload_chart(

@@ -236,6 +236,31 @@ def test_history_check_failing_keeps_the_week_claimed(
     assert bot.ctx.conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posted"
 
 
+def test_chart_that_fails_to_render_does_not_hide_the_post(
+    slack, weekly_db, make_bot, clock, monkeypatch
+) -> None:  # noqa: ANN001, E501
+    from checkin import charts
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(charts, "to_png", broken)
+    bot = make_bot()
+    at(bot, clock, REPORT_TIME, slack)
+    (post,) = top_level(slack)
+    thread = replies(slack, post["ts"])
+    assert "Reviewed PRs" in json.dumps([m.get("blocks") for m in thread])
+    assert not any(m.get("files") for m in thread)
+    row = bot.ctx.conn.execute("SELECT status, message_ts FROM report_posts").fetchone()
+    assert tuple(row) == ("posted", post["ts"])
+    events = bot.ctx.conn.execute(
+        "SELECT error FROM events WHERE kind = 'report_chart_failed'"
+    ).fetchall()
+    assert [e[0] for e in events] == ["RuntimeError"]
+    at(bot, clock, REPORT_TIME + timedelta(minutes=10), slack)
+    assert len(top_level(slack)) == 1
+
+
 def test_channel_the_bot_cannot_post_in_is_recorded_not_retried(
     slack, weekly_db, make_bot, clock
 ) -> None:  # noqa: ANN001, E501
