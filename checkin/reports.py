@@ -38,6 +38,7 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import sqlite3
 import sys
@@ -57,7 +58,9 @@ from checkin.timing import iso_week, parse_week, week_bounds
 
 TREND_WEEKS = 8
 ASKED_STATUSES = ("open", "answered", "skipped", "closed")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# what a spreadsheet may run as a formula when a cell starts with it (full-width forms too)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 JSON_FORMAT = 1
 
 
@@ -715,8 +718,16 @@ def answer_rows(conn: sqlite3.Connection, checkin_id: int, week: str) -> Iterato
 
 
 def neutralise(value: object) -> object:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe; numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers are left alone, and so is text that is a plain number (`-5`,
+    `-2.5`): a spreadsheet reads it as that number, nothing runs.
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

@@ -25,14 +25,33 @@ def read_csv(text: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize(
     "cell",
-    ["=1+1", "+41 79 000", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", INJECTION, "=cmd|' /C calc'!A0"],
+    [
+        "=1+1",
+        "+41 79 000",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTAB",
+        "\rCR",
+        INJECTION,
+        "=cmd|' /C calc'!A0",
+        "\0=1+1",
+        "＝1+1",
+        "＋1+1",
+        "－1+1",
+        "＠SUM(A1)",
+        "-5\n=1+1",
+        "-2.5e3",
+        "-1,5",
+    ],
 )
 def test_cells_a_spreadsheet_would_run_are_neutralised(cell: str) -> None:
     out = io.StringIO(newline="")
     write_csv([{c: (cell if c == "answer" else "") for c in CSV_COLUMNS}], out)
     (row,) = read_csv(out.getvalue())
     assert row["answer"] == "'" + cell
-    assert not row["answer"].startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert not row["answer"].startswith(
+        ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,7 +68,8 @@ def test_odd_text_round_trips_unchanged(cell: str) -> None:
 def test_numbers_are_not_touched() -> None:
     assert neutralise(-2.5) == -2.5
     assert neutralise(0) == 0
-    assert neutralise("-2.5") == "'-2.5"
+    for plain in ("-2.5", "-5", "+5", "+0.75", "12"):
+        assert neutralise(plain) == plain, "a plain number in the answer column stays a number"
 
 
 def test_week_csv_has_one_row_per_answer(conn, golden) -> None:  # noqa: ANN001
