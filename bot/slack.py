@@ -22,6 +22,13 @@ API
     is re-raised: `SlackApiError` for Slack's answers, `SlackUnavailable` when
     no answer came (connection refused, timeout) after the retries.
 
+    In development (CHECKIN_ENV=development) a DM-bound call (conversations.open,
+    a post, update, ephemeral or upload in a person's DM) to anyone not in
+    CHECKIN_DEV_USERS is not made: it is counted as a `dm_skipped` event and
+    `DmSkipped` (a SlackApiError with error "dm_skipped") is raised, which the
+    callers already treat as a post that could not be made. A slash command's
+    own answer (its ack or response_url) is not a DM and is not checked.
+
 `error_code(exc) -> str`
     The Slack error string of a SlackApiError ("ratelimited", ...), or a
     short name for a connection failure.
@@ -75,6 +82,14 @@ UNREACHABLE = frozenset(
 POSTING_METHODS = frozenset(
     {"chat.postMessage", "chat.scheduleMessage", "files.completeUploadExternal"}
 )
+# Calls that write to a channel: checked against CHECKIN_DEV_USERS when the
+# channel is a person's DM (a D… id, or a user id), as is conversations.open.
+DM_METHODS = frozenset(
+    {
+        "chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage",
+        "chat.meMessage", "files_upload_v2", "files.completeUploadExternal",
+    }
+)  # fmt: skip
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "files_upload_v2"})
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -213,6 +228,43 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+class DmSkipped(SlackApiError):
+    """Development mode: the call would have reached a person not in CHECKIN_DEV_USERS."""
+
+
+def _dm_recipients(ctx: Any, method: str, member: str | None, kwargs: dict) -> list[str]:
+    """The people a call would write to in their DM (empty: not a DM-bound call)."""
+    if method == "conversations.open":
+        return [u.strip() for u in str(kwargs.get("users") or "").split(",") if u.strip()]
+    if method not in DM_METHODS:
+        return []
+    channel = str(kwargs.get("channel") or kwargs.get("channel_id") or "")
+    if channel[:1] in ("U", "W"):  # a user id as the channel: their DM with the bot
+        return [channel]
+    if channel[:1] != "D":
+        return []
+    owner = ctx.cache.get("dm_owners", {}).get(channel)
+    if owner is None:
+        try:
+            owner = store.dm_owner(ctx.conn, channel)
+        except Exception:
+            log.exception("could not look up whose DM %s is", channel)
+    return [owner or member or f"the owner of {channel}"]
+
+
+def _skip_dm(ctx: Any, method: str, to: str, checkin_id: int | None) -> DmSkipped:
+    log.info("development mode: %s to %s skipped", method, to)
+    _record(
+        ctx, "dm_skipped", method=method, member_id=to, checkin_id=checkin_id,
+        detail={"env": ctx.config.env},
+    )  # fmt: skip
+    response = SlackResponse(
+        client=ctx.client, http_verb="POST", api_url=method, req_args={},
+        data={"ok": False, "error": "dm_skipped"}, headers={}, status_code=200,
+    )  # fmt: skip
+    return DmSkipped(f"development mode: no DM to {to}", response)
+
+
 def call(
     ctx: Any,
     method: str,
@@ -221,6 +273,10 @@ def call(
     checkin_id: int | None = None,
     **kwargs: Any,
 ) -> SlackResponse:
+    if not ctx.config.is_production:
+        for to in _dm_recipients(ctx, method, member, kwargs):
+            if not ctx.config.allows_dm(to):
+                raise _skip_dm(ctx, method, to, checkin_id)
     fn = getattr(ctx.client, method.replace(".", "_"))
     started = time.perf_counter()
     try:
@@ -232,6 +288,10 @@ def call(
         code = "timeout" if isinstance(exc, TimeoutError) else "connection_error"
         _failed(ctx, method, code, member, checkin_id, started)
         raise SlackUnavailable(code) from exc
+    if method == "conversations.open":
+        channel = (response.get("channel") or {}).get("id")
+        if channel:
+            ctx.cache.setdefault("dm_owners", {})[channel] = str(kwargs.get("users"))
     if method in MESSAGE_METHODS:
         _record(
             ctx, "message_sent", method=method, member_id=member, checkin_id=checkin_id,

@@ -839,6 +839,14 @@ def set_run_message(
         )
 
 
+def dm_owner(conn: sqlite3.Connection, channel_id: str) -> str | None:
+    """Whose DM a channel id is, as the runs sent there recorded it."""
+    row = conn.execute(
+        "SELECT member_id FROM runs WHERE channel_id = ? ORDER BY id DESC LIMIT 1", (channel_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def awaiting_run_for(conn: sqlite3.Connection, member_id: str) -> sqlite3.Row | None:
     """The member's newest sent run that still has a question to answer.
 

@@ -121,7 +121,10 @@ def tick(bot: Bot, timeout: float = 10.0) -> None:
 @pytest.fixture
 def ctx(slack, db_path, clock):  # noqa: ANN001, ANN201
     """A context on the fake Slack without the Bolt app: for calling plain functions."""
-    config = Config(db_path=db_path, api_url=slack.api_url, bot_token=Secret(slack.bot_token))
+    config = Config(
+        db_path=db_path, env="production", api_url=slack.api_url,
+        bot_token=Secret(slack.bot_token),
+    )  # fmt: skip
     database = ThreadLocal(db_path)
     yield BotContext(config=config, db=database, client=build_client(config, database, clock),
                      clock=clock)  # fmt: skip

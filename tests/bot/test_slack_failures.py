@@ -197,3 +197,23 @@ def test_development_mode_sends_only_to_the_allowed_users(slack, make_bot, clock
 def test_development_mode_without_users_warns_at_start(make_bot):  # noqa: ANN001
     bot = make_bot(env="development", connect=False)
     assert "WARNING" in bot.start_line() and "nobody gets a DM" in bot.start_line()
+
+
+def test_development_mode_never_dms_others_whatever_they_do(slack, make_bot, clock):  # noqa: ANN001
+    """Typing to the bot, /checkin pause: nothing in U001's DM; the command's own
+    ephemeral answer (its response_url, not a DM) is still given."""
+    bot = make_bot(env="development", dev_users=("U004",))
+    clock.set(PARIS_NINE)
+    settle(slack, bot, slack.user("U001").types("hello?"))
+    slack.user("U001").runs("/checkin pause until 2026-12-24")
+    settle(slack, bot)
+    slack.user("U001").runs("/checkin resume")
+    settle(slack, bot)
+    assert slack.dm("U001") == []
+    assert all(c["users"] != "U001" for c in slack.calls("conversations.open"))
+    assert all(c["channel"] not in ("U001", "D001") for c in slack.calls("chat.postMessage"))
+    assert any("paused until" in str(r.body.get("text")) for r in slack.responses)
+    skipped = bot.ctx.conn.execute(
+        "SELECT method FROM events WHERE kind = 'dm_skipped' AND member_id = 'U001'"
+    ).fetchall()
+    assert len(skipped) >= 2
