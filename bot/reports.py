@@ -367,6 +367,11 @@ def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
     return week, member, " ".join(rest) or None, dm
 
 
+def _is_admin(ctx: BotContext, user_id: str) -> bool:
+    me = members.member(ctx, user_id)
+    return me is not None and bool(me["is_admin"])
+
+
 def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
     """`/checkin report …` after the ack: the summary, a member's week, or what was not understood."""
     command = ctx.config.command
@@ -381,11 +386,9 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         respond(text=f"I did not understand that: {exc}.\nTry {usage}.")
         return
     if member_id:
-        if member_id != user_id:
-            me = members.member(ctx, user_id)
-            if me is None or not me["is_admin"]:
-                respond(text="You can see your own answers; only admins can see someone else's.")
-                return
+        if member_id != user_id and not _is_admin(ctx, user_id):
+            respond(text="You can see your own answers; only admins can see someone else's.")
+            return
         try:
             mw = reports.member_week(conn, checkin, member_id, week)
         except store.NotFound as exc:
@@ -394,8 +397,17 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         text, blocks = member_message(mw)
         respond(text=text, blocks=blocks)
         return
+    if not reports.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
+        respond(text=f"The {checkin['name']} summary is for the people asked in it and for admins.")
+        return
     report = reports.build_report(conn, checkin, week, ctx.clock())
     text, blocks = summary_message(report)
+    if dm and not ctx.config.allows_dm(user_id):
+        ctx.logger.info("report to %s's DM skipped: development mode (CHECKIN_DEV_USERS)", user_id)
+        blocks = blocks[: MESSAGE_BLOCKS_MAX - 1] + [
+            context("Not sent to your DM: in development mode the bot DMs only CHECKIN_DEV_USERS.")
+        ]
+        dm = False
     if dm:
         channel = call(ctx, "conversations.open", member=user_id, users=user_id)["channel"]["id"]
         call(ctx, "chat.postMessage", channel=channel, text=text, blocks=blocks,

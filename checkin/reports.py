@@ -1024,6 +1024,16 @@ def _queue_post(
     return 0
 
 
+def was_asked(conn: sqlite3.Connection, checkin_id: int, member_id: str) -> bool:
+    """Whether the member was ever asked in the check-in: a participant who may see its summary."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM runs WHERE member_id = ? AND checkin_id = ? "
+        "AND status IN ('open', 'answered', 'skipped', 'closed'))",  # ASKED_STATUSES
+        (member_id, checkin_id),
+    ).fetchone()
+    return bool(row[0])
+
+
 # --- posting once per check-in and week (report_posts) ------------------------------------------
 
 

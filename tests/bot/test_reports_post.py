@@ -322,6 +322,38 @@ def test_report_to_dm_comes_with_the_chart(slack, weekly_db, make_bot, clock) ->
     assert any(m.get("files") for m in dm)
 
 
+def test_summary_is_for_participants_and_admins(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U005").runs("/checkin report last week weekly")  # never asked in it
+    refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    assert "for the people asked in it and for admins" in refused.body["text"]
+    assert "Reviewed PRs" not in json.dumps(refused.body)
+    slack.workspace.users["U005"]["is_admin"] = True
+    bot.ctx.conn.execute("UPDATE members SET is_admin = 1 WHERE slack_id = 'U005'")
+    slack.user("U005").runs("/checkin report last week weekly")
+    admin = slack.wait_until(lambda: slack.responses[1:], timeout=3.0)[0]
+    assert "Reviewed PRs" in json.dumps(admin.body)
+    settle(slack, bot)
+
+
+def test_report_to_dm_in_development_goes_only_to_dev_users(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    bot = make_bot(env="development", dev_users=("U002",))
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U001").runs("/checkin report last week weekly dm")
+    response = slack.wait_until(lambda: slack.responses, timeout=5.0)[0]
+    settle(slack, bot)
+    assert slack.dm("U001") == [] and not slack.calls("conversations.open")
+    text = json.dumps(response.body)
+    assert "weekly: week of Mon 30 Nov" in text and "CHECKIN_DEV_USERS" in text
+    slack.user("U002").runs("/checkin report last week weekly dm")
+    slack.wait_until(lambda: slack.responses[1:], timeout=5.0)
+    settle(slack, bot)
+    assert any(m.get("files") for m in slack.dm("U002"))
+
+
 def test_post_asked_for_through_the_outbox(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
     store.enqueue(bot.ctx.conn, "post_report", {"checkin": "weekly", "week": WEEK,
