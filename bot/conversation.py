@@ -43,6 +43,7 @@ from checkin.timing import (
 
 SNOOZE = timedelta(hours=1)
 SENDING_GRACE = timedelta(minutes=2)
+LATE_TYPING_GRACE = timedelta(hours=1)  # a typed late answer: the run's own day, or this after
 NUMBER = re.compile(r"^[-+]?(\d{1,15}([.,]\d*)?|[.,]\d+)$")
 
 
@@ -111,7 +112,9 @@ def post_question(
             "event_payload": {"run_id": run["id"], "question_id": question["id"]},
         },
     )
-    store.set_run_message(ctx.conn, run["id"], response["channel"], response["ts"])
+    store.set_run_message(
+        ctx.conn, run["id"], response["channel"], response["ts"], question_id=question["id"]
+    )
     return response["ts"]
 
 
@@ -271,16 +274,16 @@ def recover_sending(ctx: BotContext, now: datetime) -> None:
                 "run %s: cannot check the DM history: %s", run["id"], error_code(exc)
             )
             continue
-        found = None
+        found, asked = None, None
         for message in history.get("messages") or []:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("run_id") == run["id"]:
-                found = message
+                found, asked = message, payload.get("question_id")
                 break
         if found is not None:
             store.set_run_status(
                 ctx.conn, run["id"], "open", only_if=("sending",), channel_id=channel,
-                message_ts=found["ts"], error=None,
+                message_ts=found["ts"], asked_question_id=asked, error=None,
             )  # fmt: skip
         else:
             store.set_run_status(ctx.conn, run["id"], "due", only_if=("sending",))
@@ -542,14 +545,15 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     """A message the member typed in the DM: the answer to their open text or number question."""
     if not text.strip():
         return
-    run = store.awaiting_run_for(ctx.conn, member_id)
+    run = awaiting_run(ctx, member_id)
     if run is None:
         _tell(
             ctx, member_id,
             f"Nothing to answer right now. `{ctx.config.command} help` lists what I can do.",
         )  # fmt: skip
         return
-    question = store.next_question(ctx.conn, run)
+    asked = run["asked_question_id"]
+    question = store.get_question(ctx.conn, asked) if asked else store.next_question(ctx.conn, run)
     if question is None:
         return
     where = (run["channel_id"], run["message_ts"])
@@ -571,6 +575,24 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
         answer(ctx, run, question, where, text=labels[index], number=number)
     else:
         answer(ctx, run, question, where, text=text.strip())
+
+
+def awaiting_run(ctx: BotContext, member_id: str) -> sqlite3.Row | None:
+    """The run whose shown question a typed message answers, if any.
+
+    An open run; or a closed one (a late answer) while it is still the run's
+    own day for the member, or within LATE_TYPING_GRACE after it closed. So
+    "good morning" typed the next day is not stored as yesterday's answer.
+    """
+    now = ctx.clock()
+    row = store.get_member(ctx.conn, member_id)
+    today = local_today(row["tz"] if row else None, now).isoformat()
+    for run in store.runs_asking(ctx.conn, member_id, now - timedelta(days=2)):
+        if run["status"] == "open" or run["local_date"] == today:
+            return run
+        if now < parse_iso(run["closes_at"]) + LATE_TYPING_GRACE:
+            return run
+    return None
 
 
 def _match_label(text: str, labels: list[str], kind: str) -> int | None:

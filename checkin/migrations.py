@@ -272,6 +272,15 @@ ALTER TABLE report_posts ADD COLUMN claimed_by TEXT;
 ALTER TABLE report_posts ADD COLUMN claimed_at TEXT;
 """,
     ),
+    (
+        5,
+        "runs: the question shown now, the only one a typed message answers",
+        """
+-- Set when a question of the run is posted (a follow-up, a reminder, after a
+-- snooze); NULL for runs sent before this column existed.
+ALTER TABLE runs ADD COLUMN asked_question_id INTEGER;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

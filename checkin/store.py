@@ -192,7 +192,7 @@ def set_run_status(
 ) -> bool:
     """Move a run to `status` (optionally only from the given ones); True if it moved."""
     allowed = {
-        "channel_id", "message_ts", "sent_at", "reminded_at", "snoozed_until",
+        "channel_id", "message_ts", "asked_question_id", "sent_at", "reminded_at", "snoozed_until",
         "completed_at", "error",
     }  # fmt: skip
     if set(fields) - allowed:
@@ -829,13 +829,18 @@ def wake_run(conn: sqlite3.Connection, run_id: int, now: datetime | None = None)
 
 
 def set_run_message(
-    conn: sqlite3.Connection, run_id: int, channel_id: str, message_ts: str
+    conn: sqlite3.Connection,
+    run_id: int,
+    channel_id: str,
+    message_ts: str,
+    question_id: int | None = None,
 ) -> None:
-    """The run's newest question message, which a typed answer updates."""
+    """The run's newest question message, which a typed answer updates, and its question."""
     with transaction(conn):
         conn.execute(
-            "UPDATE runs SET channel_id = ?, message_ts = ? WHERE id = ?",
-            (channel_id, message_ts, run_id),
+            "UPDATE runs SET channel_id = ?, message_ts = ?, "
+            "asked_question_id = COALESCE(?, asked_question_id) WHERE id = ?",
+            (channel_id, message_ts, question_id, run_id),
         )
 
 
@@ -847,20 +852,23 @@ def dm_owner(conn: sqlite3.Connection, channel_id: str) -> str | None:
     return row[0] if row else None
 
 
-def awaiting_run_for(conn: sqlite3.Connection, member_id: str) -> sqlite3.Row | None:
-    """The member's newest sent run that still has a question to answer.
+def runs_asking(
+    conn: sqlite3.Connection, member_id: str, closed_since: datetime
+) -> list[sqlite3.Row]:
+    """The member's sent runs whose shown question has no answer yet: open ones, and
+    closed ones that closed at or after `closed_since`; open first, newest first.
 
-    Open runs first; a closed one (its window ended) still takes a late answer.
+    A run sent before `asked_question_id` existed counts its next question as shown.
     """
     rows = conn.execute(
-        "SELECT * FROM runs WHERE member_id = ? AND status IN ('open', 'closed') "
-        "AND sent_at IS NOT NULL ORDER BY status = 'open' DESC, local_date DESC, id DESC LIMIT 5",
-        (member_id,),
+        "SELECT r.* FROM runs r WHERE r.member_id = ? AND r.sent_at IS NOT NULL "
+        "AND (r.status = 'open' OR (r.status = 'closed' AND r.closes_at >= ?)) "
+        "AND (r.asked_question_id IS NULL OR NOT EXISTS (SELECT 1 FROM answers a "
+        "WHERE a.run_id = r.id AND a.question_id = r.asked_question_id)) "
+        "ORDER BY r.status = 'open' DESC, r.local_date DESC, r.id DESC LIMIT 5",
+        (member_id, iso(closed_since)),
     ).fetchall()
-    for run in rows:
-        if next_question(conn, run) is not None:
-            return run
-    return None
+    return [r for r in rows if next_question(conn, r) is not None]
 
 
 def skip_runs_through(

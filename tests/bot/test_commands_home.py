@@ -208,3 +208,24 @@ def test_the_home_tab_shows_next_checkin_pause_answers_and_streak(slack, bot, cl
     assert date(2026, 12, 1)  # the next run is tomorrow again
     text = "\n".join(str(b.get("text", {}).get("text", "")) for b in slack.home("U001")["blocks"])
     assert "next on Tue 1 Dec, 09:00" in text
+
+
+def test_next_morning_chatter_is_not_stored_as_yesterdays_late_answer(slack, bot, clock):  # noqa: ANN001
+    clock.set(PARIS_NINE)
+    tick(bot)
+    slack.user("U001").clicks("good")
+    settle(slack, bot)
+    slack.user("U001").clicks("home")
+    settle(slack, bot)  # the text question is shown now
+    clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # midnight in Paris: the run closes
+    tick(bot)
+    conn = bot.ctx.conn
+    assert store.get_run(conn, 1)["status"] == "closed"
+    clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # Tuesday 08:00 in Paris
+    settle(slack, bot, slack.user("U001").types("good morning!"))
+    assert conn.execute("SELECT COUNT(*) FROM answers WHERE question_id = 3").fetchone()[0] == 0
+    assert slack.dm("U001")[-1]["text"].startswith("Nothing to answer right now")
+    clock.set(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))  # 00:30: within the hour's grace
+    settle(slack, bot, slack.user("U001").types("Release notes"))
+    row = conn.execute("SELECT text, late FROM answers WHERE question_id = 3").fetchone()
+    assert tuple(row) == ("Release notes", 1)
