@@ -46,6 +46,21 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def esc_clip(text: str | None, limit: int) -> str:
+    """Typed text for mrkdwn, at most `limit` long once escaped: cut first, then escaped,
+    so an entity such as `&amp;` is never cut in half."""
+    text = text or ""
+    if len(esc(text)) <= limit:
+        return esc(text)
+    size, cut = 1, 0  # 1: the "…"
+    for i, ch in enumerate(text):
+        size += len(esc(ch))
+        if size > limit:
+            break
+        cut = i + 1
+    return esc(text[:cut]) + "…"
+
+
 def plain(text: str, limit: int = SECTION_MAX) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
 

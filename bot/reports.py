@@ -32,7 +32,16 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot import commands, members
-from bot.blocks import MESSAGE_BLOCKS_MAX, SECTION_MAX, clip, context, esc, plain, section
+from bot.blocks import (
+    MESSAGE_BLOCKS_MAX,
+    SECTION_MAX,
+    clip,
+    context,
+    esc,
+    esc_clip,
+    plain,
+    section,
+)
 from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import reports, store
@@ -43,6 +52,7 @@ ANSWERS_PER_MESSAGE = 40
 THREAD_MESSAGES_MAX = 20
 RETRY_AFTER_S = 60
 HEADER_MAX = 150
+QUESTION_MAX = 1000  # a question's text as a bold title, escaped
 USAGE = "`{command} report last week`, `{command} report 2026-W48 wellbeing` or `{command} report this week @someone`"
 
 _WEEK = re.compile(r"^(?:(last|this|previous|current)(?:\s+week)?|\d{4}-w\d{1,2})$", re.I)
@@ -252,14 +262,17 @@ def summary_message(
         section("\n".join(esc(line) for line in reports.headline_lines(report))),
     ]
     if report.missing_members:
-        blocks.append(section(f"*Not answered:* {esc(', '.join(report.missing_members))}"))
+        prefix = "*Not answered:* "
+        names = esc_clip(", ".join(report.missing_members), SECTION_MAX - len(prefix))
+        blocks.append(section(prefix + names))
     room = MESSAGE_BLOCKS_MAX - len(blocks) - 2
     for q in report.questions[:room]:
         pool = " _(question pool)_" if q.from_pool else ""
         line = reports.question_line(q)
         if q.kind == "text" and q.answers:
             line += " In the thread." if in_channel else ""
-        blocks.append(section(f"*{esc(q.text)}*{pool}\n{esc(line)}"))
+        title = f"*{esc_clip(q.text, QUESTION_MAX)}*{pool}\n"
+        blocks.append(section(title + esc_clip(line, SECTION_MAX - len(title))))
     if len(report.questions) > room:
         blocks.append(section(f"…and {len(report.questions) - room} more questions."))
     note = (
@@ -269,7 +282,7 @@ def summary_message(
     )
     blocks.append(context(note))
     text = f"{header}. " + " ".join(reports.headline_lines(report))
-    return clip(text, 3000), blocks
+    return esc(clip(text, 3000)), blocks
 
 
 def answer_messages(
@@ -284,7 +297,7 @@ def answer_messages(
             if len(messages) >= THREAD_MESSAGES_MAX - 1:
                 break
             chunk = answers[start : start + per_message]
-            title = f"*{esc(q.text)}*" + (f" ({start + 1}–{start + len(chunk)} of {len(answers)})"
+            title = f"*{esc_clip(q.text, QUESTION_MAX)}*" + (f" ({start + 1}–{start + len(chunk)} of {len(answers)})"
                                           if len(answers) > per_message else "")  # fmt: skip
             blocks = [section(title)]
             for a in chunk:
@@ -295,7 +308,7 @@ def answer_messages(
                     {"type": "section", "text": plain(f"{label}:\n{a.text}", SECTION_MAX)}
                 )
             shown += len(chunk)
-            messages.append((clip(f"Answers to {q.text}", 3000), blocks))
+            messages.append((esc(clip(f"Answers to {q.text}", 3000)), blocks))
     if shown < total:
         rest = total - shown
         messages.append(
@@ -323,7 +336,7 @@ def member_message(mw: reports.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(section(f"*{reports.day_words(day)}*: {outcome}"))
         if lines:
             blocks.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
-    return clip(header, 3000), blocks[:MESSAGE_BLOCKS_MAX]
+    return esc(clip(header, 3000)), blocks[:MESSAGE_BLOCKS_MAX]
 
 
 def _text_answers_blocks(report: reports.Report, room: int) -> list[dict[str, Any]]:
@@ -331,7 +344,7 @@ def _text_answers_blocks(report: reports.Report, room: int) -> list[dict[str, An
     out: list[dict[str, Any]] = []
     for q, answers in report.text_by_question()[:room]:
         lines = [f"{a.member}, {reports.day_words(a.local_date)}: {a.text}" for a in answers]
-        out.append(section(f"*{esc(q.text)}*"))
+        out.append(section(f"*{esc_clip(q.text, QUESTION_MAX)}*"))
         out.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
     return out[: max(0, room)]
 
@@ -383,7 +396,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         checkin = reports.resolve_checkin(conn, name)
         week = reports.resolve_week(week_text or "last", ctx.clock(), checkin["timezone"] or "UTC")
     except store.NotFound as exc:
-        respond(text=f"I did not understand that: {exc}.\nTry {usage}.")
+        respond(text=f"I did not understand that: {esc(str(exc))}.\nTry {usage}.")
         return
     if member_id:
         if member_id != user_id and not _is_admin(ctx, user_id):
@@ -398,7 +411,9 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         respond(text=text, blocks=blocks)
         return
     if not reports.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
-        respond(text=f"The {checkin['name']} summary is for the people asked in it and for admins.")
+        respond(
+            text=f"The {esc(checkin['name'])} summary is for the people asked in it and for admins."
+        )
         return
     report = reports.build_report(conn, checkin, week, ctx.clock())
     text, blocks = summary_message(report)

@@ -866,7 +866,7 @@ def to_markdown(report: Report, group: str = "question") -> str:
         pool = " (from the question pool)" if q.from_pool else ""
         out.append(f"## {md_escape(q.text)}{pool}")
         out.append("")
-        out.append(question_line(q))
+        out.append(md_escape(question_line(q)))  # choice options can be free text
         out.append("")
     if report.text_answers:
         out.append("## Answers in words")
