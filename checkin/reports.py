@@ -967,7 +967,10 @@ def render(report: Report, fmt: str, conn: sqlite3.Connection | None = None) -> 
 
 
 def run_report_command(
-    args: argparse.Namespace, config: Config, clock: Clock = system_clock
+    args: argparse.Namespace,
+    config: Config,
+    clock: Clock = system_clock,
+    notice_after: float = 1.0,
 ) -> int:
     """`python -m checkin report`: print or write the report, or queue its Slack post."""
     from checkin import db
@@ -979,7 +982,9 @@ def run_report_command(
         week = resolve_week(args.week, now, checkin["timezone"] or "UTC")
         if args.post is not None:
             return _queue_post(conn, checkin, week, args.post or None, clock)
-        with _SlowNotice(f"building the {checkin['name']} report for {week}…") as notice:
+        with _SlowNotice(
+            f"building the {checkin['name']} report for {week}…", after=notice_after
+        ) as notice:
             report = build_report(conn, checkin, week, now, text=args.format in ("md", "json"))
             if args.format == "png":
                 notice.update("rendering the chart…")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import struct
 from typing import Any
 
@@ -97,12 +96,42 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_png_renders_without_network(report, monkeypatch) -> None:  # noqa: ANN001
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("rendering tried to reach the network")
+def urls(node: object, path: str = "") -> list[str]:
+    """Every `url` key anywhere in a Vega-Lite spec: data or images it would fetch."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "url":
+                found.append(f"{path}/{key}")
+            found += urls(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += urls(value, f"{path}/{i}")
+    return found
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+
+def test_chart_spec_fetches_nothing_its_data_is_inline(report) -> None:  # noqa: ANN001
+    """vl-convert renders offline only if the spec names no URL: every dataset is in the spec."""
+    spec = charts.report_chart(report).to_dict()
+    assert urls(spec) == []
+    inline = spec.get("datasets", {})
+    assert all(isinstance(rows, list) for rows in inline.values())
+
+    def data_refs(node: object) -> list[dict]:
+        if isinstance(node, dict):
+            own = [node["data"]] if isinstance(node.get("data"), dict) else []
+            return own + [d for v in node.values() for d in data_refs(v)]
+        if isinstance(node, list):
+            return [d for v in node for d in data_refs(v)]
+        return []
+
+    refs = data_refs(spec)
+    assert refs
+    for data in refs:
+        assert isinstance(data.get("values"), list) or data.get("name") in inline, data
+
+
+def test_png_renders(report) -> None:  # noqa: ANN001
     data = charts.to_png(charts.report_chart(report))
     width, height = png_size(data)
     assert 1000 <= width <= 2400 and 600 <= height <= 2400  # about 840 x 560 points at scale 2

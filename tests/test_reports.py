@@ -11,6 +11,7 @@ from checkin import store
 from checkin.reports import (
     ReportError,
     build_report,
+    headline_lines,
     member_week,
     resolve_checkin,
     resolve_week,
@@ -61,6 +62,28 @@ def test_participation_and_its_change_from_last_week(report) -> None:  # noqa: A
 def test_median_time_to_answer(report) -> None:  # noqa: ANN001
     # first answers after sending: 5, 15, 45, 60, 30 minutes → median 30
     assert report.headline.median_minutes_to_answer == 30.0
+
+
+def test_even_count_medians_are_the_mean_of_the_middle_two(conn, golden) -> None:  # noqa: ANN001
+    from datetime import date, timedelta
+
+    run = golden.run("U0D", date(2026, 10, 30))  # back from out of office
+    golden.answer(run, golden.due + timedelta(minutes=20), [3, "home", 10, "Back"])
+    report = build_report(conn, golden.checkin, "2026-W44", NOW)
+    # first answers after 5, 15, 20, 30, 45, 60 minutes → (20 + 30) / 2
+    assert report.headline.median_minutes_to_answer == 25.0
+    # numbers 0, 2.5, 4, 6, 7, 10 → (4 + 6) / 2
+    assert by_kind(report, "number")[0].median == 5.0
+
+
+def test_no_change_figure_when_last_week_nobody_was_asked(conn, golden) -> None:  # noqa: ANN001
+    report = build_report(conn, golden.checkin, "2026-W43", NOW)  # W42 is empty
+    h = report.headline
+    assert h.participation == 0.5
+    assert h.previous_participation is None and h.participation_change is None
+    assert headline_lines(report)[0] == (
+        "Participation: 50% of check-ins answered (3 of 6), no figure for last week."
+    )
 
 
 def test_week_with_daylight_saving_change_measures_real_elapsed_time(conn, golden) -> None:  # noqa: ANN001

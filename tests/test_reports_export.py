@@ -112,6 +112,28 @@ def test_cli_writes_each_format(conn, golden, db_path, tmp_path, capsys) -> None
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
+def test_progress_goes_to_stderr_only_when_the_work_is_slow(conn, golden, db_path, capsys) -> None:  # noqa: ANN001, E501
+    import argparse
+
+    from checkin.reports import _SlowNotice, run_report_command
+
+    args = argparse.Namespace(checkin="golden", week="2026-W44", format="md", out=None, post=None)
+    assert run_report_command(args, config_for(db_path), notice_after=60) == 0
+    assert capsys.readouterr().err == ""  # fast: nothing said
+
+    stream = io.StringIO()
+    with _SlowNotice("building…", after=0, stream=stream) as notice:
+        notice.timer.join()  # the threshold passed while working
+        notice.update("rendering the chart…")
+    assert stream.getvalue() == "building…\nrendering the chart…\n"
+
+    stream = io.StringIO()
+    with _SlowNotice("building…", after=3600, stream=stream) as notice:
+        notice.update("rendering the chart…")
+    notice.timer.join(5)  # cancelled: ends without saying anything
+    assert stream.getvalue() == ""
+
+
 def test_cli_post_queues_the_report_for_the_bot(conn, golden, db_path, capsys) -> None:  # noqa: ANN001
     config = config_for(db_path)
     assert cli.main(["report", "--week", "2026-W44", "--post"], config=config) == 0
