@@ -53,9 +53,14 @@ THREAD_MESSAGES_MAX = 20
 RETRY_AFTER_S = 60
 HEADER_MAX = 150
 QUESTION_MAX = 1000  # a question's text as a bold title, escaped
-USAGE = "`{command} report last week`, `{command} report 2026-W48 wellbeing` or `{command} report this week @someone`"
+USAGE = (
+    "`{command} report last week`, `{command} report 2026-W48 wellbeing` or "
+    "`{command} report this week @someone` (a check-in named like a keyword in quotes: "
+    '`{command} report last week "dm"`)'
+)
 
 _WEEK = re.compile(r"^(?:(last|this|previous|current)(?:\s+week)?|\d{4}-w\d{1,2})$", re.I)
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|\'([^\']+)\'|‘([^’]+)’')
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -353,7 +358,18 @@ def _text_answers_blocks(report: reports.Report, room: int) -> list[dict[str, An
 
 
 def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
-    """'last week @U1 wellbeing dm' → (week text, member id, check-in name, to DM)."""
+    """'last week @U1 wellbeing dm' → (week text, member id, check-in name, to DM).
+
+    Week words (`last`, `this`, `last week`, `2026-W48`) and `dm`/`me` are read
+    as such wherever they stand; the other words are the check-in's name. A
+    check-in named like one of those words is named in quotes: `"dm"`,
+    `"this week"`.
+    """
+    quoted = None
+    found_name = _QUOTED.search(args)
+    if found_name:
+        quoted = next(g for g in found_name.groups() if g is not None).strip()
+        args = args[: found_name.start()] + " " + args[found_name.end() :]
     member = None
     found = _MENTION.search(args)
     if found:
@@ -377,7 +393,8 @@ def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
             continue
         rest.append(words[i])
         i += 1
-    return week, member, " ".join(rest) or None, dm
+    name = " ".join(([quoted] if quoted else []) + rest) or None
+    return week, member, name, dm
 
 
 def _is_admin(ctx: BotContext, user_id: str) -> bool:

@@ -371,3 +371,29 @@ def test_parse_request_reads_week_member_name_and_dm() -> None:
     assert bot_reports.parse_request("2026-W48") == ("2026-W48", None, None, False)
     assert bot_reports.parse_request("") == (None, None, None, False)
     assert bot_reports.parse_request("this wellbeing") == ("this", None, "wellbeing", False)
+
+
+@pytest.mark.parametrize(
+    ("args", "parsed"),
+    [
+        ('last week "dm"', ("last week", None, "dm", False)),
+        ("“this week” dm", (None, None, "this week", True)),
+        ("'last' 2026-W48", ("2026-W48", None, "last", False)),
+        ('"me" me', (None, None, "me", True)),
+        ("team health last week", ("last week", None, "team health", False)),
+        ("weekly", (None, None, "weekly", False)),
+        ("dm", (None, None, None, True)),  # unquoted, a keyword wins
+    ],
+)
+def test_check_ins_named_like_keywords_are_named_in_quotes(args: str, parsed: tuple) -> None:
+    assert bot_reports.parse_request(args) == parsed
+
+
+def test_report_of_a_check_in_named_like_a_keyword(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    bot.ctx.conn.execute("UPDATE checkins SET name = 'this week' WHERE name = 'weekly'")
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U001").runs('/checkin report last week "this week"')
+    response = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    assert "this week: week of Mon 30 Nov" in json.dumps(response.body)
+    settle(slack, bot)
