@@ -281,6 +281,24 @@ ALTER TABLE report_posts ADD COLUMN claimed_at TEXT;
 ALTER TABLE runs ADD COLUMN asked_question_id INTEGER;
 """,
     ),
+    (
+        6,
+        "runs remember their first answers, so weekly figures need no per-run lookups",
+        """
+-- first_answer_at: the run's first answer of any kind (a skip included);
+-- answered_at: its first answer that is not a skip. Kept by store.record_answer.
+ALTER TABLE runs ADD COLUMN first_answer_at TEXT;
+ALTER TABLE runs ADD COLUMN answered_at TEXT;
+UPDATE runs SET
+    first_answer_at = (SELECT MIN(a.answered_at) FROM answers a WHERE a.run_id = runs.id),
+    answered_at = (SELECT MIN(a.answered_at) FROM answers a
+                   WHERE a.run_id = runs.id AND a.skipped = 0);
+DROP INDEX runs_by_week;
+CREATE INDEX runs_outcomes ON runs(checkin_id, week, status, answered_at, first_answer_at);
+DROP INDEX answers_by_week;
+CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, number);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

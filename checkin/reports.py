@@ -304,8 +304,7 @@ _ASKED = "('open', 'answered', 'skipped', 'closed')"  # ASKED_STATUSES, as SQL
 _OUTCOMES = f"""
 WITH o AS MATERIALIZED (
     SELECT r.id, r.member_id, r.status, r.closes_at, COALESCE(r.sent_at, r.due_at) AS sent_at,
-        (SELECT MIN(a.answered_at) FROM answers a
-          WHERE a.run_id = r.id AND a.skipped = 0) AS first_at
+        r.answered_at AS first_at, r.first_answer_at
     FROM runs r
     WHERE r.checkin_id = :checkin AND r.week = :week AND r.status IN {_ASKED}
 ), f AS MATERIALIZED (
@@ -314,7 +313,7 @@ WITH o AS MATERIALIZED (
         first_at >= closes_at AS late,
         CASE WHEN first_at IS NOT NULL THEN 0
              WHEN status = 'skipped' THEN 1
-             ELSE EXISTS (SELECT 1 FROM answers a WHERE a.run_id = o.id) END AS skipped
+             ELSE first_answer_at IS NOT NULL END AS skipped
     FROM o
 ), m AS MATERIALIZED (
     SELECT member_id, MAX(answered) AS answered, MIN(skipped) AS all_skipped
@@ -359,18 +358,12 @@ WHERE m.paused_until >= :first_day AND m.is_bot = 0
 def _trend_sql(weeks: int) -> str:
     marks = ", ".join(f":w{i}" for i in range(weeks))
     return f"""
-WITH o AS (
-    SELECT r.week,
-        CASE WHEN EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id AND a.skipped = 0)
-             THEN 1 ELSE 0 END AS answered,
-        CASE WHEN r.status = 'skipped' THEN 1
-             ELSE EXISTS (SELECT 1 FROM answers a WHERE a.run_id = r.id) END AS touched
-    FROM runs r
-    WHERE r.checkin_id = :checkin AND r.week IN ({marks}) AND r.status IN {_ASKED}
-)
-SELECT week, COUNT(*) AS asked, SUM(answered) AS answered,
-       SUM(NOT answered AND touched) AS skipped
-FROM o GROUP BY week
+SELECT r.week, COUNT(*) AS asked, SUM(r.answered_at IS NOT NULL) AS answered,
+       SUM(r.answered_at IS NULL AND (r.status = 'skipped' OR r.first_answer_at IS NOT NULL))
+           AS skipped
+FROM runs r
+WHERE r.checkin_id = :checkin AND r.week IN ({marks}) AND r.status IN {_ASKED}
+GROUP BY r.week
 """  # noqa: S608 - placeholders only
 
 

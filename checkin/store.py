@@ -280,6 +280,13 @@ def record_answer(
             ),
         )  # fmt: skip
         created = cur.rowcount == 1
+        if created:
+            conn.execute(
+                "UPDATE runs SET first_answer_at = COALESCE(first_answer_at, :now), "
+                "answered_at = CASE WHEN :skipped THEN answered_at "
+                "ELSE COALESCE(answered_at, :now) END WHERE id = :run",
+                {"now": iso(now), "skipped": int(skipped), "run": run_id},
+            )
         answer_id = conn.execute(
             "SELECT id FROM answers WHERE run_id = ? AND question_id = ?", (run_id, question_id)
         ).fetchone()[0]
@@ -328,6 +335,10 @@ def edit_answer(
         conn.execute(
             "UPDATE answers SET text = ?, number = ?, skipped = 0, edited_at = ? WHERE id = ?",
             (text, number, now, answer_id),
+        )
+        conn.execute(  # a skipped question answered later makes the run answered from now
+            "UPDATE runs SET answered_at = COALESCE(answered_at, ?) WHERE id = ?",
+            (now, old["run_id"]),
         )
     return True
 

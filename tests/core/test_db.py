@@ -133,3 +133,33 @@ def test_concurrent_writer_and_reader_processes_see_no_lock_errors(db_path):
     assert reads > 1
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == writes
+
+
+def test_upgrade_fills_each_runs_first_answers_from_its_answers(db_path):
+    conn = db.connect(db_path, migrate_schema=False)
+    db.migrate(conn, upto=5)
+    conn.executescript(
+        """
+        INSERT INTO members (slack_id, created_at) VALUES ('U1', 'x');
+        INSERT INTO checkins (id, name, days, time, participants, created_at, updated_at)
+            VALUES (1, 'c', '["mon"]', '09:00', '[]', 'x', 'x');
+        INSERT INTO questions (id, checkin_id, position, text, kind, created_at)
+            VALUES (1, 1, 1, 'q1', 'text', 'x'), (2, 1, 2, 'q2', 'text', 'x');
+        INSERT INTO runs (id, checkin_id, member_id, local_date, week, due_at, closes_at,
+                          question_ids, created_at)
+            VALUES (1, 1, 'U1', '2026-11-23', '2026-W48', 'x', 'x', '[1,2]', 'x'),
+                   (2, 1, 'U1', '2026-11-25', '2026-W48', 'x', 'x', '[1,2]', 'x');
+        INSERT INTO answers (run_id, question_id, checkin_id, member_id, week, local_date,
+                             question_text, text, skipped, answered_at)
+            VALUES (1, 1, 1, 'U1', '2026-W48', '2026-11-23', 'q1', NULL, 1, '2026-11-23T09:05:00Z'),
+                   (1, 2, 1, 'U1', '2026-W48', '2026-11-23', 'q2', 'hi', 0, '2026-11-23T09:06:00Z'),
+                   (2, 1, 1, 'U1', '2026-W48', '2026-11-25', 'q1', NULL, 1, '2026-11-25T09:05:00Z');
+        """
+    )
+    conn.close()
+    conn = db.connect(db_path)
+    rows = conn.execute("SELECT id, first_answer_at, answered_at FROM runs ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (1, "2026-11-23T09:05:00Z", "2026-11-23T09:06:00Z"),
+        (2, "2026-11-25T09:05:00Z", None),
+    ]

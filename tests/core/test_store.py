@@ -1,9 +1,10 @@
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from checkin import store
+from checkin.clock import iso
 from checkin.timing import DueRun
 
 
@@ -185,3 +186,19 @@ def test_pause_and_heartbeat(conn, clock):
     assert hb.connected and hb.dev_users == ["U001"] and not hb.is_stale(clock())
     clock.advance(minutes=5)
     assert hb.is_stale(clock())
+
+
+def test_run_keeps_its_first_answer_times_for_the_reports(conn, wellbeing, run_id, clock):
+    q1, q2 = store.active_questions(conn, wellbeing["id"])
+    skipped = store.record_answer(conn, run_id, q2["id"], skipped=True, clock=clock)
+    first = conn.execute("SELECT first_answer_at, answered_at FROM runs").fetchone()
+    assert first["first_answer_at"] and first["answered_at"] is None
+    clock.advance(minutes=5)
+    store.record_answer(conn, run_id, q1["id"], text="good", number=4, clock=clock)
+    clock.advance(minutes=5)
+    store.record_answer(conn, run_id, q1["id"], text="bad", number=2, clock=clock)  # a repeat
+    run = conn.execute("SELECT first_answer_at, answered_at FROM runs").fetchone()
+    assert run["first_answer_at"] == first["first_answer_at"]
+    assert run["answered_at"] == iso(clock() - timedelta(minutes=5))
+    store.edit_answer(conn, skipped.answer_id, text="later", clock=clock)
+    assert conn.execute("SELECT answered_at FROM runs").fetchone()[0] == run["answered_at"]
