@@ -1,0 +1,65 @@
+"""Who is looking: every read the web app makes takes a viewer first.
+
+A read function decides from the viewer what it returns, so a page cannot show
+more than its viewer may see by forgetting a check. Until sign-in is
+configured the viewer is the local operator, who may see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["admin", "lead", "member"]
+
+# Aggregates shown to a member hide any group of fewer people than this.
+MIN_GROUP = 3
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person a read is made for.
+
+    `slack_id` is None only for the local operator (no sign-in configured).
+    `lead_of` holds the ids of the check-ins a lead may see in full.
+    """
+
+    role: Role
+    slack_id: str | None = None
+    name: str = ""
+    lead_of: frozenset[int] = field(default_factory=frozenset)
+    min_group: int = MIN_GROUP
+
+    def __post_init__(self) -> None:
+        if self.role not in ("admin", "lead", "member"):
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.min_group < MIN_GROUP:
+            object.__setattr__(self, "min_group", MIN_GROUP)
+
+    @classmethod
+    def operator(cls) -> Viewer:
+        """The person at the machine when the app binds to 127.0.0.1 without sign-in."""
+        return cls(role="admin", name="local operator")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_see_checkin(self, checkin_id: int) -> bool:
+        """Every answer of the check-in, not only aggregates."""
+        return self.is_admin or checkin_id in self.lead_of
+
+    def may_see_member(self, member_id: str, checkin_id: int | None = None) -> bool:
+        """One member's own answers: themselves, their check-in's lead, or an admin."""
+        if self.is_admin or member_id == self.slack_id:
+            return True
+        return checkin_id is not None and checkin_id in self.lead_of
+
+    @property
+    def key(self) -> str:
+        """A stable text form, for cache keys."""
+        leads = ",".join(str(i) for i in sorted(self.lead_of))
+        return f"{self.role}:{self.slack_id or '-'}:{leads}:{self.min_group}"
+
+
+OPERATOR = Viewer.operator()
