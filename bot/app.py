@@ -32,7 +32,7 @@ from bot.context import BotContext
 from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
 from bot.slack import build_client, call, error_code
 from bot.worker import Worker
-from checkin import db, store
+from checkin import db, deploys, store
 from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
 
@@ -158,6 +158,7 @@ class Bot:
 
     def start(self, scheduler: bool = True) -> Bot:
         """Connect; with `scheduler`, also the tick loop and the heartbeat thread."""
+        deploys.record_start(self.ctx.conn, "bot", self.config, clock=self.ctx.clock)
         listen.replay(self.ctx)  # requests acknowledged before a crash, before any new one
         self.handler.connect()
         if scheduler:

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import schedule
 
-from bot import outbox
+from bot import maintenance, outbox
 from bot.context import BotContext
 from checkin import store
 
@@ -50,6 +50,7 @@ def tick(ctx: BotContext) -> None:
         outbox.work(ctx, features)
     except Exception:
         ctx.logger.exception("outbox failed")
+    maintenance.tick(ctx)  # once a day: backup, prune, retention (never raises)
 
 
 def heartbeat(ctx: BotContext) -> bool:

@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     sub.add_parser("status", help="tables, row counts and the bot's heartbeat")
+    add_data_commands(parser, sub)
     return parser
 
 
@@ -112,6 +113,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return run_report_command(args, config)
     if args.command == "status":
         return _status(config)
+    if args.command in DATA_COMMANDS:
+        return run_data_command(args, config)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -195,4 +198,114 @@ def _status(config: Config) -> int:
             f"bot: pid {hb.pid} on {hb.host}, {hb.env}, last heartbeat {age}s ago, "
             f"{'connected' if hb.connected else 'not connected'}"
         )
+        print(f"bot version: {running_version(conn)}")
     return 0
+
+
+# --- owning the data: backup, restore, the deploy trail, a member's data, retention ---
+
+DATA_COMMANDS = ("backup", "restore", "member", "retention", "deploys")
+
+
+def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: ANN001
+    from checkin.deploys import version_line
+
+    parser.add_argument("--version", action="version", version=version_line())
+    p = sub.add_parser("backup", help="a consistent, checked copy of the database")
+    p.add_argument(
+        "--out", type=Path, help="file to write (default: a dated file in CHECKIN_BACKUP_DIR)"
+    )
+    p.add_argument("--with-secret", action="store_true",
+                   help="also copy checkin.secret beside the backup (mode 600)")  # fmt: skip
+    p = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)")
+    p.add_argument("file", type=Path)
+    p = sub.add_parser("member", help="one member's data: export it as JSON or forget it")
+    msub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    exp = msub.add_parser("export", help="everything stored about a member, as JSON")
+    exp.add_argument("member_id", metavar="UID")
+    exp.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    fgt = msub.add_parser("forget", help="erase a member's answers and name")
+    fgt.add_argument("member_id", metavar="UID")
+    fgt.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = sub.add_parser("retention", help="delete answers older than their check-in keeps them")
+    p.add_argument("--dry-run", action="store_true", help="only say what would go")
+    p = sub.add_parser("deploys", help="the deploy trail: which version started where and when")
+    p.add_argument("--limit", type=int, default=20)
+
+
+def run_data_command(args: argparse.Namespace, config: Config) -> int:
+    from checkin.backup import BackupError
+    from checkin.privacy import NotAllowed
+
+    try:
+        return _data_command(args, config)
+    except (BackupError, NotAllowed) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _data_command(args: argparse.Namespace, config: Config) -> int:
+    from checkin import backup, deploys, privacy, retention
+    from checkin.viewer import OPERATOR
+
+    if args.command == "backup":
+        result = backup.take_backup(config, args.out, with_secret=args.with_secret)
+        print(result.summary())
+        return 0
+    if args.command == "restore":
+        print(backup.restore(config, args.file).summary())
+        return 0
+    if not config.db_path.exists():
+        raise UsageError(f"no database at {config.db_path} (set CHECKIN_DB or pass --db FILE)")
+    conn = db.connect(config.db_path)
+    if args.command == "deploys":
+        rows = deploys.trail(OPERATOR, conn, args.limit)
+        if not rows:
+            print("no starts recorded yet")
+        for d in rows:
+            print(
+                f"{d.started_at:%Y-%m-%d %H:%M}Z {d.process:<3} {d.label} {d.env} {d.host} pid {d.pid}"
+            )
+        return 0
+    if args.command == "retention":
+        dry = args.dry_run
+        step = retention.plan if dry else retention.apply
+        expiries = step(conn, config.retention_weeks)
+        if not expiries:
+            print(
+                "no retention set: answers are kept (set retention_weeks or CHECKIN_RETENTION_WEEKS)"
+            )
+        for expiry in expiries:
+            print(expiry.line(done=not dry))
+        return 0
+    if args.action == "export":
+        text = privacy.export_json(privacy.export_member(OPERATOR, conn, args.member_id))
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+            print(f"wrote the data of {args.member_id} to {args.out}", file=sys.stderr)
+        else:
+            print(text, end="")
+        return 0
+    plan = privacy.forget_plan(conn, args.member_id)
+    print(plan.summary(), file=sys.stderr)
+    if not args.yes:
+        try:
+            answer = input(f"type {args.member_id} to erase this for good: ")
+        except EOFError:
+            answer = ""
+        if answer.strip() != args.member_id:
+            print("nothing erased", file=sys.stderr)
+            return 1
+    privacy.forget_member(OPERATOR, conn, args.member_id)
+    print(
+        f"forgot {args.member_id}: {plan.total} rows changed (backups taken before keep their copy)"
+    )
+    return 0
+
+
+def running_version(conn) -> str:  # noqa: ANN001
+    from checkin.deploys import running_bot
+
+    found = running_bot(conn)
+    if found is None or found[1] is None:
+        return "unknown (started before the deploy trail)"
+    return found[1].label

@@ -62,6 +62,9 @@ class Config:
     bot_token: Secret = field(default_factory=lambda: Secret(""))
     app_token: Secret = field(default_factory=lambda: Secret(""))
     secret_override: Secret = field(default_factory=lambda: Secret(""))
+    backup_dir: Path | None = None  # set: the bot takes one backup a day into it
+    backup_keep: int = 14
+    retention_weeks: int | None = None  # workspace default; None keeps answers forever
 
     @property
     def is_production(self) -> bool:
@@ -158,6 +161,11 @@ def load_config(
     if secret and len(secret) < 16:
         raise ConfigError("CHECKIN_SECRET must be at least 16 characters (or unset it)")
 
+    backup_dir = get("CHECKIN_BACKUP_DIR")
+    backup_keep = _whole("CHECKIN_BACKUP_KEEP", get("CHECKIN_BACKUP_KEEP", "14"), 1, 10_000)
+    retention = get("CHECKIN_RETENTION_WEEKS")
+    retention_weeks = _whole("CHECKIN_RETENTION_WEEKS", retention, 1, 5200) if retention else None
+
     return Config(
         db_path=Path(db),
         env=env,
@@ -169,7 +177,16 @@ def load_config(
         bot_token=Secret(bot_token),
         app_token=Secret(app_token),
         secret_override=Secret(secret),
+        backup_dir=Path(backup_dir) if backup_dir else None,
+        backup_keep=backup_keep,
+        retention_weeks=retention_weeks,
     )
+
+
+def _whole(name: str, value: str, low: int, high: int) -> int:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
 
 
 def _url(name: str, value: str) -> str:

@@ -63,6 +63,7 @@ class CheckinDef:
     window_hours: int | None = None
     name_missing: bool = False
     active: bool = True
+    retention_weeks: int | None = None  # None: the workspace default (CHECKIN_RETENTION_WEEKS)
     extra: dict = field(default_factory=dict)
 
     def row(self) -> dict:
@@ -81,6 +82,7 @@ class CheckinDef:
             "window_hours": self.window_hours,
             "name_missing": int(self.name_missing),
             "active": int(self.active),
+            "retention_weeks": self.retention_weeks,
         }
 
 
@@ -197,6 +199,12 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
     ):
         bad("window_hours", "give hours between 1 and 72, or leave it out (the member's day)")
 
+    retention = item.get("retention_weeks")
+    if retention is not None and (
+        not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 5200
+    ):
+        bad("retention_weeks", "give whole weeks from 1 to 5200, or leave it out (the workspace default)")
+
     questions: list[QuestionDef] = []
     raw_questions = item.get("question", [])
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -213,7 +221,7 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
     known = {
         "name", "days", "time", "participants", "timezone", "report", "report_channel",
         "random_question", "name_missing", "reminder_after_minutes", "window_hours",
-        "question", "active",
+        "question", "active", "retention_weeks",
     }  # fmt: skip
     for key in item:
         if key not in known:
@@ -236,6 +244,7 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
         window_hours=window,
         name_missing=name_missing,
         active=bool(item.get("active", True)),
+        retention_weeks=retention,
     )
 
 
@@ -445,6 +454,7 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
                 window_hours=c["window_hours"],
                 name_missing=bool(c["name_missing"]),
                 active=bool(c["active"]),
+                retention_weeks=c["retention_weeks"],
             )
         )
     return out
@@ -474,6 +484,8 @@ def to_toml(defs: list[CheckinDef]) -> str:
             lines.append("name_missing = true")
         if not d.active:
             lines.append("active = false")
+        if d.retention_weeks is not None:
+            lines.append(f"retention_weeks = {d.retention_weeks}")
         for q in d.questions:
             lines.append("")
             lines.append("[[checkin.question]]")

@@ -299,6 +299,44 @@ DROP INDEX answers_by_week;
 CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, number);
 """,
     ),
+    (
+        9,
+        "deploy trail, backups taken, retention per check-in, erased answers",
+        """
+-- One row per start of the bot or the web app: what ran, where, from when.
+CREATE TABLE deploys (
+    id            INTEGER PRIMARY KEY,
+    process       TEXT NOT NULL CHECK (process IN ('bot','web')),
+    version       TEXT NOT NULL,               -- checkin's package version
+    git_commit    TEXT,                        -- the checkout's commit; NULL when not run from git
+    env           TEXT NOT NULL,               -- production | development
+    host          TEXT NOT NULL,
+    pid           INTEGER NOT NULL,
+    started_at    TEXT NOT NULL
+);
+CREATE INDEX deploys_by_start ON deploys(started_at);
+
+-- One row per backup written and checked (CLI or the bot's daily job).
+CREATE TABLE backups (
+    id            INTEGER PRIMARY KEY,
+    path          TEXT NOT NULL,
+    bytes         INTEGER NOT NULL,
+    schema_version INTEGER NOT NULL,
+    taken_at      TEXT NOT NULL,
+    taken_by      TEXT NOT NULL,               -- cli | bot
+    with_secret   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX backups_by_time ON backups(taken_at);
+
+-- Answers older than this many weeks are deleted by the bot's daily job;
+-- NULL: the workspace default (CHECKIN_RETENTION_WEEKS, unset: kept forever).
+ALTER TABLE checkins ADD COLUMN retention_weeks INTEGER;
+
+-- Set when `member forget` erased the answer's value; the row stays so past
+-- weeks keep their counts.
+ALTER TABLE answers ADD COLUMN erased_at TEXT;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
