@@ -190,12 +190,18 @@ def prune_backups(directory: Path, keep: int) -> list[Path]:
     """
     if not directory.is_dir():
         return []
-    dated = sorted(p for p in directory.iterdir() if NAME.match(p.name))
+    dated = sorted((p for p in directory.iterdir() if NAME.match(p.name)), key=_order)
     gone = dated[: max(0, len(dated) - keep)]
     for path in gone:
         path.unlink(missing_ok=True)
         path.with_suffix(".secret").unlink(missing_ok=True)
     return gone
+
+
+def _order(path: Path) -> tuple[str, int]:
+    match = NAME.match(path.name)
+    assert match is not None
+    return match.group(1), int(match.group(2)[1:]) if match.group(2) else 1
 
 
 def restore(config: Config, file: Path, *, clock: Clock = system_clock) -> Restored:
