@@ -337,11 +337,3 @@ def test_backup_and_restore_commands(story, tmp_path, capsys):
     assert main(["--db", str(db_path), "restore", str(out)]) == 0
     assert f"restored {out} into {db_path}" in capsys.readouterr().out
 
-
-def test_version_command_prints_the_package_version(capsys):
-    from checkin import __version__
-
-    with pytest.raises(SystemExit) as exit_:
-        main(["--version"])
-    assert exit_.value.code == 0
-    assert capsys.readouterr().out.startswith(f"checkin {__version__}")
