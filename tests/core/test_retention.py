@@ -4,6 +4,7 @@ import pytest
 
 from checkin import reports, retention, store
 from checkin.cli import main
+from checkin.clock import system_clock
 from checkin.config import ConfigError, load_config
 from checkin.definitions import (
     DefinitionError,
@@ -12,7 +13,6 @@ from checkin.definitions import (
     parse_toml,
     to_toml,
 )
-from checkin.clock import system_clock
 from checkin.timing import DueRun
 
 TWO = """
