@@ -34,8 +34,6 @@ text = "What did you do?"
 kind = "text"
 """
 
-TODAY = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # the conftest clock's instant
-
 
 def answer(conn, checkin_name: str, day: date, text: str, clock) -> int:  # noqa: ANN001
     checkin = store.get_checkin(conn, checkin_name)
