@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from dashboard import ownership
+
 st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layout="wide")
+ownership.record_web_start()  # the deploy trail: once per process (st.cache_resource)
 
 pages = [
     st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -250,3 +250,14 @@ def merge_fulltext_indexes(conn: sqlite3.Connection) -> list[str]:
         with transaction(conn):
             conn.execute(f"INSERT INTO {quoted}({quoted}) VALUES ('optimize')")  # noqa: S608
     return names
+
+
+def members_for(viewer: Viewer, conn: sqlite3.Connection) -> list[dict]:
+    """The members an admin may export or forget: id and name; nobody for anyone else."""
+    if not viewer.is_admin:
+        return []
+    rows = conn.execute(
+        "SELECT slack_id, COALESCE(NULLIF(real_name, ''), NULLIF(name, ''), slack_id) AS name "
+        "FROM members WHERE is_bot = 0 ORDER BY name COLLATE NOCASE, slack_id"
+    ).fetchall()
+    return [dict(r) for r in rows]
