@@ -203,7 +203,10 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
     if retention is not None and (
         not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 5200
     ):
-        bad("retention_weeks", "give whole weeks from 1 to 5200, or leave it out (the workspace default)")
+        bad(
+            "retention_weeks",
+            "give whole weeks from 1 to 5200, or leave it out (the workspace default)",
+        )
 
     questions: list[QuestionDef] = []
     raw_questions = item.get("question", [])

@@ -336,4 +336,3 @@ def test_backup_and_restore_commands(story, tmp_path, capsys):
     assert f"backup written to {out} (" in line and f"schema {LATEST}, integrity ok" in line
     assert main(["--db", str(db_path), "restore", str(out)]) == 0
     assert f"restored {out} into {db_path}" in capsys.readouterr().out
-
