@@ -204,6 +204,31 @@ def _order(path: Path) -> tuple[str, int]:
     return match.group(1), int(match.group(2)[1:]) if match.group(2) else 1
 
 
+def _refuse_if_running(live: Path, now: datetime) -> None:
+    with closing(db.connect(live, migrate_schema=False)) as conn:
+        if not _has_table(conn, "heartbeat"):
+            return
+        holder = store.read_heartbeat(conn)
+    if holder is not None and not holder.is_stale(now):
+        age = int(holder.age(now).total_seconds())
+        raise BackupError(
+            f"a bot is running on {live} (pid {holder.pid} on {holder.host}, last "
+            f"heartbeat {age}s ago): stop it (and the web app) first, then restore"
+        )
+
+
+def _move_aside(live: Path, kept: Path) -> None:
+    """Keep a database SQLite cannot read as it is, with its WAL, and clear the way."""
+    os.replace(live, kept)
+    for suffix in ("-wal", "-shm"):
+        side = live.with_name(live.name + suffix)
+        if side.exists():
+            if suffix == "-wal":
+                os.replace(side, kept.with_name(kept.name + suffix))
+            else:
+                side.unlink()
+
+
 def restore(config: Config, file: Path, *, clock: Clock = system_clock) -> Restored:
     """Put the backup `file` in place of the live database, then migrate it."""
     file = Path(file)
@@ -221,19 +246,15 @@ def restore(config: Config, file: Path, *, clock: Clock = system_clock) -> Resto
     if live.exists():
         if live.resolve() == file.resolve():
             raise BackupError(f"{file} is the live database itself")
-        with closing(db.connect(live, migrate_schema=False)) as conn:
-            if _has_table(conn, "heartbeat"):
-                holder = store.read_heartbeat(conn)
-                if holder is not None and not holder.is_stale(now):
-                    age = int(holder.age(now).total_seconds())
-                    raise BackupError(
-                        f"a bot is running on {live} (pid {holder.pid} on {holder.host}, last "
-                        f"heartbeat {age}s ago): stop it (and the web app) first, then restore"
-                    )
-            kept = live.with_name(f"{live.stem}-replaced-{stamp(now)}{live.suffix}")
-            with closing(sqlite3.connect(kept)) as copy:
-                conn.backup(copy)
-                copy.execute("PRAGMA journal_mode = DELETE")
+        kept = live.with_name(f"{live.stem}-replaced-{stamp(now)}{live.suffix}")
+        try:
+            _refuse_if_running(live, now)
+            with closing(db.connect(live, migrate_schema=False)) as conn:
+                with closing(sqlite3.connect(kept)) as copy:
+                    conn.backup(copy)
+                    copy.execute("PRAGMA journal_mode = DELETE")
+        except (sqlite3.DatabaseError, db.DatabaseError):
+            _move_aside(live, kept)  # unreadable: exactly when a restore is needed
     else:
         live.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -224,6 +224,17 @@ def test_restore_keeps_the_replaced_database_as_a_dated_copy(story, tmp_path):
     assert count(db_path, "SELECT COUNT(*) FROM members") == 50
 
 
+def test_an_unreadable_live_database_is_moved_aside_and_replaced(story, tmp_path):
+    db_path, clock = story
+    copy = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock).path
+    for side in tmp_path.glob("checkin.db-*"):
+        side.unlink()
+    db_path.write_bytes(b"this disk went bad " * 500)
+    result = backup.restore(config_for(db_path), copy, clock=clock)
+    assert result.replaced_copy.read_bytes() == b"this disk went bad " * 500
+    assert count(db_path, "SELECT COUNT(*) FROM members") == 50
+
+
 def test_restoring_an_older_schema_backup_migrates_it(tmp_path, clock):
     old = tmp_path / "old.db"
     with closing(db.connect(old, migrate_schema=False)) as conn:
