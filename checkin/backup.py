@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -122,10 +123,14 @@ def take_backup(
     if not source_path.is_file():
         raise BackupError(f"no database at {source_path}: nothing to back up")
     now = clock()
+    secret = _secret_to_copy(config) if with_secret else None  # before anything is written
     out = Path(out) if out else _free_name(backup_dir(config), stamp(now))
     if out.exists():
         raise BackupError(f"{out} exists already: choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write backups to {out.parent}: {exc.strerror}") from None
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -134,20 +139,21 @@ def take_backup(
                 source.backup(dest)  # all pages in one step: one consistent snapshot
                 dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         version = check_file(partial)
+        os.chmod(partial, stat.S_IMODE(source_path.stat().st_mode))  # no more readable
         os.replace(partial, out)
-    except (sqlite3.Error, db.DatabaseError) as exc:
+    except (sqlite3.Error, db.DatabaseError, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"cannot back up {source_path}: {exc}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    secret_copy = _copy_secret(config, out) if with_secret else None
+    secret_copy = _copy_secret(secret, out) if secret is not None else None
     size = out.stat().st_size
     _record(source_path, out, size, version, now, taken_by, secret_copy is not None)
     return Backup(out, size, version, now, secret_copy)
 
 
-def _copy_secret(config: Config, out: Path) -> Path | None:
+def _secret_to_copy(config: Config) -> Path:
     secret = config.db_path.parent / SECRET_FILE
     if not secret.is_file():
         if config.secret_override:
@@ -156,6 +162,10 @@ def _copy_secret(config: Config, out: Path) -> Path | None:
                 "file; keep it where you keep your other secrets"
             )
         raise BackupError(f"--with-secret: there is no {secret} to copy")
+    return secret
+
+
+def _copy_secret(secret: Path, out: Path) -> Path:
     target = out.with_suffix(".secret")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -241,6 +241,8 @@ def run_data_command(args: argparse.Namespace, config: Config) -> int:
         return _data_command(args, config)
     except (BackupError, NotAllowed) as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:  # a file a person named: missing folder, no permission
+        raise UsageError(f"{exc.filename or 'file'}: {exc.strerror or exc}") from None
 
 
 def _data_command(args: argparse.Namespace, config: Config) -> int:

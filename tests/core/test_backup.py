@@ -347,3 +347,27 @@ def test_backup_and_restore_commands(story, tmp_path, capsys):
     assert f"backup written to {out} (" in line and f"schema {LATEST}, integrity ok" in line
     assert main(["--db", str(db_path), "restore", str(out)]) == 0
     assert f"restored {out} into {db_path}" in capsys.readouterr().out
+
+
+def test_with_secret_but_no_secret_file_writes_nothing(story, tmp_path, capsys):
+    db_path, _ = story
+    out = tmp_path / "b" / "copy.db"
+    assert main(["--db", str(db_path), "backup", "--out", str(out), "--with-secret"]) == 2
+    assert "--with-secret: there is no" in capsys.readouterr().err
+    assert not out.exists() and not out.parent.exists()
+
+
+def test_a_backup_is_no_more_readable_than_the_database(story, tmp_path):
+    db_path, clock = story
+    db_path.chmod(0o600)
+    taken = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock)
+    assert stat.S_IMODE(taken.path.stat().st_mode) == 0o600
+
+
+def test_a_backup_dir_that_cannot_be_made_is_one_line(story, tmp_path, capsys):
+    db_path, _ = story
+    (tmp_path / "taken").write_text("a file, not a folder")
+    out = tmp_path / "taken" / "copy.db"
+    assert main(["--db", str(db_path), "backup", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write backups to") and err.count("\n") == 1
