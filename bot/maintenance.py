@@ -29,7 +29,10 @@ class Outcome:
 
 def is_due(conn, now: datetime) -> bool:  # noqa: ANN001 - a sqlite3 connection
     last = db.get_meta(conn, LAST_RUN)
-    return last is None or now - parse_iso(last) >= EVERY
+    if last is None:
+        return True
+    since = now - parse_iso(last)
+    return since >= EVERY or since < -EVERY  # a clock that had run far ahead is not waited for
 
 
 def claim(conn, now: datetime) -> bool:  # noqa: ANN001
@@ -46,17 +49,23 @@ def tick(ctx: BotContext) -> None:
     try:
         now = ctx.clock()
         next_at = ctx.cache.get("maintenance_next")
-        if ctx.cache.get("maintenance_running") or (next_at is not None and now < next_at):
+        if ctx.cache.get("maintenance_running") or (
+            next_at is not None and now < next_at <= now + EVERY
+        ):
             return
         if not is_due(ctx.conn, now) or not claim(ctx.conn, now):
-            last = db.get_meta(ctx.conn, LAST_RUN)
-            ctx.cache["maintenance_next"] = parse_iso(last) + EVERY if last else None
+            ctx.cache["maintenance_next"] = _next_run(ctx.conn, now)
             return
         ctx.cache["maintenance_next"] = now + EVERY
         ctx.cache["maintenance_running"] = True
         ctx.defer("maintenance", _run, ctx)
     except Exception:
         ctx.logger.exception("daily maintenance could not start")
+
+
+def _next_run(conn, now: datetime) -> datetime | None:  # noqa: ANN001
+    last = db.get_meta(conn, LAST_RUN)
+    return min(parse_iso(last) + EVERY, now + EVERY) if last else None
 
 
 def _run(ctx: BotContext) -> None:

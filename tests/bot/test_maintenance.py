@@ -70,3 +70,12 @@ def test_a_failing_backup_does_not_stop_retention_and_is_recorded(ctx, tmp_path,
         "SELECT error FROM events WHERE kind = 'maintenance_failed'"
     ).fetchone()
     assert failed is not None and failed[0].startswith("backup:")
+
+
+def test_a_clock_that_had_run_far_ahead_does_not_stop_the_daily_job(ctx, tmp_path, clock):
+    ctx.config = replace(ctx.config, backup_dir=tmp_path / "backups")
+    clock.advance(days=30)
+    scheduler.tick(ctx)
+    clock.advance(days=-30)  # the host's clock put right, the bot still running
+    scheduler.tick(ctx)
+    assert len(backups_in(tmp_path / "backups")) == 2
