@@ -57,8 +57,7 @@ def _last_backup(path: str, viewer_key: str, _viewer: Viewer) -> dict | None:
 def _recent_backups(path: str, viewer_key: str, _viewer: Viewer) -> pd.DataFrame:
     with closing(_connect(path)) as conn:
         rows = backup.recent_backups(_viewer, conn)
-    frame = pd.DataFrame(rows, columns=["taken_at", "taken_by", "path", "bytes", "schema_version"])
-    return frame
+    return pd.DataFrame(rows, columns=["taken_at", "taken_by", "path", "bytes", "schema_version"])
 
 
 @st.cache_data(ttl=10, show_spinner=False)
