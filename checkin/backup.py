@@ -60,6 +60,7 @@ class Restored:
     replaced_copy: Path | None
     from_version: int
     to_version: int
+    secret_path: Path | None = None
 
     def summary(self) -> str:
         line = f"restored {self.source} into {self.database}"
@@ -67,6 +68,8 @@ class Restored:
             line += f" (migrated from schema {self.from_version} to {self.to_version})"
         if self.replaced_copy is not None:
             line += f"; the database it replaced is kept as {self.replaced_copy}"
+        if self.secret_path is not None:
+            line += f"; the signing secret put back as {self.secret_path} (mode 600)"
         return line
 
 
@@ -147,7 +150,7 @@ def take_backup(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    secret_copy = _copy_secret(secret, out) if secret is not None else None
+    secret_copy = _copy_secret(secret, out.with_suffix(".secret")) if secret else None
     size = out.stat().st_size
     _record(source_path, out, size, version, now, taken_by, secret_copy is not None)
     return Backup(out, size, version, now, secret_copy)
@@ -165,8 +168,7 @@ def _secret_to_copy(config: Config) -> Path:
     return secret
 
 
-def _copy_secret(secret: Path, out: Path) -> Path:
-    target = out.with_suffix(".secret")
+def _copy_secret(secret: Path, target: Path) -> Path:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(secret.read_bytes())
@@ -239,11 +241,19 @@ def _move_aside(live: Path, kept: Path) -> None:
                 side.unlink()
 
 
-def restore(config: Config, file: Path, *, clock: Clock = system_clock) -> Restored:
-    """Put the backup `file` in place of the live database, then migrate it."""
+def restore(
+    config: Config, file: Path, *, with_secret: bool = False, clock: Clock = system_clock
+) -> Restored:
+    """Put the backup `file` in place of the live database, then migrate it.
+
+    `with_secret`: also put back the signing secret saved beside it (`NAME.secret`).
+    """
     file = Path(file)
     if not file.is_file():
         raise BackupError(f"no backup file at {file}")
+    saved_secret = file.with_suffix(".secret")
+    if with_secret and not saved_secret.is_file():
+        raise BackupError(f"--with-secret: there is no {saved_secret} beside the backup")
     version = check_file(file)
     if version > LATEST:
         raise BackupError(
@@ -278,7 +288,15 @@ def restore(config: Config, file: Path, *, clock: Clock = system_clock) -> Resto
         with db.transaction(conn):
             # the running bot of the backup's moment is not running now
             conn.execute("DELETE FROM heartbeat")
-    return Restored(file, live, kept, version, to_version)
+    secret = _put_secret_back(saved_secret, live, now) if with_secret else None
+    return Restored(file, live, kept, version, to_version, secret)
+
+
+def _put_secret_back(saved: Path, live: Path, now: datetime) -> Path:
+    target = live.parent / SECRET_FILE
+    if target.exists():  # kept, as the replaced database is
+        os.replace(target, live.parent / f"checkin-replaced-{stamp(now)}.secret")
+    return _copy_secret(saved, target)
 
 
 # --- what the Operations page shows ------------------------------------------

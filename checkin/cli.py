@@ -219,6 +219,8 @@ def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: AN
                    help="also copy checkin.secret beside the backup (mode 600)")  # fmt: skip
     p = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)")
     p.add_argument("file", type=Path)
+    p.add_argument("--with-secret", action="store_true",
+                   help="also put back the signing secret saved beside the backup")  # fmt: skip
     p = sub.add_parser("member", help="one member's data: export it as JSON or forget it")
     msub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     exp = msub.add_parser("export", help="everything stored about a member, as JSON")
@@ -254,7 +256,7 @@ def _data_command(args: argparse.Namespace, config: Config) -> int:
         print(result.summary())
         return 0
     if args.command == "restore":
-        print(backup.restore(config, args.file).summary())
+        print(backup.restore(config, args.file, with_secret=args.with_secret).summary())
         return 0
     if not config.db_path.exists():
         raise UsageError(f"no database at {config.db_path} (set CHECKIN_DB or pass --db FILE)")

@@ -371,3 +371,29 @@ def test_a_backup_dir_that_cannot_be_made_is_one_line(story, tmp_path, capsys):
     assert main(["--db", str(db_path), "backup", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot write backups to") and err.count("\n") == 1
+
+
+def test_restore_with_secret_puts_the_saved_secret_back_and_keeps_the_old_one(
+    story, tmp_path, capsys
+):
+    db_path, clock = story
+    secret = db_path.parent / "checkin.secret"
+    secret.write_bytes(b"the-secret-of-the-backup")
+    saved = backup.take_backup(
+        config_for(db_path), tmp_path / "b" / "copy.db", with_secret=True, clock=clock
+    )
+    secret.write_bytes(b"a-newer-secret-generated-since")
+    assert main(["--db", str(db_path), "restore", str(saved.path), "--with-secret"]) == 0
+    assert "the signing secret put back as" in capsys.readouterr().out
+    assert secret.read_bytes() == b"the-secret-of-the-backup"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    (old,) = tmp_path.glob("checkin-replaced-*.secret")
+    assert old.read_bytes() == b"a-newer-secret-generated-since"
+
+
+def test_restore_with_secret_but_none_saved_changes_nothing(story, tmp_path, capsys):
+    db_path, clock = story
+    plain = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock)
+    assert main(["--db", str(db_path), "restore", str(plain.path), "--with-secret"]) == 2
+    assert "--with-secret: there is no" in capsys.readouterr().err
+    assert list(tmp_path.glob("*-replaced-*")) == []
