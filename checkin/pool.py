@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from checkin.clock import Clock, iso, system_clock
 from checkin.db import transaction
@@ -33,17 +34,17 @@ SOURCES = ("slack_command", "slack_home", "web", "demo")
 DEFAULT_LABELS = ["very low", "low", "medium", "high", "very high"]
 NOT_AGAIN_WITHIN = timedelta(weeks=8)
 
-# Token-sort similarity (0-100) of the content words at or above which two
-# questions are the same question. Chosen on the real pairs in
-# tests/pool/test_duplicates.py: paraphrases score 80 and up, different
-# questions built on the same frame ("best book" / "best movie") 68 and below.
+# `similarity` (0-100) at or above which two questions are the same question.
+# Chosen on the real pairs in tests/pool/test_duplicates.py: paraphrases score
+# 84 and up, different questions built on the same frame ("best book" / "best
+# movie", "favourite hike" / "favourite recipe") 64 and below.
 PARAPHRASE_THRESHOLD = 75
 
 STOPWORDS = frozenset(
     "a an the of to in on for is are was were be been being you your yours yourself "
     "do did does done what which who whom how this that these those it its at with and "
     "or have has had having i me my mine we us our ours there their they them would "
-    "could should will can if as by from so any some one".split()
+    "could should will can if as by from so any some one s most".split()
 )
 CONTRACTIONS = {
     "what's": "what is", "you've": "you have", "you're": "you are", "you'd": "you would",
@@ -97,9 +98,23 @@ def _content(normalised: str) -> str:
     return " ".join(words) or normalised
 
 
+def _stems(content: str) -> list[str]:
+    return sorted(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in content.split())
+
+
 def similarity(a: str, b: str) -> float:
-    """How alike two questions are, 0-100: token-sort ratio of their content words."""
-    return fuzz.token_sort_ratio(_content(normalise(a)), _content(normalise(b)))
+    """How alike two questions are, 0-100.
+
+    The mean of two rapidfuzz scores over the content words (stopwords
+    dropped): the token-sort ratio of their characters, which forgives
+    spelling and word order, and the Indel similarity of the sorted word
+    lists, which counts a different word as different however short it is
+    ("favourite hike" and "favourite recipe" share most letters, not words).
+    """
+    ca, cb = _content(normalise(a)), _content(normalise(b))
+    letters = fuzz.token_sort_ratio(ca, cb)
+    words = 100 * Indel.normalized_similarity(_stems(ca), _stems(cb))
+    return (letters + words) / 2
 
 
 def check_text(text: str | None) -> str:
