@@ -69,7 +69,7 @@ def test_responses_have_no_rowid_so_storage_order_is_the_random_ids(conn, answer
 def test_no_order_of_the_rows_follows_the_order_of_answering(conn, answered):
     order = [answered["written"][m] for m in REVIEWERS]
     queries = ["SELECT answers FROM feedback_responses"] + [
-        f"SELECT answers FROM feedback_responses ORDER BY {c}"
+        f"SELECT answers FROM feedback_responses ORDER BY {c}"  # noqa: S608
         for c in columns(conn, "feedback_responses")
     ]
     for sql in queries:
