@@ -167,6 +167,8 @@ def build_demo(
             if status != "pending":
                 action = "approve" if status == "approved" else "reject"
                 pool.moderate(conn, qid, action, people[1].slack_id, clock=clock)
+            pool.claim_moderation_dms(conn, qid, clock)  # a demo DMs nobody
+            pool.mark_outcome_told(conn, qid, clock)
     checkin = store.get_checkin(conn, "wellbeing")
     schedule = Schedule.of(checkin)
     questions = store.active_questions(conn, checkin["id"])

@@ -312,6 +312,8 @@ ALTER TABLE pool_questions ADD COLUMN normalized TEXT NOT NULL DEFAULT '';
 ALTER TABLE pool_questions ADD COLUMN original_text TEXT;   -- the wording before an admin's edit
 ALTER TABLE pool_questions ADD COLUMN moderation_sent_at TEXT; -- admins were DMed the submission
 ALTER TABLE pool_questions ADD COLUMN outcome_told_at TEXT;    -- the submitter was DMed the outcome
+UPDATE pool_questions SET moderation_sent_at = created_at,
+    outcome_told_at = reviewed_at;                             -- nothing to DM about older rows
 
 -- The one moderation DM each admin got for a submission, updated in place
 -- once anyone has moderated it.
