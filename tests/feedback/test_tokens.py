@@ -32,11 +32,12 @@ def test_each_link_is_distinct_and_the_database_keeps_only_its_hash(conn, clock,
     assert not any(t.split(".")[1] in dump for t in issued.values())  # not even the nonce
 
 
-def test_an_altered_link_is_refused_before_the_database_is_read(conn, clock, rid):
+def test_an_altered_link_is_refused(conn, clock, rid):
     token = links(conn, rid, clock)["U002"]
     invite_id, nonce, mac = token.split(".")
+    flip = "B" if nonce[-1] == "A" else "A"
     other = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U003'").fetchone()[0]
-    for bad in (f"{other}.{nonce}.{mac}", f"{invite_id}.{nonce[:-1]}A.{mac}",
+    for bad in (f"{other}.{nonce}.{mac}", f"{invite_id}.{nonce[:-1]}{flip}.{mac}",
                 f"{invite_id}.{nonce}.{mac[:-2]}", token + "x", "garbage"):  # fmt: skip
         with pytest.raises(tokens.BadToken) as refused:
             feedback.open_form(conn, SECRET, bad, clock)
