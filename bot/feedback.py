@@ -23,7 +23,7 @@ from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code
 from checkin import feedback
-from checkin.config import signing_secret
+from checkin.config import USER_ID, signing_secret
 from checkin.timing import local_today
 
 OPEN = "feedback_open"  # the link button: Slack sends a click too, which only needs its ack
@@ -273,7 +273,7 @@ def announce_results(ctx: BotContext) -> None:
         people = [request["requested_by"]]
         if request["notify_subject"] and request["subject_id"] not in people:
             people.append(request["subject_id"])
-        for person in people:
+        for person in [p for p in people if USER_ID.match(p or "")]:
             about = "you" if person == request["subject_id"] else subject
             text = f"The feedback about {about} is ready: enough people have answered."
             body = [

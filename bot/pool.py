@@ -24,6 +24,7 @@ from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code
 from checkin import pool
+from checkin.config import USER_ID
 
 SUBMIT_OPEN = "pool_submit_open"
 SUBMIT_VIEW = "pool_submit"
@@ -215,7 +216,7 @@ def _problem(ctx: BotContext, form: dict[str, Any]) -> dict[str, str] | None:
     except pool.Refused as exc:
         return {"text": str(exc)}
     try:
-        pool._check_choices(form["kind"], form["options"], form["labels"])
+        pool.check_choices(form["kind"], form["options"], form["labels"])
     except pool.Refused as exc:
         return {"choices": str(exc)}
     twin = pool.near_duplicate(ctx.conn, text)
@@ -295,8 +296,12 @@ def _is_admin(ctx: BotContext, user_id: str) -> bool:
 
 
 def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
-    who = "someone who chose to stay anonymous" if row["anonymous"] else (
-        f"<@{row['submitted_by']}>" if row["submitted_by"] else "someone")  # fmt: skip
+    if row["anonymous"]:
+        who = "someone who chose to stay anonymous"
+    elif USER_ID.match(row["submitted_by"] or ""):
+        who = f"<@{row['submitted_by']}>"
+    else:
+        who = "the web app's operator"
     where = {"slack_command": "the slash command", "slack_home": "the App Home",
              "web": "the web app", "demo": "the demo"}.get(row["source"], row["source"])  # fmt: skip
     text = f"New question for the pool from {who} (via {where}): {row['text']}"
@@ -456,7 +461,9 @@ def sync(ctx: BotContext) -> None:
                                error_code(exc))  # fmt: skip
         pool.mark_message_updated(conn, row["id"], message["admin_id"])
     for row in pool.outcomes_to_tell(conn):
-        if not pool.mark_outcome_told(conn, row["id"], ctx.clock) or not row["submitted_by"]:
+        if not pool.mark_outcome_told(conn, row["id"], ctx.clock):
+            continue
+        if not USER_ID.match(row["submitted_by"] or ""):  # anonymous, or the web's operator
             continue
         if row["status"] == "approved":
             edited = " (an admin edited its wording)" if row["original_text"] else ""

@@ -135,7 +135,10 @@ def check_text(text: str | None) -> str:
     return text
 
 
-def _check_choices(kind: str, options: Sequence[str] | None, labels: Sequence[str] | None):
+def check_choices(
+    kind: str, options: Sequence[str] | None, labels: Sequence[str] | None
+) -> tuple[str | None, str | None]:
+    """The options and labels as stored (JSON), or `Refused` with the reason."""
     if kind not in KINDS:
         raise Refused(f"A question is one of {', '.join(KINDS)}, not {kind!r}.")
     if kind == "choice":
@@ -217,7 +220,7 @@ def submit(
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     clean = check_text(text)
-    options_json, labels_json = _check_choices(kind, options, labels)
+    options_json, labels_json = check_choices(kind, options, labels)
     with transaction(conn):
         _refuse_duplicate(conn, clean)
         new_id = conn.execute(
