@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from checkin.clock import Clock, iso, system_clock
@@ -174,20 +174,37 @@ def split_list(text: str | None) -> list[str]:
 def near_duplicate(
     conn: sqlite3.Connection, text: str, exclude_id: int | None = None
 ) -> sqlite3.Row | None:
-    """A pending or approved question that is the same as `text`, or a close paraphrase."""
+    """A pending or approved question that is the same as `text`, or a close paraphrase.
+
+    It runs before the ack of Slack's submit modal, so the character score is
+    computed for the whole pool at once by rapidfuzz (`process.extract`, in C)
+    with the cut-off below which no word score could lift a pair to the
+    threshold; the word score is computed only for what is left.
+    """
     wanted = normalise(text)
-    rows = conn.execute(
-        "SELECT * FROM pool_questions WHERE status IN ('pending', 'approved') ORDER BY id"
-    ).fetchall()
-    best, best_score = None, 0.0
+    rows = [
+        r
+        for r in conn.execute(
+            "SELECT * FROM pool_questions WHERE status IN ('pending', 'approved') ORDER BY id"
+        )
+        if r["id"] != exclude_id
+    ]
+    contents = []
     for row in rows:
-        if row["id"] == exclude_id:
-            continue
-        if (row["normalized"] or normalise(row["text"])) == wanted:
+        normalised = row["normalized"] or normalise(row["text"])
+        if normalised == wanted:
             return row
-        score = similarity(text, row["text"])
+        contents.append(_content(normalised))
+    query = _content(wanted)
+    stems = _stems(query)
+    best, best_score = None, 0.0
+    for _, letters, index in process.extract(
+        query, contents, scorer=fuzz.token_sort_ratio, limit=None,
+        score_cutoff=2 * PARAPHRASE_THRESHOLD - 100,
+    ):  # fmt: skip
+        score = (letters + 100 * Indel.normalized_similarity(stems, _stems(contents[index]))) / 2
         if score >= PARAPHRASE_THRESHOLD and score > best_score:
-            best, best_score = row, score
+            best, best_score = rows[index], score
     return best
 
 
