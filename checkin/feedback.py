@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
 import sqlite3
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -561,15 +560,3 @@ def member_choices(conn: sqlite3.Connection, viewer: Viewer) -> list[tuple[str, 
         "FROM members WHERE active = 1 AND is_bot = 0 ORDER BY 2"
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
-
-
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-def mentions(text: str) -> list[str]:
-    """User ids of Slack mentions in typed text (`<@U123|name>` or `<@U123>`), in order."""
-    return _MENTION.findall(text or "")
-
-
-def ids(rows: Iterable[Mapping]) -> list[str]:
-    return [r["member_id"] for r in rows]

@@ -4,8 +4,11 @@ ask → pending → approved from the Slack button → asked in the next run →
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from bot.app import Bot
 from checkin import db, pool, reports, store
@@ -13,6 +16,7 @@ from checkin.definitions import import_definitions, parse_toml
 from tests.bot.conftest import bot_config, settle, tick
 
 pytestmark = pytest.mark.timeout(60)
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 PULSE = """
 [[checkin]]
@@ -58,7 +62,7 @@ def moderation_dm(slack, admin: str) -> dict:  # noqa: ANN001
 
 
 def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
-    slack, pool_bot, clock
+    slack, pool_bot, clock, monkeypatch
 ):  # noqa: ANN001
     conn = pool_bot.ctx.conn
     said = ask(slack, pool_bot, "U002", BOOK)
@@ -112,6 +116,18 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
     from_pool = [q for q in report.questions if q.from_pool]
     assert [(q.text, q.answers) for q in from_pool] == [(BOOK, 1)]
     assert "Piranesi" in reports.to_markdown(report)
+
+    # and on the dashboard's Question pool page, one click away
+    monkeypatch.setenv("CHECKIN_DB", str(pool_bot.config.db_path))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.switch_page("dashboard/pool.py")
+    at.run()
+    table = at.dataframe[0].value
+    assert (list(table["question"]), list(table["times asked"]), list(table["answers"])) == (
+        [BOOK], [1], [1],
+    )  # fmt: skip
+    assert list(at.expander[0].dataframe[0].value["answer"]) == ["Piranesi"]
 
 
 def test_a_duplicate_and_a_paraphrase_are_refused_naming_the_existing_question(slack, pool_bot):  # noqa: ANN001
