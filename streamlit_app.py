@@ -6,15 +6,8 @@ st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layo
 
 pages = [
     st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:", url_path="pool"),
-    st.Page(
-        "dashboard/feedback.py", title="Feedback", icon=":material/reviews:", url_path="feedback"
-    ),
-    st.Page(
-        "dashboard/feedback_form.py",
-        title="Feedback form",
-        url_path="feedback_form",
-        visibility="hidden",
-    ),
+    st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:"),
+    st.Page("dashboard/feedback.py", title="Feedback", icon=":material/reviews:"),
+    st.Page("dashboard/feedback_form.py", title="Feedback form", visibility="hidden"),
 ]
 st.navigation(pages).run()

@@ -364,7 +364,8 @@ def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
         row = pool.get(ctx.conn, int(_action(body).get("value") or 0))
     except ValueError:
         row = None
-    if row is None or not _is_admin(ctx, user_id):
+    # no users.info here: the trigger_id lasts 3 s; whoever got the DM is known already
+    if row is None or not pool.is_admin(ctx.conn, user_id, ctx.config.admins):
         return None
     return {
         "type": "modal",
