@@ -331,7 +331,8 @@ def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, An
 
 def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
     outcome = OUTCOME.get(row["status"], row["status"])
-    by = f" by <@{row['reviewed_by']}>" if row["reviewed_by"] else ""
+    reviewer = row["reviewed_by"] or ""
+    by = f" by <@{reviewer}>" if USER_ID.match(reviewer) else " on the web app" if reviewer else ""
     text = f"{outcome}{by}: {row['text']}"
     return text, [
         blocks.section(f"{outcome}{by}:"),

@@ -253,3 +253,22 @@ def test_a_question_submitted_on_the_web_is_dmed_to_admins_on_the_next_tick(slac
     assert BOOK in moderation_dm(slack, "U003")["text"]
     tick(pool_bot)
     assert len([m for m in slack.dm("U003") if "New question" in m["text"]]) == 1
+
+
+def test_a_question_moderated_on_the_web_updates_the_admin_dms_and_tells_the_submitter(
+    slack, pool_bot, clock
+):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
+    pool.moderate(pool_bot.ctx.conn, question_id, "approve", "operator", clock=clock)
+    tick(pool_bot)
+    for admin in ("U003", "U004"):
+        dm = [m for m in slack.dm(admin) if BOOK in m["text"]]
+        assert len(dm) == 1
+        assert dm[0]["text"].startswith(":white_check_mark: Approved on the web app:")
+        assert not any(b["type"] == "actions" for b in dm[0]["blocks"])
+    assert [m["text"] for m in slack.dm("U002") if "was approved" in m["text"]] == [
+        f"Your question “{BOOK}” was approved: it will be asked in check-ins."
+    ]
+    tick(pool_bot)
+    assert len([m for m in slack.dm("U002") if "was approved" in m["text"]]) == 1
