@@ -9,5 +9,8 @@ ownership.record_web_start()  # the deploy trail: once per process (st.cache_res
 
 pages = [
     st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:"),
+    st.Page("dashboard/feedback.py", title="Feedback", icon=":material/reviews:"),
+    st.Page("dashboard/feedback_form.py", title="Feedback form", visibility="hidden"),
 ]
 st.navigation(pages).run()

@@ -38,7 +38,9 @@ from checkin.config import Config, ConfigError, load_config
 
 log = logging.getLogger("checkin.bot")
 
-FEATURES = ("bot.conversation", "bot.commands", "bot.home", "bot.reports")
+FEATURES = (
+    "bot.conversation", "bot.commands", "bot.home", "bot.reports", "bot.pool", "bot.feedback",
+)  # fmt: skip
 STALE_AFTER_S = 90
 
 

@@ -28,7 +28,7 @@ from bot import blocks, listen, members
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_rate_limited, is_transient
-from checkin import store
+from checkin import pool, store
 from checkin.clock import parse_iso
 from checkin.timing import (
     MemberClock,
@@ -214,17 +214,19 @@ def create_runs(ctx: BotContext, checkin: sqlite3.Row, now: datetime) -> int:
     return created
 
 
-def _question_ids(ctx: BotContext, checkin: sqlite3.Row) -> list[int]:
+def _question_ids(ctx: BotContext, checkin: sqlite3.Row, run: Any) -> list[int]:
     ids = [q["id"] for q in store.active_questions(ctx.conn, checkin["id"])]
     if ids and checkin["random_question"]:
-        extra = store.pool_question_for(ctx.conn, checkin["id"], clock=ctx.clock)
+        extra = pool.question_for_run(
+            ctx.conn, checkin["id"], run.member_id, run.local_date, clock=ctx.clock
+        )
         if extra is not None:
             ids.append(extra)
     return ids
 
 
 def _create(ctx: BotContext, checkin: sqlite3.Row, run: Any) -> int | None:
-    questions = _question_ids(ctx, checkin)
+    questions = _question_ids(ctx, checkin, run)
     if not questions:
         return None
     return store.create_run(ctx.conn, checkin["id"], run, questions, clock=ctx.clock)

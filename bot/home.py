@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks, members
+from bot import pool as pool_feature
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code
@@ -40,13 +41,15 @@ def home_view(ctx: BotContext, member_id: str) -> dict[str, Any]:
             upcoming.append((checkin["name"], run.due_at.astimezone(tz) if run else None))
         if row["paused_until"] and row["paused_until"] >= now.astimezone(tz).date().isoformat():
             paused_until = date.fromisoformat(row["paused_until"])
-    return blocks.home_view(
+    view = blocks.home_view(
         member=row,
         upcoming=upcoming,
         paused_until=paused_until,
         answers=store.recent_answers(ctx.conn, member_id, 5),
         streak=store.streak(ctx.conn, member_id),
     )
+    view["blocks"] = (view["blocks"] + pool_feature.home_blocks())[: blocks.MODAL_BLOCKS_MAX]
+    return view
 
 
 def publish(ctx: BotContext, member_id: str) -> None:

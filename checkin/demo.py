@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from checkin import db, store
+from checkin import db, feedback, pool, store
 from checkin.clock import FakeClock, system_clock
 from checkin.definitions import import_definitions, parse_toml
 from checkin.timing import MemberClock, Schedule, run_for
@@ -159,12 +159,16 @@ def build_demo(
         db.set_meta(conn, "demo", json.dumps({"members": members, "weeks": weeks, "seed": seed}))
         import_definitions(conn, parse_toml(DEMO_TOML, "demo"), clock=clock)
         people = _members(conn, rng, members, clock)
-        for text, status in POOL:
-            qid = store.submit_pool_question(
-                conn, text, submitted_by=people[0].slack_id, clock=clock
-            )
+        for i, (text, status) in enumerate(POOL):
+            qid = pool.submit(
+                conn, text, submitted_by=people[i % len(people)].slack_id, source="demo",
+                anonymous=i % 4 == 3, clock=clock,
+            ).id  # fmt: skip
             if status != "pending":
-                store.review_pool_question(conn, qid, status, people[1].slack_id, clock=clock)
+                action = "approve" if status == "approved" else "reject"
+                pool.moderate(conn, qid, action, people[1].slack_id, clock=clock)
+            pool.claim_moderation_dms(conn, qid, clock)  # a demo DMs nobody
+            pool.mark_outcome_told(conn, qid, clock)
     checkin = store.get_checkin(conn, "wellbeing")
     schedule = Schedule.of(checkin)
     questions = store.active_questions(conn, checkin["id"])
@@ -306,7 +310,7 @@ def _day(
     clock.set(due.due_at)
     question_ids = [q["id"] for q in questions]
     if checkin["random_question"] and rng.random() < 0.5:
-        pool_qid = store.pool_question_for(conn, checkin["id"], clock=clock)
+        pool_qid = pool.question_for_run(conn, checkin["id"], person.slack_id, day, clock=clock)
         if pool_qid:
             question_ids.append(pool_qid)
     run_id = store.create_run(conn, checkin["id"], due, question_ids, status="sending", clock=clock)
@@ -374,27 +378,35 @@ def _answer(
 def _feedback(
     conn: sqlite3.Connection, rng: random.Random, people: list[_Person], clock: FakeClock
 ) -> None:
-    if len(people) < 3:
+    """One request with a few anonymous responses, submitted as the web form submits them."""
+    if len(people) < 5:
         return
     subject = people[1].slack_id
     invitees = [p.slack_id for p in people[2:8]]
-    request_id = store.create_feedback_request(
-        conn, subject, people[0].slack_id,
-        [
-            {"text": "What should they keep doing?", "kind": "text"},
-            {"text": "What could they do differently?", "kind": "text"},
-            {"text": "How well do they communicate?", "kind": "scale",
-             "labels": ["poorly", "could be better", "fine", "well", "very well"]},
-        ],
-        invitees, min_responses=3, clock=clock,
+    today = clock().date()
+    request_id = feedback.create_request(
+        conn, subject=subject, requested_by=people[0].slack_id, reviewers=invitees,
+        due=today + timedelta(days=7), today=today, clock=clock,
     )  # fmt: skip
+    conn.execute("DELETE FROM outbox WHERE kind = 'feedback_invites'")  # nobody to DM in a demo
+    request = feedback.get_request(conn, request_id)
+    questions = feedback.questions_of(request)
+    keys = {
+        "strengths": ("Clear written updates.", "Great at unblocking others.",
+                      "Thoughtful code reviews."),
+        "improve": ("Share work earlier.", "Say no to more meetings.", "Write down decisions."),
+    }  # fmt: skip
+    secret = rng.randbytes(32)  # thrown away: the demo's links open nothing
     for member in invitees[: max(3, len(invitees) - 2)]:
-        store.submit_feedback(
-            conn, request_id, member,
-            [rng.choice(("Clear written updates.", "Great at unblocking others.",
-                         "Thoughtful code reviews.")),
-             rng.choice(("Share work earlier.", "Say no to more meetings.",
-                         "Write down decisions.")),
-             rng.choice((3, 4, 4, 5))],
-            clock=clock,
-        )  # fmt: skip
+        invite = conn.execute(
+            "SELECT id FROM feedback_invites WHERE request_id = ? AND member_id = ?",
+            (request_id, member),
+        ).fetchone()
+        token = feedback.issue_link_token(conn, invite[0], secret, clock=clock)
+        answers = {
+            q["key"]: rng.choice((3, 4, 4, 5))
+            if q["kind"] == "scale"
+            else rng.choice(keys[q["key"]])
+            for q in questions
+        }
+        feedback.submit_response(conn, secret, token, answers, clock=clock)

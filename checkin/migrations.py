@@ -337,6 +337,77 @@ ALTER TABLE checkins ADD COLUMN retention_weeks INTEGER;
 ALTER TABLE answers ADD COLUMN erased_at TEXT;
 """,
     ),
+    (
+        10,
+        "question pool: where, anonymous, moderation messages, who was asked when; "
+        "feedback: one-time link tokens, declines, reminders, responses with random ids",
+        """
+-- Pool. `submitted_by` is NULL for an anonymous submission (never stored);
+-- `source` says where it came from: slack_command | slack_home | web | demo.
+ALTER TABLE pool_questions ADD COLUMN source TEXT NOT NULL DEFAULT 'web';
+ALTER TABLE pool_questions ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pool_questions ADD COLUMN normalized TEXT NOT NULL DEFAULT '';
+ALTER TABLE pool_questions ADD COLUMN original_text TEXT;   -- the wording before an admin's edit
+ALTER TABLE pool_questions ADD COLUMN moderation_sent_at TEXT; -- admins were DMed the submission
+ALTER TABLE pool_questions ADD COLUMN outcome_told_at TEXT;    -- the submitter was DMed the outcome
+UPDATE pool_questions SET moderation_sent_at = created_at,
+    outcome_told_at = reviewed_at;                             -- nothing to DM about older rows
+
+-- The one moderation DM each admin got for a submission, updated in place
+-- once anyone has moderated it.
+CREATE TABLE pool_moderation_messages (
+    pool_question_id INTEGER NOT NULL REFERENCES pool_questions(id),
+    admin_id      TEXT NOT NULL,
+    channel_id    TEXT NOT NULL,
+    message_ts    TEXT NOT NULL,
+    updated       INTEGER NOT NULL DEFAULT 0,   -- 1: shows the outcome
+    PRIMARY KEY (pool_question_id, admin_id)
+);
+
+-- Which pool question a member was asked in which run: the 8-week rule, and
+-- a second draw for the same run returns the same question.
+CREATE TABLE pool_asks (
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    member_id     TEXT NOT NULL,
+    local_date    TEXT NOT NULL,
+    pool_question_id INTEGER NOT NULL REFERENCES pool_questions(id),
+    question_id   INTEGER NOT NULL REFERENCES questions(id),
+    PRIMARY KEY (checkin_id, member_id, local_date)
+);
+CREATE INDEX pool_asks_by_member ON pool_asks(member_id, pool_question_id, local_date);
+
+-- Feedback requests: whether the subject is told too, and when results were announced.
+ALTER TABLE feedback_requests ADD COLUMN notify_subject INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feedback_requests ADD COLUMN results_told_at TEXT;
+
+-- Invites: the link's hash only (never the link), when it expires, whether and
+-- on which DATE it was answered (no finer time), a decline, the reminder.
+ALTER TABLE feedback_invites ADD COLUMN token_hash TEXT;
+ALTER TABLE feedback_invites ADD COLUMN expires_at TEXT;
+ALTER TABLE feedback_invites ADD COLUMN answered_on TEXT;   -- local date; set with responded = 1
+ALTER TABLE feedback_invites ADD COLUMN declined_at TEXT;
+ALTER TABLE feedback_invites ADD COLUMN reminded_at TEXT;
+ALTER TABLE feedback_invites ADD COLUMN channel_id TEXT;
+ALTER TABLE feedback_invites ADD COLUMN message_ts TEXT;
+CREATE UNIQUE INDEX feedback_invites_by_token ON feedback_invites(token_hash);
+
+-- Responses: no reviewer, no invite, no token, only the date, and a random id
+-- in a table without rowid, so neither a column nor the order of rows tells
+-- who wrote which (rows are kept in the order of their random ids).
+CREATE TABLE feedback_responses_anonymous (
+    id            TEXT PRIMARY KEY,            -- 32 random hex digits
+    request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
+    answers       TEXT NOT NULL,               -- JSON, one entry per question
+    submitted_on  TEXT NOT NULL                -- date only
+) WITHOUT ROWID;
+INSERT INTO feedback_responses_anonymous (id, request_id, answers, submitted_on)
+    SELECT lower(hex(randomblob(16))), request_id, answers, substr(submitted_on, 1, 10)
+    FROM feedback_responses;
+DROP TABLE feedback_responses;
+ALTER TABLE feedback_responses_anonymous RENAME TO feedback_responses;
+CREATE INDEX feedback_responses_by_request ON feedback_responses(request_id);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
-from checkin import store
+from checkin import pool, store
 from checkin.clock import FakeClock
 from checkin.definitions import import_definitions, parse_toml
 from checkin.timing import MemberClock, Schedule, run_for
@@ -155,9 +155,9 @@ def build_golden(conn: sqlite3.Connection, clock: FakeClock) -> History:
     h.close(h.run("U0D", date(2026, 10, 23)))
 
     # --- 2026-W44 (report week) ---------------------------------------------------------------
-    pool_id = store.submit_pool_question(conn, POOL_QUESTION, submitted_by="U0A", clock=clock)
-    store.review_pool_question(conn, pool_id, "approved", "U0A", clock=clock)
-    pool_qid = store.pool_question_for(conn, h.checkin["id"], clock=clock)
+    pool_id = pool.submit(conn, POOL_QUESTION, submitted_by="U0A", source="web", clock=clock).id
+    pool.moderate(conn, pool_id, "approve", "U0A", clock=clock)
+    pool_qid = pool.question_for_run(conn, h.checkin["id"], "U0A", date(2026, 10, 26), clock=clock)
     h.pool_qid = pool_qid
 
     r = h.run("U0A", date(2026, 10, 26), extra=[pool_qid])  # 08:00 UTC (winter time)

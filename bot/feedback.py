@@ -1,0 +1,293 @@
+"""Peer feedback in Slack: `/checkin feedback`, the invites with their one-time links, declines,
+one reminder, and the note that results are ready.
+
+The invites go out through the outbox (`OUTBOX["feedback_invites"]`), whether
+the request came from here or from the web app. The form itself is a page of
+the web app; Slack never sees an answer. The rules live in `checkin.feedback`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.context.respond import Respond
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks, members
+from bot.commands import add_subcommand
+from bot.context import BotContext
+from bot.listen import acked, user_of
+from bot.slack import SlackUnavailable, call, error_code
+from checkin import feedback
+from checkin.config import USER_ID, signing_secret
+from checkin.timing import local_today
+
+OPEN = "feedback_open"  # the link button: Slack sends a click too, which only needs its ack
+DECLINE = "feedback_decline"
+CONFIRM = "feedback_confirm"
+CANCEL = "feedback_cancel"
+FORM_PAGE = "feedback_form"
+RESULTS_PAGE = "feedback"
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def register(app: App, ctx: BotContext) -> None:
+    add_subcommand(
+        "feedback",
+        feedback_command,
+        "`feedback @subject from @a @b @c by 2026-12-11`: ask at least 3 people for anonymous "
+        "feedback about someone (add `share` to tell the subject when results are ready)",
+    )
+    app.action(OPEN)(_ack_only)
+    app.action(DECLINE)(acked(ctx, on_decline))
+    app.action(CONFIRM)(acked(ctx, on_confirm))
+    app.action(CANCEL)(acked(ctx, on_cancel))
+
+
+def _ack_only(ack: Callable[..., Any]) -> None:
+    ack()
+
+
+def tick(ctx: BotContext) -> None:
+    """One reminder two days before the due date; the note that results are ready. Never raises."""
+    for step in (remind, announce_results):
+        try:
+            step(ctx)
+        except Exception:
+            ctx.logger.exception("feedback: %s failed", step.__name__)
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def usage(ctx: BotContext) -> str:
+    return f"`{ctx.config.command} feedback @subject from @a @b @c by 2026-12-11`"
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The subject, reviewers, due date and `share` of the command's text (unchecked)."""
+    halves = re.split(r"\sfrom\s", f" {text} ", maxsplit=1, flags=re.I)
+    head, tail = (halves[0], halves[1]) if len(halves) == 2 else (halves[0], "")
+    parts = re.split(r"\sby\s", f" {tail or head} ", maxsplit=1, flags=re.I)
+    middle, due_part = (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "")
+    subject_part, reviewers_part = (head, middle) if tail else (middle, "")
+    words = due_part.split()
+    due = next((w for w in words if w.lower() != "share"), None)
+    subjects = _MENTION.findall(subject_part)
+    return {
+        "subject": subjects[0] if subjects else None,
+        "subjects": subjects,
+        "reviewers": _MENTION.findall(reviewers_part),
+        "due": due,
+        "share": any(w.lower() == "share" for w in words),
+    }
+
+
+def feedback_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
+    user_id = str(body.get("user_id") or "")
+    request = parse(args)
+    if request["subject"] is None:
+        respond(text=f"Say whom the feedback is about first: {usage(ctx)}")
+        return
+    if len(request["subjects"]) > 1:
+        respond(text=f"Name one subject before `from`, then the reviewers: {usage(ctx)}")
+        return
+    _send(ctx, user_id, request, respond, confirmed=False)
+
+
+def _send(
+    ctx: BotContext,
+    user_id: str,
+    request: dict[str, Any],
+    respond: Callable[..., Any],
+    confirmed: bool,
+) -> None:
+    for person in dict.fromkeys([request["subject"], *request["reviewers"]]):
+        members.refresh_member(ctx, person)  # bot, deactivated: as Slack says now
+    requester = members.member(ctx, user_id)
+    today = local_today(requester["tz"] if requester else None, ctx.clock())
+    try:
+        request_id = feedback.create_request(
+            ctx.conn, subject=request["subject"], requested_by=user_id,
+            reviewers=request["reviewers"], due=request["due"], today=today,
+            notify_subject=request["share"], confirmed=confirmed, clock=ctx.clock,
+        )  # fmt: skip
+    except feedback.NeedsConfirmation as exc:
+        value = json.dumps({k: request[k] for k in ("subject", "reviewers", "due", "share")})
+        respond(
+            text=str(exc),
+            blocks=[
+                blocks.section(blocks.esc(str(exc))),
+                {
+                    "type": "actions",
+                    "block_id": "feedback:confirm",
+                    "elements": [
+                        blocks.button("Send anyway", CONFIRM, value, "primary"),
+                        blocks.button("Cancel", CANCEL, "cancel"),
+                    ],
+                },
+            ],
+        )
+        return
+    except feedback.Refused as exc:
+        respond(text=str(exc))
+        return
+    names = ", ".join(feedback.name_of(ctx.conn, r) for r in dict.fromkeys(request["reviewers"]))
+    subject = feedback.name_of(ctx.conn, request["subject"])
+    share = f" and {subject}" if request["share"] and request["subject"] != user_id else ""
+    respond(
+        text=f"Asked {names} for feedback about {subject}, due {request['due']} "
+        f"(request #{request_id}). Their answers are anonymous; you{share} will get a DM once "
+        f"at least {feedback.MIN_RESPONSES} have answered.",
+        replace_original=True,
+    )
+
+
+def on_confirm(ctx: BotContext, body: dict) -> None:
+    action = (body.get("actions") or [{}])[0]
+    try:
+        request = json.loads(action.get("value") or "{}")
+    except ValueError:
+        return
+    request.setdefault("share", False)
+    respond = Respond(response_url=body.get("response_url"))
+    _send(ctx, user_of(body), request, respond, confirmed=True)
+
+
+def on_cancel(ctx: BotContext, body: dict) -> None:
+    Respond(response_url=body.get("response_url"))(
+        text="Not sent: nobody was asked.", replace_original=True
+    )
+
+
+# --- invites ---------------------------------------------------------------------------------
+
+
+def form_link(ctx: BotContext, token: str) -> str:
+    return f"{ctx.config.dashboard_url}/{FORM_PAGE}?token={token}"
+
+
+def invite_blocks(ctx: BotContext, request: Any, invite_id: int, link: str) -> tuple[str, list]:
+    subject = feedback.name_of(ctx.conn, request["subject_id"])
+    by = feedback.name_of(ctx.conn, request["requested_by"])
+    due = request["closes_on"]
+    text = f"{by} asked for your feedback about {subject}, by {due}."
+    note = feedback.ANONYMITY_NOTE.format(n=request["min_responses"])
+    return text, [
+        blocks.section(
+            f"*{blocks.esc(by)}* asked for your feedback about *{blocks.esc(subject)}*, "
+            f"by *{due}*. A few ratings and two short answers, in the web app."
+        ),
+        blocks.context(blocks.esc(note) + " The link works once, until the due date."),
+        {
+            "type": "actions",
+            "block_id": f"feedback:{invite_id}",
+            "elements": [
+                {**blocks.button("Give feedback", OPEN, str(invite_id), "primary"), "url": link},
+                blocks.button("Decline", DECLINE, str(invite_id)),
+            ],
+        },
+    ]
+
+
+def send_invites(ctx: BotContext, payload: dict) -> None:
+    """The outbox's `feedback_invites`: DM each reviewer not DMed yet their own link."""
+    request = feedback.get_request(ctx.conn, int(payload.get("request_id") or 0))
+    if request is None:
+        raise LookupError(f"no feedback request {payload.get('request_id')}")
+    secret = signing_secret(ctx.config)
+    failed = []
+    for invite in feedback.invites_to_send(ctx.conn, request["id"]):
+        member = invite["member_id"]
+        token = feedback.issue_link_token(ctx.conn, invite["id"], secret, ctx.clock)
+        text, body = invite_blocks(ctx, request, invite["id"], form_link(ctx, token))
+        try:
+            channel = call(ctx, "conversations.open", member=member, users=member)["channel"]["id"]
+            posted = call(ctx, "chat.postMessage", member=member, channel=channel, text=text,
+                          blocks=body)  # fmt: skip
+        except (SlackApiError, SlackUnavailable) as exc:
+            failed.append(f"{member}: {error_code(exc)}")
+            continue
+        feedback.mark_invite_sent(ctx.conn, invite["id"], channel, posted["ts"], ctx.clock)
+    if failed:
+        raise RuntimeError("could not DM " + ", ".join(failed))
+
+
+OUTBOX = {"feedback_invites": send_invites}
+
+
+def on_decline(ctx: BotContext, body: dict) -> None:
+    user_id = user_of(body)
+    try:
+        invite_id = int((body.get("actions") or [{}])[0].get("value") or 0)
+    except (TypeError, ValueError):
+        return
+    outcome = feedback.decline(ctx.conn, invite_id, user_id, ctx.clock)
+    text = {
+        "declined": "You declined this feedback request. Thanks for letting us know.",
+        "already": "You declined this feedback request already.",
+        "answered": "You have answered this request already; thank you!",
+    }.get(outcome)
+    if text is None:
+        return
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts")
+    try:
+        if outcome == "declined" and channel and ts:
+            call(ctx, "chat.update", member=user_id, channel=channel, ts=ts, text=text,
+                 blocks=[blocks.section(text)])  # fmt: skip
+        else:
+            call(ctx, "chat.postMessage", member=user_id, channel=user_id, text=text)
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("feedback decline for %s: %s", user_id, error_code(exc))
+
+
+def remind(ctx: BotContext) -> None:
+    for invite in feedback.invites_to_remind(ctx.conn, ctx.clock()):
+        if not feedback.claim_reminder(ctx.conn, invite["id"], ctx.clock):
+            continue
+        subject = feedback.name_of(ctx.conn, invite["subject_id"])
+        text = (
+            f"A reminder: your feedback about {subject} is due on {invite['closes_on']}. "
+            "The button in the message above opens the form (or decline it there)."
+        )
+        try:
+            call(ctx, "chat.postMessage", member=invite["member_id"],
+                 channel=invite["channel_id"] or invite["member_id"], text=text,
+                 thread_ts=invite["message_ts"], reply_broadcast=True)  # fmt: skip
+        except (SlackApiError, SlackUnavailable) as exc:
+            ctx.logger.warning("feedback reminder to %s: %s", invite["member_id"], error_code(exc))
+
+
+def announce_results(ctx: BotContext) -> None:
+    for request in feedback.results_to_announce(ctx.conn):
+        if not feedback.mark_results_told(ctx.conn, request["id"], ctx.clock):
+            continue
+        subject = feedback.name_of(ctx.conn, request["subject_id"])
+        link = f"{ctx.config.dashboard_url}/{RESULTS_PAGE}?request={request['id']}"
+        people = [request["requested_by"]]
+        if request["notify_subject"] and request["subject_id"] not in people:
+            people.append(request["subject_id"])
+        for person in [p for p in people if USER_ID.match(p or "")]:
+            about = "you" if person == request["subject_id"] else subject
+            text = f"The feedback about {about} is ready: enough people have answered."
+            body = [
+                blocks.section(blocks.esc(text)),
+                {
+                    "type": "actions",
+                    "block_id": f"feedback:results:{request['id']}",
+                    "elements": [
+                        {**blocks.button("See the results", OPEN, "results"), "url": link}
+                    ],  # fmt: skip
+                },
+            ]
+            try:
+                call(ctx, "chat.postMessage", member=person, channel=person, text=text,
+                     blocks=body)  # fmt: skip
+            except (SlackApiError, SlackUnavailable) as exc:
+                ctx.logger.warning("feedback results note to %s: %s", person, error_code(exc))

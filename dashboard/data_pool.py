@@ -1,0 +1,108 @@
+"""Reads and writes of the question pool and feedback pages, behind short caches.
+
+Every read takes the viewer first and is made by `checkin.pool` or
+`checkin.feedback`; this module only opens the database, calls, and closes
+it again. The viewer is the local operator until sign-in exists.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from checkin import db, feedback, pool
+from checkin.config import ConfigError, load_config, signing_secret
+from checkin.viewer import OPERATOR, Viewer
+
+T = TypeVar("T")
+
+
+class Unavailable(Exception):
+    """The database cannot be used; str() is the line for the page."""
+
+
+def current_viewer() -> Viewer:
+    """Who is looking: the local operator until sign-in sets a viewer in the session."""
+    viewer = st.session_state.get("viewer")
+    return viewer if isinstance(viewer, Viewer) else OPERATOR
+
+
+def db_path() -> str:
+    try:
+        return str(load_config().db_path)
+    except ConfigError as exc:
+        raise Unavailable(str(exc)) from None
+
+
+def secret() -> bytes:
+    """The key that signs feedback links, as the bot uses it."""
+    try:
+        return signing_secret(load_config())
+    except (ConfigError, OSError) as exc:
+        raise Unavailable(f"cannot read the link-signing secret: {exc}") from None
+
+
+@contextmanager
+def connection(path: str) -> Iterator[sqlite3.Connection]:
+    try:
+        conn = db.connect(path)
+    except db.DatabaseError as exc:
+        raise Unavailable(str(exc)) from None
+    with closing(conn):
+        yield conn
+
+
+def write(path: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A change (submit, moderate, request, answer): then the cached reads are dropped."""
+    with connection(path) as conn:
+        result = fn(conn, *args, **kwargs)
+    clear()
+    return result
+
+
+def clear() -> None:
+    pool_listing.clear()
+    pool_answers.clear()
+    feedback_requests.clear()
+    people.clear()
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def pool_listing(path: str, viewer_key: str, _viewer: Viewer) -> list[dict]:
+    with connection(path) as conn:
+        return pool.listing(conn, _viewer)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def pool_answers(path: str, viewer_key: str, _viewer: Viewer, question_id: int) -> list[dict]:
+    with connection(path) as conn:
+        return pool.answers_to(conn, _viewer, question_id)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def feedback_requests(path: str, viewer_key: str, _viewer: Viewer) -> list[dict]:
+    with connection(path) as conn:
+        return feedback.requests_for(conn, _viewer)
+
+
+def feedback_results(path: str, viewer: Viewer, request_id: int) -> feedback.Results:
+    """Not cached: the free text is shuffled on each read."""
+    with connection(path) as conn:
+        return feedback.results(conn, viewer, request_id)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def people(path: str, viewer_key: str, _viewer: Viewer) -> list[tuple[str, str]]:
+    with connection(path) as conn:
+        return feedback.member_choices(conn, _viewer)
+
+
+def is_admin(path: str, viewer: Viewer) -> bool:
+    if viewer.is_admin:
+        return True
+    with connection(path) as conn:
+        return pool.is_admin(conn, viewer.slack_id, load_config().admins)

@@ -1,0 +1,111 @@
+"""Feedback: ask peers for anonymous feedback about someone; results for the subject,
+the requester and admins, once enough people have answered."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from checkin import feedback
+from checkin.clock import system_clock
+from dashboard import data_pool as data
+
+st.title("Feedback")
+st.caption(
+    "Reviewers get a Slack DM with a one-time link to a short form. Answers are stored without "
+    f"names and shown only once at least {feedback.MIN_RESPONSES} people have answered."
+)
+
+viewer = data.current_viewer()
+try:
+    path = data.db_path()
+    people = data.people(path, viewer.key, viewer)
+    requests = data.feedback_requests(path, viewer.key, viewer)
+except data.Unavailable as exc:
+    st.error(str(exc))
+    st.stop()
+
+names = dict(people)
+today = system_clock().date()
+
+with st.form("feedback_request"):
+    st.subheader("Ask for feedback")
+    subject = st.selectbox("About", list(names), index=None, format_func=names.get,
+                           key="fb_subject", placeholder="Choose a person")  # fmt: skip
+    reviewers = st.multiselect("Reviewers (at least 3)", list(names), format_func=names.get,
+                               key="fb_reviewers")  # fmt: skip
+    due = st.date_input("Due", value=today + timedelta(days=7), min_value=today, key="fb_due")
+    if viewer.slack_id:
+        requester = viewer.slack_id
+    else:
+        requester = st.selectbox("Requested by", list(names), index=None, format_func=names.get,
+                                 key="fb_requester", placeholder="Choose a person")  # fmt: skip
+    share = st.checkbox("Also tell the subject when results are ready", key="fb_share")
+    asked = st.form_submit_button("Send the invites")
+
+pending = st.session_state.get("fb_confirm")
+if asked:
+    pending = {"subject": subject, "reviewers": reviewers, "due": due, "share": share,
+               "requester": requester, "confirmed": False}  # fmt: skip
+if pending and (asked or st.session_state.get("fb_confirm_clicked")):
+    st.session_state.pop("fb_confirm_clicked", None)
+    if not pending["requester"]:
+        st.error("Choose who is asking (the subject or their lead).")
+    else:
+        try:
+            request_id = data.write(
+                path, feedback.create_request, subject=pending["subject"],
+                requested_by=pending["requester"], reviewers=pending["reviewers"],
+                due=pending["due"], today=today, notify_subject=pending["share"],
+                confirmed=pending["confirmed"],
+            )  # fmt: skip
+        except feedback.NeedsConfirmation as exc:
+            st.session_state["fb_confirm"] = {**pending, "confirmed": True}
+            st.warning(str(exc))
+        except feedback.Refused as exc:
+            st.session_state.pop("fb_confirm", None)
+            st.error(str(exc))
+        else:
+            st.session_state.pop("fb_confirm", None)
+            st.success(f"Request #{request_id} sent: the bot DMs each reviewer their link.")
+            requests = data.feedback_requests(path, viewer.key, viewer)
+if st.session_state.get("fb_confirm") and st.button("Send anyway", key="fb_send_anyway"):
+    st.session_state["fb_confirm_clicked"] = True
+    st.rerun()
+
+st.subheader("Requests")
+if not requests:
+    st.write("No feedback requests you may see yet.")
+    st.stop()
+
+wanted = st.query_params.get("request")
+for r in requests:
+    label = (f"About {r['subject']}, asked by {r['requested_by']}, due {r['due']}: "
+             f"{r['answered']} of {r['invited']} answered")  # fmt: skip
+    with st.expander(label, expanded=str(r["id"]) == wanted):
+        try:
+            shown = data.feedback_results(path, viewer, r["id"])
+        except feedback.NotAllowed as exc:
+            st.text(str(exc))
+            continue
+        if r["declined"]:
+            st.caption(f"{r['declined']} declined.")
+        if not shown.ready:
+            st.info(shown.progress)
+            continue
+        st.dataframe(
+            [
+                {
+                    "question": rating.question,
+                    "mean (1–5)": rating.mean,
+                    "spread (sd)": rating.spread,
+                    "range": f"{rating.low}–{rating.high}",
+                    "answers": rating.count,
+                }
+                for rating in shown.ratings
+            ],
+            hide_index=True,
+        )
+        for question, texts in shown.texts.items():
+            st.markdown(f"**{question}**")
+            for text in texts or ["(no answers)"]:
+                st.text(text)

@@ -1,0 +1,63 @@
+"""The feedback form a reviewer reaches from their Slack link: no sign-in, nothing about the viewer.
+
+The token is read from the address, kept in this browser session only, and
+cleared from the address bar at once.
+"""
+
+import streamlit as st
+
+from checkin import feedback, tokens
+from dashboard import data_pool as data
+
+token = st.query_params.get("token")
+if token:
+    st.session_state["feedback_token"] = token
+    st.session_state.pop("feedback_done", None)
+    st.query_params.clear()
+token = st.session_state.get("feedback_token")
+
+if st.session_state.get("feedback_done"):
+    st.success(
+        "Thank you: your answers were stored anonymously. They are shown only once at least "
+        f"{st.session_state['feedback_done']} people have answered."
+    )
+    st.stop()
+
+try:
+    path = data.db_path()
+    with data.connection(path) as conn:
+        form = feedback.open_form(conn, data.secret(), token)
+except tokens.BadToken as exc:
+    st.error(str(exc))
+    st.stop()
+except data.Unavailable as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.title(f"Feedback about {form.subject_name}")
+st.info(feedback.ANONYMITY_NOTE.format(n=form.min_responses), icon=":material/lock:")
+st.caption(f"Due {form.due_on.isoformat()}. The link works once.")
+
+given: dict[str, object] = {}
+with st.form("feedback_form"):
+    for q in form.questions:
+        if q["kind"] == "scale":
+            labels = q.get("labels") or feedback.RATING_LABELS
+            given[q["key"]] = st.radio(
+                q["text"], [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"fb_{q['key']}",
+                format_func=lambda n, labels=labels: f"{n} · {labels[n - 1]}",
+            )  # fmt: skip
+        else:
+            given[q["key"]] = st.text_area(q["text"], max_chars=feedback.MAX_TEXT,
+                                           key=f"fb_{q['key']}")  # fmt: skip
+    sent = st.form_submit_button("Send my feedback")
+
+if sent:
+    try:
+        data.write(path, feedback.submit_response, data.secret(), token, given)
+    except (feedback.Refused, tokens.BadToken) as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["feedback_done"] = form.min_responses
+        st.session_state.pop("feedback_token", None)
+        st.rerun()

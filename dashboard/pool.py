@@ -1,0 +1,108 @@
+"""Question pool: suggest a question, see the pool and each question's answers; admins moderate."""
+
+import streamlit as st
+
+from checkin import pool
+from dashboard import data_pool as data
+
+st.title("Question pool")
+st.caption(
+    "Questions the team suggests. Once an admin approves one, check-ins with "
+    "`random_question = true` ask it, least-asked first, never twice to anyone within 8 weeks."
+)
+
+viewer = data.current_viewer()
+try:
+    path = data.db_path()
+    questions = data.pool_listing(path, viewer.key, viewer)
+    admin = data.is_admin(path, viewer)
+except data.Unavailable as exc:
+    st.error(str(exc))
+    st.stop()
+
+KIND_NAMES = {"text": "Free text", "choice": "Multiple choice", "scale": "1–5 scale"}
+STATUS_ICONS = {"pending": "⏳ pending", "approved": "✅ approved", "rejected": "🚫 rejected"}
+
+with st.form("pool_submit", clear_on_submit=True):
+    st.subheader("Suggest a question")
+    text = st.text_area("Question", max_chars=pool.MAX_CHARS, key="pool_text")
+    kind = st.selectbox("Kind of answer", pool.KINDS, format_func=KIND_NAMES.get, key="pool_kind")
+    items = st.text_input(
+        "Options (choice) or 5 labels (scale)",
+        help="One per line, or separated by commas.",
+        key="pool_items",
+    )
+    anonymous = st.checkbox("Submit anonymously (your name is not stored)", key="pool_anonymous")
+    if st.form_submit_button("Submit"):
+        listed = pool.split_list(items)
+        try:
+            kept = data.write(
+                path, pool.submit, text, submitted_by=viewer.slack_id or "operator",
+                source="web", kind=kind, options=listed if kind == "choice" else None,
+                labels=listed if kind == "scale" else None, anonymous=anonymous,
+            )  # fmt: skip
+        except pool.Refused as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Submitted: “{kept.text}”. An admin will review it.")
+            questions = data.pool_listing(path, viewer.key, viewer)
+
+st.subheader("The pool")
+if not questions:
+    st.write("No questions yet.")
+    st.stop()
+
+counts = {s: sum(q["status"] == s for q in questions) for s in pool.STATUSES}
+st.caption(", ".join(f"{n} {s}" for s, n in counts.items()))
+st.dataframe(
+    [
+        {
+            "question": q["question"],
+            "kind": KIND_NAMES.get(q["kind"], q["kind"]),
+            "status": STATUS_ICONS.get(q["status"], q["status"]),
+            "submitted by": "anonymous" if q["anonymous"] else (q["submitter"] or ""),
+            "times asked": q["times_asked"],
+            "answers": q["answers"],
+        }
+        for q in questions
+    ],
+    hide_index=True,
+)
+
+for q in questions:
+    label = f"{q['question']} · {q['status']} · {q['answers']} answers"
+    with st.expander(label):
+        if q["options"]:
+            st.text("Options: " + ", ".join(q["options"]))
+        if q["labels"]:
+            st.text("Labels 1–5: " + ", ".join(q["labels"]))
+        answers = data.pool_answers(path, viewer.key, viewer, q["id"])
+        if answers:
+            st.dataframe(answers, hide_index=True)
+        else:
+            st.text("No answers yet.")
+        if not admin:
+            continue
+        cols = st.columns(3)
+        action = None
+        if q["status"] != "approved" and cols[0].button("Approve", key=f"approve_{q['id']}"):
+            action = ("approve", None)
+        if q["status"] != "rejected" and cols[1].button("Reject", key=f"reject_{q['id']}"):
+            action = ("reject", None)
+        edited = st.text_input("Wording", value=q["question"], key=f"text_{q['id']}",
+                               max_chars=pool.MAX_CHARS)  # fmt: skip
+        if st.button("Save wording", key=f"edit_{q['id']}"):
+            action = ("edit", edited)
+        if action is not None:
+            verb, new_text = action
+            try:
+                if verb == "edit":
+                    data.write(path, pool.edit_text, q["id"], new_text,
+                               viewer.slack_id or "operator")  # fmt: skip
+                else:
+                    data.write(path, pool.moderate, q["id"], verb, viewer.slack_id or "operator",
+                               only_pending=False)  # fmt: skip
+            except pool.Refused as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()

@@ -1,0 +1,274 @@
+"""The question pool through the real slack_bolt code against the fake Slack:
+ask → pending → approved from the Slack button → asked in the next run → answered → reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from bot.app import Bot
+from checkin import db, pool, reports, store
+from checkin.definitions import import_definitions, parse_toml
+from tests.bot.conftest import bot_config, settle, tick
+
+pytestmark = pytest.mark.timeout(60)
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+PULSE = """
+[[checkin]]
+name = "pulse"
+days = ["mon", "tue", "wed", "thu", "fri"]
+time = "09:00"
+participants = ["U001"]
+random_question = true
+
+[[checkin.question]]
+text = "What did you work on?"
+kind = "text"
+"""
+PARIS_NINE = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 in Europe/Paris
+BOOK = "What's the best book you read this year?"
+
+
+@pytest.fixture
+def pool_bot(slack, db_path, clock):  # noqa: ANN001, ANN201
+    """A bot with one check-in that asks a pool question; U003 is configured as admin and
+    Slack says U004 is a workspace admin."""
+    conn = db.connect(db_path)
+    import_definitions(conn, parse_toml(PULSE), clock=clock)
+    conn.close()
+    slack.workspace.users["U004"]["is_admin"] = True
+    bot = Bot(bot_config(slack, db_path, admins=("U003",)), clock, tick_interval=5)
+    bot.start(scheduler=False)
+    slack.wait_for_connection()
+    store.upsert_member(bot.ctx.conn, "U004", real_name="Dmitri Volkov", is_admin=True, clock=clock)
+    yield bot
+    bot.stop(timeout=1)
+
+
+def ask(slack, bot, user: str, text: str) -> str:  # noqa: ANN001
+    ack = slack.user(user).runs(f"/checkin ask {text}")
+    assert ack.latency < 3.0
+    settle(slack, bot)
+    return slack.ephemerals(user)[-1]["text"]
+
+
+def moderation_dm(slack, admin: str) -> dict:  # noqa: ANN001
+    return [m for m in slack.dm(admin) if "New question for the pool" in m["text"]][-1]
+
+
+def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
+    slack, pool_bot, clock, monkeypatch
+):  # noqa: ANN001
+    conn = pool_bot.ctx.conn
+    said = ask(slack, pool_bot, "U002", BOOK)
+    assert said == f"Thanks! “{BOOK}” was submitted and will be reviewed by an admin."
+    row = conn.execute("SELECT * FROM pool_questions").fetchone()
+    assert (row["status"], row["submitted_by"], row["source"]) == (
+        "pending",
+        "U002",
+        "slack_command",
+    )
+
+    # one DM per admin, each with the three buttons
+    for admin in ("U003", "U004"):
+        dm = moderation_dm(slack, admin)
+        assert BOOK in dm["text"] and "<@U002>" in dm["text"]
+        buttons = [e["text"]["text"] for b in dm["blocks"] if b["type"] == "actions"
+                   for e in b["elements"]]  # fmt: skip
+        assert buttons == ["Approve", "Edit", "Reject"]
+    assert len([m for m in slack.dm("U003") if "New question" in m["text"]]) == 1
+
+    ack = slack.user("U004").clicks("Approve")
+    assert ack.latency < 1.0
+    settle(slack, pool_bot)
+    assert pool.get(conn, row["id"])["status"] == "approved"
+    # both admins' DMs were updated in place: no buttons left, the outcome shown
+    for admin in ("U003", "U004"):
+        dm = [m for m in slack.dm(admin) if BOOK in m["text"]]
+        assert len(dm) == 1 and dm[0]["text"].startswith(":white_check_mark: Approved by <@U004>")
+        assert not any(b["type"] == "actions" for b in dm[0]["blocks"])
+    assert any("was approved" in m["text"] and BOOK in m["text"] for m in slack.dm("U002"))
+
+    # the next run asks it after the fixed question; the member answers both
+    clock.set(PARIS_NINE)
+    tick(pool_bot)
+    settle(slack, pool_bot, slack.user("U001").types("The export"))
+    assert any(BOOK in (m.get("text") or "") for m in slack.dm("U001"))
+    settle(slack, pool_bot, slack.user("U001").types("Piranesi"))
+    answers = conn.execute(
+        "SELECT a.question_text, a.text, q.pool_question_id FROM answers a "
+        "JOIN questions q ON q.id = a.question_id ORDER BY a.id"
+    ).fetchall()
+    assert [tuple(a) for a in answers] == [
+        ("What did you work on?", "The export", None),
+        (BOOK, "Piranesi", row["id"]),
+    ]
+    assert pool.get(conn, row["id"])["times_asked"] == 1
+
+    # the week's report has it like any other question
+    checkin = store.get_checkin(conn, "pulse")
+    report = reports.build_report(conn, checkin, "2026-W49", clock())
+    from_pool = [q for q in report.questions if q.from_pool]
+    assert [(q.text, q.answers) for q in from_pool] == [(BOOK, 1)]
+    assert "Piranesi" in reports.to_markdown(report)
+
+    # and on the dashboard's Question pool page, one click away
+    monkeypatch.setenv("CHECKIN_DB", str(pool_bot.config.db_path))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.switch_page("dashboard/pool.py")
+    at.run()
+    table = at.dataframe[0].value
+    assert (list(table["question"]), list(table["times asked"]), list(table["answers"])) == (
+        [BOOK], [1], [1],
+    )  # fmt: skip
+    assert list(at.expander[0].dataframe[0].value["answer"]) == ["Piranesi"]
+
+
+def test_a_duplicate_and_a_paraphrase_are_refused_naming_the_existing_question(slack, pool_bot):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    assert ask(slack, pool_bot, "U001", "what's the best book you read this year") == (
+        f"A question like this is waiting for review already: “{BOOK}”"
+    )
+    assert ask(slack, pool_bot, "U005", "Which book was the best you read this year?") == (
+        f"A question like this is waiting for review already: “{BOOK}”"
+    )
+    assert pool_bot.ctx.conn.execute("SELECT COUNT(*) FROM pool_questions").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("", "Write the question after `ask`: `/checkin ask What's the best book"),
+        ("<@U002|bob> <#C0001|general>", "The question has no words, only markup"),
+        ("x" * 301, "The question is 301 characters long; keep it to 300 or fewer."),
+    ],
+)
+def test_bad_questions_are_refused_with_their_reason(slack, pool_bot, text, said):  # noqa: ANN001
+    assert ask(slack, pool_bot, "U001", text).startswith(said)
+    assert pool_bot.ctx.conn.execute("SELECT COUNT(*) FROM pool_questions").fetchone()[0] == 0
+
+
+def test_anonymous_ask_stores_no_name_and_admins_see_none(slack, pool_bot):  # noqa: ANN001
+    said = ask(slack, pool_bot, "U002", "anonymously What should we stop doing?")
+    assert "anonymously (your name is not stored)" in said
+    row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
+    assert row["submitted_by"] is None and row["anonymous"] == 1
+    assert "U002" not in moderation_dm(slack, "U003")["text"]
+
+
+def test_typed_encoding_is_decoded_before_storing(slack, pool_bot):  # noqa: ANN001
+    ask(slack, pool_bot, "U001", "Tea &amp; biscuits or <https://example.com|cake>?")
+    row = pool_bot.ctx.conn.execute("SELECT text FROM pool_questions").fetchone()
+    assert row[0] == "Tea & biscuits or cake?"
+
+
+def test_a_click_after_another_admin_moderated_changes_nothing_and_shows_the_outcome(
+    slack, pool_bot, clock
+):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
+    pool.moderate(pool_bot.ctx.conn, question_id, "reject", "U004", clock=clock)  # on the web
+    slack.user("U003").clicks("Approve")  # U003's DM still shows the buttons
+    settle(slack, pool_bot)
+    row = pool.get(pool_bot.ctx.conn, question_id)
+    assert (row["status"], row["reviewed_by"]) == ("rejected", "U004")
+    dm = [m for m in slack.dm("U003") if BOOK in m["text"]]
+    assert len(dm) == 1 and dm[0]["text"].startswith(":no_entry_sign: Rejected by <@U004>")
+    assert slack.calls("chat.update", ok=True)
+    told = [m["text"] for m in slack.dm("U002") if BOOK in m["text"]]
+    assert told == [f"Your question “{BOOK}” was not taken into the pool this time."]
+
+
+def test_a_non_admin_cannot_moderate(slack, pool_bot):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    from bot import pool as pool_feature
+
+    question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
+    body = {"user": {"id": "U005"}, "actions": [{"action_id": "pool_approve",
+                                                 "value": str(question_id)}]}  # fmt: skip
+    pool_feature.on_moderate(pool_bot.ctx, body)
+    assert pool.get(pool_bot.ctx.conn, question_id)["status"] == "pending"
+    assert slack.dm("U005")[-1]["text"] == "Only admins moderate the question pool."
+
+
+def test_edit_from_the_dm_changes_the_wording_and_approves(slack, pool_bot):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", "best book this year")
+    slack.user("U003").clicks("Edit")
+    settle(slack, pool_bot)
+    modal = slack.open_view("U003")
+    assert modal["blocks"][0]["element"]["initial_value"] == "best book this year"
+    slack.user("U003").submits_modal({"text": BOOK})
+    settle(slack, pool_bot)
+    row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
+    assert (row["status"], row["text"], row["original_text"]) == (
+        "approved", BOOK, "best book this year",
+    )  # fmt: skip
+    assert any("an admin edited its wording" in m["text"] for m in slack.dm("U002"))
+
+
+def test_home_tab_button_opens_the_modal_and_a_submission_is_kept(slack, pool_bot):  # noqa: ANN001
+    settle(slack, pool_bot, slack.user("U001").opens_home())
+    ack = slack.user("U001").clicks("Suggest a question")
+    assert ack.latency < 1.0
+    settle(slack, pool_bot)
+    assert slack.open_view("U001")["callback_id"] == "pool_submit"
+    slack.user("U001").submits_modal(
+        {
+            "text": "Mountains or sea?",
+            "kind": "Multiple choice",
+            "choices": "mountains, sea",
+            "anonymous": [],
+        }  # fmt: skip
+    )
+    settle(slack, pool_bot)
+    row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
+    assert (row["text"], row["kind"], row["options"], row["source"], row["submitted_by"]) == (
+        "Mountains or sea?", "choice", '["mountains", "sea"]', "slack_home", "U001",
+    )  # fmt: skip
+    assert slack.open_view("U001") is None
+
+
+def test_the_modal_shows_a_duplicate_next_to_the_question_and_stays_open(slack, pool_bot):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    settle(slack, pool_bot, slack.user("U001").opens_home())
+    slack.user("U001").clicks("Suggest a question")
+    settle(slack, pool_bot)
+    ack = slack.user("U001").submits_modal({"text": "Best book you read this year?"})
+    assert ack.payload["response_action"] == "errors"
+    assert ack.payload["errors"]["text"] == f"A question like this is already in the pool: “{BOOK}”"
+    assert slack.open_view("U001") is not None
+    ack = slack.user("U001").submits_modal({"text": "Cats or dogs?", "kind": "Multiple choice"})
+    assert ack.payload["errors"] == {"choices": "A choice question needs at least 2 options."}
+
+
+def test_a_question_submitted_on_the_web_is_dmed_to_admins_on_the_next_tick(slack, pool_bot):  # noqa: ANN001
+    pool.submit(pool_bot.ctx.conn, BOOK, submitted_by="U005", source="web")
+    tick(pool_bot)
+    assert BOOK in moderation_dm(slack, "U003")["text"]
+    tick(pool_bot)
+    assert len([m for m in slack.dm("U003") if "New question" in m["text"]]) == 1
+
+
+def test_a_question_moderated_on_the_web_updates_the_admin_dms_and_tells_the_submitter(
+    slack, pool_bot, clock
+):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
+    pool.moderate(pool_bot.ctx.conn, question_id, "approve", "operator", clock=clock)
+    tick(pool_bot)
+    for admin in ("U003", "U004"):
+        dm = [m for m in slack.dm(admin) if BOOK in m["text"]]
+        assert len(dm) == 1
+        assert dm[0]["text"].startswith(":white_check_mark: Approved on the web app:")
+        assert not any(b["type"] == "actions" for b in dm[0]["blocks"])
+    assert [m["text"] for m in slack.dm("U002") if "was approved" in m["text"]] == [
+        f"Your question “{BOOK}” was approved: it will be asked in check-ins."
+    ]
+    tick(pool_bot)
+    assert len([m for m in slack.dm("U002") if "was approved" in m["text"]]) == 1

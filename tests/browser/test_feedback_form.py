@@ -1,0 +1,103 @@
+"""The feedback form in a real browser: open a reviewer's link, fill and send the form,
+open the same link again and see it refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+
+import pytest
+
+from checkin import db, feedback, store
+from checkin.clock import system_clock
+from checkin.config import Config, signing_secret
+from checkin.tokens import USED
+from tests.browser.test_smoke import CHROMIUM, FLAGS, ROOT, free_port
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (make test installs it as root)",
+)
+
+
+@pytest.fixture
+def link(tmp_path):  # noqa: ANN001, ANN201
+    path = tmp_path / "checkin.db"
+    conn = db.connect(path)
+    for slack_id, name in (("U001", "Alice Moreau"), ("U002", "Bob Okafor"),
+                           ("U003", "Chitra Iyer"), ("U004", "Dmitri Volkov")):  # fmt: skip
+        store.upsert_member(conn, slack_id, real_name=name)
+    today = system_clock().date()
+    request_id = feedback.create_request(
+        conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004"],
+        due=today + timedelta(days=10), today=today,
+    )  # fmt: skip
+    invite = feedback.invites_to_send(conn, request_id)[0]
+    token = feedback.issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "CHECKIN_SECRET"}
+    env["CHECKIN_DB"] = str(path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"the web app did not start: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    yield {"url": f"{url}/feedback_form?token={token}", "conn": conn, "request_id": request_id}
+    conn.close()
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_a_reviewer_fills_the_form_and_the_same_link_is_then_refused(link, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(link["url"])
+        page.get_by_text("Feedback about Alice Moreau").wait_for(timeout=30_000)
+        assert "token=" not in page.url  # cleared from the address bar
+        for question, label in (("Communicates clearly", "4 · usually"),
+                                ("Delivers what they commit to", "5 · always"),
+                                ("Helps others get their work done", "3 · often")):  # fmt: skip
+            group = page.get_by_role("radiogroup", name=question)
+            group.get_by_text(label, exact=True).click()
+        page.get_by_label("What are their strengths?").fill("Calm in incidents")
+        page.get_by_label("One thing they could do better").fill("Share drafts earlier")
+        page.get_by_role("button", name="Send my feedback").click()
+        page.get_by_text("Thank you: your answers were stored anonymously.").wait_for(
+            timeout=20_000
+        )
+        page.screenshot(path=str(tmp_path / "sent.png"), full_page=True)
+
+        again = browser.new_page()
+        again.goto(link["url"])
+        again.get_by_text(USED).wait_for(timeout=30_000)
+        body = again.inner_text("body")
+        browser.close()
+    assert "Send my feedback" not in body and "Traceback" not in body
+    assert not errors
+    assert feedback.response_count(link["conn"], link["request_id"]) == 1
+    stored = link["conn"].execute("SELECT answers FROM feedback_responses").fetchone()[0]
+    assert "Calm in incidents" in stored and '"clear": 4' in stored

@@ -1,0 +1,154 @@
+"""The feedback form and the Feedback page through AppTest, on a real SQLite file:
+3 reviewers answer by their links, one declines; results show at the 3rd answer, not before;
+tampered, expired and reused links are refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from checkin import db, feedback, store, tokens
+from checkin.clock import FakeClock, system_clock
+from checkin.config import Config, signing_secret
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+FORM = "dashboard/feedback_form.py"
+PAGE = "dashboard/feedback.py"
+PEOPLE = {"U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer",
+          "U004": "Dmitri Volkov", "U005": "Emma Larsen"}  # fmt: skip
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    path = tmp_path / "checkin.db"
+    monkeypatch.setenv("CHECKIN_DB", str(path))
+    monkeypatch.delenv("CHECKIN_SECRET", raising=False)
+    st.cache_data.clear()
+    conn = db.connect(path)
+    for slack_id, name in PEOPLE.items():
+        store.upsert_member(conn, slack_id, real_name=name)
+    today = system_clock().date()
+    request_id = feedback.create_request(
+        conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004", "U005"],
+        due=today + timedelta(days=10), today=today,
+    )  # fmt: skip
+    secret = signing_secret(Config(db_path=path))
+    links = {}
+    for invite in feedback.invites_to_send(conn, request_id):
+        links[invite["member_id"]] = feedback.issue_link_token(conn, invite["id"], secret)
+    yield {"conn": conn, "path": path, "request_id": request_id, "links": links,
+           "secret": secret}  # fmt: skip
+    conn.close()
+
+
+def open_link(token: str | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if token is not None:
+        at.query_params["token"] = token
+    at.switch_page(FORM)
+    return at.run()
+
+
+def fill_and_send(at: AppTest, strengths: str, improve: str, ratings=(4, 5, 3)) -> AppTest:  # noqa: ANN001
+    for key, value in zip(("clear", "delivers", "helps"), ratings, strict=True):
+        at.radio(key=f"fb_{key}").set_value(value)
+    at.text_area(key="fb_strengths").input(strengths)
+    at.text_area(key="fb_improve").input(improve)
+    [b for b in at.button if b.label == "Send my feedback"][0].click()
+    return at.run()
+
+
+def results_page() -> AppTest:
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def test_the_form_shows_who_it_is_about_the_ratings_and_the_anonymity_note(workspace):
+    at = open_link(workspace["links"]["U002"])
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Feedback about Alice Moreau"
+    assert "anonymous" in at.info[0].value and "at least 3 people" in at.info[0].value
+    radio = at.radio(key="fb_clear")
+    assert radio.label == "Communicates clearly"
+    assert list(radio.options) == [
+        "1 · rarely", "2 · sometimes", "3 · often", "4 · usually", "5 · always",
+    ]  # fmt: skip
+    assert [t.label for t in at.text_area] == ["What are their strengths?",
+                                               "One thing they could do better"]  # fmt: skip
+    assert "token" not in at.query_params  # cleared from the address bar
+
+
+def test_three_answer_one_declines_and_results_show_at_the_third_not_before(workspace):
+    links = workspace["links"]
+    conn = workspace["conn"]
+    invite_u005 = int(links["U005"].split(".")[0])
+    assert feedback.decline(conn, invite_u005, "U005") == "declined"
+    for n, member in enumerate(("U002", "U003", "U004"), start=1):
+        at = fill_and_send(open_link(links[member]), f"strength {n}", f"improve {n}",
+                           ratings=(n, 5, 3))  # fmt: skip
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert at.success[0].value.startswith("Thank you: your answers were stored anonymously.")
+        page = results_page()
+        if n < 3:
+            assert page.info[0].value == f"{n} answered so far; results show at 3."
+            assert not page.dataframe
+        else:
+            table = page.dataframe[0].value
+            assert list(table["question"]) == ["Communicates clearly",
+                "Delivers what they commit to", "Helps others get their work done"]  # fmt: skip
+            assert list(table["mean (1–5)"]) == [2.0, 5.0, 3.0]
+            shown = {t.value for t in page.text}
+            assert {"strength 1", "strength 2", "strength 3", "improve 3"} <= shown
+            assert any("1 declined" in c.value for c in page.caption)
+    assert feedback.response_count(conn, workspace["request_id"]) == 3
+    declined = open_link(links["U005"])
+    assert declined.error[0].value == tokens.DECLINED and not declined.radio
+
+
+def test_a_tampered_link_is_refused_and_shows_no_form(workspace):
+    token = workspace["links"]["U002"]
+    at = open_link(token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"))
+    assert at.error[0].value == tokens.ALTERED
+    assert not at.radio and not at.text_area
+
+
+def test_a_reused_link_is_refused(workspace):
+    token = workspace["links"]["U002"]
+    fill_and_send(open_link(token), "Calm", "Faster")
+    again = open_link(token)
+    assert again.error[0].value == tokens.USED
+    assert not again.radio
+    assert feedback.response_count(workspace["conn"], workspace["request_id"]) == 1
+
+
+def test_an_expired_link_is_refused(workspace):
+    conn = workspace["conn"]
+    past = FakeClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
+    old = feedback.create_request(
+        conn, subject="U002", requested_by="U002", reviewers=["U003", "U004", "U005"],
+        due=date(2026, 1, 9), today=past().date(), clock=past,
+    )  # fmt: skip
+    invite = feedback.invites_to_send(conn, old)[0]
+    token = feedback.issue_link_token(conn, invite["id"], workspace["secret"], past)
+    at = open_link(token)
+    assert at.error[0].value == tokens.EXPIRED
+    assert not at.radio
+
+
+def test_no_token_at_all_says_where_links_come_from(workspace):
+    assert open_link(None).error[0].value == tokens.MISSING
+
+
+def test_a_rating_left_out_is_refused_and_the_form_stays(workspace):
+    at = open_link(workspace["links"]["U002"])
+    at.radio(key="fb_clear").set_value(4)
+    [b for b in at.button if b.label == "Send my feedback"][0].click()
+    at.run()
+    assert at.error[0].value == "Give a rating for “Delivers what they commit to”."
+    assert at.radio and feedback.response_count(workspace["conn"], workspace["request_id"]) == 0
