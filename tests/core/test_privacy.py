@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checkin import db, privacy, reports, store
+from checkin import db, feedback, pool, privacy, reports, store
 from checkin.cli import main
 from checkin.timing import DueRun
 from checkin.viewer import OPERATOR, Viewer
@@ -14,6 +14,7 @@ from checkin.viewer import OPERATOR, Viewer
 THEIR_WORDS = ["Zebracrossing refactor", "Quokkaberry migration", "Adalinda Quist", "adalinda.q"]
 THEIR_TEXT_REQUEST = "Wombatfield typed this in the DM"
 OTHERS_WORDS = "Narwhal release notes"
+SECRET = b"a test signing secret of 32 bytes"
 
 # An external-content full-text index kept by triggers, the way one over answers is
 # built: forgetting goes through the base table, and the index must follow.
@@ -62,17 +63,29 @@ def team(conn, wellbeing, clock):  # noqa: ANN001, ANN201
         (THEIR_WORDS[0],),
     ).fetchone()[0]
     store.edit_answer(conn, first_text, text=THEIR_WORDS[1], clock=clock)
-    store.submit_pool_question(conn, "What made you smile?", submitted_by="U001", clock=clock)
-    store.submit_pool_question(conn, "Anything to celebrate?", submitted_by=None, clock=clock)
-    about = store.create_feedback_request(
-        conn, "U001", "U002", [{"text": "What should they keep doing?", "kind": "text"}],
-        ["U002"], clock=clock,
+    pool.submit(conn, "What made you smile?", submitted_by="U001", source="web", clock=clock)
+    pool.submit(conn, "Anything to celebrate?", submitted_by="U001", anonymous=True,
+                source="web", clock=clock)  # fmt: skip
+    for other in ("U003", "U004"):
+        store.upsert_member(conn, other, name=other.lower(), real_name=f"Reviewer {other}",
+                            clock=clock)  # fmt: skip
+    due_on, today = date(2026, 12, 11), clock().date()
+    about = feedback.create_request(
+        conn, subject="U001", requested_by="U002", reviewers=["U002", "U003", "U004"],
+        due=due_on, today=today, questions=[{"text": "What should they keep doing?",
+        "kind": "text"}], clock=clock,
     )  # fmt: skip
-    by_them = store.create_feedback_request(
-        conn, "U002", "U002", [{"text": "One thing to improve?", "kind": "text"}], ["U001"],
+    by_them = feedback.create_request(
+        conn, subject="U002", requested_by="U002", reviewers=["U001", "U003", "U004"],
+        due=due_on, today=today, questions=[{"text": "One thing to improve?", "kind": "text"}],
         clock=clock,
     )  # fmt: skip
-    store.submit_feedback(conn, by_them, "U001", ["Feedbackonly anonymous remark"], clock=clock)
+    (invite_id,) = conn.execute(
+        "SELECT id FROM feedback_invites WHERE request_id = ? AND member_id = 'U001'", (by_them,)
+    ).fetchone()
+    token = feedback.issue_link_token(conn, invite_id, SECRET, clock=clock)
+    feedback.submit_response(conn, SECRET, token, {"q1": "Feedbackonly anonymous remark"},
+                             clock=clock)  # fmt: skip
     store.inbox_add(conn, "on_message", "U001", json.dumps({"text": THEIR_TEXT_REQUEST}),
                     clock=clock)  # fmt: skip
     assert stored.created
@@ -182,7 +195,7 @@ def test_export_holds_everything_about_them_and_no_feedback_response(conn, team,
     assert [h["text"] for h in edited["history"]] == [THEIR_WORDS[0]]
     assert [q["text"] for q in export["pool_questions_submitted"]] == ["What made you smile?"]
     (about,) = export["feedback_requests_about_them"]
-    assert about["id"] == team["about"] and (about["invited"], about["responded"]) == (1, 0)
+    assert about["id"] == team["about"] and (about["invited"], about["responded"]) == (3, 0)
     assert about["questions"][0]["text"] == "What should they keep doing?"
     (invite,) = export["feedback_invites"]
     assert (invite["request_id"], invite["subject_id"], invite["responded"]) == (

@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import backup, db, deploys, store
+from checkin import backup, db, deploys, pool, store
 from checkin.clock import FakeClock, system_clock
 from checkin.config import Config
 from dashboard import ownership
@@ -107,7 +107,7 @@ def test_a_member_sees_none_of_it(live, tmp_path):
 
 def test_an_admin_forgets_a_member_after_typing_their_id(live):
     with closing(db.connect(live)) as conn:
-        store.submit_pool_question(conn, "Who is Ada Quist?", submitted_by="U001")
+        pool.submit(conn, "Who is Ada Quist?", submitted_by="U001", source="web")
     at = run()
     at.selectbox(key="ownership_member").set_value("U001").run()
     assert any("U001 (Ada Quist): erase 0 answers" in t.value for t in at.text)  # as text
@@ -122,8 +122,8 @@ def test_an_admin_forgets_a_member_after_typing_their_id(live):
     assert at.success[0].value == "Forgot U001: 2 rows changed."
     with closing(db.connect(live)) as conn:
         member = store.get_member(conn, "U001")
-        pool = conn.execute("SELECT submitted_by FROM pool_questions").fetchone()[0]
-    assert member["real_name"] == "(forgotten member)" and pool is None
+        submitter = conn.execute("SELECT submitted_by FROM pool_questions").fetchone()[0]
+    assert member["real_name"] == "(forgotten member)" and submitter is None
     names = at.run().selectbox(key="ownership_member").options  # the next run shows it
     assert "(forgotten member) (U001)" in names
 
