@@ -55,6 +55,7 @@ class Config:
     db_path: Path = Path(DEFAULT_DB)
     env: str = "development"
     dev_users: tuple[str, ...] = ()
+    admins: tuple[str, ...] = ()  # CHECKIN_ADMINS: Slack ids who see and manage everything
     command: str = "/checkin"
     api_url: str = "https://slack.com/api/"
     dashboard_url: str = "http://localhost:8501"
@@ -123,6 +124,14 @@ def load_config(
                 "separate ids with commas"
             )
 
+    admins = tuple(u for u in re.split(r"[,\s]+", get("CHECKIN_ADMINS")) if u)
+    for user in admins:
+        if not USER_ID.match(user):
+            raise ConfigError(
+                f"CHECKIN_ADMINS: {user!r} is not a Slack user id (like U0123ABCD); "
+                "separate ids with commas"
+            )
+
     command = get("CHECKIN_COMMAND", "/checkin")
     if not re.fullmatch(r"/[a-z0-9_-]{1,31}", command):
         raise ConfigError(f"CHECKIN_COMMAND must be a slash command like /checkin, not {command!r}")
@@ -162,6 +171,7 @@ def load_config(
         db_path=Path(db),
         env=env,
         dev_users=dev_users,
+        admins=admins,
         command=command,
         api_url=api_url,
         dashboard_url=dashboard_url,

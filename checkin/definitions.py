@@ -28,6 +28,7 @@ MAX_LABEL_CHARS = 75  # Slack's limit for a button's text
 MAX_OPTIONS = 10
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 PARTICIPANT = re.compile(r"^([UW][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$")
+USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}$")
 
 
@@ -63,6 +64,8 @@ class CheckinDef:
     window_hours: int | None = None
     name_missing: bool = False
     active: bool = True
+    leads: list[str] = field(default_factory=list)  # see every answer in the web app
+    leads_from_report_channel: bool = False
     extra: dict = field(default_factory=dict)
 
     def row(self) -> dict:
@@ -81,6 +84,8 @@ class CheckinDef:
             "window_hours": self.window_hours,
             "name_missing": int(self.name_missing),
             "active": int(self.active),
+            "leads": json.dumps(self.leads),
+            "leads_from_report_channel": int(self.leads_from_report_channel),
         }
 
 
@@ -197,6 +202,16 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
     ):
         bad("window_hours", "give hours between 1 and 72, or leave it out (the member's day)")
 
+    leads = item.get("leads", [])
+    if not isinstance(leads, list) or not all(isinstance(u, str) and USER.match(u) for u in leads):
+        bad("leads", 'give a list of Slack user ids, like ["U0123ABCD"]')
+        leads = []
+    leads_from_channel = item.get("leads_from_report_channel", False)
+    if not isinstance(leads_from_channel, bool):
+        bad("leads_from_report_channel", "use true or false")
+    elif leads_from_channel and not report_channel:
+        bad("leads_from_report_channel", "needs a report_channel whose members are the leads")
+
     questions: list[QuestionDef] = []
     raw_questions = item.get("question", [])
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -213,7 +228,7 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
     known = {
         "name", "days", "time", "participants", "timezone", "report", "report_channel",
         "random_question", "name_missing", "reminder_after_minutes", "window_hours",
-        "question", "active",
+        "question", "active", "leads", "leads_from_report_channel",
     }  # fmt: skip
     for key in item:
         if key not in known:
@@ -236,6 +251,8 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
         window_hours=window,
         name_missing=name_missing,
         active=bool(item.get("active", True)),
+        leads=list(leads),
+        leads_from_report_channel=leads_from_channel,
     )
 
 
@@ -445,6 +462,8 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
                 window_hours=c["window_hours"],
                 name_missing=bool(c["name_missing"]),
                 active=bool(c["active"]),
+                leads=json.loads(c["leads"]),
+                leads_from_report_channel=bool(c["leads_from_report_channel"]),
             )
         )
     return out
@@ -474,6 +493,10 @@ def to_toml(defs: list[CheckinDef]) -> str:
             lines.append("name_missing = true")
         if not d.active:
             lines.append("active = false")
+        if d.leads:
+            lines.append(f"leads = {_list(d.leads)}")
+        if d.leads_from_report_channel:
+            lines.append("leads_from_report_channel = true")
         for q in d.questions:
             lines.append("")
             lines.append("[[checkin.question]]")

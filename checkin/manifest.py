@@ -15,6 +15,8 @@ BOT_SCOPES: dict[str, str] = {
     "im:history": "receive typed answers in that DM (the message.im event)",
     "commands": "the slash command",
     "users:read": "each member's name, time zone and whether the account is deactivated",
+    "users:read.email": "each member's email address, so signing in to the web app through "
+    "another provider (Google, Okta, Keycloak) finds the member",
     "channels:read": 'expand a "#channel" participant into its members; find the report channel',
     "groups:read": "the same for a private channel the app was added to",
     "channels:history": "after a restart, look in the report channel for a summary already "
