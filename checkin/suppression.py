@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from checkin.viewer import MIN_GROUP
+from checkin.viewer import MIN_GROUP, Viewer
 
 K = TypeVar("K", bound=Hashable)
 
@@ -171,3 +171,56 @@ def suppress_rows(
         row["suppressed"] = hidden
         out.append(row)
     return out
+
+
+def rows_for(
+    viewer: Viewer,
+    checkin_id: int | None,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    group: RowKey,
+    people: str,
+    values: Sequence[str],
+    within: RowKey | None = None,
+) -> list[dict[str, Any]]:
+    """`suppress_rows` with the viewer's threshold when the viewer must not see small
+    groups of this check-in (`Viewer.suppresses`); otherwise every row as it is,
+    `suppressed` False and `people` as a count."""
+    if viewer.suppresses(checkin_id):
+        return suppress_rows(
+            rows, group=group, people=people, values=values, within=within,
+            min_group=viewer.min_group,
+        )  # fmt: skip
+    out = []
+    for row in rows:
+        row = dict(row)
+        row[people] = people_count(row[people])
+        row["suppressed"] = False
+        out.append(row)
+    return out
+
+
+MEMBER_FILTERS = ("members", "channel")
+
+
+def filter_problem(
+    viewer: Viewer, checkin_id: int | None, filters: Mapping[str, Any], *, whole_weeks: bool
+) -> str | None:
+    """Why a member may not narrow an aggregate this way (one line), or None.
+
+    Narrowing by two dimensions at once, or to part of a week, makes groups
+    that suppression alone cannot keep apart: a member filters by one of
+    `MEMBER_FILTERS` at a time, in whole weeks. Admins and the check-in's
+    leads filter freely.
+    """
+    if not viewer.suppresses(checkin_id):
+        return None
+    used = [name for name, value in filters.items() if value not in (None, "", [], (), set())]
+    unknown = [name for name in used if name not in MEMBER_FILTERS]
+    if unknown:
+        return f"filtering by {', '.join(unknown)} is for admins and the check-in's leads"
+    if len(used) > 1:
+        return "filter by one of members or channel at a time"
+    if not whole_weeks:
+        return "team figures are shown for whole weeks only"
+    return None

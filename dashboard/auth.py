@@ -2,7 +2,9 @@
 
 `streamlit_app.py` calls `current_viewer()` before `st.navigation`, keeps the
 result in `st.session_state["viewer"]` (`VIEWER_KEY`) for the pages, and
-builds its navigation with `pages_for(viewer, ...)`.
+builds its navigation with `pages_for(viewer, ...)`. Pages that must open
+without signing in (the feedback form, by its signed link) are passed as
+`current_viewer(public_pages=[...])`.
 
 - Served beyond 127.0.0.1 without sign-in configured: a refusal page, nothing else.
 - No `[auth]` in `.streamlit/secrets.toml`: the local operator (admin).
@@ -14,9 +16,9 @@ builds its navigation with `pages_for(viewer, ...)`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import closing
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit import config as st_config
@@ -119,8 +121,30 @@ def identify_current(section: dict | None) -> Viewer | Refusal:
         return Refusal("unknown", f"The web app cannot check who you are: {exc}")
 
 
-def current_viewer() -> Viewer:
-    """The viewer of this run; draws the sign-in or refusal page and stops when there is none."""
+def _gate(refusal: Refusal, section: dict | None, public_pages: Sequence[Any]) -> None:
+    """Draw the sign-in or refusal page; with public pages, as the default page of a
+    navigation that also holds those (the feedback form, reached by its signed link)."""
+
+    def gate_page() -> None:
+        if refusal.reason == "signed_out":
+            _signed_out_page(section or {})
+        else:
+            _refusal_page(refusal)
+
+    if not public_pages:
+        gate_page()
+        return
+    gate = st.Page(gate_page, title="Sign in", icon=":material/login:", default=True)
+    st.navigation([gate, *public_pages], position="hidden").run()
+
+
+def current_viewer(public_pages: Sequence[Any] = ()) -> Viewer:
+    """The viewer of this run; draws the sign-in or refusal page and stops when there is none.
+
+    `public_pages` (st.Page objects) stay reachable without signing in, by their
+    URL alone: a page there must check its own credential (the feedback form's
+    signed token) and show nothing else.
+    """
     section = auth_section()
     problem = bind_problem(signin=section is not None)
     if problem:
@@ -133,10 +157,7 @@ def current_viewer() -> Viewer:
     result = identify_current(section)
     if isinstance(result, Refusal):
         st.session_state.pop(VIEWER_KEY, None)
-        if result.reason == "signed_out":
-            _signed_out_page(section or {})
-        else:
-            _refusal_page(result)
+        _gate(result, section, public_pages)
         st.stop()
     if section is not None:
         _sidebar(result)

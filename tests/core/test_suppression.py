@@ -9,10 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checkin.suppression import (
+    filter_problem,
+    rows_for,
     suppress_figure,
     suppress_groups,
     suppress_rows,
 )
+from checkin.viewer import OPERATOR, Viewer
 
 
 def test_groups_of_min_group_or_more_are_shown_with_their_total():
@@ -172,3 +175,46 @@ def test_the_total_minus_the_shown_groups_never_reveals_one_group(sizes):
         residual = sum(sizes.values()) - sum(sizes[k] for k in result.shown)
         assert len(result.suppressed) >= 2
         assert residual >= 3 and residual > len(result.suppressed)
+
+
+# Per viewer: members and leads outside their check-ins get the rule, others every row.
+
+WEEKS = [
+    {"week": "2026-W47", "answers": 4, "people": {"U1", "U2"}},
+    {"week": "2026-W48", "answers": 9, "people": {"U1", "U2", "U3", "U4"}},
+    {"week": "2026-W49", "answers": 12, "people": {"U1", "U2", "U3", "U4", "U5"}},
+]
+
+
+def test_a_member_gets_weekly_rows_with_the_small_week_hidden():
+    member = Viewer(role="member", slack_id="U1")
+    out = rows_for(member, 1, WEEKS, group="week", people="people", values=("answers",))
+    assert [r["answers"] for r in out] == [None, None, 12]
+
+
+def test_a_lead_of_the_checkin_and_an_admin_get_every_row():
+    lead = Viewer(role="lead", slack_id="U9", lead_of=frozenset({1}))
+    for viewer in (lead, OPERATOR):
+        out = rows_for(viewer, 1, WEEKS, group="week", people="people", values=("answers",))
+        assert [r["answers"] for r in out] == [4, 9, 12]
+        assert [r["people"] for r in out] == [2, 4, 5] and not any(r["suppressed"] for r in out)
+    other = rows_for(lead, 2, WEEKS, group="week", people="people", values=("answers",))
+    assert other[0]["answers"] is None
+
+
+def test_a_viewers_larger_min_group_is_used():
+    strict = Viewer(role="member", slack_id="U1", min_group=5)
+    out = rows_for(strict, 1, WEEKS, group="week", people="people", values=("answers",))
+    assert all(r["suppressed"] for r in out)
+
+
+def test_members_filter_by_one_dimension_in_whole_weeks():
+    member = Viewer(role="member", slack_id="U1")
+    assert filter_problem(member, 1, {"channel": "#team"}, whole_weeks=True) is None
+    assert "one of" in filter_problem(
+        member, 1, {"channel": "#team", "members": ["U2"]}, whole_weeks=True
+    )
+    assert "whole weeks" in filter_problem(member, 1, {"members": ["U2"]}, whole_weeks=False)
+    assert "admins" in filter_problem(member, 1, {"question": 3}, whole_weeks=True)
+    lead = Viewer(role="lead", slack_id="U9", lead_of=frozenset({1}))
+    assert filter_problem(lead, 1, {"channel": "#a", "members": ["U2"]}, whole_weeks=False) is None

@@ -224,3 +224,57 @@ def test_the_frame_asks_a_signed_out_visitor_to_sign_in(workspace):
     at.run()
     assert not at.exception and not at.metric
     assert buttons(at) == ["Sign in with Slack"]
+
+
+# A page reached by its link alone (the feedback form), without signing in.
+
+PUBLIC_FRAME = """
+import streamlit as st
+from dashboard import auth
+
+form = st.Page({form!r}, title="Feedback", url_path="feedback")
+viewer = auth.current_viewer(public_pages=[form])
+st.navigation([st.Page({inside!r}, title="Inside", default=True), form]).run()
+"""
+
+
+@pytest.fixture
+def public_frame(tmp_path):  # noqa: ANN001, ANN201
+    form = tmp_path / "form.py"
+    form.write_text('import streamlit as st\nst.markdown("the feedback form")\n')
+    inside = tmp_path / "inside.py"
+    inside.write_text('import streamlit as st\nst.markdown("inside the web app")\n')
+    return PUBLIC_FRAME.format(form=str(form), inside=str(inside)), str(form)
+
+
+def test_a_public_page_opens_without_signing_in_and_nothing_else_does(workspace, public_frame):
+    script, form = public_frame
+    at = AppTest.from_string(script, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert buttons(at) == ["Sign in with Slack"]
+    assert "inside the web app" not in shown(at)
+    at.switch_page(form).run()
+    assert not at.exception
+    assert "the feedback form" in shown(at) and "inside the web app" not in shown(at)
+
+
+def test_a_refused_person_still_reaches_the_public_page(workspace, public_frame):
+    script, form = public_frame
+    at = AppTest.from_string(script, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = signed_in("U001", team="T0BAD")
+    at.run()
+    assert "another Slack workspace" in at.error[0].value
+    at.switch_page(form).run()
+    assert "the feedback form" in shown(at)
+
+
+def test_a_signed_in_member_gets_the_web_app_not_the_gate(workspace, public_frame):
+    script, _form = public_frame
+    at = AppTest.from_string(script, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = signed_in("U001")
+    at.run()
+    assert "inside the web app" in shown(at) and "Sign in with Slack" not in buttons(at)
