@@ -50,7 +50,10 @@ class SlackPerson:
     def claims(self) -> dict[str, Any]:
         first, _, last = self.name.partition(" ")
         images = {
-            f"https://slack.com/user_image_{size}": f"https://avatars.example/{self.user_id}_{size}.png"
+            f"https://slack.com/user_image_{size}": (
+                "https://avatars.slack-edge.example/2026-11-02/"
+                f"8123456789012_{hashlib.sha1(self.user_id.encode()).hexdigest()[:20]}_{size}.png"
+            )
             for size in (24, 32, 48, 72, 192, 512, 1024)
         }
         return {
@@ -66,7 +69,10 @@ class SlackPerson:
             "picture": images["https://slack.com/user_image_512"],
             "https://slack.com/team_name": f"Team {self.team_id}",
             "https://slack.com/team_domain": self.team_id.lower(),
-            "https://slack.com/team_image_230": "https://avatars.example/team_230.png",
+            "https://slack.com/team_image_230": (
+                "https://avatars.slack-edge.example/2026-11-02/8123456789013_team_230.png"
+            ),
+            "https://slack.com/team_image_default": True,
             **images,
         }
 
