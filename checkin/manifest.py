@@ -26,6 +26,22 @@ BOT_SCOPES: dict[str, str] = {
 }
 
 
+# user scopes of "Sign in with Slack" (the web app's st.login), asked only when the
+# web app has an HTTPS address (CHECKIN_DASHBOARD_URL): Slack wants HTTPS redirect URLs
+SIGNIN_SCOPES: dict[str, str] = {
+    "openid": "sign in to the web app with Slack (OpenID Connect)",
+    "email": "the signed-in person's email address",
+    "profile": "the signed-in person's name, shown in the web app's sidebar",
+}
+
+
+def signin_redirect(config: Config) -> str | None:
+    """The web app's sign-in callback, when it is served over HTTPS."""
+    if not config.dashboard_url.startswith("https://"):
+        return None
+    return f"{config.dashboard_url}/oauth2callback"
+
+
 def manifest(config: Config) -> dict:
     """The manifest as data (the YAML is rendered from this)."""
     command = config.command
@@ -56,7 +72,7 @@ def manifest(config: Config) -> dict:
                 }
             ],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": _oauth_config(config),
         "settings": {
             "event_subscriptions": {"bot_events": ["app_home_opened", "message.im"]},
             "interactivity": {"is_enabled": True},
@@ -65,6 +81,17 @@ def manifest(config: Config) -> dict:
             "token_rotation_enabled": False,
         },
     }
+
+
+def _oauth_config(config: Config) -> dict:
+    oauth: dict = {"scopes": {"bot": list(BOT_SCOPES)}}
+    redirect = signin_redirect(config)
+    if redirect:
+        oauth = {
+            "redirect_urls": [redirect],
+            "scopes": {**oauth["scopes"], "user": list(SIGNIN_SCOPES)},
+        }
+    return oauth
 
 
 def manifest_yaml(config: Config) -> str:
@@ -76,7 +103,7 @@ def manifest_yaml(config: Config) -> str:
         "# generate one with connections:write (SLACK_APP_TOKEN, xapp-…); Install App →",
         "# copy the Bot User OAuth Token (SLACK_BOT_TOKEN, xoxb-…). Both go in .env.",
     ]
-    lines += _yaml(data, 0, comments=BOT_SCOPES)
+    lines += _yaml(data, 0, comments={**BOT_SCOPES, **SIGNIN_SCOPES})
     return "\n".join(lines) + "\n"
 
 
