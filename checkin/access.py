@@ -23,6 +23,7 @@ only; it never calls Slack.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -42,6 +43,12 @@ DEACTIVATED = frozenset(
 )
 
 RefusalReason = Literal["signed_out", "no_workspace", "other_team", "unknown", "deactivated"]
+
+
+def _plain(value: object, limit: int = 80) -> str:
+    """A claim quoted in a refusal: only characters of ids and addresses, so the line
+    shows as written wherever it is rendered (Streamlit renders Markdown)."""
+    return re.sub(r"[^A-Za-z0-9@._+-]", "", str(value))[:limit]
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,7 @@ def identify(
         if team != expected:
             return Refusal(
                 "other_team",
-                f"You signed in with an account of another Slack workspace ({team or 'unknown'}). "
+                f"You signed in with an account of another Slack workspace ({_plain(team) or 'unknown'}). "
                 "Sign out and sign in with your account in this team's workspace.",
             )
         row = conn.execute("SELECT * FROM members WHERE slack_id = ?", (slack_id,)).fetchone()
@@ -158,7 +165,7 @@ def identify(
         if row is None:
             return Refusal(
                 "unknown",
-                f"No member of this workspace has the address {email}. Sign in with the "
+                f"No member of this workspace has the address {_plain(email)}. Sign in with the "
                 "address of your Slack account, or ask an admin.",
             )
         slack_id = row["slack_id"]

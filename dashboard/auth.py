@@ -95,13 +95,13 @@ def _refusal_page(refusal: Refusal) -> None:
     st.error(refusal.message, icon=":material/block:")
     name = st.user.get("name") or st.user.get("email") or ""
     if name:
-        st.caption(f"Signed in as {name}.")
+        st.text(f"Signed in as {name}.")  # as written: never Markdown
     st.button("Sign out", key="logout-refused", icon=":material/logout:", on_click=st.logout)
 
 
 def _sidebar(viewer: Viewer) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{viewer.name}** ({ROLE_NAMES[viewer.role]})")
+        st.text(f"Signed in as {viewer.name} ({ROLE_NAMES[viewer.role]})")  # never Markdown
         st.button("Sign out", key="logout", icon=":material/logout:", on_click=st.logout)
         st.caption("Signing out here does not sign you out of Slack.")
 

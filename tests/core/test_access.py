@@ -205,3 +205,10 @@ def test_admins_come_from_checkin_admins_separated_by_commas():
     assert config.admins == ("U001", "U002")
     with pytest.raises(ConfigError, match="CHECKIN_ADMINS: 'ana'"):
         load_config({"CHECKIN_ADMINS": "ana"}, dotenv_path=None)
+
+
+def test_claims_quoted_in_a_refusal_carry_no_markup(conn):
+    refusal = identify(conn, slack_claims("U001", team="T9**[x](http://e.example)**"))
+    assert "*" not in refusal.message and "](" not in refusal.message
+    unknown = identify(conn, {"is_logged_in": True, "email": "<b>x</b>@example.com"})
+    assert "<" not in unknown.message

@@ -124,8 +124,8 @@ def test_a_member_signs_in_and_the_sidebar_says_who(workspace):
     at = probe(user=signed_in("U001", name="Ana Ash"), secrets=AUTH)
     assert not at.exception
     assert "viewer member U001 []" in shown(at)
-    sidebar = " ".join(c.value for c in at.sidebar.caption)
-    assert "Ana Ash" in sidebar and "member" in sidebar
+    sidebar = " ".join(t.value for t in at.sidebar.text)
+    assert "Signed in as Ana Ash (member)" in sidebar
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     assert at.session_state["viewer"] == Viewer(role="member", slack_id="U001", name="Ana Ash")
 
@@ -204,7 +204,7 @@ def test_the_frame_shows_the_overview_to_a_signed_in_member(workspace):
     assert not at.exception
     assert at.session_state["viewer"].slack_id == "U001"
     assert {m.label for m in at.metric} >= {"Members", "Answers"}
-    assert "Ana Ash" in " ".join(c.value for c in at.sidebar.caption)
+    assert "Ana Ash" in " ".join(t.value for t in at.sidebar.text)
 
 
 def test_the_frame_shows_nothing_of_the_workspace_to_another_team(workspace):
@@ -278,3 +278,9 @@ def test_a_signed_in_member_gets_the_web_app_not_the_gate(workspace, public_fram
     at.user = signed_in("U001")
     at.run()
     assert "inside the web app" in shown(at) and "Sign in with Slack" not in buttons(at)
+
+
+def test_a_name_with_markup_is_shown_as_written(workspace):
+    at = probe(user=signed_in("U001", name="**Ana** :red[x] <b>"), secrets=AUTH)
+    assert [t.value for t in at.sidebar.text] == ["Signed in as **Ana** :red[x] <b> (member)"]
+    assert not any("Ana" in c.value for c in [*at.sidebar.caption, *at.sidebar.markdown])
