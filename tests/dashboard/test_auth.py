@@ -196,13 +196,18 @@ def test_navigation_offers_each_role_its_pages():
 # The whole frame (streamlit_app.py) with sign-in configured.
 
 
-def test_the_frame_shows_the_overview_to_a_signed_in_member(workspace):
+@pytest.mark.parametrize(
+    ("user", "role"), [("U001", "member"), ("U002", "lead"), ("U003", "admin")]
+)
+def test_the_frame_shows_the_overview_to_each_signed_in_role(workspace, monkeypatch, user, role):
+    monkeypatch.setenv("CHECKIN_ADMINS", "U003")
     at = AppTest.from_file(FRAME, default_timeout=30)
     at.secrets["auth"] = AUTH
-    at.user = signed_in("U001", name="Ana Ash")
+    at.user = signed_in(user, name="Ana Ash")
     at.run()
     assert not at.exception
-    assert at.session_state["viewer"].slack_id == "U001"
+    assert at.session_state["viewer"].slack_id == user
+    assert at.session_state["viewer"].role == role
     assert {m.label for m in at.metric} >= {"Members", "Answers"}
     assert "Ana Ash" in " ".join(t.value for t in at.sidebar.text)
 
