@@ -185,9 +185,10 @@ def test_an_unknown_member_is_refused(web_app, provider, page):
     assert "Members" not in page.inner_text("body")
 
 
-@pytest.mark.parametrize("spoil", ["expire", "tamper"])
+@pytest.mark.parametrize("spoil", ["expire", "tamper", "unsigned"])
 def test_an_expired_or_altered_id_token_does_not_sign_anyone_in(web_app, provider, page, spoil):
     provider.next_user, provider.expire, provider.tamper = ANA, False, False
+    provider.unsigned = False
     setattr(provider, spoil, True)
     tokens_before = provider.log.count("POST /token")
     try:

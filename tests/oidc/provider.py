@@ -6,8 +6,8 @@ person set in `next_user`, as Slack does for someone already signed in),
 `/token` (client_secret_basic or _post, code and verifier checked, once) and
 `/jwks` (the RS256 public key). The id_token carries Slack's claim names
 (`https://slack.com/user_id`, `https://slack.com/team_id`, image claims that
-make the cookie large). `expire` and `tamper` spoil the next id_token the way
-a stale or forged one would be.
+make the cookie large). `expire`, `tamper` and `unsigned` spoil the next
+id_token the way a stale or forged one would be.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class OIDCProvider:
     next_user: SlackPerson | None = None
     expire: bool = False  # the next id_token expired an hour ago
     tamper: bool = False  # the next id_token's claims changed after signing
+    unsigned: bool = False  # the next id_token says alg "none" and has no signature
     log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -183,6 +184,9 @@ class OIDCProvider:
         )
         signature = self.key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         token = f"{signing_input}.{b64url(signature)}"
+        if self.unsigned:
+            none = {"alg": "none", "typ": "JWT"}
+            return f"{b64url(json.dumps(none).encode())}.{b64url(json.dumps(claims).encode())}."
         if self.tamper:
             forged = dict(claims, **{SLACK_TEAM_ID: "T0FORGED", SLACK_USER_ID: "U0ADMIN"})
             head, _, rest = token.partition(".")
