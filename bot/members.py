@@ -135,7 +135,8 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
             refresh_member(ctx, user_id)
     if "leads_from_report_channel" in checkin.keys() and checkin["leads_from_report_channel"]:
         readers = resolve(ctx, [checkin["report_channel"]] if checkin["report_channel"] else [])
-        access.record_report_channel(ctx.conn, checkin["id"], readers, clock=ctx.clock)
+        if readers:  # nobody read (a Slack error) keeps the last reading
+            access.record_report_channel(ctx.conn, checkin["id"], readers, clock=ctx.clock)
     cache[checkin["id"]] = (now, checkin["participants"], ids)
     return ids
 
