@@ -289,3 +289,14 @@ def test_a_name_with_markup_is_shown_as_written(workspace):
     at = probe(user=signed_in("U001", name="**Ana** :red[x] <b>"), secrets=AUTH)
     assert [t.value for t in at.sidebar.text] == ["Signed in as **Ana** :red[x] <b> (member)"]
     assert not any("Ana" in c.value for c in [*at.sidebar.caption, *at.sidebar.markdown])
+
+
+def test_a_member_deactivated_while_signed_in_is_refused_on_the_next_run(workspace):
+    at = probe(user=signed_in("U001"), secrets=AUTH)
+    assert "viewer member U001" in shown(at)
+    conn = db.connect(workspace)
+    store.deactivate_member(conn, "U001", "user_disabled")
+    conn.close()
+    at.run()
+    assert "deactivated" in at.error[0].value and "viewer" not in shown(at)
+    assert "viewer" not in at.session_state
