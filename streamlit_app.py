@@ -1,8 +1,11 @@
-"""The web app's frame: page config and navigation over dashboard/ pages."""
+"""The web app's frame: page config, sign-in and navigation over dashboard/ pages.
+
+`st.session_state["viewer"]` holds the signed-in `Viewer` for the pages (see dashboard/auth.py).
+"""
 
 import streamlit as st
 
-from dashboard import ownership
+from dashboard import auth, ownership
 
 st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layout="wide")
 ownership.record_web_start()  # the deploy trail: once per process (st.cache_resource)
@@ -11,6 +14,11 @@ pages = [
     st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:"),
     st.Page("dashboard/feedback.py", title="Feedback", icon=":material/reviews:"),
-    st.Page("dashboard/feedback_form.py", title="Feedback form", visibility="hidden"),
+    feedback_form := st.Page(
+        "dashboard/feedback_form.py", title="Feedback form", visibility="hidden"
+    ),
 ]
+# The feedback form is reached by its signed link alone, without signing in.
+viewer = auth.current_viewer(public_pages=[feedback_form])
+pages = auth.pages_for(viewer, [(page, auth.EVERYONE) for page in pages])
 st.navigation(pages).run()

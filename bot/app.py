@@ -32,7 +32,7 @@ from bot.context import BotContext
 from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
 from bot.slack import build_client, call, error_code
 from bot.worker import Worker
-from checkin import db, deploys, store
+from checkin import access, db, deploys, store
 from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
 
@@ -69,7 +69,9 @@ def build_context(config: Config, clock: Clock = system_clock, threads: int = 8)
 
 def build_app(ctx: BotContext, features: list[ModuleType] | None = None) -> App:
     """The Bolt app: each feature's `register(app, ctx)`, then catch-alls that only ack."""
-    ctx.bot_user_id = call(ctx, "auth.test").get("user_id")
+    identity = call(ctx, "auth.test")
+    ctx.bot_user_id = identity.get("user_id")
+    access.record_workspace(ctx.conn, identity.get("team_id"))  # who may sign in to the web app
     app = App(
         client=ctx.client,
         process_before_response=True,  # listeners ack and return; their work is in ctx.worker

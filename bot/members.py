@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code
-from checkin import store
+from checkin import access, store
 from checkin.clock import parse_iso
 
 ROSTER_MAX_AGE = timedelta(days=1)
@@ -52,6 +52,7 @@ def refresh_member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
         inactive_reason="deactivated" if deleted else None,
         clock=ctx.clock,
     )
+    access.record_email(ctx.conn, user_id, profile.get("email"))  # sign-in by email
     return store.get_member(ctx.conn, user_id)
 
 
@@ -132,6 +133,10 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
         row = store.get_member(ctx.conn, user_id)
         if is_stale(row, now):
             refresh_member(ctx, user_id)
+    if "leads_from_report_channel" in checkin.keys() and checkin["leads_from_report_channel"]:
+        readers = resolve(ctx, [checkin["report_channel"]] if checkin["report_channel"] else [])
+        if readers:  # nobody read (a Slack error) keeps the last reading
+            access.record_report_channel(ctx.conn, checkin["id"], readers, clock=ctx.clock)
     cache[checkin["id"]] = (now, checkin["participants"], ids)
     return ids
 

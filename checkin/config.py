@@ -55,7 +55,7 @@ class Config:
     db_path: Path = Path(DEFAULT_DB)
     env: str = "development"
     dev_users: tuple[str, ...] = ()
-    admins: tuple[str, ...] = ()  # CHECKIN_ADMINS: moderate the pool, see all feedback
+    admins: tuple[str, ...] = ()  # CHECKIN_ADMINS: Slack ids who see and manage everything
     command: str = "/checkin"
     api_url: str = "https://slack.com/api/"
     dashboard_url: str = "http://localhost:8501"

@@ -28,6 +28,7 @@ MAX_LABEL_CHARS = 75  # Slack's limit for a button's text
 MAX_OPTIONS = 10
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 PARTICIPANT = re.compile(r"^([UW][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$")
+USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}$")
 
 
@@ -64,6 +65,8 @@ class CheckinDef:
     name_missing: bool = False
     active: bool = True
     retention_weeks: int | None = None  # None: the workspace default (CHECKIN_RETENTION_WEEKS)
+    leads: list[str] = field(default_factory=list)  # see every answer in the web app
+    leads_from_report_channel: bool = False
     extra: dict = field(default_factory=dict)
 
     def row(self) -> dict:
@@ -83,6 +86,8 @@ class CheckinDef:
             "name_missing": int(self.name_missing),
             "active": int(self.active),
             "retention_weeks": self.retention_weeks,
+            "leads": json.dumps(self.leads),
+            "leads_from_report_channel": int(self.leads_from_report_channel),
         }
 
 
@@ -207,6 +212,15 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
             "retention_weeks",
             "give whole weeks from 1 to 5200, or leave it out (the workspace default)",
         )
+    leads = item.get("leads", [])
+    if not isinstance(leads, list) or not all(isinstance(u, str) and USER.match(u) for u in leads):
+        bad("leads", 'give a list of Slack user ids, like ["U0123ABCD"]')
+        leads = []
+    leads_from_channel = item.get("leads_from_report_channel", False)
+    if not isinstance(leads_from_channel, bool):
+        bad("leads_from_report_channel", "use true or false")
+    elif leads_from_channel and not report_channel:
+        bad("leads_from_report_channel", "needs a report_channel whose members are the leads")
 
     questions: list[QuestionDef] = []
     raw_questions = item.get("question", [])
@@ -224,7 +238,7 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
     known = {
         "name", "days", "time", "participants", "timezone", "report", "report_channel",
         "random_question", "name_missing", "reminder_after_minutes", "window_hours",
-        "question", "active", "retention_weeks",
+        "question", "active", "retention_weeks", "leads", "leads_from_report_channel",
     }  # fmt: skip
     for key in item:
         if key not in known:
@@ -248,6 +262,8 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
         name_missing=name_missing,
         active=bool(item.get("active", True)),
         retention_weeks=retention,
+        leads=list(leads),
+        leads_from_report_channel=leads_from_channel,
     )
 
 
@@ -458,6 +474,8 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
                 name_missing=bool(c["name_missing"]),
                 active=bool(c["active"]),
                 retention_weeks=c["retention_weeks"],
+                leads=json.loads(c["leads"]),
+                leads_from_report_channel=bool(c["leads_from_report_channel"]),
             )
         )
     return out
@@ -489,6 +507,10 @@ def to_toml(defs: list[CheckinDef]) -> str:
             lines.append("active = false")
         if d.retention_weeks is not None:
             lines.append(f"retention_weeks = {d.retention_weeks}")
+        if d.leads:
+            lines.append(f"leads = {_list(d.leads)}")
+        if d.leads_from_report_channel:
+            lines.append("leads_from_report_channel = true")
         for q in d.questions:
             lines.append("")
             lines.append("[[checkin.question]]")

@@ -15,6 +15,8 @@ BOT_SCOPES: dict[str, str] = {
     "im:history": "receive typed answers in that DM (the message.im event)",
     "commands": "the slash command",
     "users:read": "each member's name, time zone and whether the account is deactivated",
+    "users:read.email": "each member's email address, so signing in to the web app through "
+    "another provider (Google, Okta, Keycloak) finds the member",
     "channels:read": 'expand a "#channel" participant into its members; find the report channel',
     "groups:read": "the same for a private channel the app was added to",
     "channels:history": "after a restart, look in the report channel for a summary already "
@@ -22,6 +24,22 @@ BOT_SCOPES: dict[str, str] = {
     "groups:history": "the same when the report channel is private",
     "files:write": "upload the weekly chart image to the report channel",
 }
+
+
+# user scopes of "Sign in with Slack" (the web app's st.login), asked only when the
+# web app has an HTTPS address (CHECKIN_DASHBOARD_URL): Slack wants HTTPS redirect URLs
+SIGNIN_SCOPES: dict[str, str] = {
+    "openid": "sign in to the web app with Slack (OpenID Connect)",
+    "email": "the signed-in person's email address",
+    "profile": "the signed-in person's name, shown in the web app's sidebar",
+}
+
+
+def signin_redirect(config: Config) -> str | None:
+    """The web app's sign-in callback, when it is served over HTTPS."""
+    if not config.dashboard_url.startswith("https://"):
+        return None
+    return f"{config.dashboard_url}/oauth2callback"
 
 
 def manifest(config: Config) -> dict:
@@ -54,7 +72,7 @@ def manifest(config: Config) -> dict:
                 }
             ],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": _oauth_config(config),
         "settings": {
             "event_subscriptions": {"bot_events": ["app_home_opened", "message.im"]},
             "interactivity": {"is_enabled": True},
@@ -63,6 +81,17 @@ def manifest(config: Config) -> dict:
             "token_rotation_enabled": False,
         },
     }
+
+
+def _oauth_config(config: Config) -> dict:
+    oauth: dict = {"scopes": {"bot": list(BOT_SCOPES)}}
+    redirect = signin_redirect(config)
+    if redirect:
+        oauth = {
+            "redirect_urls": [redirect],
+            "scopes": {**oauth["scopes"], "user": list(SIGNIN_SCOPES)},
+        }
+    return oauth
 
 
 def manifest_yaml(config: Config) -> str:
@@ -74,7 +103,7 @@ def manifest_yaml(config: Config) -> str:
         "# generate one with connections:write (SLACK_APP_TOKEN, xapp-…); Install App →",
         "# copy the Bot User OAuth Token (SLACK_BOT_TOKEN, xoxb-…). Both go in .env.",
     ]
-    lines += _yaml(data, 0, comments=BOT_SCOPES)
+    lines += _yaml(data, 0, comments={**BOT_SCOPES, **SIGNIN_SCOPES})
     return "\n".join(lines) + "\n"
 
 

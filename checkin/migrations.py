@@ -408,6 +408,29 @@ ALTER TABLE feedback_responses_anonymous RENAME TO feedback_responses;
 CREATE INDEX feedback_responses_by_request ON feedback_responses(request_id);
 """,
     ),
+    (
+        12,
+        "sign-in and roles: check-in leads, report channel members, member emails",
+        """
+-- leads: JSON ["U0123ABCD"], who see every answer of the check-in in the web app.
+-- leads_from_report_channel: 1 = every member of report_channel is a lead too.
+ALTER TABLE checkins ADD COLUMN leads TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE checkins ADD COLUMN leads_from_report_channel INTEGER NOT NULL DEFAULT 0;
+-- From users.info (scope users:read.email): a sign-in through another OpenID
+-- Connect provider (Google, Okta, Keycloak) finds the member by this address.
+ALTER TABLE members ADD COLUMN email TEXT;
+CREATE INDEX members_by_email ON members(email COLLATE NOCASE);
+-- The members of a check-in's report channel as the bot last read them
+-- (conversations.members), for leads_from_report_channel.
+CREATE TABLE report_channel_members (
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    member_id     TEXT NOT NULL,
+    seen_at       TEXT NOT NULL,
+    PRIMARY KEY (checkin_id, member_id)
+);
+CREATE INDEX report_channel_members_by_member ON report_channel_members(member_id);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -55,6 +55,28 @@ class Viewer:
             return True
         return checkin_id is not None and checkin_id in self.lead_of
 
+    def suppresses(self, checkin_id: int | None = None) -> bool:
+        """Whether aggregates of the check-in shown to this viewer hide small groups.
+
+        Admins see everything and a lead every answer of their check-ins; anyone
+        else (and anyone across check-ins, `checkin_id` None) sees only groups of
+        at least `min_group` people (`checkin.suppression`).
+        """
+        if self.is_admin:
+            return False
+        return checkin_id is None or checkin_id not in self.lead_of
+
+    def may_see_feedback(self, subject_id: str, requested_by: str | None) -> bool:
+        """A feedback request's results: its subject, whoever asked for it, or an admin."""
+        return self.is_admin or (
+            self.slack_id is not None and self.slack_id in (subject_id, requested_by)
+        )
+
+    @property
+    def is_operator(self) -> bool:
+        """The local operator: no sign-in configured, the app on 127.0.0.1."""
+        return self.is_admin and self.slack_id is None
+
     @property
     def key(self) -> str:
         """A stable text form, for cache keys."""
