@@ -1,0 +1,172 @@
+"""Full-text search over text answers: SQLite FTS5, ranked by bm25, highlighted.
+
+The index `answers_fts` (migration 7) is an external-content FTS5 table over
+`answers.text`, kept in sync by triggers, so an answer is findable the moment
+it is stored and an edit replaces its words. A query uses FTS5's own syntax
+(`word`, `"a phrase"`, `prefix*`, `a OR b`, `NOT`); a query that syntax cannot
+read becomes a `SearchError` with one plain line, never an exception page.
+
+Matches come back marked with `MARK_START`/`MARK_END` (control characters
+that typed text does not contain); `marked_parts` splits them so the page can
+escape every part and only then show the matches highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from checkin.db import transaction
+from checkin.history import MEMBER_NAME, Page, page_bounds, visible_answers
+from checkin.viewer import Viewer
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+SNIPPET_TOKENS = 24
+PAGE_SIZE = 20
+MAX_QUERY_CHARS = 500
+
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+
+
+class SearchError(Exception):
+    """A query the index cannot run; str() is the line to show the person."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching answer: where it comes from, its snippet with marked matches, its score."""
+
+    answer_id: int
+    answered_at: str
+    local_date: str
+    week: str
+    checkin_id: int
+    checkin: str
+    question_text: str
+    member_id: str
+    member: str
+    text: str
+    snippet: str
+    score: float  # bm25: lower is a better match
+
+
+def marked_parts(snippet: str) -> list[tuple[str, bool]]:
+    """Split a marked snippet into (text, is_match) parts, markers removed."""
+    parts: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _MARKED.finditer(snippet):
+        if m.start() > pos:
+            parts.append((snippet[pos : m.start()], False))
+        parts.append((m.group(1), True))
+        pos = m.end()
+    if pos < len(snippet):
+        parts.append((snippet[pos:], False))
+    return [(text.replace(MARK_START, "").replace(MARK_END, ""), hit) for text, hit in parts]
+
+
+def _fts_problem(exc: sqlite3.OperationalError) -> str | None:
+    """The plain line for an error the query caused, or None for any other error."""
+    message = str(exc)
+    if "fts5" in message or "syntax error" in message or "unterminated string" in message:
+        return (
+            "Search could not read that query. Use plain words, "
+            '"a phrase" in double quotes, word* for a prefix, or OR / NOT between words.'
+        )
+    if message.startswith("no such column"):
+        return (
+            "Search could not read that query: a word followed by a colon is taken as a "
+            'column name. Put it in double quotes, e.g. "note: done".'
+        )
+    if "unknown special query" in message:
+        return "Search could not read that query: put words that start with * in double quotes."
+    return None
+
+
+def search_answers(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    query: str,
+    *,
+    checkin_id: int | None = None,
+    member_id: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> Page[Hit]:
+    """Text answers matching `query`, best match first, a page at a time.
+
+    Only answers the viewer may see are searched (and counted). An empty query
+    matches nothing; one the FTS5 syntax cannot read raises `SearchError`.
+    """
+    page, size = page_bounds(page, page_size)
+    query = (query or "").strip()
+    if not query:
+        return Page(items=[], total=0, page=1, page_size=size)
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchError(f"That query is too long; use at most {MAX_QUERY_CHARS} characters.")
+    where = "answers_fts MATCH ?"
+    params: list = [query]
+    if checkin_id is not None:
+        where += " AND a.checkin_id = ?"
+        params.append(checkin_id)
+    if member_id is not None:
+        where += " AND a.member_id = ?"
+        params.append(member_id)
+    extra, extra_params = visible_answers(viewer)
+    where += extra
+    params += extra_params
+    try:
+        total = conn.execute(
+            "SELECT COUNT(*) FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid "  # noqa: S608
+            f"WHERE {where}",
+            params,
+        ).fetchone()[0]
+        rows = conn.execute(
+            "SELECT a.id AS answer_id, a.answered_at, a.local_date, a.week, a.checkin_id, "  # noqa: S608
+            f"c.name AS checkin, a.question_text, a.member_id, {MEMBER_NAME} AS member, "
+            "a.text, snippet(answers_fts, 0, ?, ?, '…', ?) AS snippet, "
+            "bm25(answers_fts) AS score "
+            "FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid "
+            "JOIN checkins c ON c.id = a.checkin_id JOIN members m ON m.slack_id = a.member_id "
+            f"WHERE {where} ORDER BY rank, a.answered_at DESC LIMIT ? OFFSET ?",
+            [MARK_START, MARK_END, SNIPPET_TOKENS, *params, size, (page - 1) * size],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        problem = _fts_problem(exc)
+        if problem is None:
+            raise
+        raise SearchError(problem) from None
+    hits = [
+        Hit(
+            answer_id=r["answer_id"],
+            answered_at=r["answered_at"],
+            local_date=r["local_date"],
+            week=r["week"],
+            checkin_id=r["checkin_id"],
+            checkin=r["checkin"],
+            question_text=r["question_text"],
+            member_id=r["member_id"],
+            member=r["member"],
+            text=r["text"],
+            snippet=r["snippet"],
+            score=r["score"],
+        )
+        for r in rows
+    ]
+    return Page(items=hits, total=total, page=page, page_size=size)
+
+
+def rebuild_index(conn: sqlite3.Connection) -> int:
+    """Index every text answer again (after restoring a copy of `answers` by hand).
+
+    Returns the number of answers indexed. Migration 7 does this once; the
+    triggers keep the index in step afterwards.
+    """
+    with transaction(conn):
+        conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('delete-all')")
+        return conn.execute(
+            "INSERT INTO answers_fts (rowid, text) SELECT a.id, a.text FROM answers a "
+            "JOIN questions q ON q.id = a.question_id "
+            "WHERE q.kind = 'text' AND a.text IS NOT NULL"
+        ).rowcount
