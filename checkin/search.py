@@ -26,6 +26,7 @@ MARK_END = "\x03"
 SNIPPET_TOKENS = 24
 PAGE_SIZE = 20
 MAX_QUERY_CHARS = 500
+RANK_WINDOW = 10_000  # the newest matches ranked by bm25; see SearchPage
 
 _MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
 
@@ -84,6 +85,30 @@ def _fts_problem(exc: sqlite3.OperationalError) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class SearchPage(Page[Hit]):
+    """A page of hits; `matches` counts every match, `total` those ranked and reachable.
+
+    When more than `RANK_WINDOW` answers match, only the newest that many are
+    ranked (bm25 costs about 2 µs a match): `capped` is then true and the page
+    says so, and more words narrow the search.
+    """
+
+    matches: int = 0
+
+    @property
+    def capped(self) -> bool:
+        return self.matches > self.total
+
+
+def _expression(query: str, member_id: str | None) -> str:
+    """The FTS5 expression: the person's query over the text column, and the member."""
+    expression = f"text : ({query})"
+    if member_id is not None:
+        expression = f'member_id : "{member_id.replace(chr(34), "")}" AND {expression}'
+    return expression
+
+
 def search_answers(
     conn: sqlite3.Connection,
     viewer: Viewer,
@@ -93,20 +118,26 @@ def search_answers(
     member_id: str | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
-) -> Page[Hit]:
-    """Text answers matching `query`, best match first, a page at a time.
+    rank_window: int | None = None,
+) -> SearchPage:
+    """Text answers matching `query`, best match (bm25) first, a page at a time.
 
-    Only answers the viewer may see are searched (and counted). An empty query
-    matches nothing; one the FTS5 syntax cannot read raises `SearchError`.
+    Only answers the viewer may see are searched and counted: the SQL filter
+    on `answers` decides that; the member word in the index only speeds up a
+    member's search of their own answers. An empty query matches nothing; one
+    the FTS5 syntax cannot read raises `SearchError`.
     """
     page, size = page_bounds(page, page_size)
+    window = rank_window or RANK_WINDOW
     query = (query or "").strip()
     if not query:
-        return Page(items=[], total=0, page=1, page_size=size)
+        return SearchPage(items=[], total=0, page=1, page_size=size, matches=0)
     if len(query) > MAX_QUERY_CHARS:
         raise SearchError(f"That query is too long; use at most {MAX_QUERY_CHARS} characters.")
-    where = "answers_fts MATCH ?"
-    params: list = [query]
+    if member_id is None and not viewer.is_admin and not viewer.lead_of:
+        member_id = viewer.slack_id or ""  # a member searches their own answers
+    where = ""
+    params: list = []
     if checkin_id is not None:
         where += " AND a.checkin_id = ?"
         params.append(checkin_id)
@@ -116,22 +147,39 @@ def search_answers(
     extra, extra_params = visible_answers(viewer)
     where += extra
     params += extra_params
+    match = [_expression(query, member_id)]
+    needs_join = bool(where)
+    source = (
+        "answers_fts JOIN answers a ON a.id = answers_fts.rowid" if needs_join else "answers_fts"
+    )
     try:
-        total = conn.execute(
-            "SELECT COUNT(*) FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid "  # noqa: S608
-            f"WHERE {where}",
-            params,
+        matches = conn.execute(
+            f"SELECT COUNT(*) FROM {source} WHERE answers_fts MATCH ?{where if needs_join else ''}",  # noqa: S608
+            match + (params if needs_join else []),
         ).fetchone()[0]
+        since = 0
+        if matches > window:
+            since = conn.execute(
+                f"SELECT answers_fts.rowid FROM {source} WHERE answers_fts MATCH ?"  # noqa: S608
+                f"{where if needs_join else ''} ORDER BY answers_fts.rowid DESC LIMIT 1 OFFSET ?",
+                [*match, *(params if needs_join else []), window - 1],
+            ).fetchone()[0]
+        total = min(matches, window)
+        page = min(page, max(1, -(-total // size)))
         rows = conn.execute(
             "SELECT a.id AS answer_id, a.answered_at, a.local_date, a.week, a.checkin_id, "  # noqa: S608
             f"c.name AS checkin, a.question_text, a.member_id, {MEMBER_NAME} AS member, "
             "a.text, snippet(answers_fts, 0, ?, ?, '…', ?) AS snippet, "
-            "bm25(answers_fts) AS score "
+            "bm25(answers_fts, 1.0, 0.0) AS score "
             "FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid "
             "JOIN checkins c ON c.id = a.checkin_id JOIN members m ON m.slack_id = a.member_id "
-            f"WHERE {where} ORDER BY rank, a.answered_at DESC LIMIT ? OFFSET ?",
-            [MARK_START, MARK_END, SNIPPET_TOKENS, *params, size, (page - 1) * size],
-        ).fetchall()
+            f"WHERE answers_fts MATCH ? AND answers_fts.rowid >= ?{where} "
+            "ORDER BY score, a.answered_at DESC, a.id DESC LIMIT ? OFFSET ?",
+            [
+                MARK_START, MARK_END, SNIPPET_TOKENS, *match, since, *params, size,
+                (page - 1) * size,
+            ],
+        ).fetchall()  # fmt: skip
     except sqlite3.OperationalError as exc:
         problem = _fts_problem(exc)
         if problem is None:
@@ -154,7 +202,7 @@ def search_answers(
         )
         for r in rows
     ]
-    return Page(items=hits, total=total, page=page, page_size=size)
+    return SearchPage(items=hits, total=total, page=page, page_size=size, matches=matches)
 
 
 def rebuild_index(conn: sqlite3.Connection) -> int:
@@ -166,7 +214,8 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
     with transaction(conn):
         conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('delete-all')")
         return conn.execute(
-            "INSERT INTO answers_fts (rowid, text) SELECT a.id, a.text FROM answers a "
+            "INSERT INTO answers_fts (rowid, text, member_id) "
+            "SELECT a.id, a.text, a.member_id FROM answers a "
             "JOIN questions q ON q.id = a.question_id "
             "WHERE q.kind = 'text' AND a.text IS NOT NULL"
         ).rowcount

@@ -159,3 +159,20 @@ def test_rebuild_index_gives_the_same_results(conn, wellbeing, clock):
     assert search_answers(conn, OPERATOR, "quarterly").total == 0
     assert search.rebuild_index(conn) == 1
     assert _ids(search_answers(conn, OPERATOR, "quarterly")) == [answer]
+
+
+def test_many_matches_rank_only_the_newest_window(conn, wellbeing, clock):
+    made = []
+    for n in range(1, 7):
+        text = "retro " * (7 - n) + "notes"  # the older the answer, the better its match
+        made.append(_say(conn, wellbeing, clock, f"U{n:03d}", text))
+    page = search_answers(conn, OPERATOR, "retro", rank_window=3, page_size=10)
+    assert page.matches == 6 and page.total == 3 and page.capped
+    assert _ids(page) == [made[3], made[4], made[5]]  # the newest three, best first
+    whole = search_answers(conn, OPERATOR, "retro", page_size=10)
+    assert not whole.capped and _ids(whole) == made
+
+
+def test_the_member_word_in_the_index_is_not_searched_as_text(conn, wellbeing, clock):
+    _say(conn, wellbeing, clock, "U001", "Nothing about ids")
+    assert search_answers(conn, OPERATOR, "U001").total == 0
