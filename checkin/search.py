@@ -166,42 +166,55 @@ def search_answers(
             ).fetchone()[0]
         total = min(matches, window)
         page = min(page, max(1, -(-total // size)))
-        rows = conn.execute(
-            "SELECT a.id AS answer_id, a.answered_at, a.local_date, a.week, a.checkin_id, "  # noqa: S608
-            f"c.name AS checkin, a.question_text, a.member_id, {MEMBER_NAME} AS member, "
-            "a.text, snippet(answers_fts, 0, ?, ?, '…', ?) AS snippet, "
-            "bm25(answers_fts, 1.0, 0.0) AS score "
-            "FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid "
-            "JOIN checkins c ON c.id = a.checkin_id JOIN members m ON m.slack_id = a.member_id "
-            f"WHERE answers_fts MATCH ? AND answers_fts.rowid >= ?{where} "
-            "ORDER BY score, a.answered_at DESC, a.id DESC LIMIT ? OFFSET ?",
-            [
-                MARK_START, MARK_END, SNIPPET_TOKENS, *match, since, *params, size,
-                (page - 1) * size,
-            ],
-        ).fetchall()  # fmt: skip
+        ranked = conn.execute(
+            f"SELECT answers_fts.rowid AS id, bm25(answers_fts, 1.0, 0.0) AS score FROM {source} "  # noqa: S608
+            f"WHERE answers_fts MATCH ? AND answers_fts.rowid >= ?{where if needs_join else ''} "
+            "ORDER BY score, answers_fts.rowid DESC LIMIT ? OFFSET ?",
+            [*match, since, *(params if needs_join else []), size, (page - 1) * size],
+        ).fetchall()
+        ids = [r["id"] for r in ranked]
+        marks = ", ".join("?" for _ in ids) or "NULL"
+        snippets = dict(
+            conn.execute(
+                "SELECT rowid, snippet(answers_fts, 0, ?, ?, '…', ?) FROM answers_fts "  # noqa: S608
+                f"WHERE answers_fts MATCH ? AND rowid IN ({marks})",
+                [MARK_START, MARK_END, SNIPPET_TOKENS, *match, *ids],
+            ).fetchall()
+        )
+        details = {
+            r["answer_id"]: r
+            for r in conn.execute(
+                "SELECT a.id AS answer_id, a.answered_at, a.local_date, a.week, a.checkin_id, "  # noqa: S608
+                f"c.name AS checkin, a.question_text, a.member_id, {MEMBER_NAME} AS member, a.text "
+                "FROM answers a JOIN checkins c ON c.id = a.checkin_id "
+                f"JOIN members m ON m.slack_id = a.member_id WHERE a.id IN ({marks})",
+                ids,
+            )
+        }
     except sqlite3.OperationalError as exc:
         problem = _fts_problem(exc)
         if problem is None:
             raise
         raise SearchError(problem) from None
-    hits = [
-        Hit(
-            answer_id=r["answer_id"],
-            answered_at=r["answered_at"],
-            local_date=r["local_date"],
-            week=r["week"],
-            checkin_id=r["checkin_id"],
-            checkin=r["checkin"],
-            question_text=r["question_text"],
-            member_id=r["member_id"],
-            member=r["member"],
-            text=r["text"],
-            snippet=r["snippet"],
-            score=r["score"],
+    hits = []
+    for r in ranked:
+        d = details[r["id"]]
+        hits.append(
+            Hit(
+                answer_id=d["answer_id"],
+                answered_at=d["answered_at"],
+                local_date=d["local_date"],
+                week=d["week"],
+                checkin_id=d["checkin_id"],
+                checkin=d["checkin"],
+                question_text=d["question_text"],
+                member_id=d["member_id"],
+                member=d["member"],
+                text=d["text"],
+                snippet=snippets.get(r["id"], d["text"]),
+                score=r["score"],
+            )
         )
-        for r in rows
-    ]
     return SearchPage(items=hits, total=total, page=page, page_size=size, matches=matches)
 
 
