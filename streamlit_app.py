@@ -6,5 +6,6 @@ st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layo
 
 pages = [
     st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("dashboard/answers.py", title="Answers", icon=":material/forum:"),
 ]
 st.navigation(pages).run()

@@ -221,6 +221,7 @@ def member_history(
         f"SELECT COUNT(*) FROM answers a WHERE {where}",  # noqa: S608
         params,
     ).fetchone()[0]
+    page = min(page, max(1, -(-total // size)))  # past the end: the last page
     rows = conn.execute(
         f"SELECT {_ENTRY_COLUMNS} FROM answers a {_ENTRY_JOINS} WHERE {where} "  # noqa: S608
         "ORDER BY a.answered_at DESC, a.id DESC LIMIT ? OFFSET ?",
@@ -256,6 +257,7 @@ def question_history(
         f"SELECT COUNT(*) FROM answers a WHERE {where}",  # noqa: S608
         params,
     ).fetchone()[0]
+    page = min(page, max(1, -(-total // size)))  # past the end: the last page
     rows = conn.execute(
         f"SELECT {_ENTRY_COLUMNS} FROM answers a {_ENTRY_JOINS} WHERE {where} "  # noqa: S608
         "ORDER BY a.answered_at DESC, a.id DESC LIMIT ? OFFSET ?",
