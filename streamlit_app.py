@@ -7,5 +7,6 @@ st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layo
 pages = [
     st.Page("dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("dashboard/answers.py", title="Answers", icon=":material/forum:"),
+    st.Page("dashboard/checkins.py", title="Check-ins", icon=":material/edit_note:"),
 ]
 st.navigation(pages).run()

@@ -124,6 +124,7 @@ _READS: dict[str, Callable] = {
     "search": _search.search_answers,
     "checkins": _manage.checkins,
     "checkin_form": _manage.checkin_form,
+    "checkin_members": _manage.checkin_members,
     "export_toml": _manage.export_toml,
     "heartbeat": _operations.heartbeat,
     "daily_events": _operations.daily_events,
