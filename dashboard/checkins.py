@@ -145,9 +145,10 @@ def save() -> None:
     state.ci_loaded = None  # reload what was written
 
 
-def queue(name: str, *args: object) -> None:
+def queue(name: str, checkin_id: int) -> None:
+    args = (st.session_state.get("ci_send_to"),) if name == "send_now" else ()
     try:
-        outbox_id = data.write(path, viewer, name, *args)
+        outbox_id = data.write(path, viewer, name, checkin_id, *args)
     except (NotAllowed, store.NotFound) as exc:
         st.session_state.ci_flash = ("error", str(exc))
         return
@@ -253,13 +254,13 @@ if choice != NEW:
         )
     send_left, send_right = st.columns(2)
     with send_left:
-        member = st.selectbox(
+        st.selectbox(
             "Send to",
             [None, *who],
             format_func=lambda m: "everyone in the check-in" if m is None else f"{who[m]} ({m})",
             key="ci_send_to",
         )
-        st.button("Send now", key="ci_send", on_click=queue, args=("send_now", choice, member))
+        st.button("Send now", key="ci_send", on_click=queue, args=("send_now", choice))
     with send_right:
         st.write("")
         st.button(
