@@ -325,6 +325,7 @@ BEGIN INSERT INTO answers_fts (answers_fts, rowid, text, member_id) SELECT 'dele
 INSERT INTO answers_fts (rowid, text, member_id)
 SELECT a.id, a.text, a.member_id FROM answers a JOIN questions q ON q.id = a.question_id
 WHERE q.kind = 'text' AND a.text IS NOT NULL;
+INSERT INTO answers_fts (answers_fts) VALUES ('optimize');
 """,
     ),
 ]

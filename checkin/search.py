@@ -226,9 +226,11 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
     """
     with transaction(conn):
         conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('delete-all')")
-        return conn.execute(
+        count = conn.execute(
             "INSERT INTO answers_fts (rowid, text, member_id) "
             "SELECT a.id, a.text, a.member_id FROM answers a "
             "JOIN questions q ON q.id = a.question_id "
             "WHERE q.kind = 'text' AND a.text IS NOT NULL"
         ).rowcount
+        conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('optimize')")
+        return count
