@@ -267,11 +267,22 @@ def question_history(
 
 
 def question_wordings(conn: sqlite3.Connection, viewer: Viewer, question_id: int) -> list[Wording]:
-    """The wordings a question has had, newest first (the current one has no end)."""
+    """The wordings a question has had, newest first (the current one has no end).
+
+    Empty when the viewer may not see the question's check-in (see `questions`).
+    """
     q = conn.execute(
         "SELECT checkin_id, text, version FROM questions WHERE id = ?", (question_id,)
     ).fetchone()
     if q is None:
+        return []
+    if (
+        not viewer.may_see_checkin(q["checkin_id"])
+        and not conn.execute(
+            "SELECT 1 FROM runs WHERE checkin_id = ? AND member_id = ? LIMIT 1",
+            (q["checkin_id"], viewer.slack_id or ""),
+        ).fetchone()
+    ):
         return []
     current = [Wording(version=q["version"], text=q["text"], replaced_at=None)]
     older = [

@@ -151,3 +151,16 @@ def test_question_history_for_a_member_holds_only_their_answers(conn, wellbeing,
         "What did you work on?",
     ]
     assert history.questions(conn, Viewer(role="member", slack_id="U404")) == []
+
+
+def test_question_wordings_only_for_a_checkin_the_viewer_was_asked_in_or_leads(
+    conn, wellbeing, clock
+):
+    _answer_day(conn, wellbeing["id"], "U001", date(2026, 11, 25), clock)
+    qid = store.active_questions(conn, wellbeing["id"])[1]["id"]
+    asked = Viewer(role="member", slack_id="U001")
+    stranger = Viewer(role="member", slack_id="U404")
+    assert [w.text for w in history.question_wordings(conn, asked, qid)] == [
+        "What did you work on?"
+    ]
+    assert history.question_wordings(conn, stranger, qid) == []
