@@ -173,7 +173,12 @@ def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    return {table.name: table.count for table in db.tables}
+    indexes = db.table_names(fts5=True)  # full-text indexes and their shadow tables: not data
+    return {
+        table.name: table.count
+        for table in db.tables
+        if not any(table.name == i or table.name.startswith(f"{i}_") for i in indexes)
+    }
 
 
 class ThreadLocal:

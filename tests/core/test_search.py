@@ -176,3 +176,10 @@ def test_many_matches_rank_only_the_newest_window(conn, wellbeing, clock):
 def test_the_member_word_in_the_index_is_not_searched_as_text(conn, wellbeing, clock):
     _say(conn, wellbeing, clock, "U001", "Nothing about ids")
     assert search_answers(conn, OPERATOR, "U001").total == 0
+
+
+def test_table_counts_leave_out_the_search_index(conn, wellbeing, clock):
+    _say(conn, wellbeing, clock, "U001", "Counted once")
+    counts = db.table_counts(conn)
+    assert counts["answers"] == 1
+    assert not [name for name in counts if name.startswith("answers_fts")]
