@@ -270,12 +270,7 @@ if choice != NEW:
             args=("post_summary", choice),
         )
 
-    @st.fragment(run_every=3)
-    def requests() -> None:
-        asked = tuple(st.session_state.get("ci_outbox", []))
-        statuses = data.outbox_status(path, viewer, asked) if asked else []
-        if not statuses:
-            return
+    def show_requests(statuses: list) -> None:
         st.caption("Requests from this page, newest first (the bot picks them up within seconds)")
         st.dataframe(
             [
@@ -292,7 +287,17 @@ if choice != NEW:
             hide_index=True,
         )
 
-    requests()
+    asked = tuple(st.session_state.get("ci_outbox", []))
+    statuses = data.outbox_status(path, viewer, asked) if asked else []
+    if statuses:
+        waiting = not all(s.finished for s in statuses)
+
+        @st.fragment(run_every=3 if waiting else None)
+        def requests() -> None:
+            """Reads the status again every 3 s while a request is not done or failed."""
+            show_requests(data.outbox_status(path, viewer, asked))
+
+        requests()
 
 # --- TOML --------------------------------------------------------------------------------------
 

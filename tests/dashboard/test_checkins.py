@@ -185,3 +185,50 @@ def test_post_this_weeks_summary_writes_one_row_and_shows_done(demo):
 def test_a_stopped_bot_is_named_when_sending(demo):
     at = _open()
     assert any("bot is not running" in w.value for w in at.warning)
+
+
+GOOD_TOML = b"""
+[[checkin]]
+name = "retro"
+days = ["fri"]
+time = "15:00"
+participants = ["#team"]
+
+[[checkin.question]]
+text = "What went well?"
+kind = "text"
+"""
+
+
+def test_importing_a_toml_file_from_the_page_creates_its_checkins(demo):
+    at = _open()
+    at.get("file_uploader")[0].upload("retro.toml", GOOD_TOML, "application/toml").run()
+    at.button(key="ci_import").click().run()
+    assert not at.exception
+    assert "retro.toml: created 1 (retro)" in [_shown(s) for s in at.success]
+    assert [
+        q["text"] for q in store.active_questions(demo, store.get_checkin(demo, "retro")["id"])
+    ] == ["What went well?"]
+
+
+def test_a_bad_toml_file_imports_nothing_and_lists_the_import_messages(demo):
+    at = _open()
+    bad = GOOD_TOML.replace(b'"15:00"', b'"3pm"').replace(b'["fri"]', b'["someday"]')
+    at.get("file_uploader")[0].upload("bad.toml", bad, "application/toml").run()
+    at.button(key="ci_import").click().run()
+    assert not at.exception
+    assert at.code[0].value.splitlines() == [
+        "check-in 'retro': days: 'someday' is not a day; use mon, tue, wed, thu, fri, sat, sun",
+        "check-in 'retro': time: '3pm' is not a time; use HH:MM, 24-hour, like \"09:00\"",
+    ]
+    assert demo.execute("SELECT COUNT(*) FROM checkins WHERE name = 'retro'").fetchone()[0] == 0
+
+
+def test_the_export_is_the_cli_export(demo):
+    from checkin import manage
+    from checkin.definitions import load_definitions, to_toml
+    from checkin.viewer import OPERATOR
+
+    assert manage.export_toml(demo, OPERATOR) == to_toml(load_definitions(demo))
+    at = _open()
+    assert at.get("download_button")[0].proto.label == "Export check-ins (TOML)"
