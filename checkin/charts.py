@@ -236,7 +236,12 @@ def daily_chart(
     With `colour`, the bars of a day are stacked by that field (an event kind, a method).
     """
     encoding = {
-        "x": alt.X("day:O", title=None, sort="ascending"),
+        "x": alt.X(
+            "day:O",
+            title=None,
+            sort="ascending",
+            axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.value, 5)"),  # MM-DD
+        ),
         "y": alt.Y(f"{value}:Q", title=value_title or value, stack=True if colour else None),
         "tooltip": [alt.Tooltip("day:O", title="day (UTC)"), alt.Tooltip(f"{value}:Q")],
     }

@@ -181,10 +181,11 @@ with searching:
                 st.info("Nothing matches; try fewer words or a prefix such as deploy*.")
             else:
                 note = (
-                    f"{found.matches} answers match; the newest {found.total} are ranked, "
+                    f"{found.matches:,} answers match; the newest {found.total:,} are ranked, "
                     "best match first. Add words to narrow it."
                     if found.capped
-                    else f"{found.total} answers match, best match first."
+                    else f"{found.total:,} answer{'s' if found.total != 1 else ''} "
+                    f"match{'es' if found.total == 1 else ''}, best match first."
                 )
                 st.caption(note)
                 hits = "".join(
