@@ -67,14 +67,17 @@ def marked_parts(snippet: str) -> list[tuple[str, bool]]:
     return [(text.replace(MARK_START, "").replace(MARK_END, ""), hit) for text, hit in parts]
 
 
+SYNTAX_HELP = (
+    "Search could not read that query. Use plain words, "
+    '"a phrase" in double quotes, word* for a prefix, or OR / NOT between words.'
+)
+
+
 def _fts_problem(exc: sqlite3.OperationalError) -> str | None:
     """The plain line for an error the query caused, or None for any other error."""
     message = str(exc)
     if "fts5" in message or "syntax error" in message or "unterminated string" in message:
-        return (
-            "Search could not read that query. Use plain words, "
-            '"a phrase" in double quotes, word* for a prefix, or OR / NOT between words.'
-        )
+        return SYNTAX_HELP
     if message.startswith("no such column"):
         return (
             "Search could not read that query: a word followed by a colon is taken as a "
@@ -101,12 +104,45 @@ class SearchPage(Page[Hit]):
         return self.matches > self.total
 
 
-def _expression(query: str, member_id: str | None) -> str:
-    """The FTS5 expression: the person's query over the text column, and the member."""
-    expression = f"text : ({query})"
+def _confined(query: str) -> bool:
+    """Whether the query's parentheses, outside "strings", never close more than they open.
+
+    The query is wrapped as `text : ( … )` after the viewer's filters; a query
+    that closed that parenthesis could OR its way past them.
+    """
+    depth = 0
+    quoted = False
+    for char in query:
+        if char == '"':
+            quoted = not quoted  # a doubled "" inside a string toggles twice
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and not quoted
+
+
+def _word(value: object) -> str:
+    return '"' + str(value).replace('"', "") + '"'
+
+
+def _expression(query: str, viewer: Viewer, member_id: str | None, checkin_id: int | None) -> str:
+    """The FTS5 expression: the filters and the viewer's rights, AND the query over the text."""
+    parts = []
     if member_id is not None:
-        expression = f'member_id : "{member_id.replace(chr(34), "")}" AND {expression}'
-    return expression
+        parts.append(f"member_id : {_word(member_id)}")
+    if checkin_id is not None:
+        parts.append(f"checkin_id : {_word(checkin_id)}")
+    if not viewer.is_admin:
+        mine = f"member_id : {_word(viewer.slack_id or '-')}"
+        if viewer.lead_of:
+            leads = " OR ".join(_word(i) for i in sorted(viewer.lead_of))
+            mine = f"({mine} OR checkin_id : ({leads}))"
+        parts.append(mine)
+    parts.append(f"text : ({query})")
+    return " AND ".join(parts)
 
 
 def search_answers(
@@ -122,10 +158,12 @@ def search_answers(
 ) -> SearchPage:
     """Text answers matching `query`, best match (bm25) first, a page at a time.
 
-    Only answers the viewer may see are searched and counted: the SQL filter
-    on `answers` decides that; the member word in the index only speeds up a
-    member's search of their own answers. An empty query matches nothing; one
-    the FTS5 syntax cannot read raises `SearchError`.
+    Only answers the viewer may see are searched and counted: the viewer's
+    rights and the filters are words of the index (member and check-in), ANDed
+    with the person's query, so counting and ranking read the index alone; the
+    page's answers are then read through the same SQL rule as every other read
+    (`visible_answers`). An empty query matches nothing; one the FTS5 syntax
+    cannot read raises `SearchError`.
     """
     page, size = page_bounds(page, page_size)
     window = rank_window or RANK_WINDOW
@@ -134,8 +172,9 @@ def search_answers(
         return SearchPage(items=[], total=0, page=1, page_size=size, matches=0)
     if len(query) > MAX_QUERY_CHARS:
         raise SearchError(f"That query is too long; use at most {MAX_QUERY_CHARS} characters.")
-    if member_id is None and not viewer.is_admin and not viewer.lead_of:
-        member_id = viewer.slack_id or ""  # a member searches their own answers
+    if not _confined(query):
+        raise SearchError(SYNTAX_HELP)
+    match = [_expression(query, viewer, member_id, checkin_id)]
     where = ""
     params: list = []
     if checkin_id is not None:
@@ -147,30 +186,24 @@ def search_answers(
     extra, extra_params = visible_answers(viewer)
     where += extra
     params += extra_params
-    match = [_expression(query, member_id)]
-    needs_join = bool(where)
-    source = (
-        "answers_fts JOIN answers a ON a.id = answers_fts.rowid" if needs_join else "answers_fts"
-    )
     try:
         matches = conn.execute(
-            f"SELECT COUNT(*) FROM {source} WHERE answers_fts MATCH ?{where if needs_join else ''}",  # noqa: S608
-            match + (params if needs_join else []),
+            "SELECT COUNT(*) FROM answers_fts WHERE answers_fts MATCH ?", match
         ).fetchone()[0]
         since = 0
         if matches > window:
             since = conn.execute(
-                f"SELECT answers_fts.rowid FROM {source} WHERE answers_fts MATCH ?"  # noqa: S608
-                f"{where if needs_join else ''} ORDER BY answers_fts.rowid DESC LIMIT 1 OFFSET ?",
-                [*match, *(params if needs_join else []), window - 1],
+                "SELECT rowid FROM answers_fts WHERE answers_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                [*match, window - 1],
             ).fetchone()[0]
         total = min(matches, window)
         page = min(page, max(1, -(-total // size)))
         ranked = conn.execute(
-            f"SELECT answers_fts.rowid AS id, bm25(answers_fts, 1.0, 0.0) AS score FROM {source} "  # noqa: S608
-            f"WHERE answers_fts MATCH ? AND answers_fts.rowid >= ?{where if needs_join else ''} "
-            "ORDER BY score, answers_fts.rowid DESC LIMIT ? OFFSET ?",
-            [*match, since, *(params if needs_join else []), size, (page - 1) * size],
+            "SELECT rowid AS id, bm25(answers_fts, 1.0, 0.0, 0.0) AS score FROM answers_fts "
+            "WHERE answers_fts MATCH ? AND rowid >= ? "
+            "ORDER BY score, rowid DESC LIMIT ? OFFSET ?",
+            [*match, since, size, (page - 1) * size],
         ).fetchall()
         ids = [r["id"] for r in ranked]
         marks = ", ".join("?" for _ in ids) or "NULL"
@@ -187,8 +220,8 @@ def search_answers(
                 "SELECT a.id AS answer_id, a.answered_at, a.local_date, a.week, a.checkin_id, "  # noqa: S608
                 f"c.name AS checkin, a.question_text, a.member_id, {MEMBER_NAME} AS member, a.text "
                 "FROM answers a JOIN checkins c ON c.id = a.checkin_id "
-                f"JOIN members m ON m.slack_id = a.member_id WHERE a.id IN ({marks})",
-                ids,
+                f"JOIN members m ON m.slack_id = a.member_id WHERE a.id IN ({marks}){where}",
+                [*ids, *params],
             )
         }
     except sqlite3.OperationalError as exc:
@@ -198,7 +231,9 @@ def search_answers(
         raise SearchError(problem) from None
     hits = []
     for r in ranked:
-        d = details[r["id"]]
+        d = details.get(r["id"])
+        if d is None:  # the index and the SQL rule disagree: the rule wins
+            continue
         hits.append(
             Hit(
                 answer_id=d["answer_id"],
@@ -227,8 +262,8 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
     with transaction(conn):
         conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('delete-all')")
         count = conn.execute(
-            "INSERT INTO answers_fts (rowid, text, member_id) "
-            "SELECT a.id, a.text, a.member_id FROM answers a "
+            "INSERT INTO answers_fts (rowid, text, member_id, checkin_id) "
+            "SELECT a.id, a.text, a.member_id, a.checkin_id FROM answers a "
             "JOIN questions q ON q.id = a.question_id "
             "WHERE q.kind = 'text' AND a.text IS NOT NULL"
         ).rowcount

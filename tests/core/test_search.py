@@ -183,3 +183,25 @@ def test_table_counts_leave_out_the_search_index(conn, wellbeing, clock):
     counts = db.table_counts(conn)
     assert counts["answers"] == 1
     assert not [name for name in counts if name.startswith("answers_fts")]
+
+
+@pytest.mark.parametrize(
+    "query", ["x) OR (budget", "budget) OR member_id : (U002", "member_id : U002", "U002"]
+)
+def test_a_member_cannot_query_past_their_own_answers(conn, wellbeing, clock, query):
+    _say(conn, wellbeing, clock, "U001", "Budget review")
+    _say(conn, wellbeing, clock, "U002", "Budget planning with U002")
+    member = Viewer(role="member", slack_id="U001")
+    try:
+        page = search_answers(conn, member, query)
+    except SearchError:
+        return
+    assert page.matches == len(page.items) <= 1  # counts leak nothing of U002's answers
+    assert all(h.member_id == "U001" for h in page.items)
+
+
+def test_parentheses_that_stay_inside_the_query_are_fine(conn, wellbeing, clock):
+    mine = _say(conn, wellbeing, clock, "U001", "Budget review")
+    member = Viewer(role="member", slack_id="U001")
+    assert _ids(search_answers(conn, member, "(budget OR plans) AND review")) == [mine]
+    assert _ids(search_answers(conn, member, '"budget (draft"')) == []
