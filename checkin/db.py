@@ -140,7 +140,7 @@ def _statements(sql: str) -> Iterator[str]:
     """Split a migration script so each statement runs inside our transaction.
 
     (`executescript` would commit first.) Statements are separated by `;` at
-    the end of a line; no migration uses triggers.
+    the end of a line, so a trigger keeps its body's statements on one line.
     """
     buffer: list[str] = []
     for line in sql.splitlines():
