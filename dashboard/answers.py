@@ -27,6 +27,12 @@ except data.Unavailable as exc:
     st.stop()
 
 
+def first_page(*keys: str) -> None:
+    """A new member, question, week or query starts at its first page."""
+    for key in keys:
+        st.session_state[key] = 1
+
+
 def page_number(key: str) -> int:
     return max(1, int(st.session_state.get(key) or 1))
 
@@ -73,13 +79,20 @@ with by_member:
     else:
         names = {m.slack_id: m.name for m in members}
         member = st.selectbox(
-            "Member", list(names), format_func=lambda i: f"{names[i]} ({i})", key="answers_member"
+            "Member",
+            list(names),
+            format_func=lambda i: f"{names[i]} ({i})",
+            key="answers_member",
+            on_change=first_page,
+            args=("answers_member_page",),
         )
         checkin = st.selectbox(
             "Check-in",
             [None, *checkin_names],
             format_func=lambda i: "all check-ins" if i is None else checkin_names[i],
             key="answers_member_checkin",
+            on_change=first_page,
+            args=("answers_member_page",),
         )
         result = data.read(
             path, viewer, "member_history", member, checkin_id=checkin,
@@ -112,9 +125,13 @@ with by_question:
             for q in questions
         }
         question = st.selectbox(
-            "Question", list(labels), format_func=labels.get, key="answers_question"
-        )
-        week = st.text_input("Week", placeholder="2026-W48 (empty: every week)", key="answers_week")
+            "Question", list(labels), format_func=labels.get, key="answers_question",
+            on_change=first_page, args=("answers_question_page",),
+        )  # fmt: skip
+        week = st.text_input(
+            "Week", placeholder="2026-W48 (empty: every week)", key="answers_week",
+            on_change=first_page, args=("answers_question_page",),
+        )  # fmt: skip
         week = week.strip().upper()
         if week and not WEEK.match(week):
             st.warning(f"{week!r} is not a week: write it like 2026-W48, or leave it empty.")
@@ -155,18 +172,20 @@ with searching:
         "Search text answers",
         placeholder='words, "a phrase", prefix*, a OR b, NOT word',
         key="answers_query",
+        on_change=first_page,
+        args=("answers_search_page",),
     )
     filter_left, filter_right = st.columns(2)
     member_names = {m.slack_id: m.name for m in members}
     search_member = filter_left.selectbox(
         "From", [None, *member_names],
         format_func=lambda i: "everyone" if i is None else member_names[i],
-        key="answers_search_member",
+        key="answers_search_member", on_change=first_page, args=("answers_search_page",),
     )  # fmt: skip
     search_checkin = filter_right.selectbox(
         "In", [None, *checkin_names],
         format_func=lambda i: "all check-ins" if i is None else checkin_names[i],
-        key="answers_search_checkin",
+        key="answers_search_checkin", on_change=first_page, args=("answers_search_page",),
     )  # fmt: skip
     if query.strip():
         try:

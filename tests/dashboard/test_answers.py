@@ -210,6 +210,15 @@ def test_search_pages_through_many_matches(demo):
     assert any(f"21–{20 + second} of {matches}" in c.value for c in at.caption)
 
 
+def test_a_new_query_starts_at_its_first_page(demo):
+    at = _open(answers_query="the")
+    at.number_input(key="answers_search_page").set_value(2).run()
+    assert any(c.value.startswith("21–") for c in at.caption)
+    at.text_input(key="answers_query").set_value("a").run()
+    assert not any(c.value.startswith("21–") for c in at.caption)
+    assert at.number_input(key="answers_search_page").value == 1
+
+
 @pytest.mark.parametrize("query", ['"unclosed', "note: done", "AND"])
 def test_a_query_fts_cannot_read_shows_a_message(demo, query):
     at = _open(answers_query=query)
