@@ -129,8 +129,8 @@ def _word(value: object) -> str:
 
 
 def _expression(query: str, viewer: Viewer, member_id: str | None, checkin_id: int | None) -> str:
-    """The FTS5 expression: the filters and the viewer's rights, AND the query over the text."""
-    parts = []
+    """The FTS5 expression: the query over the text, AND the filters and the viewer's rights."""
+    parts = [f"text : ({query})"]  # first: FTS5 then steps through the filters' long lists
     if member_id is not None:
         parts.append(f"member_id : {_word(member_id)}")
     if checkin_id is not None:
@@ -141,7 +141,6 @@ def _expression(query: str, viewer: Viewer, member_id: str | None, checkin_id: i
             leads = " OR ".join(_word(i) for i in sorted(viewer.lead_of))
             mine = f"({mine} OR checkin_id : ({leads}))"
         parts.append(mine)
-    parts.append(f"text : ({query})")
     return " AND ".join(parts)
 
 
