@@ -241,3 +241,17 @@ def test_a_member_viewer_finds_only_their_own_answers(demo):
     assert [o for o in at.selectbox(key="answers_member").options] == [
         at.selectbox(key="answers_member").format_func(member)
     ]
+
+
+def test_the_cache_keeps_each_viewers_answers_apart(demo):
+    from checkin.viewer import Viewer
+
+    member = _member(demo)
+    other = demo.execute(
+        "SELECT slack_id FROM members WHERE slack_id != ? ORDER BY slack_id LIMIT 1", (member,)
+    ).fetchone()[0]
+    _say(demo, member, date(2026, 11, 30), ["Walrus one"])
+    _say(demo, other, date(2026, 11, 30), ["Walrus two"])
+    assert _hits_html(_open(answers_query="walrus")).count('class="hit"') == 2  # the operator
+    as_member = _open(answers_query="walrus", viewer=Viewer(role="member", slack_id=member))
+    assert _hits_html(as_member).count('class="hit"') == 1
