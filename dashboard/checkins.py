@@ -271,7 +271,6 @@ if choice != NEW:
         )
 
     def show_requests(statuses: list) -> None:
-        st.caption("Requests from this page, newest first (the bot picks them up within seconds)")
         st.dataframe(
             [
                 {
@@ -295,9 +294,15 @@ if choice != NEW:
         @st.fragment(run_every=3 if waiting else None)
         def requests() -> None:
             """Reads the status again every 3 s while a request is not done or failed."""
+            st.caption("Requests from this page, newest first (the bot takes them within seconds)")
             show_requests(data.outbox_status(path, viewer, asked))
 
         requests()
+
+    recent = data.recent_requests(path, viewer, choice)
+    if recent:
+        with st.expander("Latest requests for this check-in, from any page or the CLI"):
+            show_requests(recent)
 
 # --- TOML --------------------------------------------------------------------------------------
 

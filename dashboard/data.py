@@ -186,6 +186,12 @@ def outbox_status(path: str, viewer: Viewer, outbox_ids: tuple[int, ...]) -> lis
         return _manage.outbox_status(conn, viewer, list(outbox_ids))
 
 
+def recent_requests(path: str, viewer: Viewer, checkin_id: int) -> list:
+    """The latest outbox rows of one check-in, whoever queued them (no cache: it is the status)."""
+    with _reading(path) as conn:
+        return _manage.recent_requests(conn, viewer, checkin_id)
+
+
 def write(path: str, viewer: Viewer, name: str, *args: object, **kwargs: object) -> object:
     """A change made from a page (save a check-in, queue a send); clears the cached reads."""
     with _reading(path) as conn:

@@ -232,3 +232,12 @@ def test_the_export_is_the_cli_export(demo):
     assert manage.export_toml(demo, OPERATOR) == to_toml(load_definitions(demo))
     at = _open()
     assert at.get("download_button")[0].proto.label == "Export check-ins (TOML)"
+
+
+def test_requests_queued_elsewhere_are_listed_too(demo):
+    outbox_id = store.enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []},
+                              requested_by="cli")  # fmt: skip
+    at = _open()
+    [table] = [d.value for d in at.dataframe]
+    assert list(table["request"]) == [f"#{outbox_id}"]
+    assert list(table["status"]) == ["pending"]
