@@ -221,3 +221,40 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
 def chart_filename(report: Report) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in report.checkin)
     return f"{safe}-{report.week}.png"
+
+
+def daily_chart(
+    rows: Sequence[dict],
+    *,
+    value: str,
+    title: str,
+    value_title: str = "",
+    colour: str | None = None,
+) -> alt.Chart:
+    """Bars per UTC day for the Operations page; `rows` hold `day` (YYYY-MM-DD) and `value`.
+
+    With `colour`, the bars of a day are stacked by that field (an event kind, a method).
+    """
+    encoding = {
+        "x": alt.X(
+            "day:O",
+            title=None,
+            sort="ascending",
+            axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.value, 5)"),  # MM-DD
+        ),
+        "y": alt.Y(f"{value}:Q", title=value_title or value, stack=True if colour else None),
+        "tooltip": [alt.Tooltip("day:O", title="day (UTC)"), alt.Tooltip(f"{value}:Q")],
+    }
+    mark = {"color": BAR_COLOUR}
+    if colour:
+        encoding["color"] = alt.Color(
+            f"{colour}:N", title=None, scale=alt.Scale(range=list(OKABE_ITO))
+        )
+        encoding["tooltip"].append(alt.Tooltip(f"{colour}:N"))
+        mark = {}
+    return (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_bar(**mark)
+        .encode(**encoding)
+        .properties(title=title, height=PANEL_HEIGHT)
+    )

@@ -140,7 +140,7 @@ def _statements(sql: str) -> Iterator[str]:
     """Split a migration script so each statement runs inside our transaction.
 
     (`executescript` would commit first.) Statements are separated by `;` at
-    the end of a line; no migration uses triggers.
+    the end of a line, so a trigger keeps its body's statements on one line.
     """
     buffer: list[str] = []
     for line in sql.splitlines():
@@ -173,7 +173,12 @@ def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    return {table.name: table.count for table in db.tables}
+    indexes = db.table_names(fts5=True)  # full-text indexes and their shadow tables: not data
+    return {
+        table.name: table.count
+        for table in db.tables
+        if not any(table.name == i or table.name.startswith(f"{i}_") for i in indexes)
+    }
 
 
 class ThreadLocal:

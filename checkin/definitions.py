@@ -124,10 +124,21 @@ def load_file(path: str | Path) -> list[CheckinDef]:
     return parse_toml(text, str(path))
 
 
-def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDef | None:
-    """Check one [[checkin]] table; append problems; return it when it is whole."""
+def validate_checkin(
+    item: object,
+    index: int,
+    problems: list[str],
+    fields: list[tuple[str, str]] | None = None,
+) -> CheckinDef | None:
+    """Check one [[checkin]] table; append problems; return it when it is whole.
+
+    `fields`, when given, also receives each problem as (field, message), so a
+    form can show the message next to its field ("question 2.options").
+    """
     if not isinstance(item, dict):
         problems.append(f"check-in #{index}: must be a table")
+        if fields is not None:
+            fields.append(("", "must be a table"))
         return None
     name = item.get("name")
     label = f"check-in {name!r}" if isinstance(name, str) and name else f"check-in #{index}"
@@ -135,6 +146,8 @@ def validate_checkin(item: object, index: int, problems: list[str]) -> CheckinDe
 
     def bad(field_name: str, message: str) -> None:
         problems.append(f"{label}: {field_name}: {message}")
+        if fields is not None:
+            fields.append((field_name, message))
 
     if not isinstance(name, str) or not NAME.match(name):
         bad("name", "give a name of letters, digits, spaces, . _ - (at most 63 characters)")

@@ -300,6 +300,37 @@ CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, 
 """,
     ),
     (
+        7,
+        "full-text search over text answers (FTS5, kept in sync by triggers)",
+        """
+-- An external-content index: it stores only the words, answers keeps the text.
+-- Only answers to text questions are indexed (a question's kind never changes:
+-- a new kind is a new question). member_id and checkin_id are indexed as one
+-- word each, so a search within a member's answers or a check-in is an index
+-- intersection. The triggers keep it in step with every insert, edit and
+-- delete. Each trigger body stays on one line because migrations are split at
+-- a semicolon ending a line.
+CREATE VIRTUAL TABLE answers_fts USING fts5(
+    text, member_id, checkin_id, content = 'answers', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER answers_fts_after_insert AFTER INSERT ON answers
+WHEN new.text IS NOT NULL AND (SELECT kind FROM questions WHERE id = new.question_id) = 'text'
+BEGIN INSERT INTO answers_fts (rowid, text, member_id, checkin_id) VALUES (new.id, new.text, new.member_id, new.checkin_id); END;
+CREATE TRIGGER answers_fts_after_delete AFTER DELETE ON answers
+WHEN old.text IS NOT NULL AND (SELECT kind FROM questions WHERE id = old.question_id) = 'text'
+BEGIN INSERT INTO answers_fts (answers_fts, rowid, text, member_id, checkin_id) VALUES ('delete', old.id, old.text, old.member_id, old.checkin_id); END;
+CREATE TRIGGER answers_fts_after_update AFTER UPDATE OF text ON answers
+WHEN (SELECT kind FROM questions WHERE id = new.question_id) = 'text'
+BEGIN INSERT INTO answers_fts (answers_fts, rowid, text, member_id, checkin_id) SELECT 'delete', old.id, old.text, old.member_id, old.checkin_id WHERE old.text IS NOT NULL; INSERT INTO answers_fts (rowid, text, member_id, checkin_id) SELECT new.id, new.text, new.member_id, new.checkin_id WHERE new.text IS NOT NULL; END;
+INSERT INTO answers_fts (rowid, text, member_id, checkin_id)
+SELECT a.id, a.text, a.member_id, a.checkin_id FROM answers a
+JOIN questions q ON q.id = a.question_id
+WHERE q.kind = 'text' AND a.text IS NOT NULL;
+INSERT INTO answers_fts (answers_fts) VALUES ('optimize');
+""",
+    ),
+    (
         9,
         "deploy trail, backups taken, retention per check-in, erased answers",
         """

@@ -95,3 +95,106 @@ def bot_status(path: str) -> dict | None:
         "age_seconds": int(hb.age(system_clock()).total_seconds()),
         "stale": hb.is_stale(system_clock()),
     }
+
+
+# --- answers, check-ins, operations ---
+#
+# The reads of the Answers, Check-ins and Operations pages. Each core read
+# takes the viewer first; the cache is keyed on the database path and
+# `viewer.key` (the Viewer itself is passed past the hash as `_viewer`).
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from checkin import history as _history  # noqa: E402
+from checkin import manage as _manage  # noqa: E402
+from checkin import operations as _operations  # noqa: E402
+from checkin import search as _search  # noqa: E402
+from checkin.viewer import OPERATOR, Viewer  # noqa: E402
+
+ANSWERS_TTL = 30  # seconds: a new answer shows within half a minute
+OPERATIONS_TTL = 10
+
+_READS: dict[str, Callable] = {
+    "members": _history.members,
+    "questions": _history.questions,
+    "member_history": _history.member_history,
+    "question_history": _history.question_history,
+    "question_wordings": _history.question_wordings,
+    "search": _search.search_answers,
+    "checkins": _manage.checkins,
+    "checkin_form": _manage.checkin_form,
+    "checkin_members": _manage.checkin_members,
+    "export_toml": _manage.export_toml,
+    "heartbeat": _operations.heartbeat,
+    "daily_events": _operations.daily_events,
+    "slack_errors": _operations.slack_errors,
+    "rate_limit_waits": _operations.rate_limit_waits,
+    "run_send_durations": _operations.run_send_durations,
+    "answers_per_day": _operations.answers_per_day,
+    "outbox_queue": _operations.outbox_queue,
+    "failed_report_posts": _operations.failed_report_posts,
+}
+
+
+def current_viewer() -> Viewer:
+    """Who is looking: the viewer sign-in puts in the session, else the local operator."""
+    viewer = st.session_state.get("viewer")
+    return viewer if isinstance(viewer, Viewer) else OPERATOR
+
+
+@contextmanager
+def _reading(path: str) -> Iterator[sqlite3.Connection]:
+    try:
+        conn = db.connect(path)
+    except db.DatabaseError as exc:
+        raise Unavailable(str(exc)) from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _call(path: str, viewer: Viewer, name: str, args: tuple, kwargs: tuple) -> object:
+    with _reading(path) as conn:
+        return _READS[name](conn, viewer, *args, **dict(kwargs))
+
+
+@st.cache_data(ttl=ANSWERS_TTL, show_spinner=False)
+def _cached(path: str, viewer_key: str, _viewer: Viewer, name: str, args: tuple, kwargs: tuple):  # noqa: ANN202
+    return _call(path, _viewer, name, args, kwargs)
+
+
+@st.cache_data(ttl=OPERATIONS_TTL, show_spinner=False)
+def _cached_ops(path: str, viewer_key: str, _viewer: Viewer, name: str, args: tuple, kwargs: tuple):  # noqa: ANN202
+    return _call(path, _viewer, name, args, kwargs)
+
+
+def read(path: str, viewer: Viewer, name: str, *args: object, **kwargs: object) -> object:
+    """A core read by name (see `_READS`), cached for `ANSWERS_TTL` seconds."""
+    return _cached(path, viewer.key, viewer, name, args, tuple(sorted(kwargs.items())))
+
+
+def read_ops(path: str, viewer: Viewer, name: str, *args: object, **kwargs: object) -> object:
+    """An operations read by name, cached for `OPERATIONS_TTL` seconds."""
+    return _cached_ops(path, viewer.key, viewer, name, args, tuple(sorted(kwargs.items())))
+
+
+def outbox_status(path: str, viewer: Viewer, outbox_ids: tuple[int, ...]) -> list:
+    """The outbox rows the page queued, read fresh on every run (no cache: it is the status)."""
+    with _reading(path) as conn:
+        return _manage.outbox_status(conn, viewer, list(outbox_ids))
+
+
+def recent_requests(path: str, viewer: Viewer, checkin_id: int) -> list:
+    """The latest outbox rows of one check-in, whoever queued them (no cache: it is the status)."""
+    with _reading(path) as conn:
+        return _manage.recent_requests(conn, viewer, checkin_id)
+
+
+def write(path: str, viewer: Viewer, name: str, *args: object, **kwargs: object) -> object:
+    """A change made from a page (save a check-in, queue a send); clears the cached reads."""
+    with _reading(path) as conn:
+        result = getattr(_manage, name)(conn, viewer, *args, **kwargs)
+    _cached.clear()
+    return result

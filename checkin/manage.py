@@ -1,0 +1,505 @@
+"""Check-in management from the web app: the form, its validation, its save; "send now"
+and "post this week's summary" as outbox rows, and how those ended.
+
+A form is validated by the same function as the TOML import
+(`definitions.validate_checkin`), so a page shows exactly the messages the CLI
+prints, each next to its field. Saving matches questions by id, not position:
+rewording a question keeps its answers (each answer keeps the wording it
+answered, the old wording goes to `question_versions`), changing its kind
+retires it and adds a new one, removing it retires it.
+
+Only an admin creates check-ins and imports TOML; an admin or the check-in's
+lead edits it and queues work for it. Nothing here calls Slack.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field, replace
+
+from checkin import store
+from checkin.clock import Clock, iso, system_clock
+from checkin.db import transaction
+from checkin.definitions import (
+    CheckinDef,
+    ImportResult,
+    import_definitions,
+    load_definitions,
+    parse_toml,
+    to_toml,
+    validate_checkin,
+)
+from checkin.history import MEMBER_NAME
+from checkin.timing import parse_week
+from checkin.viewer import Viewer
+
+# A validator field name → the form field it belongs to.
+FORM_FIELDS = {
+    "report": "report_day",
+    "report.day": "report_day",
+    "report.time": "report_time",
+    "reminder_after_minutes": "reminder_minutes",
+}
+
+
+class NotAllowed(Exception):
+    """The viewer may not do this; str() is the line to show."""
+
+
+class FormErrors(Exception):
+    """Problems in a check-in form: `fields` maps a form field to its messages.
+
+    Question fields are named like the TOML import names them: "question 2.text".
+    """
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        self.fields = fields
+        super().__init__(
+            "\n".join(f"{name}: {m}" if name else m for name, ms in fields.items() for m in ms)
+        )
+
+
+@dataclass
+class QuestionForm:
+    kind: str = "text"
+    text: str = ""
+    labels: list[str] = field(default_factory=list)  # scale: 5 labels (empty: 1..5)
+    options: list[str] = field(default_factory=list)  # choice
+    id: int | None = None  # None: a new question
+
+
+@dataclass
+class CheckinForm:
+    """The fields a person edits; `id` None for a new check-in."""
+
+    name: str = ""
+    days: list[str] = field(default_factory=lambda: ["mon", "wed", "fri"])
+    time: str = "09:00"
+    timezone: str = "UTC"
+    participants: list[str] = field(default_factory=list)
+    report_channel: str = ""
+    report_day: str = ""
+    report_time: str = ""
+    reminder_minutes: int = 120
+    random_question: bool = False
+    questions: list[QuestionForm] = field(default_factory=list)
+    id: int | None = None
+    # kept as they are; the TOML file sets them
+    window_hours: int | None = None
+    name_missing: bool = False
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CheckinSummary:
+    id: int
+    name: str
+    active: bool
+    questions: int
+    report_channel: str | None
+
+
+@dataclass(frozen=True)
+class Saved:
+    checkin_id: int
+    outcome: str  # created | updated | unchanged
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """An outbox row as the page shows it: what was asked, and how it ended."""
+
+    id: int
+    kind: str
+    payload: dict
+    status: str  # pending | running | done | failed
+    error: str | None
+    attempts: int
+    requested_by: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")
+
+    @property
+    def what(self) -> str:
+        """One line: what the row asks the bot to do."""
+        p = self.payload
+        if self.kind == "send_checkin":
+            who = ", ".join(p.get("members") or []) or "everyone"
+            return f"send {p.get('checkin')} now to {who}"
+        if self.kind == "post_report":
+            return f"post the {p.get('checkin')} summary of {p.get('week')} to {p.get('channel')}"
+        return self.kind
+
+
+# --- who may do what -----------------------------------------------------------------
+
+
+def may_manage(viewer: Viewer, checkin_id: int | None) -> bool:
+    """An admin manages every check-in and creates new ones; a lead edits the ones they lead."""
+    if viewer.is_admin:
+        return True
+    return checkin_id is not None and checkin_id in viewer.lead_of
+
+
+def _require(viewer: Viewer, checkin_id: int | None, doing: str) -> None:
+    if not may_manage(viewer, checkin_id):
+        raise NotAllowed(f"Only an admin or this check-in's lead may {doing}.")
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def checkins(conn: sqlite3.Connection, viewer: Viewer) -> list[CheckinSummary]:
+    """The check-ins the viewer may manage, by name."""
+    rows = conn.execute(
+        "SELECT c.id, c.name, c.active, c.report_channel, (SELECT COUNT(*) FROM questions q "
+        "WHERE q.checkin_id = c.id AND q.active = 1 AND q.pool_question_id IS NULL) AS questions "
+        "FROM checkins c ORDER BY c.name COLLATE NOCASE"
+    ).fetchall()
+    return [
+        CheckinSummary(r["id"], r["name"], bool(r["active"]), r["questions"], r["report_channel"])
+        for r in rows
+        if may_manage(viewer, r["id"])
+    ]
+
+
+def checkin_form(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> CheckinForm:
+    """The form of an existing check-in, its questions in order with their ids."""
+    _require(viewer, checkin_id, "edit this check-in")
+    c = store.get_checkin_by_id(conn, checkin_id)
+    if c is None:
+        raise store.NotFound(f"there is no check-in #{checkin_id}; pick one from the list")
+    questions = [
+        QuestionForm(
+            kind=q["kind"],
+            text=q["text"],
+            labels=json.loads(q["labels"]) if q["labels"] else [],
+            options=json.loads(q["options"]) if q["options"] else [],
+            id=q["id"],
+        )
+        for q in conn.execute(
+            "SELECT * FROM questions WHERE checkin_id = ? AND active = 1 "
+            "AND pool_question_id IS NULL ORDER BY position, id",
+            (checkin_id,),
+        )
+    ]
+    return CheckinForm(
+        id=c["id"],
+        name=c["name"],
+        days=json.loads(c["days"]),
+        time=c["time"],
+        timezone=c["timezone"] or "UTC",
+        participants=json.loads(c["participants"]),
+        report_channel=c["report_channel"] or "",
+        report_day=c["report_day"] or "",
+        report_time=c["report_time"] or "",
+        reminder_minutes=c["reminder_minutes"],
+        random_question=bool(c["random_question"]),
+        questions=questions,
+        window_hours=c["window_hours"],
+        name_missing=bool(c["name_missing"]),
+        active=bool(c["active"]),
+    )
+
+
+def checkin_members(
+    conn: sqlite3.Connection, viewer: Viewer, checkin_id: int
+) -> list[tuple[str, str]]:
+    """(slack id, name) of the members a "send now" may go to: listed or asked before."""
+    _require(viewer, checkin_id, "send this check-in")
+    c = store.get_checkin_by_id(conn, checkin_id)
+    listed = [p for p in json.loads(c["participants"]) if not p.startswith("#")] if c else []
+    marks = ", ".join("?" for _ in listed) or "NULL"
+    rows = conn.execute(
+        f"SELECT m.slack_id, {MEMBER_NAME} AS name FROM members m "  # noqa: S608
+        f"WHERE m.is_bot = 0 AND (m.slack_id IN ({marks}) "
+        "OR m.slack_id IN (SELECT member_id FROM runs WHERE checkin_id = ?)) "
+        "ORDER BY name COLLATE NOCASE",
+        [*listed, checkin_id],
+    ).fetchall()
+    return [(r["slack_id"], r["name"]) for r in rows]
+
+
+def export_toml(conn: sqlite3.Connection, viewer: Viewer) -> str:
+    """The check-ins the viewer may manage, in the import format (`checkins export`)."""
+    allowed = {c.name for c in checkins(conn, viewer)}
+    return to_toml([d for d in load_definitions(conn) if d.name in allowed])
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+def form_item(form: CheckinForm) -> dict:
+    """The form as the TOML import reads a [[checkin]] table."""
+    item: dict = {
+        "name": form.name.strip(),
+        "days": list(form.days),
+        "time": form.time.strip(),
+        "participants": [p.strip() for p in form.participants if p.strip()],
+        "timezone": form.timezone.strip(),
+        "random_question": bool(form.random_question),
+        "reminder_after_minutes": form.reminder_minutes,
+        "name_missing": bool(form.name_missing),
+        "active": bool(form.active),
+    }
+    if form.window_hours is not None:
+        item["window_hours"] = form.window_hours
+    if form.report_channel.strip():
+        item["report_channel"] = form.report_channel.strip()
+    if form.report_day.strip() or form.report_time.strip():
+        item["report"] = {"day": form.report_day.strip(), "time": form.report_time.strip()}
+    questions = []
+    for q in form.questions:
+        entry: dict = {"text": q.text, "kind": q.kind}
+        labels = [x for x in q.labels if x.strip()]
+        if q.kind == "scale" and labels:
+            entry["labels"] = list(q.labels)
+        if q.kind == "choice":
+            entry["options"] = [x for x in q.options if x.strip()]
+        questions.append(entry)
+    item["question"] = questions
+    return item
+
+
+def validate_form(
+    conn: sqlite3.Connection, form: CheckinForm
+) -> tuple[CheckinDef | None, dict[str, list[str]]]:
+    """The definition the form describes, or the problems by form field."""
+    found: list[tuple[str, str]] = []
+    definition = validate_checkin(form_item(form), 1, [], found)
+    errors: dict[str, list[str]] = {}
+    for name, message in found:
+        errors.setdefault(FORM_FIELDS.get(name, name), []).append(message)
+    name = form.name.strip()
+    if name:
+        other = conn.execute(
+            "SELECT id FROM checkins WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
+            (name, form.id),
+        ).fetchone()
+        if other is not None:
+            errors.setdefault("name", []).append("another check-in has this name; choose another")
+    return (None if errors else definition), errors
+
+
+def save_checkin_form(
+    conn: sqlite3.Connection, viewer: Viewer, form: CheckinForm, clock: Clock = system_clock
+) -> Saved:
+    """Validate and write a form in one transaction; raises `FormErrors` and changes nothing."""
+    _require(viewer, form.id, "edit this check-in" if form.id else "create check-ins")
+    definition, errors = validate_form(conn, form)
+    if errors or definition is None:
+        raise FormErrors(errors)
+    now = iso(clock())
+    with transaction(conn):
+        if form.id is None:
+            row = definition.row()
+            cols = ", ".join(row)
+            cur = conn.execute(
+                f"INSERT INTO checkins ({cols}, created_at, updated_at) "  # noqa: S608
+                f"VALUES ({', '.join('?' for _ in row)}, ?, ?)",
+                (*row.values(), now, now),
+            )
+            checkin_id = cur.lastrowid
+            _save_questions(conn, checkin_id, form, definition, now)
+            return Saved(checkin_id, "created")
+        existing = store.get_checkin_by_id(conn, form.id)
+        if existing is None:
+            raise store.NotFound(f"check-in #{form.id} was removed meanwhile; reload the page")
+        row = definition.row()
+        changed = any(existing[k] != v for k, v in row.items())
+        if changed:
+            sets = ", ".join(f"{k} = ?" for k in row)
+            conn.execute(
+                f"UPDATE checkins SET {sets} WHERE id = ?",  # noqa: S608
+                (*row.values(), form.id),
+            )
+        changed |= _save_questions(conn, form.id, form, definition, now)
+        if changed:
+            conn.execute("UPDATE checkins SET updated_at = ? WHERE id = ?", (now, form.id))
+        return Saved(form.id, "updated" if changed else "unchanged")
+
+
+def _save_questions(
+    conn: sqlite3.Connection, checkin_id: int, form: CheckinForm, definition: CheckinDef, now: str
+) -> bool:
+    """Write the questions by id; True when anything changed."""
+    current = {
+        q["id"]: q
+        for q in conn.execute(
+            "SELECT * FROM questions WHERE checkin_id = ? AND active = 1 "
+            "AND pool_question_id IS NULL",
+            (checkin_id,),
+        )
+    }
+    changed = False
+    kept: set[int] = set()
+    for position, (asked, valid) in enumerate(
+        zip(form.questions, definition.questions, strict=True), start=1
+    ):
+        labels = json.dumps(valid.labels) if valid.labels else None
+        options = json.dumps(valid.options) if valid.options else None
+        old = current.get(asked.id) if asked.id is not None else None
+        if old is not None and old["kind"] == valid.kind:
+            kept.add(old["id"])
+            if (old["text"], old["labels"], old["options"]) != (valid.text, labels, options):
+                conn.execute(
+                    "INSERT INTO question_versions (question_id, version, text, replaced_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (old["id"], old["version"], old["text"], now),
+                )
+                conn.execute(
+                    "UPDATE questions SET text = ?, labels = ?, options = ?, "
+                    "version = version + 1 WHERE id = ?",
+                    (valid.text, labels, options, old["id"]),
+                )
+                changed = True
+            if old["position"] != position:
+                conn.execute(
+                    "UPDATE questions SET position = ? WHERE id = ?", (position, old["id"])
+                )
+                changed = True
+            continue
+        conn.execute(
+            "INSERT INTO questions (checkin_id, position, text, kind, labels, options, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (checkin_id, position, valid.text, valid.kind, labels, options, now),
+        )
+        changed = True
+    for qid in set(current) - kept:
+        conn.execute("UPDATE questions SET active = 0 WHERE id = ?", (qid,))
+        changed = True
+    return changed
+
+
+# --- TOML from the page ----------------------------------------------------------------------
+
+
+def import_toml(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    text: str,
+    source: str = "uploaded file",
+    clock: Clock = system_clock,
+) -> ImportResult:
+    """`checkins import` from a page: the whole file is checked first, nothing changes on an error.
+
+    Raises `DefinitionError` (its `problems`, one per line, are what the CLI prints).
+    """
+    if not viewer.is_admin:
+        raise NotAllowed("Only an admin may import check-ins.")
+    return import_definitions(conn, parse_toml(text, source), clock=clock)
+
+
+# --- work for the bot ----------------------------------------------------------------------
+
+
+def send_now(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    checkin_id: int,
+    member_id: str | None = None,
+    clock: Clock = system_clock,
+) -> int:
+    """Queue one `send_checkin` outbox row (everyone, or one member); returns its id."""
+    _require(viewer, checkin_id, "send this check-in")
+    c = store.get_checkin_by_id(conn, checkin_id)
+    if c is None:
+        raise store.NotFound(f"there is no check-in #{checkin_id}")
+    return store.enqueue(
+        conn,
+        "send_checkin",
+        {"checkin": c["name"], "members": [member_id] if member_id else []},
+        requested_by=viewer.slack_id or "dashboard",
+        clock=clock,
+    )
+
+
+def post_summary(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    checkin_id: int,
+    week: str = "this",
+    clock: Clock = system_clock,
+) -> int:
+    """Queue one `post_report` outbox row for a week (default: this week in the check-in's zone)."""
+    _require(viewer, checkin_id, "post this check-in's summary")
+    c = store.get_checkin_by_id(conn, checkin_id)
+    if c is None:
+        raise store.NotFound(f"there is no check-in #{checkin_id}")
+    if not c["report_channel"]:
+        raise store.NotFound(f"{c['name']} has no report channel: set one in the form first")
+    try:
+        iso_week = parse_week(week, clock(), c["timezone"] or "UTC")
+    except ValueError as exc:
+        raise store.NotFound(str(exc)) from None
+    return store.enqueue(
+        conn,
+        "post_report",
+        {"checkin": c["name"], "week": iso_week, "channel": c["report_channel"]},
+        requested_by=viewer.slack_id or "dashboard",
+        clock=clock,
+    )
+
+
+def _status(row: sqlite3.Row) -> OutboxStatus:
+    return OutboxStatus(
+        id=row["id"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"] or "{}"),
+        status=row["status"],
+        error=row["error"],
+        attempts=row["attempts"],
+        requested_by=row["requested_by"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+def outbox_status(
+    conn: sqlite3.Connection, viewer: Viewer, outbox_ids: list[int]
+) -> list[OutboxStatus]:
+    """The listed outbox rows, newest first, as far as the viewer may see their check-ins."""
+    if not outbox_ids:
+        return []
+    marks = ", ".join("?" for _ in outbox_ids)
+    rows = conn.execute(
+        f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id DESC",  # noqa: S608
+        list(outbox_ids),
+    ).fetchall()
+    return [s for s in map(_status, rows) if _may_see_row(conn, viewer, s)]
+
+
+def recent_requests(
+    conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, limit: int = 10
+) -> list[OutboxStatus]:
+    """The latest outbox rows for one check-in (from any page or the CLI), newest first."""
+    _require(viewer, checkin_id, "see this check-in's requests")
+    c = store.get_checkin_by_id(conn, checkin_id)
+    if c is None:
+        return []
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE json_extract(payload, '$.checkin') = ? "
+        "ORDER BY id DESC LIMIT ?",
+        (c["name"], limit),
+    ).fetchall()
+    return [_status(r) for r in rows]
+
+
+def _may_see_row(conn: sqlite3.Connection, viewer: Viewer, status: OutboxStatus) -> bool:
+    if viewer.is_admin:
+        return True
+    name = status.payload.get("checkin")
+    row = conn.execute("SELECT id FROM checkins WHERE name = ?", (name,)).fetchone()
+    return row is not None and may_manage(viewer, row["id"])
+
+
+def with_question(form: CheckinForm, kind: str = "text") -> CheckinForm:
+    """The form with one more, empty question at the end."""
+    return replace(form, questions=[*form.questions, QuestionForm(kind=kind)])

@@ -1,0 +1,334 @@
+"""Check-ins: create and edit a check-in and its questions, send it now, post its summary,
+import and export TOML.
+
+The form is checked by the same validator as `checkins import`; each message is
+shown under its field. What Slack must do goes to the outbox; the page shows
+how each request ended.
+"""
+
+import re
+
+import streamlit as st
+
+from checkin import store
+from checkin.definitions import DAYS, KINDS, DefinitionError
+from checkin.manage import CheckinForm, FormErrors, NotAllowed, QuestionForm
+from dashboard import data
+
+NEW = 0  # the choice "a new check-in"
+
+st.title("Check-ins")
+
+try:
+    path = data.db_path()
+    viewer = data.current_viewer()
+    summaries = data.read(path, viewer, "checkins")
+except data.Unavailable as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+def plain(text: str) -> str:
+    """Text for a markdown element, shown as typed (names and messages quote people's input)."""
+    return re.sub(r"([\\`*_\[\]()#!|<>~$&:])", r"\\\1", str(text))
+
+
+def field_errors(name: str) -> None:
+    for message in st.session_state.get("ci_errors", {}).get(name, []):
+        st.error(plain(message), icon=":material/error:")
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def load(choice: int) -> None:
+    """Put a check-in (or an empty one) into the widgets' state."""
+    form = CheckinForm() if choice == NEW else data.read(path, viewer, "checkin_form", choice)
+    if choice == NEW:
+        form.questions = [QuestionForm(kind="text", text="")]
+    state = st.session_state
+    state.ci_loaded = choice
+    state.ci_kept = form
+    state.ci_errors = {}
+    state.ci_name = form.name
+    state.ci_days = list(form.days)
+    state.ci_time = form.time
+    state.ci_timezone = form.timezone
+    state.ci_participants = "\n".join(form.participants)
+    state.ci_report_channel = form.report_channel
+    state.ci_report_day = form.report_day
+    state.ci_report_time = form.report_time
+    state.ci_reminder = int(form.reminder_minutes)
+    state.ci_random = bool(form.random_question)
+    state.ci_questions = []
+    for q in form.questions:
+        add_question(q)
+
+
+def add_question(q: QuestionForm | None = None) -> None:
+    q = q or QuestionForm(kind=st.session_state.get("ci_new_kind", "text"))
+    state = st.session_state
+    state.ci_counter = state.get("ci_counter", 0) + 1
+    uid = f"q{q.id}" if q.id is not None else f"n{state.ci_counter}"
+    state[f"ci_{uid}_kind"] = q.kind
+    state[f"ci_{uid}_text"] = q.text
+    state[f"ci_{uid}_labels"] = "\n".join(q.labels)
+    state[f"ci_{uid}_options"] = "\n".join(q.options)
+    state.ci_questions = [*state.get("ci_questions", []), {"uid": uid, "id": q.id}]
+
+
+def move(index: int, by: int) -> None:
+    questions = list(st.session_state.ci_questions)
+    target = index + by
+    if 0 <= target < len(questions):
+        questions[index], questions[target] = questions[target], questions[index]
+        st.session_state.ci_questions = questions
+        st.session_state.ci_errors = {}
+
+
+def remove(index: int) -> None:
+    questions = list(st.session_state.ci_questions)
+    questions.pop(index)
+    st.session_state.ci_questions = questions
+    st.session_state.ci_errors = {}
+
+
+def form_from_widgets() -> CheckinForm:
+    state = st.session_state
+    kept: CheckinForm = state.ci_kept
+    questions = [
+        QuestionForm(
+            kind=state[f"ci_{q['uid']}_kind"],
+            text=state[f"ci_{q['uid']}_text"],
+            labels=lines(state.get(f"ci_{q['uid']}_labels", "")),
+            options=lines(state.get(f"ci_{q['uid']}_options", "")),
+            id=q["id"],
+        )
+        for q in state.ci_questions
+    ]
+    return CheckinForm(
+        id=None if state.ci_loaded == NEW else state.ci_loaded,
+        name=state.ci_name,
+        days=list(state.ci_days),
+        time=state.ci_time,
+        timezone=state.ci_timezone,
+        participants=re.split(r"[\s,]+", state.ci_participants.strip())
+        if state.ci_participants.strip()
+        else [],
+        report_channel=state.ci_report_channel,
+        report_day=state.ci_report_day or "",
+        report_time=state.ci_report_time,
+        reminder_minutes=int(state.ci_reminder),
+        random_question=bool(state.ci_random),
+        questions=questions,
+        window_hours=kept.window_hours,
+        name_missing=kept.name_missing,
+        active=kept.active,
+    )
+
+
+def save() -> None:
+    state = st.session_state
+    try:
+        saved = data.write(path, viewer, "save_checkin_form", form_from_widgets())
+    except FormErrors as exc:
+        state.ci_errors = exc.fields
+        state.ci_flash = ("error", "Not saved: fix the fields marked below.")
+        return
+    except (NotAllowed, store.NotFound) as exc:
+        state.ci_flash = ("error", str(exc))
+        return
+    state.ci_errors = {}
+    state.ci_flash = ("success", f"Saved: {saved.outcome}.")
+    state.ci_choice = saved.checkin_id
+    state.ci_loaded = None  # reload what was written
+
+
+def queue(name: str, checkin_id: int) -> None:
+    args = (st.session_state.get("ci_send_to"),) if name == "send_now" else ()
+    try:
+        outbox_id = data.write(path, viewer, name, checkin_id, *args)
+    except (NotAllowed, store.NotFound) as exc:
+        st.session_state.ci_flash = ("error", str(exc))
+        return
+    st.session_state.ci_outbox = [outbox_id, *st.session_state.get("ci_outbox", [])]
+
+
+# --- which check-in ------------------------------------------------------------------------
+
+names = {s.id: s.name + ("" if s.active else " (inactive)") for s in summaries}
+choices = list(names) + ([NEW] if viewer.is_admin else [])
+if not choices:
+    st.info("There are no check-ins you may manage.")
+    st.stop()
+if st.session_state.get("ci_choice") not in choices:
+    st.session_state.ci_choice = choices[0]
+choice = st.selectbox(
+    "Check-in",
+    choices,
+    format_func=lambda i: "➕ a new check-in" if i == NEW else names[i],
+    key="ci_choice",
+)
+if st.session_state.get("ci_loaded") != choice:
+    load(choice)
+
+flash = st.session_state.pop("ci_flash", None)
+if flash:
+    kind, message = flash
+    (st.success if kind == "success" else st.error)(plain(message))
+
+# --- the form ------------------------------------------------------------------------------
+
+st.subheader("Settings")
+left, right = st.columns(2)
+with left:
+    st.text_input("Name", key="ci_name")
+    field_errors("name")
+    st.multiselect("Days", list(DAYS), key="ci_days")
+    field_errors("days")
+    st.text_input("Time (HH:MM, each member's own time zone)", key="ci_time")
+    field_errors("time")
+    st.text_input("Report time zone (which week is 'last week')", key="ci_timezone")
+    field_errors("timezone")
+    st.text_area("Participants (Slack user ids or #channel, one per line)", key="ci_participants")
+    field_errors("participants")
+with right:
+    st.text_input("Report channel", key="ci_report_channel", placeholder="#team")
+    field_errors("report_channel")
+    st.selectbox(
+        "Report day",
+        ["", *DAYS],
+        format_func=lambda d: d or "no weekly report",
+        key="ci_report_day",
+    )
+    field_errors("report_day")
+    st.text_input("Report time (HH:MM)", key="ci_report_time", placeholder="16:00")
+    field_errors("report_time")
+    st.number_input("Reminder after (minutes, 0: none)", step=15, key="ci_reminder")
+    field_errors("reminder_minutes")
+    st.checkbox("Add a random question from the pool to each run", key="ci_random")
+    field_errors("random_question")
+
+st.subheader("Questions")
+field_errors("question")
+for index, q in enumerate(st.session_state.ci_questions):
+    uid = q["uid"]
+    where = f"question {index + 1}"
+    with st.container(border=True):
+        cols = st.columns([1, 5, 0.5, 0.5, 0.8])
+        cols[0].selectbox("Kind", list(KINDS), key=f"ci_{uid}_kind")
+        cols[1].text_input(f"Question {index + 1}", key=f"ci_{uid}_text")
+        cols[2].button("↑", key=f"ci_{uid}_up", on_click=move, args=(index, -1), help="Move up")
+        cols[3].button("↓", key=f"ci_{uid}_down", on_click=move, args=(index, 1), help="Move down")
+        cols[4].button("Remove", key=f"ci_{uid}_remove", on_click=remove, args=(index,))
+        field_errors(where)
+        field_errors(f"{where}.text")
+        field_errors(f"{where}.kind")
+        kind = st.session_state[f"ci_{uid}_kind"]
+        if kind == "scale":
+            st.text_area("Labels for 1 to 5, one per line (empty: 1 … 5)", key=f"ci_{uid}_labels")
+            field_errors(f"{where}.labels")
+        elif kind == "choice":
+            st.text_area("Options, one per line", key=f"ci_{uid}_options")
+            field_errors(f"{where}.options")
+        if q["id"] is not None:
+            st.caption("Rewording keeps the answers given so far, with the wording they answered.")
+
+add_left, add_right, save_col = st.columns([1, 1, 2])
+add_left.selectbox("New question's kind", list(KINDS), key="ci_new_kind")
+add_right.button("Add a question", on_click=add_question, key="ci_add")
+save_col.button("Save", type="primary", on_click=save, key="ci_save")
+
+# --- work for the bot ------------------------------------------------------------------------
+
+if choice != NEW:
+    st.subheader("Send and post")
+    people = data.read(path, viewer, "checkin_members", choice)
+    who = {m: n for m, n in people}
+    hb = data.read_ops(path, viewer, "heartbeat") if viewer.is_admin else None
+    if viewer.is_admin and (hb is None or hb.stale):
+        st.warning(
+            "The bot is not running on this database: requests wait until it runs "
+            "(`python -m bot`, or `make run` with Slack tokens)."
+        )
+    send_left, send_right = st.columns(2)
+    with send_left:
+        st.selectbox(
+            "Send to",
+            [None, *who],
+            format_func=lambda m: "everyone in the check-in" if m is None else f"{who[m]} ({m})",
+            key="ci_send_to",
+        )
+        st.button("Send now", key="ci_send", on_click=queue, args=("send_now", choice))
+    with send_right:
+        st.write("")
+        st.button(
+            "Post this week's summary",
+            key="ci_post",
+            on_click=queue,
+            args=("post_summary", choice),
+        )
+
+    def show_requests(statuses: list) -> None:
+        st.dataframe(
+            [
+                {
+                    "request": f"#{s.id}",
+                    "what": s.what,
+                    "status": s.status,
+                    "reason": s.error or "",
+                    "queued (UTC)": s.created_at[:19].replace("T", " "),
+                    "finished (UTC)": (s.finished_at or "")[:19].replace("T", " "),
+                }
+                for s in statuses
+            ],
+            hide_index=True,
+        )
+
+    asked = tuple(st.session_state.get("ci_outbox", []))
+    statuses = data.outbox_status(path, viewer, asked) if asked else []
+    if statuses:
+        waiting = not all(s.finished for s in statuses)
+
+        @st.fragment(run_every=3 if waiting else None)
+        def requests() -> None:
+            """Reads the status again every 3 s while a request is not done or failed."""
+            st.caption("Requests from this page, newest first (the bot takes them within seconds)")
+            show_requests(data.outbox_status(path, viewer, asked))
+
+        requests()
+
+    recent = data.recent_requests(path, viewer, choice)
+    if recent:
+        with st.expander("Latest requests for this check-in, from any page or the CLI"):
+            show_requests(recent)
+
+# --- TOML --------------------------------------------------------------------------------------
+
+st.subheader("TOML")
+export_col, import_col = st.columns(2)
+with export_col:
+    st.download_button(
+        "Export check-ins (TOML)",
+        data=data.read(path, viewer, "export_toml"),
+        file_name="checkins.toml",
+        mime="application/toml",
+        key="ci_export",
+    )
+    st.caption("The same file as `python -m checkin checkins export`.")
+if viewer.is_admin:
+    with import_col:
+        upload = st.file_uploader("Import check-ins (TOML)", type=["toml"], key="ci_upload")
+        if upload is not None and st.button("Import", key="ci_import"):
+            try:
+                text = upload.getvalue().decode("utf-8")
+                result = data.write(path, viewer, "import_toml", text, source=upload.name)
+            except UnicodeDecodeError:
+                st.error("That file is not UTF-8 text; save it as UTF-8 and upload it again.")
+            except DefinitionError as exc:
+                st.error("Nothing imported; fix these first:")
+                st.code("\n".join(exc.problems), language=None)
+            else:
+                st.success(plain(f"{upload.name}: {result.summary()}"))
+                st.session_state.ci_loaded = None

@@ -1,0 +1,178 @@
+"""Operations: whether the bot is alive and what it did, from what it records in the database."""
+
+import streamlit as st
+
+from checkin import charts
+from dashboard import data, ownership
+
+st.title("Operations")
+
+try:
+    path = data.db_path()
+    viewer = data.current_viewer()
+except data.Unavailable as exc:
+    st.error(str(exc))
+    st.stop()
+
+if not viewer.is_admin:
+    st.info("Operations name members and channels, so only an admin sees them.")
+    st.stop()
+
+days = st.slider("Days to show", min_value=1, max_value=90, value=14, key="ops_days")
+
+
+def read(name: str, **kwargs: object) -> object:
+    return data.read_ops(path, viewer, name, **kwargs)
+
+
+def utc(stamp: str | None) -> str:
+    return (stamp or "")[:19].replace("T", " ")
+
+
+# --- the bot -------------------------------------------------------------------------------------
+
+st.subheader("The bot")
+try:
+    hb = read("heartbeat")
+except data.Unavailable as exc:
+    st.error(str(exc))
+    st.stop()
+if hb is None:
+    st.warning(
+        "No bot has run on this database yet: start it with `python -m bot` "
+        "(or `make run` with Slack tokens in `.env`)."
+    )
+else:
+    if hb.stale:
+        st.error(
+            f"The bot's last heartbeat is {hb.age_seconds} s old: it has stopped or hangs. "
+            f"Check pid {hb.pid} on {hb.host}, then restart it with `python -m bot`."
+        )
+    cols = st.columns(4)
+    state = "stale" if hb.stale else ("connected" if hb.connected else "not connected")
+    cols[0].metric("Bot", state)
+    cols[1].metric("Last seen", f"{hb.age_seconds} s ago")
+    cols[2].metric("Environment", hb.env)
+    cols[3].metric("Process", f"{hb.pid} on {hb.host}")
+    recipients = ", ".join(hb.dev_users) if hb.dev_users else "nobody (DMs go nowhere)"
+    st.text(
+        f"Running since {utc(hb.started_at)} UTC, last heartbeat {utc(hb.beat_at)} UTC."
+        + (f"\nDevelopment mode: DMs go only to {recipients}." if hb.env == "development" else "")
+    )
+
+# --- what it did -------------------------------------------------------------------------------
+
+events = read("daily_events", days=days)
+sent = [{"day": e.day, "messages": e.count} for e in events if e.kind == "message_sent"]
+answers = [{"day": d.day, "answers": d.count} for d in read("answers_per_day", days=days)]
+
+left, right = st.columns(2)
+with left:
+    if sent:
+        st.altair_chart(
+            charts.daily_chart(sent, value="messages", title="Messages sent per day (UTC)"),
+        )
+    else:
+        st.caption(f"No messages sent in the last {days} days.")
+with right:
+    if answers:
+        st.altair_chart(
+            charts.daily_chart(answers, value="answers", title="Answers stored per day (UTC)"),
+        )
+    else:
+        st.caption(f"No answers stored in the last {days} days.")
+
+st.subheader("Slack errors")
+errors = read("slack_errors", days=days)
+if errors:
+    st.dataframe(
+        [
+            {"method": e.method, "error": e.error, "times": e.count, "last (UTC)": utc(e.last_at)}
+            for e in errors
+        ],
+        hide_index=True,
+    )
+else:
+    st.caption(f"No Slack API errors in the last {days} days.")
+
+st.subheader("Rate-limit waits")
+waits = read("rate_limit_waits", days=days)
+if waits:
+    st.dataframe(
+        [
+            {"day": w.day, "method": w.method, "waits": w.waits,
+             "seconds waited": round(w.seconds, 1), "longest (s)": round(w.longest, 1)}
+            for w in waits
+        ],
+        hide_index=True,
+    )  # fmt: skip
+else:
+    st.caption(f"Slack asked the bot to wait 0 times in the last {days} days.")
+
+st.subheader("Sending a check-in to one member")
+durations = read("run_send_durations", days=days)
+if durations:
+    st.dataframe(
+        [
+            {"day": d.day, "sent": d.runs, "median (ms)": round(d.median_ms),
+             "p95 (ms)": round(d.p95_ms), "slowest (ms)": round(d.max_ms)}
+            for d in durations
+        ],
+        hide_index=True,
+    )  # fmt: skip
+else:
+    st.caption(f"No check-ins sent in the last {days} days.")
+
+# --- the outbox and the weekly posts --------------------------------------------------------------
+
+st.subheader("Outbox")
+queue = read("outbox_queue")
+cols = st.columns(4)
+for col, status in zip(cols, ("pending", "running", "done", "failed"), strict=True):
+    col.metric(status.capitalize(), queue.counts.get(status, 0))
+if queue.rows:
+    st.dataframe(
+        [
+            {"request": f"#{r.id}", "what": r.what, "status": r.status, "reason": r.error or "",
+             "attempts": r.attempts, "asked by": r.requested_by or "",
+             "queued (UTC)": utc(r.created_at), "finished (UTC)": utc(r.finished_at)}
+            for r in queue.rows
+        ],
+        hide_index=True,
+    )  # fmt: skip
+else:
+    st.caption("Nothing has been asked of the bot through the outbox yet.")
+
+st.subheader("Weekly summaries that failed to post")
+failed = read("failed_report_posts")
+if failed:
+    st.dataframe(
+        [
+            {"check-in": f.checkin, "week": f.week, "channel": f.channel,
+             "reason": f.error or "", "tried (UTC)": utc(f.claimed_at)}
+            for f in failed
+        ],
+        hide_index=True,
+    )  # fmt: skip
+else:
+    st.caption("Every weekly summary was posted.")
+
+with st.expander("Everything the bot counted, per day"):
+    if events:
+        st.altair_chart(
+            charts.daily_chart(
+                [{"day": e.day, "events": e.count, "kind": e.kind} for e in events],
+                value="events", colour="kind", title="Events per day (UTC)",
+            ),
+        )  # fmt: skip
+        st.dataframe(
+            [{"day": e.day, "kind": e.kind, "count": e.count} for e in events], hide_index=True
+        )
+    else:
+        st.caption(f"No events in the last {days} days.")
+
+# --- owning the data: backups, what ran when, a member's export and erasure ----------------------
+
+ownership.show_backups(viewer)
+ownership.show_deploys(viewer)
+ownership.show_member_data(viewer)
