@@ -71,12 +71,15 @@ def sidebar(viewer: Viewer) -> Filters:
     default = views.default_range(weeks)
     key = f"filter_weeks_{checkin.id}"
     chosen = st.session_state.get(key)
-    if not (isinstance(chosen, tuple) and len(chosen) == 2 and set(chosen) <= set(weeks)):
-        st.session_state[key] = default
+    if chosen is not None and not (
+        isinstance(chosen, tuple | list) and len(chosen) == 2 and set(chosen) <= set(weeks)
+    ):
+        del st.session_state[key]  # a week that is no longer offered: start again
     if len(weeks) > 1:
         first, last = side.select_slider(
             "Weeks",
             options=weeks,
+            value=default,
             key=key,
             format_func=week_words,
             help=f"Whole ISO weeks; {checkin.timezone} decides which week is this week.",
