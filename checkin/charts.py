@@ -188,7 +188,7 @@ def report_chart(report: Report) -> alt.VConcatChart:
                 fontSize=18,
                 anchor="start",
             ),
-            padding=16,
+            padding={"left": 16, "top": 16, "right": 16, "bottom": 16},
         )
         .configure(font=FONT, background="white")
         .configure_title(fontSize=15, anchor="start", subtitleFontSize=13)
@@ -239,31 +239,37 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def week_mid(week: str) -> int:
+def week_mid(week: str) -> float:
     """The middle of an ISO week (Thursday 12:00 UTC) in epoch milliseconds: where a week is drawn.
 
     Every panel of the Overview carries this field, so the brush, which selects a
-    range of it, filters each of them the same way.
+    range of it, filters each of them the same way. A float, because Arrow hands an
+    integer column to the browser as BigInt, which Vega cannot place on a time axis.
     """
     monday, _ = week_bounds(week)
     noon = datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC) + timedelta(days=3)
-    return int(noon.timestamp() * 1000)
+    return noon.timestamp() * 1000.0
 
 
 def _week_x(weeks: Sequence[str]) -> alt.X:
-    """The week axis: one tick per week, labelled with its Monday ('16 Nov')."""
+    """The week axis: one tick per week, labelled with its Monday ('16 Nov').
+
+    Quantitative over epoch milliseconds rather than temporal: the browser gets the
+    column from Arrow, and a plain number scale places it the same in every renderer.
+    """
     if not weeks:
-        return alt.X("week_mid:T", scale=alt.Scale(type="utc"), title="Week starting")
-    day = 86_400_000
+        return alt.X("week_mid:Q", title="Week starting")
+    day = 86_400_000.0
     mids = [week_mid(w) for w in weeks]
     return alt.X(
-        "week_mid:T",
-        scale=alt.Scale(type="utc", domain=[mids[0] - 4 * day, mids[-1] + 4 * day]),
+        "week_mid:Q",
+        scale=alt.Scale(domain=[mids[0] - 4 * day, mids[-1] + 4 * day], nice=False, zero=False),
         axis=alt.Axis(
             values=mids,
-            labelExpr=f"utcFormat(datum.value - {3 * day + day // 2}, '%d %b')",
+            labelExpr=f"utcFormat(datum.value - {3.5 * day:.0f}, '%d %b')",
             labelAngle=0,
             labelOverlap="greedy",
+            grid=False,
             title="Week starting",
         ),
     )

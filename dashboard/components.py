@@ -21,8 +21,9 @@ def heading(text: str, level: int = 3) -> None:
 
 
 def points(change: float | None, unit: str = "") -> str | None:
-    """A metric's delta ('+1.4 points'), or None when there is nothing to compare with."""
-    if change is None:
+    """A metric's delta ('+1.4 points'), or None when there is nothing to compare with
+    or nothing changed (a delta of 0 would show a rising arrow)."""
+    if change is None or round(change, 1) == 0:
         return None
     return f"{change:+.1f}{' ' + unit if unit else ''}"
 

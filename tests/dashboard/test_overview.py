@@ -30,7 +30,9 @@ def test_one_week_shows_the_weekly_reports_figures(demo) -> None:  # noqa: ANN00
     report = report_for(demo, LAST_WEEK)
     metrics = {m.label: m for m in at.metric}
     assert metrics["Participation"].value == report_formats.percent(report.headline.participation)
-    assert metrics["Participation"].delta == f"{report.headline.participation_change:+.1f} points"
+    assert metrics["Participation"].delta == components.points(
+        report.headline.participation_change, "points"
+    )
     assert metrics["Median time to answer"].value == report_formats.minutes_words(
         report.headline.median_minutes_to_answer
     )
