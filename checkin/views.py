@@ -111,6 +111,10 @@ class Scope:
     def weeks(self) -> list[str]:
         return weeks_between(self.first, self.last)
 
+    def with_previous(self) -> Scope:
+        """This range and the one before it, as one range."""
+        return Scope(self.checkin_id, self.previous().first, self.last, self.members, self.channel)
+
     def previous(self) -> Scope:
         """The same number of weeks just before this range."""
         count = len(self.weeks)
@@ -318,12 +322,17 @@ class Overview:
 
 
 def overview(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> Overview:
-    """All of the Overview's reads for `scope`, in one call."""
+    """All of the Overview's reads for `scope`, in one call (each figure read once)."""
+    _require(conn, viewer, scope.checkin_id)
+    both = scope.with_previous()
+    points = participation_by_week(conn, viewer, both)
+    scale = scale_by_week(conn, viewer, both)
+    weeks = set(scope.weeks)
     return Overview(
         scope=scope,
-        headline=headline(conn, viewer, scope),
-        participation=participation_by_week(conn, viewer, scope),
-        scale=scale_by_week(conn, viewer, scope),
+        headline=_headline(conn, viewer, scope, points, scale),
+        participation=[p for p in points if p.week in weeks],
+        scale=[s for s in scale if s.week in weeks],
         choice=choice_by_week(conn, viewer, scope),
         number=number_by_week(conn, viewer, scope),
         heatmap=answer_heatmap(conn, viewer, scope),
@@ -355,9 +364,24 @@ def headline(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> Headline
     """Participation, median time to answer and each scale question's mean, with the change
     from the same number of weeks just before."""
     _require(conn, viewer, scope.checkin_id)
-    before = scope.previous()
-    both = Scope(scope.checkin_id, before.first, scope.last, scope.members, scope.channel)
-    points = participation_by_week(conn, viewer, both)
+    both = scope.with_previous()
+    return _headline(
+        conn,
+        viewer,
+        scope,
+        participation_by_week(conn, viewer, both),
+        scale_by_week(conn, viewer, both),
+    )
+
+
+def _headline(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    scope: Scope,
+    points: list[reports.WeekPoint],
+    scale: list[ScaleWeek],
+) -> Headline:
+    """The headline from the weekly points and scale figures of the range and the one before."""
     now_weeks = set(scope.weeks)
 
     def share(selected: list[reports.WeekPoint]) -> tuple[int, int, float | None]:
@@ -368,38 +392,10 @@ def headline(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> Headline
     asked, answered, participation = share([p for p in points if p.week in now_weeks])
     _, _, previous = share([p for p in points if p.week not in now_weeks])
 
-    where, params = _runs_where(conn, viewer, both, "r")
-    people = (
-        "(SELECT COUNT(DISTINCT member_id) FROM t WHERE t.current = ranked.current)"
-        if _restricted(viewer, scope)
-        else "NULL"
-    )
-    medians: dict[bool, float | None] = {True: None, False: None}
-    for r in conn.execute(
-        f"""
-        WITH t AS (
-            SELECT r.week >= :split AS current,
-                   (julianday(r.answered_at) - julianday(COALESCE(r.sent_at, r.due_at))) * 1440.0
-                   AS minutes, r.member_id
-            FROM runs r WHERE {where} AND r.answered_at IS NOT NULL
-        ), ranked AS (
-            SELECT current, minutes,
-                   ROW_NUMBER() OVER (PARTITION BY current ORDER BY minutes) AS rn,
-                   COUNT(*) OVER (PARTITION BY current) AS n
-            FROM t
-        )
-        SELECT current, AVG(minutes) AS median, {people} AS people
-        FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY current
-        """,  # noqa: S608 - built from constant fragments
-        {**params, "split": scope.first},
-    ):
-        if _shown(viewer, scope.checkin_id, r["people"]):
-            medians[bool(r["current"])] = round(r["median"], 1)
-
-    scales = []
     by_question: dict[int, dict[bool, list[ScaleWeek]]] = defaultdict(lambda: defaultdict(list))
-    for s in scale_by_week(conn, viewer, both):
+    for s in scale:
         by_question[s.question_id][s.week in now_weeks].append(s)
+    scales = []
     for q in questions(conn, viewer, scope.checkin_id):
         if q.kind != "scale":
             continue
@@ -420,10 +416,32 @@ def headline(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> Headline
         runs_answered=answered,
         participation=participation,
         previous_participation=previous,
-        median_minutes=medians[True],
-        previous_median_minutes=medians[False],
+        median_minutes=median_minutes(conn, viewer, scope),
+        previous_median_minutes=median_minutes(conn, viewer, scope.previous()),
         scales=[s for s in scales if s.answers or s.previous is not None],
     )
+
+
+def median_minutes(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> float | None:
+    """The median time from a check-in being sent to its first answer, in minutes (0.1)."""
+    _require(conn, viewer, scope.checkin_id)
+    where, params = _runs_where(conn, viewer, scope, "r")
+    where += " AND r.answered_at IS NOT NULL"
+    n, people = conn.execute(
+        f"SELECT COUNT(*), {_people(viewer, scope, 'r')} FROM runs r WHERE {where}",  # noqa: S608
+        params,
+    ).fetchone()
+    if not n or not _shown(viewer, scope.checkin_id, people):
+        return None
+    middle = conn.execute(
+        f"""
+        SELECT (julianday(r.answered_at) - julianday(COALESCE(r.sent_at, r.due_at))) * 1440.0
+               AS minutes
+        FROM runs r WHERE {where} ORDER BY minutes LIMIT :take OFFSET :skip
+        """,  # noqa: S608 - built from constant fragments
+        {**params, "take": 2 - n % 2, "skip": (n - 1) // 2},
+    ).fetchall()
+    return round(sum(r[0] for r in middle) / len(middle), 1)
 
 
 def participation_by_week(
