@@ -27,13 +27,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from checkin import reports
-from checkin.clock import parse_iso
 from checkin.timing import iso_week, week_bounds, zone
 from checkin.viewer import Viewer
 
 DEFAULT_WEEKS = 8
+_UNIX_EPOCH_JD_SECONDS = 210_866_760_000  # 1970-01-01 00:00 UTC: Julian day 2440587.5, in s
 _ASKED = "('open', 'answered', 'skipped', 'closed')"  # reports.ASKED_STATUSES, as SQL
 
 
@@ -478,13 +479,10 @@ def participation_by_week(
 def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[ScaleWeek]:
     """Each scale question's weekly mean, spread and 1..5 counts, by question then week."""
     _require(conn, viewer, scope.checkin_id)
-    where, params = _answers_where(conn, viewer, scope, "a")
+    where, params = _answers_where(conn, viewer, scope, "a", "scale")
     titles = {q.id: q.text for q in questions(conn, viewer, scope.checkin_id)}
     groups: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
-    scale_only = """
-          AND a.question_id IN (SELECT id FROM questions WHERE checkin_id = :checkin
-                                AND kind = 'scale')
-          AND a.skipped = 0 AND a.number IS NOT NULL"""
+    scale_only = "AND a.skipped = 0 AND a.number IS NOT NULL"
     for r in conn.execute(
         f"""
         SELECT a.question_id, a.week, a.number, COUNT(*) AS n FROM answers a
@@ -535,7 +533,7 @@ def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> lis
 def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[ChoiceWeek]:
     """How often each option of each choice question was picked, per week."""
     _require(conn, viewer, scope.checkin_id)
-    where, params = _answers_where(conn, viewer, scope, "a")
+    where, params = _answers_where(conn, viewer, scope, "a", "choice")
     qs = {q.id: q for q in questions(conn, viewer, scope.checkin_id) if q.kind == "choice"}
     out = []
     for r in conn.execute(
@@ -543,8 +541,6 @@ def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
         SELECT a.question_id, a.week, a.text, COUNT(*) AS n, {_people(viewer, scope, "a")} AS people
         FROM answers a
         WHERE {where}
-          AND a.question_id IN (SELECT id FROM questions WHERE checkin_id = :checkin
-                                AND kind = 'choice')
           AND a.skipped = 0 AND a.text IS NOT NULL
         GROUP BY a.question_id, a.week, a.text
         """,  # noqa: S608 - built from constant fragments
@@ -570,12 +566,9 @@ def number_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     off those counts, so no answer row leaves the database.
     """
     _require(conn, viewer, scope.checkin_id)
-    where, params = _answers_where(conn, viewer, scope, "a")
+    where, params = _answers_where(conn, viewer, scope, "a", "number")
     titles = {q.id: q.text for q in questions(conn, viewer, scope.checkin_id)}
-    number_only = """
-          AND a.question_id IN (SELECT id FROM questions WHERE checkin_id = :checkin
-                                AND kind = 'number')
-          AND a.skipped = 0 AND a.number IS NOT NULL"""
+    number_only = "AND a.skipped = 0 AND a.number IS NOT NULL"
     groups: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
     for r in conn.execute(
         f"""
@@ -635,20 +628,20 @@ def _median_of_counts(values: list[tuple[float, int]]) -> float:
 def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[HeatCell]:
     """When check-ins were first answered: per week, weekday and hour of each member's own clock.
 
-    SQLite groups by member time zone and UTC quarter hour; the quarter hours are
-    then moved into each zone (offsets of :30 and :45 exist), so the rows read
-    stay few however many answers there are.
+    SQLite groups by member time zone and UTC quarter hour (counted in Julian
+    days x 96); the quarter hours are then moved into each zone (offsets of :30
+    and :45 exist), so the rows read stay few however many answers there are.
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
     cells: dict[tuple[str, int, int], int] = defaultdict(int)
     people: dict[tuple[str, int, int], int] = defaultdict(int)
     restricted = _restricted(viewer, scope)
+    zones: dict[str, ZoneInfo] = {}
     for r in conn.execute(
         f"""
         SELECT COALESCE(m.tz, 'UTC') AS tz, r.week,
-               substr(r.answered_at, 1, 14) || printf('%02d',
-                   (CAST(substr(r.answered_at, 15, 2) AS INTEGER) / 15) * 15) AS quarter,
+               CAST(julianday(r.answered_at) * 96 + 1e-6 AS INTEGER) AS quarter,  -- no float floor
                COUNT(*) AS n,
                {"COUNT(DISTINCT r.member_id)" if restricted else "NULL"} AS people
         FROM runs r LEFT JOIN members m ON m.slack_id = r.member_id
@@ -657,7 +650,8 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
         """,  # noqa: S608 - built from constant fragments
         params,
     ):
-        when = parse_iso(r["quarter"] + ":00Z").astimezone(zone(r["tz"]))
+        tz = zones.get(r["tz"]) or zones.setdefault(r["tz"], zone(r["tz"]))
+        when = datetime.fromtimestamp(r["quarter"] * 900 - _UNIX_EPOCH_JD_SECONDS, tz)
         key = (r["week"], when.weekday(), when.hour)
         cells[key] += r["n"]
         people[key] += r["people"] or 0
@@ -759,10 +753,29 @@ def _runs_where(
 
 
 def _answers_where(
-    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, alias: str
+    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, alias: str, kind: str
 ) -> tuple[str, dict]:
-    params: dict = {"checkin": scope.checkin_id, "first": scope.first, "last": scope.last}
-    where = f"{alias}.checkin_id = :checkin AND {alias}.week BETWEEN :first AND :last"
+    """The answers to the check-in's questions of `kind` in the scope's weeks.
+
+    Weeks and question ids are listed, not ranged, so SQLite seeks straight to each
+    (check-in, week, question) in answers_by_week instead of reading every answer.
+    """
+    weeks = scope.weeks
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM questions WHERE checkin_id = ? AND kind = ?", (scope.checkin_id, kind)
+        )
+    ]
+    params: dict = {"checkin": scope.checkin_id}
+    params.update({f"w{i}": w for i, w in enumerate(weeks)})
+    params.update({f"q{i}": q for i, q in enumerate(ids)})
+    week_marks = ", ".join(f":w{i}" for i in range(len(weeks)))
+    question_marks = ", ".join(f":q{i}" for i in range(len(ids))) or "NULL"
+    where = (
+        f"{alias}.checkin_id = :checkin AND {alias}.week IN ({week_marks}) "
+        f"AND {alias}.question_id IN ({question_marks})"
+    )
     who = _who(conn, viewer, scope)
     if who is not None:
         params["members"] = json.dumps(who)
