@@ -146,7 +146,7 @@ def pandas_overview(conn, scope: views.Scope) -> dict:  # noqa: ANN001
     local = []
     for tz, group in done.groupby("tz"):
         at = pd.to_datetime(group.first_at, utc=True, format="ISO8601").dt.tz_convert(ZoneInfo(tz))
-        local.append(pd.DataFrame({"week": group.week, "day": at.dt.weekday, "hour": at.dt.hour}))
+        local.append(pd.DataFrame({"week": group.week, "day": at.dt.day_of_week, "hour": at.dt.hour}))
     heat = pd.concat(local).groupby(["week", "day", "hour"]).size()
     return {
         "participation": now.answered.mean(),
