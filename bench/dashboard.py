@@ -9,7 +9,9 @@ prints, for the 8 weeks ending 2026-W47:
 
 - cold: `checkin.views.overview` in a new process with a new connection (the
   SQLite page cache empty; the file may be in the OS cache), median of 3;
-- warm: the same reads again on an open connection, median of --repeat;
+- warm: the same reads again on an open connection, median of --repeat, in
+  wall-clock time and in this process's CPU time (on a shared machine other
+  work stretches the first, not the second);
 - cached: the same through `dashboard.data` (st.cache_data), what a rerun of
   the page costs;
 - pandas: the naive way, the 16 weeks' runs and answers loaded into pandas and
@@ -62,12 +64,14 @@ print((time.perf_counter() - started) * 1000)
 """
 
 
-def median_ms(fn, repeat: int) -> float:  # noqa: ANN001
+def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:  # noqa: ANN001
+    """Median milliseconds of `repeat` calls; `clock=time.process_time` counts this
+    process's CPU only, which other work on a shared machine does not inflate."""
     times = []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = clock()
         fn()
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((clock() - started) * 1000)
     return statistics.median(times)
 
 
@@ -146,7 +150,9 @@ def pandas_overview(conn, scope: views.Scope) -> dict:  # noqa: ANN001
     local = []
     for tz, group in done.groupby("tz"):
         at = pd.to_datetime(group.first_at, utc=True, format="ISO8601").dt.tz_convert(ZoneInfo(tz))
-        local.append(pd.DataFrame({"week": group.week, "day": at.dt.day_of_week, "hour": at.dt.hour}))
+        local.append(
+            pd.DataFrame({"week": group.week, "day": at.dt.day_of_week, "hour": at.dt.hour})
+        )
     heat = pd.concat(local).groupby(["week", "day", "hour"]).size()
     return {
         "participation": now.answered.mean(),
@@ -251,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
 
     cold = cold_ms(args.db, scope)
     warm = median_ms(lambda: views.overview(conn, OPERATOR, scope), args.repeat)
+    warm_cpu = median_ms(
+        lambda: views.overview(conn, OPERATOR, scope), args.repeat, clock=time.process_time
+    )
     ours = views.overview(conn, OPERATOR, scope)
     first_call, cached = cached_ms(args.db, scope, args.repeat)
     naive_ms = median_ms(lambda: pandas_overview(conn, scope), 3)
@@ -264,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"overview reads, cold (new process and connection): {cold:.0f} ms, "
           f"target < {TARGET_COLD_MS} ms: {verdict(cold, TARGET_COLD_MS)}")  # fmt: skip
     print(f"overview reads, warm (open connection, median of {args.repeat}): {warm:.0f} ms, "
-          f"target < {TARGET_WARM_MS} ms: {verdict(warm, TARGET_WARM_MS)}")  # fmt: skip
+          f"target < {TARGET_WARM_MS} ms: {verdict(warm, TARGET_WARM_MS)}; "
+          f"CPU time {warm_cpu:.0f} ms: {verdict(warm_cpu, TARGET_WARM_MS)}")  # fmt: skip
     print(f"overview through the web app's cache: first {first_call:.0f} ms, "
           f"then {cached:.1f} ms a rerun")  # fmt: skip
     print(f"pandas, same figures from the 16 weeks' rows: {naive_ms:.0f} ms "
