@@ -20,7 +20,10 @@ if picked.checkin is None:
 ov = data.overview(data.viewer(), picked.scope)
 h = ov.headline
 span = f"{filters.week_words(picked.first)} to {filters.week_words(picked.last)}"
-st.caption(f"{picked.checkin.name}, {picked.who}: {span}, compared with as many weeks before.")
+st.caption(
+    components.plain(f"{picked.checkin.name}, {picked.who}: {span}")
+    + ", compared with as many weeks before."
+)
 
 if ov.empty:
     st.info(

@@ -34,6 +34,7 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT = {"width": 1400, "height": 1000}
+EVIL = "Blocked by **b** [x](http://evil) <script>alert(1)</script> $x$ :red[y]?"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -207,4 +208,30 @@ def test_the_markdown_download_is_the_command_lines_report(web_app, browser, tmp
     text = target.read_text(encoding="utf-8")
     assert text == report_formats.to_markdown(report)
     assert text.startswith(f"# wellbeing: week {week}")
+    page.close()
+
+
+def test_text_people_typed_is_shown_as_typed_in_the_browser(web_app, browser) -> None:  # noqa: ANN001
+    page = browser.new_page(viewport=VIEWPORT)
+    alerts: list[str] = []
+    page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    conn = db.connect(web_app.db)
+    conn.execute("UPDATE questions SET text = ? WHERE text = 'Anything blocking you?'", (EVIL,))
+    conn.close()
+    page.goto(web_app.url)
+    settle(page)
+    page.get_by_role("link", name="Weekly summary").click()
+    settle(page)
+    # a week no other test opened, so the page reads it afresh rather than from the cache
+    week = page.query_selector('[data-testid="stMain"] [data-testid="stSelectbox"]')
+    week.click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert EVIL in page.inner_text('[data-testid="stMain"]')
+    main = page.query_selector('[data-testid="stMain"]')
+    assert not main.query_selector('a[href="http://evil"]')
+    assert not main.query_selector("strong:text-is('b')")
+    assert not alerts
     page.close()

@@ -134,3 +134,23 @@ def test_the_png_download_is_a_png(demo) -> None:  # noqa: ANN001
     checkin_id = store.get_checkin(conn, "wellbeing")["id"]
     conn.close()
     assert data.report_file(OPERATOR, checkin_id, LAST_WEEK, "png").startswith(b"\x89PNG")
+
+
+def test_no_check_ins_says_how_to_import_one(tmp_path, monkeypatch, fixed_now) -> None:  # noqa: ANN001
+    path = tmp_path / "empty.db"
+    db.connect(path).close()
+    monkeypatch.setenv("CHECKIN_DB", str(path))
+    at = app().run()
+    at.switch_page("dashboard/summary.py").run()
+    assert not at.exception
+    assert any("checkins import" in i.value for i in at.info)
+    assert not at.get("download_button")
+
+
+def test_a_check_in_name_with_markup_is_shown_as_typed(demo) -> None:  # noqa: ANN001
+    conn = db.connect(demo.path)
+    conn.execute("UPDATE checkins SET name = '**team** [x](http://evil)'")
+    conn.close()
+    at = open_summary()
+    (heading,) = [m.value for m in at.markdown if "team" in m.value]
+    assert heading.startswith("## \\*\\*team\\*\\* \\[x\\]\\(http\\:")
