@@ -93,19 +93,19 @@ st.subheader("Answers in words")
 if not report.text_answers:
     st.text("No answers in words this week.")
 elif group == "by member":
-    for _, name, answers in report.text_by_member():
-        components.heading(name, level=4)
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {"day": report_formats.day_words(a.local_date), "question": a.question,
-                     "answer": a.text, "notes": notes(a)}
-                    for a in answers
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )  # fmt: skip
+    # one table, member by member: a heading each would be thousands in a big workspace
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"member": name, "day": report_formats.day_words(a.local_date),
+                 "question": a.question, "answer": a.text, "notes": notes(a)}
+                for _, name, answers in report.text_by_member()
+                for a in answers
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
 else:
     for q, answers in report.text_by_question():
         components.heading(q.text, level=4)

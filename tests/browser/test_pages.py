@@ -235,3 +235,19 @@ def test_text_people_typed_is_shown_as_typed_in_the_browser(web_app, browser) ->
     assert not main.query_selector("strong:text-is('b')")
     assert not alerts
     page.close()
+
+
+def test_the_app_listens_on_this_machine_only(web_app) -> None:  # noqa: ANN001
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+    port = int(web_app.url.rsplit(":", 1)[1])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outward address
+        outward = s.getsockname()[0]
+    if outward.startswith("127."):
+        pytest.skip("this machine has no address but loopback")
+    with pytest.raises(OSError):
+        socket.create_connection((outward, port), timeout=2).close()
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
