@@ -98,12 +98,12 @@ def sidebar(viewer: Viewer) -> Filters:
             names = dict(people)
             members = tuple(
                 side.multiselect(
-                    "Members", list(names), format_func=names.get, key="filter_members",
+                    "Members", list(names), format_func=names.get, key=f"filter_members_{checkin.id}",
                     placeholder="Pick one or more people",
                 )
             )  # fmt: skip
         elif mode == CHANNEL:
-            channel = side.selectbox("Channel", rooms, key="filter_channel")
+            channel = side.selectbox("Channel", rooms, key=f"filter_channel_{checkin.id}")
     found = Filters(checkin, first, last, members, channel, weeks)
     st.session_state[STATE] = found
     return found

@@ -64,7 +64,7 @@ def test_picking_one_member_changes_what_every_chart_receives(demo) -> None:  # 
     conn.close()
 
     at.sidebar.radio(key="filter_who").set_value("Some members").run()
-    at.sidebar.multiselect(key="filter_members").set_value([member]).run()
+    at.sidebar.multiselect(key=f"filter_members_{demo.checkin_id}").set_value([member]).run()
     assert not at.exception
     after = panels(at.get("vega_lite_chart")[0])
     assert set(after) == set(before) or set(after) <= set(before)
@@ -223,3 +223,36 @@ def test_a_fresh_production_heartbeat_shows_no_banner(demo) -> None:  # noqa: AN
     at = app().run()
     assert not at.warning
     assert not any("development mode" in i.value for i in at.info)
+
+
+def test_a_channel_narrows_to_the_members_asked_through_it(demo) -> None:  # noqa: ANN001
+    at = app().run()
+    everyone = panels(at.get("vega_lite_chart")[0])[PARTICIPATION]
+    at.sidebar.radio(key="filter_who").set_value("A channel").run()
+    assert at.sidebar.selectbox(key=f"filter_channel_{demo.checkin_id}").value == "#team"
+    assert not at.exception
+    team = panels(at.get("vega_lite_chart")[0])[PARTICIPATION]
+    assert list(team["asked"]) == list(everyone["asked"]), "the demo asks everyone through #team"
+    assert "#team" in at.caption[0].value
+
+
+def test_picking_another_check_in_shows_its_figures(demo) -> None:  # noqa: ANN001
+    conn = db.connect(demo.path)
+    import_definitions(
+        conn,
+        parse_toml(
+            '[[checkin]]\nname = "retro"\ndays = ["fri"]\ntime = "15:00"\n'
+            'participants = ["U001"]\n[[checkin.question]]\ntext = "What went well?"\n'
+            'kind = "text"\n'
+        ),
+    )
+    retro = store.get_checkin(conn, "retro")["id"]
+    conn.close()
+    at = app().run()
+    picker = at.sidebar.selectbox(key="filter_checkin")
+    assert picker.value == retro, "check-ins are offered by name"
+    assert not at.get("vega_lite_chart")
+    assert any("Widen the week range" in i.value for i in at.info)
+    picker.set_value(demo.checkin_id).run()
+    assert not at.exception
+    assert panels(at.get("vega_lite_chart")[0])[PARTICIPATION]["asked"].sum() > 0
