@@ -25,7 +25,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -797,7 +797,3 @@ def _pooled_mean(weeks: list[ScaleWeek]) -> float | None:
     if not n:
         return None
     return round(sum(s.total for s in weeks) / n, 2)
-
-
-def monday_of(week: str) -> date:
-    return week_bounds(week)[0]
