@@ -261,11 +261,12 @@ def _week_x(weeks: Sequence[str]) -> alt.X:
         return alt.X("week_mid:Q", title="Week starting")
     day = 86_400_000.0
     mids = [week_mid(w) for w in weeks]
+    step = -(-len(mids) // 8)  # at most 8 labels, so long ranges stay readable
     return alt.X(
         "week_mid:Q",
         scale=alt.Scale(domain=[mids[0] - 4 * day, mids[-1] + 4 * day], nice=False, zero=False),
         axis=alt.Axis(
-            values=mids,
+            values=mids[::-1][::step][::-1],  # the last week always labelled
             labelExpr=f"utcFormat(datum.value - {3.5 * day:.0f}, '%d %b')",
             labelAngle=0,
             labelOverlap="greedy",
@@ -515,7 +516,7 @@ def number_panel(
         alt.Tooltip("answers:Q", title="Answers"),
     ]
     base = alt.Chart(_frame(rows)).transform_filter(brush).encode(x=_week_x(weeks))
-    spread = base.mark_rule(strokeWidth=6, color="#c7d7e8").encode(
+    spread = base.mark_rule(strokeWidth=min(6.0, _bar_size(weeks) / 2), color="#c7d7e8").encode(
         y=alt.Y("low:Q", title="Median, lowest to highest"), y2="high:Q", tooltip=tooltip
     )
     median = base.mark_point(filled=True, size=70, color=OKABE_ITO[1]).encode(
