@@ -549,7 +549,7 @@ def heatmap_panel(cells: Sequence[views.HeatCell], brush: alt.Parameter) -> alt.
                 "hour:O",
                 title="Hour (each member's own time)",
                 scale=alt.Scale(domain=list(range(24))),
-                axis=alt.Axis(labelAngle=0),
+                axis=alt.Axis(labelAngle=0, values=list(range(0, 24, 3))),
             ),
             y=alt.Y(
                 "weekday:O", title=None, sort=list(WEEKDAYS), scale=alt.Scale(domain=list(WEEKDAYS))
