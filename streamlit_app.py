@@ -1,11 +1,11 @@
-"""The web app's frame: page config, sign-in and navigation over dashboard/ pages.
+"""The web app's frame: page config, sign-in, navigation over dashboard/ pages, the bot banner, filters.
 
 `st.session_state["viewer"]` holds the signed-in `Viewer` for the pages (see dashboard/auth.py).
 """
 
 import streamlit as st
 
-from dashboard import auth, ownership
+from dashboard import auth, components, data, filters, ownership
 
 st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layout="wide")
 ownership.record_web_start()  # the deploy trail: once per process (st.cache_resource)
@@ -17,6 +17,10 @@ pages = [
             "dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True
         ),
         auth.EVERYONE,
+    ),
+    (
+        st.Page("dashboard/summary.py", title="Weekly summary", icon=":material/summarize:"),
+        auth.LEADS,
     ),
     (st.Page("dashboard/answers.py", title="Answers", icon=":material/forum:"), auth.EVERYONE),
     (st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:"), auth.EVERYONE),
@@ -33,4 +37,21 @@ pages = [
 ]
 # The feedback form is reached by its signed link alone, without signing in.
 viewer = auth.current_viewer(public_pages=[feedback_form])
-st.navigation(auth.pages_for(viewer, pages)).run()
+page = st.navigation(auth.pages_for(viewer, pages))
+
+if page.url_path != feedback_form.url_path:  # the form shows nothing but itself
+    try:
+        path = data.db_path()
+        components.bot_banner(data.bot_status(path))
+        if data.is_demo(path):
+            st.info(
+                "This is a demo workspace with invented people. Connect Slack to use your own: "
+                "`python -m checkin manifest`, put the tokens in `.env`, then `make run`.",
+                icon=":material/science:",
+            )
+        filters.sidebar(data.viewer())
+    except data.Unavailable as exc:
+        st.error(str(exc), icon=":material/database:")
+        st.stop()
+
+page.run()

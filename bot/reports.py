@@ -44,7 +44,7 @@ from bot.blocks import (
 )
 from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code, is_transient
-from checkin import reports, store
+from checkin import report_formats, reports, store
 from checkin.timing import Schedule, report_due, week_bounds
 
 METADATA_EVENT = "checkin_report"
@@ -261,10 +261,10 @@ def summary_message(
     report: reports.Report, *, in_channel: bool = False
 ) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks): headline figures, one line per question, who has not answered."""
-    header = f"{report.checkin}: week of {reports.day_words(report.start.isoformat())}"
+    header = f"{report.checkin}: week of {report_formats.day_words(report.start.isoformat())}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(header, HEADER_MAX)},
-        section("\n".join(esc(line) for line in reports.headline_lines(report))),
+        section("\n".join(esc(line) for line in report_formats.headline_lines(report))),
     ]
     if report.missing_members:
         prefix = "*Not answered:* "
@@ -273,7 +273,7 @@ def summary_message(
     room = MESSAGE_BLOCKS_MAX - len(blocks) - 2
     for q in report.questions[:room]:
         pool = " _(question pool)_" if q.from_pool else ""
-        line = reports.question_line(q)
+        line = report_formats.question_line(q)
         if q.kind == "text" and q.answers:
             line += " In the thread." if in_channel else ""
         title = f"*{esc_clip(q.text, QUESTION_MAX)}*{pool}\n"
@@ -283,10 +283,10 @@ def summary_message(
     note = (
         "Chart and answers in the thread."
         if in_channel
-        else f"Week {report.week}, {reports.week_words(report)}."
+        else f"Week {report.week}, {report_formats.week_words(report)}."
     )
     blocks.append(context(note))
-    text = f"{header}. " + " ".join(reports.headline_lines(report))
+    text = f"{header}. " + " ".join(report_formats.headline_lines(report))
     return esc(clip(text, 3000)), blocks
 
 
@@ -307,7 +307,7 @@ def answer_messages(
             blocks = [section(title)]
             for a in chunk:
                 notes = [n for n, on in (("late", a.late), ("edited", a.edited)) if on]
-                label = f"{a.member}, {reports.day_words(a.local_date)}"
+                label = f"{a.member}, {report_formats.day_words(a.local_date)}"
                 label += f" ({', '.join(notes)})" if notes else ""
                 blocks.append(
                     {"type": "section", "text": plain(f"{label}:\n{a.text}", SECTION_MAX)}
@@ -327,7 +327,7 @@ def answer_messages(
 
 def member_message(mw: reports.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
     monday = week_bounds(mw.week)[0].isoformat()
-    header = f"{mw.member}: {mw.checkin}, week of {reports.day_words(monday)}"
+    header = f"{mw.member}: {mw.checkin}, week of {report_formats.day_words(monday)}"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(header, HEADER_MAX)}]
     if not mw.runs:
         blocks.append(section("Not asked that week."))
@@ -336,9 +336,9 @@ def member_message(mw: reports.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
         for a in mw.answers:
             if a.local_date != day:
                 continue
-            value = "(skipped)" if a.skipped else (a.text or reports.number(a.number))
+            value = "(skipped)" if a.skipped else (a.text or report_formats.number(a.number))
             lines.append(f"{a.question}{' (late)' if a.late else ''}: {value}")
-        blocks.append(section(f"*{reports.day_words(day)}*: {outcome}"))
+        blocks.append(section(f"*{report_formats.day_words(day)}*: {outcome}"))
         if lines:
             blocks.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
     return esc(clip(header, 3000)), blocks[:MESSAGE_BLOCKS_MAX]
@@ -348,7 +348,7 @@ def _text_answers_blocks(report: reports.Report, room: int) -> list[dict[str, An
     """Text answers for an ephemeral reply: one plain-text section per question, clipped."""
     out: list[dict[str, Any]] = []
     for q, answers in report.text_by_question()[:room]:
-        lines = [f"{a.member}, {reports.day_words(a.local_date)}: {a.text}" for a in answers]
+        lines = [f"{a.member}, {report_formats.day_words(a.local_date)}: {a.text}" for a in answers]
         out.append(section(f"*{esc_clip(q.text, QUESTION_MAX)}*"))
         out.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
     return out[: max(0, room)]

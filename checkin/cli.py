@@ -7,12 +7,15 @@ traceback means a bug.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
-from checkin import db, store
-from checkin.clock import system_clock
+from checkin import db, report_formats, reports, store
+from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
 from checkin.definitions import DefinitionError, import_definitions, load_definitions, load_file
 from checkin.demo import DemoRefused
@@ -108,8 +111,6 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "send":
         return _send(args, config)
     if args.command == "report":
-        from checkin.reports import run_report_command
-
         return run_report_command(args, config)
     if args.command == "status":
         return _status(config)
@@ -313,3 +314,94 @@ def running_version(conn) -> str:  # noqa: ANN001
     if found is None or found[1] is None:
         return "unknown (started before the deploy trail)"
     return found[1].label
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+class _SlowNotice:
+    """Says what is going on on stderr, but only once the work has taken more than a second."""
+
+    def __init__(self, message: str, after: float = 1.0, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.message = message
+        self.shown = False
+        self.timer = threading.Timer(after, self._say)
+        self.timer.daemon = True
+
+    def _say(self) -> None:
+        self.shown = True
+        print(self.message, file=self.stream, flush=True)
+
+    def update(self, message: str) -> None:
+        self.message = message
+        if self.shown:
+            self._say()
+
+    def __enter__(self) -> _SlowNotice:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
+def run_report_command(
+    args: argparse.Namespace,
+    config: Config,
+    clock: Clock = system_clock,
+    notice_after: float = 1.0,
+) -> int:
+    """`python -m checkin report`: print or write the report, or queue its Slack post."""
+    conn = db.connect(config.db_path)
+    try:
+        checkin = reports.resolve_checkin(conn, args.checkin)
+        now = clock()
+        week = reports.resolve_week(args.week, now, checkin["timezone"] or "UTC")
+        if args.post is not None:
+            return _queue_post(conn, checkin, week, args.post or None, clock)
+        with _SlowNotice(
+            f"building the {checkin['name']} report for {week}…", after=notice_after
+        ) as notice:
+            report = reports.build_report(
+                conn, checkin, week, now, text=args.format in ("md", "json")
+            )
+            if args.format == "png":
+                notice.update("rendering the chart…")
+            data = report_formats.render(report, args.format, conn)
+        if args.out:
+            Path(args.out).write_bytes(data)
+            print(f"wrote {args.out} ({len(data)} bytes)", file=sys.stderr)
+        elif args.format == "png":
+            if sys.stdout.isatty():
+                raise reports.ReportError("a PNG goes to a file: add --out chart.png")
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
+        return 0
+    finally:
+        conn.close()
+
+
+def _queue_post(
+    conn: sqlite3.Connection, checkin: sqlite3.Row, week: str, channel: str | None, clock: Clock
+) -> int:
+    channel = channel or checkin["report_channel"]
+    if not channel:
+        raise reports.ReportError(
+            f"{checkin['name']} has no report_channel: say where, e.g. --post '#team'"
+        )
+    outbox_id = store.enqueue(
+        conn,
+        "post_report",
+        {"checkin": checkin["name"], "week": week, "channel": channel},
+        requested_by="cli",
+        clock=clock,
+    )
+    print(
+        f"queued: post the {checkin['name']} report for {week} to {channel} (outbox #{outbox_id})"
+    )
+    warn_if_bot_down(conn)
+    return 0

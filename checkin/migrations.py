@@ -440,6 +440,17 @@ CREATE INDEX feedback_responses_by_request ON feedback_responses(request_id);
 """,
     ),
     (
+        11,
+        "runs_outcomes covers every column the weekly figures read, so no run row is looked up",
+        """
+-- The web app's Overview (checkin/views.py) and the weekly report read who was
+-- asked, when it was sent and first answered, straight from this index.
+DROP INDEX runs_outcomes;
+CREATE INDEX runs_outcomes ON runs(checkin_id, week, status, answered_at, first_answer_at,
+                                   member_id, sent_at, due_at, closes_at);
+""",
+    ),
+    (
         12,
         "sign-in and roles: check-in leads, report channel members, member emails",
         """

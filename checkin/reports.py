@@ -1,4 +1,4 @@
-"""The weekly summary of a check-in: one model, built with SQL aggregates, rendered four ways.
+"""The weekly summary of a check-in: one model, built with SQL aggregates.
 
 `build_report(conn, checkin, week, now)` returns a `Report`: who was asked,
 who answered, skipped, was away or late, participation and its change from
@@ -29,38 +29,31 @@ it. Counting rules (also in docs/reports.md):
 
 Names of members who did not answer are filled in only when the check-in
 says so (`name_missing`); otherwise every rendering shows a count.
+
+Renderings of the model (Markdown, CSV, JSON, PNG, and the plain-word lines
+Slack shares) live in `checkin.report_formats`; the `report` command's
+arguments in `checkin.cli`. This module imports neither.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import json
 import os
-import re
 import socket
 import sqlite3
-import sys
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from checkin import store
 from checkin.clock import Clock, iso, system_clock
-from checkin.config import Config
 from checkin.db import transaction
 from checkin.definitions import DAYS
 from checkin.timing import iso_week, parse_week, week_bounds
 
 TREND_WEEKS = 8
 ASKED_STATUSES = ("open", "answered", "skipped", "closed")
-# what a spreadsheet may run as a formula when a cell starts with it (full-width forms too)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 JSON_FORMAT = 1
 
 
@@ -708,318 +701,6 @@ ORDER BY a.local_date, member, q.position, q.id
 def answer_rows(conn: sqlite3.Connection, checkin_id: int, week: str) -> Iterator[sqlite3.Row]:
     """Every answer of the week, one row each, streamed (not loaded at once)."""
     yield from conn.execute(_ANSWER_ROWS_SQL, {"checkin": checkin_id, "week": week})
-
-
-def neutralise(value: object) -> object:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe.
-
-    Numbers are left alone, and so is text that is a plain number (`-5`,
-    `-2.5`): a spreadsheet reads it as that number, nothing runs.
-    """
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_STARTS)
-        and not _PLAIN_NUMBER.fullmatch(value)
-    ):
-        return "'" + value
-    return value
-
-
-def write_csv(rows: Iterable[sqlite3.Row | dict], out: TextIO) -> int:
-    """RFC 4180 CSV (CRLF line ends, quotes doubled) of answer rows; returns the row count."""
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for row in rows:
-        values = [row[c] for c in CSV_COLUMNS]
-        writer.writerow(["" if v is None else neutralise(v) for v in values])
-        count += 1
-    return count
-
-
-def to_csv(conn: sqlite3.Connection, checkin_id: int, week: str) -> str:
-    buffer = io.StringIO(newline="")
-    write_csv(answer_rows(conn, checkin_id, week), buffer)
-    return buffer.getvalue()
-
-
-# --- words ----------------------------------------------------------------------------------
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def change_words(points: float | None, unit: str = "points") -> str:
-    """'up 5 points from last week', 'down 0.3', 'same as last week', 'no figure for last week'."""
-    if points is None:
-        return "no figure for last week"
-    if round(points, 1) == 0:
-        return "same as last week"
-    size = f"{abs(points):.0f}" if unit == "points" else f"{abs(points):.1f}"
-    word = "up" if points > 0 else "down"
-    return f"{word} {size}{' ' + unit if unit else ''} from last week"
-
-
-def minutes_words(minutes: float | None) -> str:
-    if minutes is None:
-        return "–"
-    if minutes < 90:
-        return f"{minutes:.0f} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.1f} h"
-    return f"{minutes / 1440:.1f} days"
-
-
-def number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.1f}".removesuffix(".0") if value != int(value) else f"{int(value)}"
-
-
-def day_words(local_date: str) -> str:
-    """'2026-11-23' → 'Mon 23 Nov'."""
-    d = date.fromisoformat(local_date)
-    return f"{DAYS[d.weekday()].capitalize()} {d.day} {d.strftime('%b')}"
-
-
-def week_words(report: Report | MemberWeek) -> str:
-    monday, sunday = week_bounds(report.week)
-    return f"{report.week} ({day_words(monday.isoformat())} – {day_words(sunday.isoformat())} {sunday.year})"
-
-
-def headline_lines(report: Report) -> list[str]:
-    """The headline figures in plain words, one line each (Markdown and Slack both use them)."""
-    h = report.headline
-    if not h.runs_asked:
-        return ["Nobody was asked this week."]
-    lines = [
-        f"Participation: {percent(h.participation)} of check-ins answered "
-        f"({h.runs_answered} of {h.runs_asked}), {change_words(h.participation_change)}.",
-    ]
-    people = f"People: {h.members_answered} of {h.members_asked} answered at least once"
-    extra = []
-    if h.members_missing:
-        extra.append(f"{h.members_missing} did not answer")
-    if h.members_skipped:
-        extra.append(f"{h.members_skipped} skipped the week")
-    if h.members_paused:
-        extra.append(f"{h.members_paused} out of office")
-    lines.append(people + ("; " + "; ".join(extra) if extra else "") + ".")
-    lines.append(
-        f"Skipped check-ins: {h.runs_skipped}. Late answers: {h.runs_late}. "
-        f"Median time to answer: {minutes_words(h.median_minutes_to_answer)}."
-    )
-    return lines
-
-
-def question_line(q: QuestionSummary) -> str:
-    """The figures of one question in plain words (no question text)."""
-    count = f"{q.answers} answer{'s' if q.answers != 1 else ''}"
-    if q.skipped:
-        count += f", {q.skipped} skipped"
-    if q.kind == "scale":
-        if not q.answers:
-            return f"{count}."
-        labels = q.labels or [str(i) for i in range(1, 6)]
-        dist = ", ".join(f"{labels[i]} {n}" for i, n in enumerate(q.distribution or []))
-        change = change_words(q.mean_change, unit="")
-        return f"Average {number(q.mean)} of 5 ({change}); {dist}. {count}."
-    if q.kind == "choice":
-        counts = ", ".join(f"{k} {v}" for k, v in (q.counts or {}).items())
-        return f"{counts}. {count}." if counts else f"{count}."
-    if q.kind == "number":
-        if not q.answers:
-            return f"{count}."
-        return (
-            f"Average {number(q.mean)}, median {number(q.median)}, "
-            f"lowest {number(q.min)}, highest {number(q.max)}. {count}."
-        )
-    return f"{count}."
-
-
-# --- Markdown -------------------------------------------------------------------------------
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
-
-
-def md_escape(text: str) -> str:
-    """Text shown as typed in Markdown: its markup characters escaped."""
-    return text.translate(_MD_SPECIAL)
-
-
-def to_markdown(report: Report, group: str = "question") -> str:
-    """The report for pasting into a document; text answers by question (or by member)."""
-    out = [f"# {md_escape(report.checkin)}: week {week_words(report)}", ""]
-    out += [f"- {line}" for line in headline_lines(report)]
-    if report.missing_members:
-        out.append(f"- Not answered: {md_escape(', '.join(report.missing_members))}.")
-    out.append("")
-    for q in report.questions:
-        pool = " (from the question pool)" if q.from_pool else ""
-        out.append(f"## {md_escape(q.text)}{pool}")
-        out.append("")
-        out.append(md_escape(question_line(q)))  # choice options can be free text
-        out.append("")
-    if report.text_answers:
-        out.append("## Answers in words")
-        out.append("")
-        if group == "member":
-            for _, name, answers in report.text_by_member():
-                out.append(f"### {md_escape(name)}")
-                out.append("")
-                for a in answers:
-                    out.append(_md_item(f"{day_words(a.local_date)}, {a.question}", a))
-                out.append("")
-        else:
-            for q, answers in report.text_by_question():
-                out.append(f"### {md_escape(q.text)}")
-                out.append("")
-                for a in answers:
-                    out.append(_md_item(f"{a.member}, {day_words(a.local_date)}", a))
-                out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _md_item(label: str, a: TextAnswer) -> str:
-    notes = [n for n, on in (("late", a.late), ("edited", a.edited)) if on]
-    suffix = f" _({', '.join(notes)})_" if notes else ""
-    body = md_escape(a.text).replace("\r\n", "\n").replace("\n", "\n  ")
-    return f"- **{md_escape(label)}**{suffix}: {body}"
-
-
-def member_markdown(mw: MemberWeek) -> str:
-    out = [f"# {md_escape(mw.member)}: {md_escape(mw.checkin)}, week {week_words(mw)}", ""]
-    if not mw.runs:
-        out.append("Not asked this week.")
-    for day, outcome in mw.runs:
-        out.append(f"## {day_words(day)}: {outcome}")
-        out.append("")
-        for a in mw.answers:
-            if a.local_date != day:
-                continue
-            value = "(skipped)" if a.skipped else (a.text or number(a.number))
-            late = " _(late)_" if a.late else ""
-            out.append(f"- **{md_escape(a.question)}**{late}: {md_escape(value)}")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-# --- JSON -------------------------------------------------------------------------------------
-
-
-def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
-
-
-# --- the command line -------------------------------------------------------------------------
-
-
-class _SlowNotice:
-    """Says what is going on on stderr, but only once the work has taken more than a second."""
-
-    def __init__(self, message: str, after: float = 1.0, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.message = message
-        self.shown = False
-        self.timer = threading.Timer(after, self._say)
-        self.timer.daemon = True
-
-    def _say(self) -> None:
-        self.shown = True
-        print(self.message, file=self.stream, flush=True)
-
-    def update(self, message: str) -> None:
-        self.message = message
-        if self.shown:
-            self._say()
-
-    def __enter__(self) -> _SlowNotice:
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timer.cancel()
-
-
-def render(report: Report, fmt: str, conn: sqlite3.Connection | None = None) -> bytes:
-    """The report as bytes in `fmt` (md, csv, json, png); csv needs the connection."""
-    if fmt == "md":
-        return to_markdown(report).encode("utf-8")
-    if fmt == "json":
-        return to_json(report).encode("utf-8")
-    if fmt == "csv":
-        if conn is None:
-            raise ValueError("csv needs the database connection")
-        return to_csv(conn, report.checkin_id, report.week).encode("utf-8")
-    if fmt == "png":
-        from checkin import charts
-
-        return charts.to_png(charts.report_chart(report))
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-def run_report_command(
-    args: argparse.Namespace,
-    config: Config,
-    clock: Clock = system_clock,
-    notice_after: float = 1.0,
-) -> int:
-    """`python -m checkin report`: print or write the report, or queue its Slack post."""
-    from checkin import db
-
-    conn = db.connect(config.db_path)
-    try:
-        checkin = resolve_checkin(conn, args.checkin)
-        now = clock()
-        week = resolve_week(args.week, now, checkin["timezone"] or "UTC")
-        if args.post is not None:
-            return _queue_post(conn, checkin, week, args.post or None, clock)
-        with _SlowNotice(
-            f"building the {checkin['name']} report for {week}…", after=notice_after
-        ) as notice:
-            report = build_report(conn, checkin, week, now, text=args.format in ("md", "json"))
-            if args.format == "png":
-                notice.update("rendering the chart…")
-            data = render(report, args.format, conn)
-        if args.out:
-            Path(args.out).write_bytes(data)
-            print(f"wrote {args.out} ({len(data)} bytes)", file=sys.stderr)
-        elif args.format == "png":
-            if sys.stdout.isatty():
-                raise ReportError("a PNG goes to a file: add --out chart.png")
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8"))
-            sys.stdout.flush()
-        return 0
-    finally:
-        conn.close()
-
-
-def _queue_post(
-    conn: sqlite3.Connection, checkin: sqlite3.Row, week: str, channel: str | None, clock: Clock
-) -> int:
-    channel = channel or checkin["report_channel"]
-    if not channel:
-        raise ReportError(
-            f"{checkin['name']} has no report_channel: say where, e.g. --post '#team'"
-        )
-    outbox_id = store.enqueue(
-        conn,
-        "post_report",
-        {"checkin": checkin["name"], "week": week, "channel": channel},
-        requested_by="cli",
-        clock=clock,
-    )
-    print(
-        f"queued: post the {checkin['name']} report for {week} to {channel} (outbox #{outbox_id})"
-    )
-    from checkin.cli import warn_if_bot_down
-
-    warn_if_bot_down(conn)
-    return 0
 
 
 def was_asked(conn: sqlite3.Connection, checkin_id: int, member_id: str) -> bool:

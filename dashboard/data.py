@@ -1,100 +1,209 @@
 """Every read the web app makes, cached briefly; pages hold no SQL.
 
-Each read opens the database, reads and closes it again, so the web app
-never holds a transaction open while the bot writes.
+Each wrapper takes the viewer first, like the core function it calls, and
+caches on the database path and `viewer.key` for a short `TTL`, so a new
+answer shows within a minute. Each read opens the database, reads and closes
+it again: the web app never holds a transaction open while the bot writes.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
-from checkin import db, store
+from checkin import db, report_formats, reports, store, views
 from checkin.clock import system_clock
 from checkin.config import ConfigError, load_config
+from checkin.viewer import OPERATOR, Viewer
+
+TTL = 30  # seconds a read is reused
+Unavailable = views.Unavailable
+NotAllowed = views.NotAllowed
 
 
-class Unavailable(Exception):
-    """The database cannot be shown; str() is the line for the page."""
+def now() -> datetime:
+    """The web app's clock (tests replace it)."""
+    return system_clock()
+
+
+class NoViewer(Unavailable):
+    """Sign-in is configured and nobody is signed in: the page shows nothing."""
+
+
+def viewer() -> Viewer:
+    """Who is looking: the viewer the frame's sign-in put in the session.
+
+    Without sign-in configured that is the local operator; with it, a page run
+    without a signed-in viewer gets `NoViewer`, never the operator's rights.
+    """
+    found = st.session_state.get("viewer")
+    if isinstance(found, Viewer):
+        return found
+    from dashboard.auth import auth_section
+
+    if auth_section() is not None:
+        raise NoViewer("Sign in to see this page.")
+    return OPERATOR
 
 
 def db_path() -> str:
+    """The configured database, checked: Unavailable says in one line what is wrong."""
     try:
-        return str(load_config().db_path)
+        path = str(load_config().db_path)
     except ConfigError as exc:
         raise Unavailable(str(exc)) from None
+    views.check_database(path)
+    return path
 
 
-def _connect(path: str) -> sqlite3.Connection:
+@contextmanager
+def connection(path: str) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection, closed when the read is done."""
     try:
-        return db.connect(path)
+        conn = db.connect(path)
     except db.DatabaseError as exc:
         raise Unavailable(str(exc)) from None
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
-@st.cache_data(ttl=10, show_spinner=False)
+# --- the frame ---------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def table_counts(path: str) -> dict[str, int]:
-    with closing(_connect(path)) as conn:
+    with connection(path) as conn:
         return db.table_counts(conn)
 
 
-@st.cache_data(ttl=10, show_spinner=False)
+@st.cache_data(ttl=TTL, show_spinner=False)
 def is_demo(path: str) -> bool:
-    with closing(_connect(path)) as conn:
+    with connection(path) as conn:
         return db.get_meta(conn, "kind") == "demo"
-
-
-@st.cache_data(ttl=10, show_spinner=False)
-def weekly_participation(path: str) -> pd.DataFrame:
-    """Per check-in and week: runs sent, answered, and the share answered."""
-    with closing(_connect(path)) as conn:
-        rows = conn.execute(
-            "SELECT c.name AS checkin, r.week, "
-            "SUM(r.status NOT IN ('due','dev_skipped','failed')) AS asked, "
-            "SUM(r.status = 'answered') AS answered "
-            "FROM runs r JOIN checkins c ON c.id = r.checkin_id "
-            "GROUP BY c.name, r.week ORDER BY r.week"
-        ).fetchall()
-    frame = pd.DataFrame([dict(r) for r in rows], columns=["checkin", "week", "asked", "answered"])
-    if not frame.empty:
-        frame["participation"] = (
-            frame["answered"] / frame["asked"].where(frame["asked"] > 0)
-        ).round(3)
-    return frame
-
-
-@st.cache_data(ttl=10, show_spinner=False)
-def latest_answers(path: str, limit: int = 50) -> pd.DataFrame:
-    with closing(_connect(path)) as conn:
-        rows = conn.execute(
-            "SELECT a.answered_at, COALESCE(NULLIF(m.real_name, ''), m.slack_id) AS member, "
-            "c.name AS checkin, a.question_text AS question, "
-            "CASE WHEN a.skipped THEN '(skipped)' ELSE a.text END AS answer, a.late "
-            "FROM answers a JOIN members m ON m.slack_id = a.member_id "
-            "JOIN checkins c ON c.id = a.checkin_id ORDER BY a.answered_at DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-    return pd.DataFrame([dict(r) for r in rows])
 
 
 @st.cache_data(ttl=5, show_spinner=False)
 def bot_status(path: str) -> dict | None:
     """The bot's last heartbeat, or None when no bot has run on this database."""
-    with closing(_connect(path)) as conn:
+    with connection(path) as conn:
         hb = store.read_heartbeat(conn)
     if hb is None:
         return None
+    at = now()
     return {
         "pid": hb.pid,
         "host": hb.host,
         "env": hb.env,
+        "dev_users": list(hb.dev_users),
         "connected": hb.connected,
-        "age_seconds": int(hb.age(system_clock()).total_seconds()),
-        "stale": hb.is_stale(system_clock()),
+        "age_seconds": int(hb.age(at).total_seconds()),
+        "stale": hb.is_stale(at),
     }
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def checkins(viewer: Viewer) -> list[views.CheckinInfo]:
+    return _checkins(db_path(), viewer.key, viewer)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _checkins(path: str, viewer_key: str, _viewer: Viewer) -> list[views.CheckinInfo]:
+    with connection(path) as conn:
+        return views.checkins(conn, _viewer)
+
+
+def week_options(viewer: Viewer, checkin_id: int) -> list[str]:
+    return _week_options(db_path(), viewer.key, viewer, checkin_id, now().date().isoformat())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _week_options(
+    path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, today: str
+) -> list[str]:
+    with connection(path) as conn:
+        return views.week_options(conn, _viewer, checkin_id, now())
+
+
+def members(viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
+    return _members(db_path(), viewer.key, viewer, checkin_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _members(path: str, viewer_key: str, _viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
+    with connection(path) as conn:
+        return views.members(conn, _viewer, checkin_id)
+
+
+def channels(viewer: Viewer, checkin_id: int) -> list[str]:
+    return _channels(db_path(), viewer.key, viewer, checkin_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _channels(path: str, viewer_key: str, _viewer: Viewer, checkin_id: int) -> list[str]:
+    with connection(path) as conn:
+        return views.channels(conn, _viewer, checkin_id)
+
+
+# --- Overview ----------------------------------------------------------------------------------
+
+
+def overview(viewer: Viewer, scope: views.Scope) -> views.Overview:
+    return _overview(
+        db_path(), viewer.key, viewer, scope.checkin_id, scope.first, scope.last,
+        scope.members, scope.channel,
+    )  # fmt: skip
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _overview(
+    path: str,
+    viewer_key: str,
+    _viewer: Viewer,
+    checkin_id: int,
+    first: str,
+    last: str,
+    members: tuple[str, ...],
+    channel: str | None,
+) -> views.Overview:
+    with connection(path) as conn:
+        return views.overview(conn, _viewer, views.Scope(checkin_id, first, last, members, channel))
+
+
+# --- Weekly summary ----------------------------------------------------------------------------
+
+
+def weekly_report(viewer: Viewer, checkin_id: int, week: str) -> reports.Report:
+    return _weekly_report(db_path(), viewer.key, viewer, checkin_id, week)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _weekly_report(
+    path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, week: str
+) -> reports.Report:
+    with connection(path) as conn:
+        return views.weekly_report(conn, _viewer, checkin_id, week, now())
+
+
+def report_file(viewer: Viewer, checkin_id: int, week: str, fmt: str) -> bytes:
+    """The weekly report as `python -m checkin report --format fmt` writes it."""
+    return _report_file(db_path(), viewer.key, viewer, checkin_id, week, fmt)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _report_file(
+    path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, week: str, fmt: str
+) -> bytes:
+    with connection(path) as conn:
+        report = views.weekly_report(conn, _viewer, checkin_id, week, now())
+        return report_formats.render(report, fmt, conn)
 
 
 # --- answers, check-ins, operations ---
@@ -103,14 +212,13 @@ def bot_status(path: str) -> dict | None:
 # takes the viewer first; the cache is keyed on the database path and
 # `viewer.key` (the Viewer itself is passed past the hash as `_viewer`).
 
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
 from checkin import history as _history  # noqa: E402
 from checkin import manage as _manage  # noqa: E402
 from checkin import operations as _operations  # noqa: E402
 from checkin import search as _search  # noqa: E402
-from checkin.viewer import OPERATOR, Viewer  # noqa: E402
 
 ANSWERS_TTL = 30  # seconds: a new answer shows within half a minute
 OPERATIONS_TTL = 10
@@ -137,10 +245,7 @@ _READS: dict[str, Callable] = {
 }
 
 
-def current_viewer() -> Viewer:
-    """Who is looking: the viewer sign-in puts in the session, else the local operator."""
-    viewer = st.session_state.get("viewer")
-    return viewer if isinstance(viewer, Viewer) else OPERATOR
+current_viewer = viewer  # the name the Answers, Check-ins and Operations pages use
 
 
 @contextmanager

@@ -1,62 +1,64 @@
-"""Overview: what is in the database, and whether the bot is alive."""
+"""Overview: how the team is doing in the weeks picked, and how that changed."""
 
 import streamlit as st
 
-from dashboard import data
+from checkin import charts, report_formats
+from dashboard import components, data, filters
 
-st.title("checkin")
+st.title("Overview")
 
-try:
-    path = data.db_path()
-    counts = data.table_counts(path)
-except data.Unavailable as exc:
-    st.error(str(exc))
+picked = filters.current()
+if picked.checkin is None:
+    st.info(
+        "There are no check-ins yet. Import one with "
+        "`python -m checkin checkins import data/checkins.example.toml` "
+        "(edit its participants first), or create one on the Check-ins page.",
+        icon=":material/add_task:",
+    )
     st.stop()
 
-if data.is_demo(path):
+ov = data.overview(data.viewer(), picked.scope)
+h = ov.headline
+span = f"{filters.week_words(picked.first)} to {filters.week_words(picked.last)}"
+st.caption(
+    components.plain(f"{picked.checkin.name}, {picked.who}: {span}")
+    + ", compared with as many weeks before."
+)
+
+if ov.empty:
     st.info(
-        "This is a demo workspace with invented people. Connect Slack to use your own: "
-        "`python -m checkin manifest`, put the tokens in `.env`, then `make run`.",
-        icon=":material/science:",
+        f"Nobody was asked in {span}. Widen the week range in the sidebar"
+        + (
+            ", or pick everyone instead of some members."
+            if picked.members or picked.channel
+            else "."
+        )
+    )
+    st.stop()
+
+cols = st.columns(2 + len(h.scales))
+cols[0].metric(
+    "Participation",
+    report_formats.percent(h.participation),
+    delta=components.points(h.participation_change, "points"),
+    help=f"{h.runs_answered} of {h.runs_asked} check-ins answered",
+)
+cols[1].metric(
+    "Median time to answer",
+    report_formats.minutes_words(h.median_minutes),
+    delta=components.points(h.median_change, "min"),
+    delta_color="inverse",
+    help="From the check-in being sent to its first answer",
+)
+for col, scale in zip(cols[2:], h.scales, strict=True):
+    col.metric(
+        components.plain(charts.short(scale.question, 60)),
+        "–" if scale.mean is None else f"{scale.mean:.2f} of 5",
+        delta=None if scale.change is None else f"{scale.change:+.2f}",
+        help=f"Average of {scale.answers} answers",
     )
 
-status = data.bot_status(path)
-if status is None:
-    st.caption("Bot: has never run on this database.")
-elif status["stale"]:
-    st.warning(
-        f"Bot: last heartbeat {status['age_seconds']} s ago (pid {status['pid']} on {status['host']})."
-    )
-else:
-    state = "connected" if status["connected"] else "not connected"
-    st.caption(f"Bot: {state}, {status['env']}, heartbeat {status['age_seconds']} s ago.")
-
-cols = st.columns(4)
-cols[0].metric("Members", counts.get("members", 0))
-cols[1].metric("Check-ins", counts.get("checkins", 0))
-cols[2].metric("Check-ins sent", counts.get("runs", 0))
-cols[3].metric("Answers", counts.get("answers", 0))
-
-st.subheader("Participation by week")
-weekly = data.weekly_participation(path)
-if weekly.empty:
-    st.write("No check-ins have been sent yet.")
-else:
-    st.dataframe(
-        weekly,
-        hide_index=True,
-        column_config={
-            "participation": st.column_config.ProgressColumn(
-                format="percent", min_value=0, max_value=1
-            )
-        },
-    )
-
-st.subheader("Latest answers")
-st.dataframe(data.latest_answers(path), hide_index=True)
-
-st.subheader("Tables")
-st.dataframe(
-    [{"table": name, "rows": count} for name, count in counts.items()],
-    hide_index=True,
+st.altair_chart(charts.overview_chart(ov), key="overview_chart", theme=None)
+st.caption(
+    "Drag across the weekly bars to pick weeks; the other charts follow. Double-click to clear."
 )

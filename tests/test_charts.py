@@ -148,3 +148,57 @@ def test_chart_of_a_week_without_answers_still_renders(conn, clock) -> None:  # 
     golden = build_golden(conn, clock)
     empty = build_report(conn, golden.checkin, "2026-W20", utc(2026, 6, 1))
     png_size(charts.to_png(charts.report_chart(empty), scale=1))
+
+
+# --- the web app's Overview ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def overview(conn, clock):  # noqa: ANN001, ANN201
+    from checkin import views
+    from checkin.viewer import OPERATOR
+
+    golden = build_golden(conn, clock)
+    return views.overview(conn, OPERATOR, views.Scope(golden.checkin["id"], "2026-W43", "2026-W44"))
+
+
+def test_a_week_is_drawn_at_its_middle_and_labelled_with_its_monday() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    mid = datetime.fromtimestamp(charts.week_mid("2026-W44") / 1000, UTC)
+    assert mid == datetime(2026, 10, 29, 12, tzinfo=UTC)  # Thursday noon
+    axis = charts._week_x(["2026-W44"]).to_dict()["axis"]
+    shift = int(axis["labelExpr"].split("- ")[1].split(",")[0])
+    assert mid - timedelta(milliseconds=shift) == datetime(2026, 10, 26, tzinfo=UTC)  # Monday
+
+
+def test_the_overview_chart_brushes_weeks_and_every_other_panel_follows(overview) -> None:  # noqa: ANN001
+    spec = charts.overview_chart(overview).to_dict()
+    (brush,) = [p for p in spec["params"] if p["name"] == charts.BRUSH]
+    assert brush["select"] == {"type": "interval", "encodings": ["x"]}
+    tables = datasets(spec)
+    assert tables and all("week_mid" in row for table in tables for row in table)
+    text = str(spec)
+    followers = text.count("'filter': {'param': 'weeks'")
+    panels = sum(len(row["hconcat"]) for row in spec["vconcat"])
+    assert panels >= 6
+    assert followers >= panels - 1, "every panel but the one with the brush filters on it"
+
+
+def test_the_overview_panels_carry_the_views_figures(overview) -> None:  # noqa: ANN001
+    spec = charts.overview_chart(overview).to_dict()
+    tables = datasets(spec)
+    weekly = next(t for t in tables if t and "answered_pct" in t[0])
+    assert [(r["week"], r["asked"], r["answered"]) for r in weekly] == [
+        (p.week, p.asked, p.answered) for p in overview.participation
+    ]
+    heat = next(t for t in tables if t and "hour" in t[0])
+    assert sum(r["count"] for r in heat) == sum(c.count for c in overview.heatmap)
+    assert {r["weekday"] for r in heat} <= set(charts.WEEKDAYS)
+
+
+def test_the_overview_chart_renders_offline(overview) -> None:  # noqa: ANN001
+    png = charts.to_png(charts.overview_chart(overview), scale=1)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 600 and height > 500

@@ -8,15 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from checkin import store
+from checkin.report_formats import headline_lines, to_json, to_markdown
 from checkin.reports import (
     ReportError,
     build_report,
-    headline_lines,
     member_week,
     resolve_checkin,
     resolve_week,
-    to_json,
-    to_markdown,
     trend_weeks,
 )
 from tests.test_reports_data import INJECTION, ODD, POOL_QUESTION, build_golden, utc

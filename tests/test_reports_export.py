@@ -10,7 +10,7 @@ import pytest
 
 from checkin import cli
 from checkin.config import Config
-from checkin.reports import CSV_COLUMNS, neutralise, to_csv, write_csv
+from checkin.report_formats import CSV_COLUMNS, neutralise, to_csv, write_csv
 from tests.test_reports_data import INJECTION, ODD, build_golden
 
 
@@ -115,7 +115,7 @@ def test_cli_writes_each_format(conn, golden, db_path, tmp_path, capsys) -> None
 def test_progress_goes_to_stderr_only_when_the_work_is_slow(conn, golden, db_path, capsys) -> None:  # noqa: ANN001, E501
     import argparse
 
-    from checkin.reports import _SlowNotice, run_report_command
+    from checkin.cli import _SlowNotice, run_report_command
 
     args = argparse.Namespace(checkin="golden", week="2026-W44", format="md", out=None, post=None)
     assert run_report_command(args, config_for(db_path), notice_after=60) == 0

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bot.app import Bot
-from checkin import db, pool, reports, store
+from checkin import db, pool, report_formats, reports, store
 from checkin.definitions import import_definitions, parse_toml
 from tests.bot.conftest import bot_config, settle, tick
 
@@ -115,7 +115,7 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
     report = reports.build_report(conn, checkin, "2026-W49", clock())
     from_pool = [q for q in report.questions if q.from_pool]
     assert [(q.text, q.answers) for q in from_pool] == [(BOOK, 1)]
-    assert "Piranesi" in reports.to_markdown(report)
+    assert "Piranesi" in report_formats.to_markdown(report)
 
     # and on the dashboard's Question pool page, one click away
     monkeypatch.setenv("CHECKIN_DB", str(pool_bot.config.db_path))

@@ -9,7 +9,8 @@ import pytest
 
 from bot import reports as bot_reports
 from bot.blocks import SECTION_MAX, esc_clip
-from checkin.reports import QuestionSummary, TextAnswer, build_report, to_markdown
+from checkin.report_formats import to_markdown
+from checkin.reports import QuestionSummary, TextAnswer, build_report
 from tests.fakeslack.validation import block_errors
 from tests.test_reports_data import build_golden, utc
 

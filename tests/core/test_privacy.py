@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checkin import db, feedback, pool, privacy, reports, store
+from checkin import db, feedback, pool, privacy, report_formats, reports, store
 from checkin.cli import main
 from checkin.timing import DueRun
 from checkin.viewer import OPERATOR, Viewer
@@ -168,7 +168,7 @@ def test_a_past_weeks_report_keeps_its_counts_without_their_words(conn, team, cl
     assert [q.answers for q in after.questions] == [q.answers for q in before.questions]
     assert {a.member_id for a in before.text_answers} == {"U001", "U002"}
     assert {a.text for a in after.text_answers} == {OTHERS_WORDS}
-    rendered = reports.to_markdown(after)
+    rendered = report_formats.to_markdown(after)
     assert OTHERS_WORDS in rendered
     assert not any(w in rendered for w in THEIR_WORDS)
 

@@ -231,7 +231,7 @@ def test_a_new_query_starts_at_its_first_page(demo):
 def test_a_query_fts_cannot_read_shows_a_message(demo, query):
     at = _open(answers_query=query)
     assert not at.exception
-    assert at.warning[0].value.startswith("Search could not read that query")
+    assert any(w.value.startswith("Search could not read that query") for w in at.warning)
 
 
 def test_a_member_viewer_finds_only_their_own_answers(demo):

@@ -61,7 +61,7 @@ def test_fewer_than_3_reviewers_is_refused_with_its_reason(path):
 def test_a_reviewer_asked_within_30_days_needs_send_anyway(path):
     at = ask("U001", ["U002", "U003", "U004"])
     at = ask("U001", ["U002", "U005", "U003"], at)
-    assert at.warning[0].value == (
+    assert at.warning[-1].value == (
         "Bob Okafor, Chitra Iyer were asked about Alice Moreau in the last 30 days. "
         "Send the request anyway?"
     )

@@ -1,0 +1,63 @@
+"""Small pieces the pages share: text shown exactly as typed, figures in words."""
+
+from __future__ import annotations
+
+import string
+
+import streamlit as st
+
+_ESCAPE = str.maketrans({c: "\\" + c for c in string.punctuation})
+
+
+def plain(text: str) -> str:
+    """Markdown that shows `text` literally: every ASCII punctuation mark backslash-escaped,
+    so no link, emphasis, HTML, math (`$`) or Streamlit directive (`:red[...]`) is formed."""
+    return text.translate(_ESCAPE).replace("\n", "  \n")
+
+
+def heading(text: str, level: int = 3) -> None:
+    """A heading whose words come from people (a question, a check-in name)."""
+    st.markdown(f"{'#' * level} {plain(text)}")
+
+
+def points(change: float | None, unit: str = "") -> str | None:
+    """A metric's delta ('+1.4 points'), or None when there is nothing to compare with
+    or nothing changed (a delta of 0 would show a rising arrow)."""
+    if change is None or round(change, 1) == 0:
+        return None
+    return f"{change:+.1f}{' ' + unit if unit else ''}"
+
+
+def duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"
+
+
+def bot_banner(status: dict | None) -> None:
+    """Say at the top of every page when the bot is not doing its work, and what to do."""
+    if status is None:
+        st.warning(
+            "No bot has run on this database yet, so nothing is sent to Slack. Start it with "
+            "`python -m bot` (or `make run` with the Slack tokens in `.env`).",
+            icon=":material/power_off:",
+        )
+        return
+    if status["stale"]:
+        st.warning(
+            f"The bot's last heartbeat was {duration(status['age_seconds'])} ago "
+            f"(pid {status['pid']} on {plain(status['host'])}): it has stopped. Check the "
+            "bot's log and start it again with `python -m bot`.",
+            icon=":material/heart_broken:",
+        )
+    if status["env"] != "production":
+        who = ", ".join(plain(u) for u in status["dev_users"]) or "nobody"
+        st.info(
+            f"The bot runs in development mode: only {who} can get a DM. To ask everyone, set "
+            "`CHECKIN_ENV=production` in `.env` and restart the bot.",
+            icon=":material/construction:",
+        )

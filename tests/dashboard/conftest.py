@@ -1,0 +1,89 @@
+"""Web-app fixtures: a demo database (built once, copied per test), a fixed clock, clean caches."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from checkin import db
+from checkin.demo import DemoSummary, build_demo
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of 2026-W49: W48 is the last whole week
+LAST_WEEK = "2026-W48"
+# what people typed that a page must show as typed, never as markup or a formula
+EVIL = ("<script>alert(1)</script>", "[x](http://evil)", "**b**", '=HYPERLINK("http://evil","x")')
+
+
+@dataclass(frozen=True)
+class Demo:
+    path: Path
+    summary: DemoSummary
+    checkin_id: int
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> tuple[Path, DemoSummary]:  # noqa: ANN001
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    summary = build_demo(path, members=8, weeks=4, seed=3, until=date(2026, 11, 28))
+    return path, summary
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """st.cache_data is shared by every AppTest of the process: each test starts empty."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def fixed_now(monkeypatch) -> datetime:  # noqa: ANN001
+    from dashboard import data
+
+    monkeypatch.setattr(data, "now", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch, demo_template, fixed_now) -> Demo:  # noqa: ANN001
+    template, summary = demo_template
+    path = tmp_path / "demo.db"
+    shutil.copy(template, path)
+    monkeypatch.setenv("CHECKIN_DB", str(path))
+    conn = db.connect(path)
+    checkin_id = conn.execute("SELECT id FROM checkins WHERE name = 'wellbeing'").fetchone()[0]
+    conn.close()
+    return Demo(path, summary, checkin_id)
+
+
+@pytest.fixture
+def evil_demo(demo) -> Demo:  # noqa: ANN001
+    """The demo with four of last week's text answers replaced by markup and a formula."""
+    conn = db.connect(demo.path)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT a.id FROM answers a JOIN questions q ON q.id = a.question_id "
+            "WHERE q.kind = 'text' AND a.week = ? AND a.skipped = 0 AND a.text != '' "
+            "ORDER BY a.id LIMIT 4",
+            (LAST_WEEK,),
+        )
+    ]
+    assert len(ids) == 4
+    with db.transaction(conn):
+        for answer_id, text in zip(ids, EVIL, strict=True):
+            conn.execute("UPDATE answers SET text = ? WHERE id = ?", (text, answer_id))
+    conn.close()
+    return demo
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
