@@ -381,13 +381,40 @@ def claim_moderation_dms(
 
 
 def keep_moderation_message(
-    conn: sqlite3.Connection, question_id: int, admin_id: str, channel_id: str, ts: str
+    conn: sqlite3.Connection,
+    question_id: int,
+    admin_id: str,
+    channel_id: str,
+    ts: str,
+    text: str | None = None,
 ) -> None:
+    """An admin's moderation DM as posted, with the wording it shows (default: the current)."""
     with transaction(conn):
         conn.execute(
             "INSERT OR REPLACE INTO pool_moderation_messages (pool_question_id, admin_id, "
-            "channel_id, message_ts, updated) VALUES (?, ?, ?, ?, 0)",
-            (question_id, admin_id, channel_id, ts),
+            "channel_id, message_ts, updated, shown_text) VALUES (?, ?, ?, ?, 0, "
+            "COALESCE(?, (SELECT text FROM pool_questions WHERE id = ?)))",
+            (question_id, admin_id, channel_id, ts, text, question_id),
+        )
+
+
+def reworded_moderation_messages(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Admin DMs of a still pending question that show an earlier wording (edited on the web)."""
+    return conn.execute(
+        "SELECT m.*, q.text FROM pool_moderation_messages m JOIN pool_questions q "
+        "ON q.id = m.pool_question_id WHERE m.updated = 0 AND q.status = 'pending' "
+        "AND m.shown_text IS NOT q.text ORDER BY m.pool_question_id, m.admin_id"
+    ).fetchall()
+
+
+def mark_message_shows(
+    conn: sqlite3.Connection, question_id: int, admin_id: str, text: str
+) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE pool_moderation_messages SET shown_text = ? WHERE pool_question_id = ? "
+            "AND admin_id = ?",
+            (text, question_id, admin_id),
         )
 
 
