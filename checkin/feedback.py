@@ -775,3 +775,17 @@ def member_choices(conn: sqlite3.Connection, viewer: Viewer) -> list[tuple[str, 
         "FROM members WHERE active = 1 AND is_bot = 0 ORDER BY 2"
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+def subject_choices(
+    conn: sqlite3.Connection, viewer: Viewer, admins: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """(slack id, name) of the people this viewer may ask feedback about (`may_request`):
+    admins anyone; a lead themselves and the people of their check-ins; a member themselves."""
+    return [
+        (slack_id, name)
+        for slack_id, name in member_choices(conn, viewer)
+        if may_request(
+            conn, viewer.slack_id, slack_id, admins=admins, requester_is_admin=viewer.is_admin
+        )
+    ]

@@ -354,6 +354,33 @@ def is_admin(
     return bool(row and row[0])
 
 
+def viewer_moderates(
+    conn: sqlite3.Connection, viewer: Viewer, configured: Iterable[str] = ()
+) -> bool:
+    """Whether the web app's viewer may moderate: an admin, by role or as recorded."""
+    return viewer.is_admin or is_admin(conn, viewer.slack_id, configured)
+
+
+def moderate_as(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    question_id: int,
+    action: str,
+    *,
+    text: str | None = None,
+    configured: Iterable[str] = (),
+    clock: Clock = system_clock,
+) -> Moderated:
+    """The web page's moderation (approve, reject, or a new wording that keeps the status),
+    for admins only: `Refused` for anyone else."""
+    if not viewer_moderates(conn, viewer, configured):
+        raise Refused("Only admins moderate the question pool.")
+    by = viewer.slack_id or "operator"
+    if action == "edit":
+        return edit_text(conn, question_id, text or "", by, clock=clock)
+    return moderate(conn, question_id, action, by, only_pending=False, clock=clock)
+
+
 # --- moderation messages and outcomes (the bot's bookkeeping) ---------------------
 
 
