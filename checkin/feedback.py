@@ -657,13 +657,16 @@ def undelivered(
 ) -> list[dict]:
     """The request's invites that did not reach their reviewer, each with its reason:
     `refused` (never will), `retrying` (Slack failed; tried again at `retry_at`), or
-    `expired` (the due date passed first). For those who may see the request's results.
+    `expired` (the due date passed first). For the requester and admins only: the
+    subject of a request someone else made is not told whom it asked.
 
     Only invites never sent are listed: they cannot have been answered, so naming
     their reviewer says nothing about who wrote what.
     """
     request = get_request(conn, request_id)
-    if request is None or not may_see_results(viewer, request):
+    if request is None or not (
+        viewer.is_admin or (viewer.slack_id and viewer.slack_id == request["requested_by"])
+    ):
         return []
     now = iso(clock())
     out = []
