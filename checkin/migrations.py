@@ -446,6 +446,13 @@ ALTER TABLE feedback_invites ADD COLUMN retry_at TEXT;
 ALTER TABLE feedback_invites ADD COLUMN last_error TEXT;
 ALTER TABLE feedback_invites ADD COLUMN refused TEXT;
 ALTER TABLE feedback_invites ADD COLUMN posting_at TEXT;
+-- Invites never sent before this (their outbox row failed, nothing queued for
+-- them): tried again at once, while their link has not expired.
+UPDATE feedback_invites SET retry_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE sent_at IS NULL AND declined_at IS NULL AND answered_on IS NULL
+    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'feedback_invites'
+                    AND o.status IN ('pending', 'running')
+                    AND json_extract(o.payload, '$.request_id') = feedback_invites.request_id);
 
 -- The wording an admin's moderation DM shows: a question reworded on the web
 -- while pending gets its DMs updated (chat.update) to the new wording.
