@@ -265,6 +265,12 @@ def test_an_admin_sees_every_request_and_may_ask_about_anyone(workspace):
         "About Ana Ash", "About Bo Birch", "About Eve Elm",
     ]  # fmt: skip
     assert len(at.selectbox(key="fb_subject").options) == len(PEOPLE)
+    assert [e.info[0].value for e in at.expander] == [
+        "0 answered so far; results show at 3."
+    ] * 3  # each request's progress, where a member gets nothing of others'
+    conn = db.connect(workspace["path"])
+    for request_id in workspace["ids"].values():
+        assert feedback.results(conn, ADMIN_VIEW, request_id).answered == 0
 
 
 def test_the_requester_sees_an_invite_slack_refused_with_its_reason(workspace):
@@ -344,3 +350,25 @@ def test_without_sign_in_configured_the_local_operator_sees_everything(workspace
     assert not at.exception
     assert {r["question"] for r in table(at)} == {APPROVED, ANONYMOUS, ANA_PENDING, BO_PENDING}
     assert "Approve" in labels(at)
+
+
+def test_results_once_ready_show_to_the_subject_and_not_to_a_colleague(workspace):
+    path = workspace["path"]
+    conn = db.connect(path)
+    secret = signing_secret(Config(db_path=path))
+    ana = workspace["ids"]["ana"]
+    for n, invite in enumerate(feedback.invites_to_send(conn, ana)[:3]):
+        token = feedback.issue_link_token(conn, invite["id"], secret)
+        feedback.submit_response(conn, secret, token, {
+            "clear": 4, "delivers": 3 + n % 2, "helps": 5, "strengths": f"Kind {n}",
+            "improve": "Speak up"})  # fmt: skip
+    conn.close()
+    at = page("feedback", signed_in("U001"))
+    ratings = table(at)
+    assert [r["question"] for r in ratings] == [
+        "Communicates clearly", "Delivers what they commit to", "Helps others get their work done",
+    ]  # fmt: skip
+    assert ratings[0]["mean (1–5)"] == 4.0
+    assert {"Kind 0", "Kind 1", "Kind 2"} <= set(texts(at).splitlines())
+    at = page("feedback", signed_in("U002"))
+    assert not at.dataframe and "Kind 0" not in texts(at)
