@@ -785,10 +785,26 @@ def subject_choices(
 ) -> list[tuple[str, str]]:
     """(slack id, name) of the people this viewer may ask feedback about (`may_request`):
     admins anyone; a lead themselves and the people of their check-ins; a member themselves."""
-    return [
-        (slack_id, name)
-        for slack_id, name in member_choices(conn, viewer)
-        if may_request(
-            conn, viewer.slack_id, slack_id, admins=admins, requester_is_admin=viewer.is_admin
+    everyone = member_choices(conn, viewer)
+    if viewer.is_admin or pool.is_admin(conn, viewer.slack_id, admins):
+        return everyone
+    allowed = {viewer.slack_id} | _people_of(
+        conn, sorted(access.lead_checkins(conn, str(viewer.slack_id)))
+    )
+    return [(slack_id, name) for slack_id, name in everyone if slack_id in allowed]
+
+
+def _people_of(conn: sqlite3.Connection, checkin_ids: list[int]) -> set[str]:
+    """Who takes part in these check-ins, as `leads_checkin_of` counts them."""
+    if not checkin_ids:
+        return set()
+    marks = ", ".join("?" for _ in checkin_ids)
+    return {
+        r[0]
+        for r in conn.execute(
+            f"SELECT j.value FROM checkins c, json_each(c.participants) j "  # noqa: S608
+            f"WHERE c.id IN ({marks}) UNION SELECT r.member_id FROM runs r "
+            f"WHERE r.checkin_id IN ({marks})",
+            (*checkin_ids, *checkin_ids),
         )
-    ]
+    }
