@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -21,8 +22,9 @@ from bot import blocks, members
 from bot.commands import add_subcommand
 from bot.context import BotContext
 from bot.listen import acked, user_of
-from bot.slack import SlackUnavailable, call, error_code
+from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import feedback
+from checkin.clock import parse_iso
 from checkin.config import USER_ID, signing_secret
 from checkin.timing import local_today
 
@@ -53,8 +55,9 @@ def _ack_only(ack: Callable[..., Any]) -> None:
 
 
 def tick(ctx: BotContext) -> None:
-    """One reminder two days before the due date; the note that results are ready. Never raises."""
-    for step in (remind, announce_results):
+    """Failed invites tried again, one reminder two days before the due date, the note that
+    results are ready. Never raises."""
+    for step in (retry_invites, remind, announce_results):
         try:
             step(ctx)
         except Exception:
@@ -114,7 +117,8 @@ def _send(
         request_id = feedback.create_request(
             ctx.conn, subject=request["subject"], requested_by=user_id,
             reviewers=request["reviewers"], due=request["due"], today=today,
-            notify_subject=request["share"], confirmed=confirmed, clock=ctx.clock,
+            notify_subject=request["share"], confirmed=confirmed, admins=ctx.config.admins,
+            clock=ctx.clock,
         )  # fmt: skip
     except feedback.NeedsConfirmation as exc:
         value = json.dumps({k: request[k] for k in ("subject", "reviewers", "due", "share")})
@@ -195,26 +199,90 @@ def invite_blocks(ctx: BotContext, request: Any, invite_id: int, link: str) -> t
 
 
 def send_invites(ctx: BotContext, payload: dict) -> None:
-    """The outbox's `feedback_invites`: DM each reviewer not DMed yet their own link."""
+    """The outbox's `feedback_invites`: DM each reviewer not DMed yet their own link.
+
+    A DM that fails for a reason that may pass (5xx, timeout, 429 beyond the
+    client's budget) is tried again later with backoff (`tick` queues it
+    again); one Slack will never take (a deactivated reviewer, a
+    development-mode skip) is kept as refused, with its reason for the
+    requester. No invite is sent twice: a sent one is never picked again, and
+    after a post whose answer was lost the DM is read before posting again.
+    """
     request = feedback.get_request(ctx.conn, int(payload.get("request_id") or 0))
     if request is None:
         raise LookupError(f"no feedback request {payload.get('request_id')}")
     secret = signing_secret(ctx.config)
-    failed = []
-    for invite in feedback.invites_to_send(ctx.conn, request["id"]):
-        member = invite["member_id"]
-        token = feedback.issue_link_token(ctx.conn, invite["id"], secret, ctx.clock)
-        text, body = invite_blocks(ctx, request, invite["id"], form_link(ctx, token))
+    for invite in feedback.invites_to_send(ctx.conn, request["id"], ctx.clock()):
+        _send_invite(ctx, request, invite, secret)
+
+
+def _send_invite(ctx: BotContext, request: Any, invite: Any, secret: bytes) -> None:
+    member, invite_id = invite["member_id"], invite["id"]
+    if invite["posting_at"] and invite["channel_id"]:
         try:
-            channel = call(ctx, "conversations.open", member=member, users=member)["channel"]["id"]
-            posted = call(ctx, "chat.postMessage", member=member, channel=channel, text=text,
-                          blocks=body)  # fmt: skip
+            found = _posted_invite(ctx, invite)
         except (SlackApiError, SlackUnavailable) as exc:
-            failed.append(f"{member}: {error_code(exc)}")
-            continue
-        feedback.mark_invite_sent(ctx.conn, invite["id"], channel, posted["ts"], ctx.clock)
-    if failed:
-        raise RuntimeError("could not DM " + ", ".join(failed))
+            _failed(ctx, invite, exc)  # not known whether it went out: never post blind
+            return
+        if found is not None:
+            feedback.mark_invite_sent(ctx.conn, invite_id, invite["channel_id"], found, ctx.clock)
+            return
+        feedback.mark_invite_not_posted(ctx.conn, invite_id)
+    try:
+        channel = call(ctx, "conversations.open", member=member, users=member)["channel"]["id"]
+    except (SlackApiError, SlackUnavailable) as exc:
+        _failed(ctx, invite, exc)
+        return
+    token = feedback.issue_link_token(ctx.conn, invite_id, secret, ctx.clock)
+    text, body = invite_blocks(ctx, request, invite_id, form_link(ctx, token))
+    feedback.mark_invite_posting(ctx.conn, invite_id, channel, ctx.clock)
+    try:
+        posted = call(ctx, "chat.postMessage", member=member, channel=channel, text=text,
+                      blocks=body)  # fmt: skip
+    except (SlackApiError, SlackUnavailable) as exc:
+        if not _may_have_posted(exc):
+            feedback.mark_invite_not_posted(ctx.conn, invite_id)
+        _failed(ctx, invite, exc)
+        return
+    feedback.mark_invite_sent(ctx.conn, invite_id, channel, posted["ts"], ctx.clock)
+
+
+def _may_have_posted(exc: Exception) -> bool:
+    """A post that failed with a 5xx or no answer at all may have been made by Slack."""
+    if isinstance(exc, SlackUnavailable):
+        return True
+    return isinstance(exc, SlackApiError) and exc.response.status_code >= 500
+
+
+def _posted_invite(ctx: BotContext, invite: Any) -> str | None:
+    """The ts of the invite's DM if Slack did post it (the answer to the post was lost)."""
+    oldest = parse_iso(invite["posting_at"]) - timedelta(minutes=1)
+    history = call(ctx, "conversations.history", member=invite["member_id"],
+                   channel=invite["channel_id"], oldest=f"{oldest.timestamp():.6f}",
+                   limit=100)  # fmt: skip
+    wanted = f"feedback:{invite['id']}"
+    for message in history.get("messages") or []:
+        if any(b.get("block_id") == wanted for b in message.get("blocks") or []):
+            return str(message.get("ts"))
+    return None
+
+
+def _failed(ctx: BotContext, invite: Any, exc: Exception) -> None:
+    code = error_code(exc)
+    if is_transient(exc):
+        when = feedback.mark_invite_failed(ctx.conn, invite["id"], code, ctx.clock)
+        ctx.logger.warning("feedback invite #%s to %s: %s; trying again at %s", invite["id"],
+                           invite["member_id"], code, when.isoformat())  # fmt: skip
+    else:
+        feedback.mark_invite_refused(ctx.conn, invite["id"], feedback.refusal_reason(code))
+        ctx.logger.warning("feedback invite #%s to %s refused: %s", invite["id"],
+                           invite["member_id"], code)  # fmt: skip
+
+
+def retry_invites(ctx: BotContext) -> None:
+    """Queue again (outbox) the invites whose retry after a failed DM is due."""
+    for request_id in feedback.enqueue_retries(ctx.conn, ctx.clock):
+        ctx.logger.info("feedback request #%s: trying the failed invites again", request_id)
 
 
 OUTBOX = {"feedback_invites": send_invites}

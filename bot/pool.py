@@ -22,7 +22,7 @@ from bot import blocks, listen, members
 from bot.commands import add_subcommand
 from bot.context import BotContext
 from bot.listen import acked, user_of
-from bot.slack import SlackUnavailable, call, error_code
+from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import pool
 from checkin.config import USER_ID
 
@@ -435,7 +435,8 @@ def on_edit_modal(ctx: BotContext, body: dict) -> None:
 
 
 def sync(ctx: BotContext) -> None:
-    """Send pending questions' moderation DMs, update moderated ones in place, tell submitters."""
+    """Send pending questions' moderation DMs, update moderated ones in place (and pending
+    ones reworded on the web, to the new wording), tell submitters."""
     conn = ctx.conn
     for row in pool.awaiting_moderation_dms(conn):
         if not pool.claim_moderation_dms(conn, row["id"], ctx.clock):
@@ -448,7 +449,8 @@ def sync(ctx: BotContext) -> None:
                 ]
                 posted = call(ctx, "chat.postMessage", member=admin, channel=channel, text=text,
                               blocks=body)  # fmt: skip
-                pool.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"])
+                pool.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"],
+                                             row["text"])  # fmt: skip
             except (SlackApiError, SlackUnavailable) as exc:
                 ctx.logger.warning("pool #%s: moderation DM to %s: %s", row["id"], admin,
                                    error_code(exc))  # fmt: skip
@@ -462,6 +464,18 @@ def sync(ctx: BotContext) -> None:
             ctx.logger.warning("pool #%s: updating %s's DM: %s", row["id"], message["admin_id"],
                                error_code(exc))  # fmt: skip
         pool.mark_message_updated(conn, row["id"], message["admin_id"])
+    for message in pool.reworded_moderation_messages(conn):
+        row = pool.get(conn, message["pool_question_id"])
+        text, body = moderation_blocks(ctx, row)
+        try:
+            call(ctx, "chat.update", member=message["admin_id"], channel=message["channel_id"],
+                 ts=message["message_ts"], text=text, blocks=body)  # fmt: skip
+        except (SlackApiError, SlackUnavailable) as exc:
+            ctx.logger.warning("pool #%s: rewording %s's DM: %s", row["id"], message["admin_id"],
+                               error_code(exc))  # fmt: skip
+            if is_transient(exc):
+                continue  # the next tick tries again
+        pool.mark_message_shows(conn, row["id"], message["admin_id"], row["text"])
     for row in pool.outcomes_to_tell(conn):
         if not pool.mark_outcome_told(conn, row["id"], ctx.clock):
             continue

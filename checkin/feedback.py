@@ -17,11 +17,11 @@ import math
 import secrets
 import sqlite3
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from checkin import store
+from checkin import access, pool, store
 from checkin.clock import Clock, iso, parse_iso, system_clock
 from checkin.db import transaction
 from checkin.tokens import DECLINED, EXPIRED, UNKNOWN, USED, BadToken, token_hash
@@ -32,6 +32,8 @@ from checkin.viewer import Viewer
 MIN_RESPONSES = 3
 RECENT = timedelta(days=30)
 REMIND_BEFORE = timedelta(days=2)
+RETRY_FIRST = timedelta(minutes=1)  # the first retry of a failed invite DM; doubled each time
+RETRY_MOST = timedelta(hours=1)  # the longest wait between two tries
 MAX_TEXT = 2000
 RATING_LABELS = ["rarely", "sometimes", "often", "usually", "always"]
 DEFAULT_QUESTIONS: list[dict] = [
@@ -106,13 +108,84 @@ class Checked:
     recent: list[str] = field(default_factory=list)  # asked about the subject in 30 days
 
 
+def _check_person(conn: sqlite3.Connection, person: str) -> None:
+    row = store.get_member(conn, person)
+    label = name_of(conn, person)
+    if row is None:
+        raise Refused(f"I do not know {label}: they are not a member of this workspace.")
+    if row["is_bot"]:
+        raise Refused(f"{label} is a bot: feedback is about and from people.")
+    if not row["active"]:
+        raise Refused(f"{label}'s account is deactivated, so they cannot take part.")
+
+
+def leads_checkin_of(conn: sqlite3.Connection, lead: str, subject: str) -> bool:
+    """Whether `lead` leads a check-in `subject` takes part in: listed among its
+    participants by id, or asked in it at least once (a channel's member)."""
+    led = sorted(access.lead_checkins(conn, lead))
+    if not led:
+        return False
+    marks = ", ".join("?" for _ in led)
+    return (
+        conn.execute(
+            f"SELECT 1 FROM checkins c WHERE c.id IN ({marks}) AND ("  # noqa: S608
+            "EXISTS (SELECT 1 FROM json_each(c.participants) j WHERE j.value = ?) "
+            "OR EXISTS (SELECT 1 FROM runs r WHERE r.checkin_id = c.id AND r.member_id = ?)"
+            ") LIMIT 1",
+            (*led, subject, subject),
+        ).fetchone()
+        is not None
+    )
+
+
+def may_request(
+    conn: sqlite3.Connection,
+    requester: str | None,
+    subject: str,
+    *,
+    admins: Collection[str] = (),
+    requester_is_admin: bool = False,
+) -> bool:
+    """Who may ask for feedback about `subject`: the subject themselves, a lead of a
+    check-in the subject takes part in, or an admin (CHECKIN_ADMINS, or a Slack
+    workspace admin or owner as the bot recorded it)."""
+    if requester_is_admin:
+        return True
+    if not requester:
+        return False
+    if requester == subject or pool.is_admin(conn, requester, admins):
+        return True
+    return leads_checkin_of(conn, requester, subject)
+
+
+def check_requester(
+    conn: sqlite3.Connection,
+    requester: str | None,
+    subject: str,
+    *,
+    admins: Collection[str] = (),
+    requester_is_admin: bool = False,
+) -> None:
+    """`Refused` with the reason unless `may_request`."""
+    if not may_request(
+        conn, requester, subject, admins=admins, requester_is_admin=requester_is_admin
+    ):
+        raise Refused(
+            f"You may ask for feedback about yourself, about someone in a check-in you lead, "
+            f"or as an admin; {name_of(conn, subject)} is not in a check-in you lead."
+        )
+
+
 def check_request(
     conn: sqlite3.Connection,
     *,
     subject: str | None,
+    requested_by: str | None,
     reviewers: Sequence[str],
     due: date | str | None,
     today: date,
+    admins: Collection[str] = (),
+    requester_is_admin: bool = False,
     clock: Clock = system_clock,
 ) -> Checked:
     """Every rule a request must pass, each failure one clear line (`Refused`).
@@ -128,15 +201,12 @@ def check_request(
         if r and r not in seen:
             seen.add(r)
             names.append(r)
-    for person in [subject, *names]:
-        row = store.get_member(conn, person)
-        label = name_of(conn, person)
-        if row is None:
-            raise Refused(f"I do not know {label}: they are not a member of this workspace.")
-        if row["is_bot"]:
-            raise Refused(f"{label} is a bot: feedback is about and from people.")
-        if not row["active"]:
-            raise Refused(f"{label}'s account is deactivated, so they cannot take part.")
+    _check_person(conn, subject)
+    check_requester(
+        conn, requested_by, subject, admins=admins, requester_is_admin=requester_is_admin
+    )
+    for person in names:
+        _check_person(conn, person)
     if subject in names:
         raise Refused(
             f"{name_of(conn, subject)} is the subject and cannot be one of their own reviewers."
@@ -175,16 +245,22 @@ def create_request(
     confirmed: bool = False,
     min_responses: int = MIN_RESPONSES,
     questions: list[dict] | None = None,
+    admins: Collection[str] = (),
+    requester_is_admin: bool = False,
     clock: Clock = system_clock,
 ) -> int:
     """Check and keep a request, and ask the bot (outbox) to DM the invites.
 
-    `NeedsConfirmation` when a reviewer was asked about the same subject in
-    the last 30 days and the requester has not confirmed.
+    The requester must be the subject, a lead of a check-in the subject takes
+    part in, or an admin (`may_request`; `requester_is_admin` when the web app
+    already knows the viewer is one). `NeedsConfirmation` when a reviewer was
+    asked about the same subject in the last 30 days and the requester has not
+    confirmed.
     """
     checked = check_request(
-        conn, subject=subject, reviewers=reviewers, due=due, today=today, clock=clock
-    )
+        conn, subject=subject, requested_by=requested_by, reviewers=reviewers, due=due,
+        today=today, admins=admins, requester_is_admin=requester_is_admin, clock=clock,
+    )  # fmt: skip
     if checked.recent and not confirmed:
         names = ", ".join(name_of(conn, m) for m in checked.recent)
         raise NeedsConfirmation(
@@ -230,12 +306,95 @@ def questions_of(request: Mapping) -> list[dict]:
 # --- invites: the bot's side ------------------------------------------------------------
 
 
-def invites_to_send(conn: sqlite3.Connection, request_id: int) -> list[sqlite3.Row]:
-    return conn.execute(
+def invites_to_send(
+    conn: sqlite3.Connection, request_id: int, now: datetime | None = None
+) -> list[sqlite3.Row]:
+    """The request's invites not sent yet and not refused; with `now`, only those whose
+    retry (after a failed DM) is due, and whose link has not expired."""
+    sql = (
         "SELECT * FROM feedback_invites WHERE request_id = ? AND sent_at IS NULL "
-        "AND declined_at IS NULL AND answered_on IS NULL ORDER BY id",
-        (request_id,),
-    ).fetchall()
+        "AND declined_at IS NULL AND answered_on IS NULL AND refused IS NULL"
+    )
+    args: tuple = (request_id,)
+    if now is not None:
+        sql += " AND (retry_at IS NULL OR retry_at <= ?) AND expires_at > ?"
+        args += (iso(now), iso(now))
+    return conn.execute(sql + " ORDER BY id", args).fetchall()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: 1 min, 2, 4 … at most an hour."""
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MOST)
+
+
+def mark_invite_posting(
+    conn: sqlite3.Connection, invite_id: int, channel_id: str, clock: Clock = system_clock
+) -> None:
+    """A post is about to be made: if its answer is lost, the DM is read before posting again."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE feedback_invites SET posting_at = ?, channel_id = ? WHERE id = ?",
+            (iso(clock()), channel_id, invite_id),
+        )
+
+
+def mark_invite_not_posted(conn: sqlite3.Connection, invite_id: int) -> None:
+    """Slack answered that the post was not made (a 429, an error): nothing to look for."""
+    with transaction(conn):
+        conn.execute("UPDATE feedback_invites SET posting_at = NULL WHERE id = ?", (invite_id,))
+
+
+def mark_invite_failed(
+    conn: sqlite3.Connection, invite_id: int, error: str, clock: Clock = system_clock
+) -> datetime:
+    """A DM that failed for a reason that may pass: tried again later, with backoff.
+    Returns when."""
+    with transaction(conn):
+        row = get_invite(conn, invite_id)
+        attempts = (row["attempts"] if row else 0) + 1
+        when = clock() + retry_delay(attempts)
+        conn.execute(
+            "UPDATE feedback_invites SET attempts = ?, last_error = ?, retry_at = ? WHERE id = ?",
+            (attempts, error, iso(when), invite_id),
+        )
+    return when
+
+
+def mark_invite_refused(conn: sqlite3.Connection, invite_id: int, reason: str) -> None:
+    """An invite that can never be sent (a deactivated reviewer, a development-mode skip)."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE feedback_invites SET refused = ?, retry_at = NULL, posting_at = NULL "
+            "WHERE id = ? AND sent_at IS NULL",
+            (reason, invite_id),
+        )
+
+
+def requests_to_retry(conn: sqlite3.Connection, now: datetime) -> list[int]:
+    """Open requests with an invite whose retry is due and no outbox row waiting to send it."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT i.request_id FROM feedback_invites i JOIN feedback_requests q "
+            "ON q.id = i.request_id WHERE q.status = 'open' AND i.sent_at IS NULL "
+            "AND i.refused IS NULL AND i.declined_at IS NULL AND i.answered_on IS NULL "
+            "AND i.retry_at IS NOT NULL AND i.retry_at <= :now AND i.expires_at > :now "
+            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'feedback_invites' "
+            "AND o.status IN ('pending', 'running') "
+            "AND json_extract(o.payload, '$.request_id') = i.request_id) "
+            "ORDER BY i.request_id",
+            {"now": iso(now)},
+        )
+    ]
+
+
+def enqueue_retries(conn: sqlite3.Connection, clock: Clock = system_clock) -> list[int]:
+    """Queue (outbox) the sending of every invite whose retry is due; the request ids."""
+    due = requests_to_retry(conn, clock())
+    for request_id in due:
+        store.enqueue(conn, "feedback_invites", {"request_id": request_id, "retry": True},
+                      clock=clock)  # fmt: skip
+    return due
 
 
 def issue_link_token(
@@ -260,7 +419,8 @@ def mark_invite_sent(
 ) -> None:
     with transaction(conn):
         conn.execute(
-            "UPDATE feedback_invites SET sent_at = ?, channel_id = ?, message_ts = ? WHERE id = ?",
+            "UPDATE feedback_invites SET sent_at = ?, channel_id = ?, message_ts = ?, "
+            "posting_at = NULL, retry_at = NULL WHERE id = ?",
             (iso(clock()), channel_id, message_ts, invite_id),
         )
 
@@ -473,6 +633,64 @@ def requests_for(conn: sqlite3.Connection, viewer: Viewer) -> list[dict]:
     ]
 
 
+REFUSAL_REASONS = {
+    "dm_skipped": "development mode: the bot DMs only the people in CHECKIN_DEV_USERS",
+    "user_disabled": "their Slack account is deactivated",
+    "account_inactive": "their Slack account is deactivated",
+    "deactivated": "their Slack account is deactivated",
+    "user_not_found": "Slack does not know this account",
+    "user_not_visible": "Slack does not let the bot see this account",
+    "cannot_dm_bot": "the account is a bot",
+    "channel_not_found": "Slack could not open a DM with them",
+    "messages_tab_disabled": "they turned off direct messages from apps",
+    "is_archived": "their DM with the bot is archived",
+}
+
+
+def refusal_reason(code: str) -> str:
+    """The line the requester reads for an invite Slack will never take, from Slack's code."""
+    return REFUSAL_REASONS.get(code, f"Slack refused the DM ({code})")
+
+
+def undelivered(
+    conn: sqlite3.Connection, viewer: Viewer, request_id: int, clock: Clock = system_clock
+) -> list[dict]:
+    """The request's invites that did not reach their reviewer, each with its reason:
+    `refused` (never will), `retrying` (Slack failed; tried again at `retry_at`), or
+    `expired` (the due date passed first). For the requester and admins only: the
+    subject of a request someone else made is not told whom it asked.
+
+    Only invites never sent are listed: they cannot have been answered, so naming
+    their reviewer says nothing about who wrote what.
+    """
+    request = get_request(conn, request_id)
+    if request is None or not (
+        viewer.is_admin or (viewer.slack_id and viewer.slack_id == request["requested_by"])
+    ):
+        return []
+    now = iso(clock())
+    out = []
+    for r in conn.execute(
+        "SELECT * FROM feedback_invites WHERE request_id = ? AND sent_at IS NULL "
+        "AND answered_on IS NULL AND declined_at IS NULL ORDER BY id",
+        (request_id,),
+    ):
+        if r["refused"]:
+            state, reason = "refused", r["refused"]
+        elif r["expires_at"] and r["expires_at"] <= now:
+            state, reason = "expired", "the due date passed before Slack took the DM"
+        elif r["retry_at"]:
+            state = "retrying"
+            reason = (
+                f"Slack did not take the DM ({r['last_error']}); trying again at "
+                f"{r['retry_at'][11:16]} UTC (attempt {r['attempts'] + 1})"
+            )
+        else:
+            state, reason = "sending", "the bot has not sent it yet"
+        out.append({"reviewer": name_of(conn, r["member_id"]), "state": state, "reason": reason})
+    return out
+
+
 @dataclass(frozen=True)
 class Rating:
     question: str
@@ -560,3 +778,33 @@ def member_choices(conn: sqlite3.Connection, viewer: Viewer) -> list[tuple[str, 
         "FROM members WHERE active = 1 AND is_bot = 0 ORDER BY 2"
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+def subject_choices(
+    conn: sqlite3.Connection, viewer: Viewer, admins: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """(slack id, name) of the people this viewer may ask feedback about (`may_request`):
+    admins anyone; a lead themselves and the people of their check-ins; a member themselves."""
+    everyone = member_choices(conn, viewer)
+    if viewer.is_admin or pool.is_admin(conn, viewer.slack_id, admins):
+        return everyone
+    allowed = {viewer.slack_id} | _people_of(
+        conn, sorted(access.lead_checkins(conn, str(viewer.slack_id)))
+    )
+    return [(slack_id, name) for slack_id, name in everyone if slack_id in allowed]
+
+
+def _people_of(conn: sqlite3.Connection, checkin_ids: list[int]) -> set[str]:
+    """Who takes part in these check-ins, as `leads_checkin_of` counts them."""
+    if not checkin_ids:
+        return set()
+    marks = ", ".join("?" for _ in checkin_ids)
+    return {
+        r[0]
+        for r in conn.execute(
+            f"SELECT j.value FROM checkins c, json_each(c.participants) j "  # noqa: S608
+            f"WHERE c.id IN ({marks}) UNION SELECT r.member_id FROM runs r "
+            f"WHERE r.checkin_id IN ({marks})",
+            (*checkin_ids, *checkin_ids),
+        )
+    }

@@ -473,6 +473,37 @@ CREATE TABLE report_channel_members (
 CREATE INDEX report_channel_members_by_member ON report_channel_members(member_id);
 """,
     ),
+    (
+        13,
+        "feedback invites retried after a Slack failure, refused ones with their reason; "
+        "pool moderation DMs remember the wording they show",
+        """
+-- Invites: a DM that failed for a reason that may pass (5xx, timeout, 429 beyond
+-- the client's budget) is tried again at retry_at, with backoff; one that never
+-- can be sent (deactivated reviewer, development-mode skip) keeps its reason in
+-- refused. posting_at: a post was made whose outcome is unknown (5xx, timeout):
+-- the DM's history is read before posting again, so no invite is sent twice.
+ALTER TABLE feedback_invites ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feedback_invites ADD COLUMN retry_at TEXT;
+ALTER TABLE feedback_invites ADD COLUMN last_error TEXT;
+ALTER TABLE feedback_invites ADD COLUMN refused TEXT;
+ALTER TABLE feedback_invites ADD COLUMN posting_at TEXT;
+-- Invites never sent before this (their outbox row failed, nothing queued for
+-- them): tried again at once, while their link has not expired.
+UPDATE feedback_invites SET retry_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE sent_at IS NULL AND declined_at IS NULL AND answered_on IS NULL
+    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'feedback_invites'
+                    AND o.status IN ('pending', 'running')
+                    AND json_extract(o.payload, '$.request_id') = feedback_invites.request_id);
+
+-- The wording an admin's moderation DM shows: a question reworded on the web
+-- while pending gets its DMs updated (chat.update) to the new wording.
+ALTER TABLE pool_moderation_messages ADD COLUMN shown_text TEXT;
+UPDATE pool_moderation_messages SET shown_text = (
+    SELECT q.text FROM pool_questions q WHERE q.id = pool_moderation_messages.pool_question_id
+);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -354,6 +354,33 @@ def is_admin(
     return bool(row and row[0])
 
 
+def viewer_moderates(
+    conn: sqlite3.Connection, viewer: Viewer, configured: Iterable[str] = ()
+) -> bool:
+    """Whether the web app's viewer may moderate: an admin, by role or as recorded."""
+    return viewer.is_admin or is_admin(conn, viewer.slack_id, configured)
+
+
+def moderate_as(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    question_id: int,
+    action: str,
+    *,
+    text: str | None = None,
+    configured: Iterable[str] = (),
+    clock: Clock = system_clock,
+) -> Moderated:
+    """The web page's moderation (approve, reject, or a new wording that keeps the status),
+    for admins only: `Refused` for anyone else."""
+    if not viewer_moderates(conn, viewer, configured):
+        raise Refused("Only admins moderate the question pool.")
+    by = viewer.slack_id or "operator"
+    if action == "edit":
+        return edit_text(conn, question_id, text or "", by, clock=clock)
+    return moderate(conn, question_id, action, by, only_pending=False, clock=clock)
+
+
 # --- moderation messages and outcomes (the bot's bookkeeping) ---------------------
 
 
@@ -381,13 +408,40 @@ def claim_moderation_dms(
 
 
 def keep_moderation_message(
-    conn: sqlite3.Connection, question_id: int, admin_id: str, channel_id: str, ts: str
+    conn: sqlite3.Connection,
+    question_id: int,
+    admin_id: str,
+    channel_id: str,
+    ts: str,
+    text: str | None = None,
 ) -> None:
+    """An admin's moderation DM as posted, with the wording it shows (default: the current)."""
     with transaction(conn):
         conn.execute(
             "INSERT OR REPLACE INTO pool_moderation_messages (pool_question_id, admin_id, "
-            "channel_id, message_ts, updated) VALUES (?, ?, ?, ?, 0)",
-            (question_id, admin_id, channel_id, ts),
+            "channel_id, message_ts, updated, shown_text) VALUES (?, ?, ?, ?, 0, "
+            "COALESCE(?, (SELECT text FROM pool_questions WHERE id = ?)))",
+            (question_id, admin_id, channel_id, ts, text, question_id),
+        )
+
+
+def reworded_moderation_messages(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Admin DMs of a still pending question that show an earlier wording (edited on the web)."""
+    return conn.execute(
+        "SELECT m.*, q.text FROM pool_moderation_messages m JOIN pool_questions q "
+        "ON q.id = m.pool_question_id WHERE m.updated = 0 AND q.status = 'pending' "
+        "AND m.shown_text IS NOT q.text ORDER BY m.pool_question_id, m.admin_id"
+    ).fetchall()
+
+
+def mark_message_shows(
+    conn: sqlite3.Connection, question_id: int, admin_id: str, text: str
+) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE pool_moderation_messages SET shown_text = ? WHERE pool_question_id = ? "
+            "AND admin_id = ?",
+            (text, question_id, admin_id),
         )
 
 

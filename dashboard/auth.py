@@ -49,6 +49,11 @@ def auth_section() -> dict | None:
     return dict(section) if isinstance(section, Mapping) and section else None
 
 
+def signin_configured() -> bool:
+    """Whether sign-in is set up (`[auth]` in secrets): then nobody is the local operator."""
+    return auth_section() is not None
+
+
 def providers(section: dict) -> list[str | None]:
     """The providers to offer: `[auth.NAME]` tables, or the one set directly in `[auth]`."""
     named = [name for name, value in section.items() if isinstance(value, Mapping)]

@@ -2,7 +2,8 @@
 
 Every read takes the viewer first and is made by `checkin.pool` or
 `checkin.feedback`; this module only opens the database, calls, and closes
-it again. The viewer is the local operator until sign-in exists.
+it again. The viewer is the one the frame signed in (`dashboard.auth`); the
+local operator only when sign-in is not configured, and nobody otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import streamlit as st
 from checkin import db, feedback, pool
 from checkin.config import ConfigError, load_config, signing_secret
 from checkin.viewer import OPERATOR, Viewer
+from dashboard import auth
 
 T = TypeVar("T")
 
@@ -26,9 +28,21 @@ class Unavailable(Exception):
 
 
 def current_viewer() -> Viewer:
-    """Who is looking: the local operator until sign-in sets a viewer in the session."""
-    viewer = st.session_state.get("viewer")
-    return viewer if isinstance(viewer, Viewer) else OPERATOR
+    """Who is looking: the viewer the frame signed in; without one, the local operator
+    when sign-in is not configured, and `Unavailable` (no access) when it is."""
+    viewer = st.session_state.get(auth.VIEWER_KEY)
+    if isinstance(viewer, Viewer):
+        return viewer
+    if not auth.signin_configured():
+        return OPERATOR
+    raise Unavailable("Sign in to see this page.")
+
+
+def admins() -> tuple[str, ...]:
+    try:
+        return load_config().admins
+    except ConfigError as exc:
+        raise Unavailable(str(exc)) from None
 
 
 def db_path() -> str:
@@ -69,6 +83,7 @@ def clear() -> None:
     pool_answers.clear()
     feedback_requests.clear()
     people.clear()
+    subjects.clear()
 
 
 @st.cache_data(ttl=10, show_spinner=False)
@@ -95,14 +110,23 @@ def feedback_results(path: str, viewer: Viewer, request_id: int) -> feedback.Res
         return feedback.results(conn, viewer, request_id)
 
 
+def feedback_undelivered(path: str, viewer: Viewer, request_id: int) -> list[dict]:
+    with connection(path) as conn:
+        return feedback.undelivered(conn, viewer, request_id)
+
+
 @st.cache_data(ttl=30, show_spinner=False)
 def people(path: str, viewer_key: str, _viewer: Viewer) -> list[tuple[str, str]]:
     with connection(path) as conn:
         return feedback.member_choices(conn, _viewer)
 
 
-def is_admin(path: str, viewer: Viewer) -> bool:
-    if viewer.is_admin:
-        return True
+@st.cache_data(ttl=30, show_spinner=False)
+def subjects(path: str, viewer_key: str, _viewer: Viewer) -> list[tuple[str, str]]:
     with connection(path) as conn:
-        return pool.is_admin(conn, viewer.slack_id, load_config().admins)
+        return feedback.subject_choices(conn, _viewer, admins())
+
+
+def is_admin(path: str, viewer: Viewer) -> bool:
+    with connection(path) as conn:
+        return pool.viewer_moderates(conn, viewer, admins())

@@ -15,10 +15,11 @@ st.caption(
     f"names and shown only once at least {feedback.MIN_RESPONSES} people have answered."
 )
 
-viewer = data.current_viewer()
 try:
+    viewer = data.current_viewer()
     path = data.db_path()
     people = data.people(path, viewer.key, viewer)
+    subjects = dict(data.subjects(path, viewer.key, viewer))
     requests = data.feedback_requests(path, viewer.key, viewer)
 except data.Unavailable as exc:
     st.error(str(exc))
@@ -29,8 +30,10 @@ today = system_clock().date()
 
 with st.form("feedback_request"):
     st.subheader("Ask for feedback")
-    subject = st.selectbox("About", list(names), index=None, format_func=names.get,
-                           key="fb_subject", placeholder="Choose a person")  # fmt: skip
+    subject = st.selectbox("About", list(subjects), index=None, format_func=subjects.get,
+                           key="fb_subject", placeholder="Choose a person",
+                           help="Yourself, someone in a check-in you lead, or anyone for "
+                           "an admin.")  # fmt: skip
     reviewers = st.multiselect("Reviewers (at least 3)", list(names), format_func=names.get,
                                key="fb_reviewers")  # fmt: skip
     due = st.date_input("Due", value=today + timedelta(days=7), min_value=today, key="fb_due")
@@ -56,12 +59,13 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
                 path, feedback.create_request, subject=pending["subject"],
                 requested_by=pending["requester"], reviewers=pending["reviewers"],
                 due=pending["due"], today=today, notify_subject=pending["share"],
-                confirmed=pending["confirmed"],
+                confirmed=pending["confirmed"], admins=data.admins(),
+                requester_is_admin=viewer.is_admin,
             )  # fmt: skip
         except feedback.NeedsConfirmation as exc:
             st.session_state["fb_confirm"] = {**pending, "confirmed": True}
             st.warning(str(exc))
-        except feedback.Refused as exc:
+        except (feedback.Refused, data.Unavailable) as exc:
             st.session_state.pop("fb_confirm", None)
             st.error(str(exc))
         else:
@@ -89,6 +93,11 @@ for r in requests:
             continue
         if r["declined"]:
             st.caption(f"{r['declined']} declined.")
+        for miss in data.feedback_undelivered(path, viewer, r["id"]):
+            if miss["state"] in ("refused", "expired"):
+                st.text(f"Not invited: {miss['reviewer']}: {miss['reason']}.")  # never Markdown
+            else:
+                st.text(f"Not invited yet: {miss['reviewer']}: {miss['reason']}.")
         if not shown.ready:
             st.info(shown.progress)
             continue

@@ -11,8 +11,8 @@ st.caption(
     "`random_question = true` ask it, least-asked first, never twice to anyone within 8 weeks."
 )
 
-viewer = data.current_viewer()
 try:
+    viewer = data.current_viewer()
     path = data.db_path()
     questions = data.pool_listing(path, viewer.key, viewer)
     admin = data.is_admin(path, viewer)
@@ -96,13 +96,9 @@ for q in questions:
         if action is not None:
             verb, new_text = action
             try:
-                if verb == "edit":
-                    data.write(path, pool.edit_text, q["id"], new_text,
-                               viewer.slack_id or "operator")  # fmt: skip
-                else:
-                    data.write(path, pool.moderate, q["id"], verb, viewer.slack_id or "operator",
-                               only_pending=False)  # fmt: skip
-            except pool.Refused as exc:
+                data.write(path, pool.moderate_as, viewer, q["id"], verb, text=new_text,
+                           configured=data.admins())  # fmt: skip
+            except (pool.Refused, data.Unavailable) as exc:
                 st.error(str(exc))
             else:
                 st.rerun()

@@ -43,6 +43,12 @@ def token_of(url: str) -> str:
     return parse_qs(urlparse(url).query)["token"][0]
 
 
+def make_lead(bot, member: str) -> None:  # noqa: ANN001
+    """Name `member` lead of the story's check-in, in which everyone else takes part."""
+    with bot.ctx.conn:
+        bot.ctx.conn.execute("UPDATE checkins SET leads = json_array(?)", (member,))
+
+
 def test_a_request_for_4_reviewers_sends_4_dms_with_distinct_links_none_to_the_subject(
     slack, bot, clock
 ):  # noqa: ANN001
@@ -115,6 +121,7 @@ def test_a_reviewer_asked_about_the_subject_within_30_days_is_named_and_needs_co
 ):  # noqa: ANN001
     run(slack, bot, "U001", f"/checkin feedback {ALICE} from {BOB} {CHITRA} {DMITRI} by 2026-12-11")
     clock.advance(days=3)
+    make_lead(bot, "U004")
     said = run(slack, bot, "U004",
                f"/checkin feedback {ALICE} from {BOB} {EMMA} <@U003> by 2026-12-18")  # fmt: skip
     assert said == (
@@ -157,6 +164,7 @@ def test_decline_removes_the_link_and_the_reminder_goes_only_to_those_still_aske
 
 
 def test_requester_and_a_shared_subject_are_told_when_the_third_answer_is_in(slack, bot, clock):  # noqa: ANN001
+    make_lead(bot, "U004")
     run(slack, bot, "U004", REQUEST.replace("by 2026-12-11", "by 2026-12-11 share").replace(
         DMITRI, "<@U003>"))  # fmt: skip
     tick(bot)
@@ -178,3 +186,31 @@ def test_requester_and_a_shared_subject_are_told_when_the_third_answer_is_in(sla
     ]
     tick(bot)
     assert len([m for m in slack.dm("U004") if "is ready" in m["text"]]) == 1
+
+
+def test_a_member_asking_about_a_colleague_is_refused_and_nobody_is_invited(slack, bot):  # noqa: ANN001
+    said = run(slack, bot, "U002", f"/checkin feedback {ALICE} from {CHITRA} {DMITRI} {EMMA} "
+               "by 2026-12-11")  # fmt: skip
+    assert said == (
+        "You may ask for feedback about yourself, about someone in a check-in you lead, or as "
+        "an admin; Alice Moreau is not in a check-in you lead."
+    )
+    tick(bot)
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM feedback_requests").fetchone()[0] == 0
+    assert invite_links(slack) == {}
+
+
+def test_a_lead_of_the_subjects_checkin_may_ask_from_slack(slack, bot):  # noqa: ANN001
+    make_lead(bot, "U002")
+    said = run(slack, bot, "U002", f"/checkin feedback {ALICE} from {CHITRA} {DMITRI} {EMMA} "
+               "by 2026-12-11")  # fmt: skip
+    assert said.startswith("Asked Chitra Iyer, Dmitri Volkov, Emma Larsen for feedback about")
+    tick(bot)
+    assert sorted(invite_links(slack)) == ["U003", "U004", "U005"]
+
+
+def test_an_admin_from_the_settings_may_ask_from_slack(slack, make_bot):  # noqa: ANN001
+    bot = make_bot(admins=("U005",))
+    said = run(slack, bot, "U005", f"/checkin feedback {ALICE} from {BOB} {CHITRA} {DMITRI} "
+               "by 2026-12-11")  # fmt: skip
+    assert said.startswith("Asked Bob Okafor, Chitra Iyer, Dmitri Volkov for feedback about")

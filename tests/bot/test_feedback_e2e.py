@@ -15,7 +15,7 @@ from checkin import feedback
 from checkin.clock import system_clock
 from checkin.tokens import USED
 from tests.bot.conftest import settle, tick
-from tests.bot.test_feedback import invite_links, token_of
+from tests.bot.test_feedback import invite_links, make_lead, token_of
 
 pytestmark = pytest.mark.timeout(90)
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -45,6 +45,7 @@ def test_four_invited_three_answer_one_declines_results_at_the_third(
 ):  # noqa: ANN001
     monkeypatch.setenv("CHECKIN_DB", str(story_db))
     monkeypatch.delenv("CHECKIN_SECRET", raising=False)
+    make_lead(bot, "U004")
     due = max(clock().date(), system_clock().date()) + timedelta(days=30)
     slack.user("U004").runs(
         f"/checkin feedback <@U001|alice> from <@U002|bob> <@U003|chitra> <@U005|emma> "

@@ -272,3 +272,44 @@ def test_a_question_moderated_on_the_web_updates_the_admin_dms_and_tells_the_sub
     ]
     tick(pool_bot)
     assert len([m for m in slack.dm("U002") if "was approved" in m["text"]]) == 1
+
+
+def test_a_pending_question_reworded_on_the_web_updates_the_admins_dms_in_place(
+    slack, pool_bot, clock
+):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    conn = pool_bot.ctx.conn
+    question_id = conn.execute("SELECT id FROM pool_questions").fetchone()[0]
+    before = {admin: moderation_dm(slack, admin)["ts"] for admin in ("U003", "U004")}
+    reworded = "Which book did you enjoy most this year?"
+    pool.edit_text(conn, question_id, reworded, "U003", clock=clock)  # what the web page calls
+    tick(pool_bot)
+    for admin in ("U003", "U004"):
+        dms = [m for m in slack.dm(admin) if "New question for the pool" in m["text"]]
+        assert len(dms) == 1 and dms[0]["ts"] == before[admin]  # the same message, updated
+        assert reworded in dms[0]["text"] and BOOK not in dms[0]["text"]
+        buttons = [e["text"]["text"] for b in dms[0]["blocks"] if b["type"] == "actions"
+                   for e in b["elements"]]  # fmt: skip
+        assert buttons == ["Approve", "Edit", "Reject"]
+    assert len(slack.calls("chat.update", ok=True)) == 2
+    tick(pool_bot)
+    assert len(slack.calls("chat.update")) == 2  # shown already: not updated again
+    slack.user("U004").clicks("Approve")
+    settle(slack, pool_bot)
+    row = pool.get(conn, question_id)
+    assert (row["status"], row["text"]) == ("approved", reworded)
+
+
+def test_a_failed_rewording_update_is_tried_again_on_the_next_tick(slack, pool_bot, clock):  # noqa: ANN001
+    ask(slack, pool_bot, "U002", BOOK)
+    conn = pool_bot.ctx.conn
+    question_id = conn.execute("SELECT id FROM pool_questions").fetchone()[0]
+    reworded = "Which book did you enjoy most this year?"
+    pool.edit_text(conn, question_id, reworded, "U003", clock=clock)
+    slack.fail("chat.update", 500, times=4)  # the first admin's update, beyond 3 retries
+    tick(pool_bot)
+    assert BOOK in moderation_dm(slack, "U003")["text"]
+    assert reworded in moderation_dm(slack, "U004")["text"]
+    tick(pool_bot)
+    for admin in ("U003", "U004"):
+        assert reworded in moderation_dm(slack, admin)["text"]

@@ -73,7 +73,7 @@ def team(conn, wellbeing, clock):  # noqa: ANN001, ANN201
     about = feedback.create_request(
         conn, subject="U001", requested_by="U002", reviewers=["U002", "U003", "U004"],
         due=due_on, today=today, questions=[{"text": "What should they keep doing?",
-        "kind": "text"}], clock=clock,
+        "kind": "text"}], admins=("U002",), clock=clock,
     )  # fmt: skip
     by_them = feedback.create_request(
         conn, subject="U002", requested_by="U002", reviewers=["U001", "U003", "U004"],

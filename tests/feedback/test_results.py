@@ -11,7 +11,7 @@ from tests.feedback.conftest import SECRET, answers, links, request
 
 @pytest.fixture
 def rid(conn, clock, people):  # noqa: ANN001, ANN201
-    return request(conn, clock, subject="U001", requested_by="U007")
+    return request(conn, clock, subject="U001", requested_by="U007", admins=("U007",))
 
 
 def test_results_appear_at_the_third_response_not_before(conn, clock, rid):
