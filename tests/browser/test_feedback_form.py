@@ -16,7 +16,7 @@ from checkin import db, feedback, store
 from checkin.clock import system_clock
 from checkin.config import Config, signing_secret
 from checkin.tokens import USED
-from tests.browser.test_smoke import CHROMIUM, FLAGS, ROOT, free_port
+from tests.browser.test_pages import CHROMIUM, FLAGS, ROOT, free_port
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),

@@ -23,7 +23,7 @@ import pytest
 from checkin import access, db, store
 from checkin.clock import FakeClock
 from checkin.definitions import import_definitions, parse_toml
-from tests.browser.test_smoke import CHROMIUM, FLAGS, free_port
+from tests.browser.test_pages import CHROMIUM, FLAGS, free_port
 from tests.oidc.provider import OIDCProvider, SlackPerson
 
 ROOT = Path(__file__).resolve().parents[2]
