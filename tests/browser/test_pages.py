@@ -107,7 +107,7 @@ def settle(page) -> None:  # noqa: ANN001
     )
     page.wait_for_timeout(700)
     for chart in page.query_selector_all('[data-testid="stVegaLiteChart"]'):
-        chart.wait_for_selector("canvas, svg", timeout=30_000)
+        chart.wait_for_selector("canvas, svg", state="attached", timeout=30_000)
     page.wait_for_timeout(300)
 
 

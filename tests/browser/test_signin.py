@@ -154,7 +154,7 @@ def test_a_member_signs_in_lands_on_the_web_app_and_signs_out(web_app, provider,
     page.get_by_text("Signed in as").wait_for(timeout=30_000)
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "Ana Ash" in sidebar and "member" in sidebar
-    page.get_by_text("Members").first.wait_for(timeout=10_000)  # the overview's figures
+    page.get_by_role("heading", name="Overview").first.wait_for(timeout=10_000)  # the overview
     assert user_cookies(page)
     assert "POST /token" in provider.log
     size = cookie_header_bytes(page)
@@ -173,7 +173,7 @@ def test_a_user_of_another_workspace_is_refused(web_app, provider, page):
     sign_in(page, web_app)
     page.get_by_text("another Slack workspace").wait_for(timeout=30_000)
     body = page.inner_text("body")
-    assert "Members" not in body and "Traceback" not in body
+    assert "Overview" not in body and "Traceback" not in body
     page.get_by_role("button", name="Sign out").wait_for()
 
 
@@ -182,7 +182,7 @@ def test_an_unknown_member_is_refused(web_app, provider, page):
     provider.expire, provider.tamper = False, False
     sign_in(page, web_app)
     page.get_by_text("not a member of any check-in").wait_for(timeout=30_000)
-    assert "Members" not in page.inner_text("body")
+    assert "Overview" not in page.inner_text("body")
 
 
 @pytest.mark.parametrize("spoil", ["expire", "tamper", "unsigned"])
@@ -199,4 +199,4 @@ def test_an_expired_or_altered_id_token_does_not_sign_anyone_in(web_app, provide
     assert provider.log.count("POST /token") == tokens_before + 1  # the token was offered
     assert not user_cookies(page)
     body = page.inner_text("body")
-    assert "Signed in as" not in body and "Members" not in body
+    assert "Signed in as" not in body and "Overview" not in body

@@ -66,18 +66,25 @@ def test_scale_labels_and_skips_are_not_indexed(conn, wellbeing, clock):
 
 
 def test_migration_indexes_the_answers_that_were_there_before(tmp_path, clock):
+    """Answers stored before migration 7 existed are found once it has run."""
     from checkin.definitions import import_definitions, parse_toml
+    from checkin.migrations import MIGRATIONS
     from tests.conftest import WELLBEING
 
-    path = tmp_path / "old.db"
-    conn = db.connect(path, migrate_schema=False)
-    db.migrate(conn, upto=6)
+    conn = db.connect(tmp_path / "old.db")
     import_definitions(conn, parse_toml(WELLBEING), clock=clock)
     checkin = conn.execute("SELECT * FROM checkins").fetchone()
     run_id, qids = _run(conn, checkin["id"], "U001", date(2026, 11, 25), clock)
+    # The database as it was before migration 7: no index, no triggers.
+    for name in ("after_insert", "after_delete", "after_update"):
+        conn.execute(f"DROP TRIGGER answers_fts_{name}")
+    conn.execute("DROP TABLE answers_fts")
     store.record_answer(conn, run_id, qids[0], text="okay", number=3, clock=clock)
     old = store.record_answer(conn, run_id, qids[1], text="Migrated the wiki", clock=clock)
-    assert db.migrate(conn) == 7
+    (sql,) = [sql for version, _, sql in MIGRATIONS if version == 7]
+    with db.transaction(conn):
+        for statement in db._statements(sql):
+            conn.execute(statement)
     assert _ids(search_answers(conn, OPERATOR, "wiki")) == [old.answer_id]
     assert search_answers(conn, OPERATOR, "okay").total == 0
 
