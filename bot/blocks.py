@@ -161,7 +161,7 @@ def question_message(
             ],
         }
     )
-    text = f"{number}/{total} {question['text']}"
+    text = f"{number}/{total} {esc(question['text'])}"
     if intro:
         text = f"{intro}\n{text}"
     return clip(text, TEXT_MAX), blocks
@@ -198,7 +198,7 @@ def answered_message(
     blocks.append(section(clip(shown, ANSWER_ECHO_MAX), markup=False))
     if note:
         blocks.append(context(note))
-    text = f"{number}/{total} {question['text']}: {shown}"
+    text = f"{number}/{total} {esc(question['text'])}: {esc_clip(shown, ANSWER_ECHO_MAX)}"
     return clip(f"{intro}\n{text}" if intro else text, TEXT_MAX), blocks
 
 
@@ -211,7 +211,7 @@ def closed_message(
         blocks.append(section(intro))
     blocks.append(section(_heading(question, number, total)))
     blocks.append(context(esc(note)))
-    text = f"{question['text']} ({note})"
+    text = f"{esc(question['text'])} ({esc(note)})"
     return clip(f"{intro}\n{text}" if intro else text, TEXT_MAX), blocks
 
 
@@ -229,7 +229,9 @@ def recap_message(
     for answer in answers[: room // 2]:
         blocks.append(section(f"*{esc(answer['question_text'])}*"))
         blocks.append(section(clip(answer_shown(answer), ANSWER_ECHO_MAX), markup=False))
-        lines.append(f"{answer['question_text']}: {clip(answer_shown(answer), per_answer)}")
+        lines.append(
+            f"{esc(answer['question_text'])}: {esc_clip(answer_shown(answer), per_answer)}"
+        )
     blocks.append(
         {
             "type": "actions",

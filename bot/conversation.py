@@ -28,7 +28,7 @@ from bot import blocks, listen, members
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_rate_limited, is_transient
-from checkin import store
+from checkin import slacktext, store
 from checkin.clock import parse_iso
 from checkin.timing import (
     MemberClock,
@@ -538,7 +538,17 @@ def on_message(ctx: BotContext, body: dict) -> None:
     seen = event_id and not store.first_sighting(ctx.conn, str(event_id), clock=ctx.clock)
     if seen and not body.get(listen.REPLAYED):  # the inbox keeps one row per event id
         return
-    typed(ctx, str(event["user"]), str(event.get("text") or ""))
+    typed(ctx, str(event["user"]), slacktext.decode(str(event.get("text") or ""), _name_of(ctx)))
+
+
+def _name_of(ctx: BotContext) -> slacktext.NameOf:
+    """A mentioned member's name as the bot knows it (None: not looked up yet)."""
+
+    def name_of(user_id: str) -> str | None:
+        row = store.get_member(ctx.conn, user_id)
+        return (row["name"] or row["real_name"] or None) if row else None
+
+    return name_of
 
 
 def typed(ctx: BotContext, member_id: str, text: str) -> None:

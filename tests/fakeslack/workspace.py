@@ -152,6 +152,7 @@ class Workspace:
         self.home: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.ephemeral: dict[str, list[dict[str, Any]]] = {}
+        self.usergroups: dict[str, str] = {}  # handle -> S… id, for typed @handle mentions
         self._epoch = epoch
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
@@ -161,12 +162,13 @@ class Workspace:
 
     @classmethod
     def demo(cls) -> Workspace:
-        """Team T0001 with six people (one deactivated), #general and #team."""
+        """Team T0001 with six people (one deactivated), #general and #team, the group @leads."""
         ws = cls()
         for u in DEMO_USERS:
             ws.add_user(make_user(**u))
         for c in DEMO_CHANNELS:
             ws.add_channel(c["id"], c["name"], c["members"])
+        ws.usergroups["leads"] = "S0001"
         return ws
 
     def add_user(self, user: dict[str, Any]) -> dict[str, Any]:
