@@ -3,8 +3,18 @@
 Sending: a run is created once per (check-in, member, local date) and
 claimed ('due' → 'sending') before anything is posted, so a second tick, a
 restart or a second process never posts it twice. The first question carries
-the run id in the message metadata; a run left in 'sending' by a crash is
-looked up in the DM's history and either confirmed 'open' or sent again.
+the run id in the message metadata; a run left in 'sending' by a crash (or by
+a post whose outcome is unknown) is looked up in the DM's history and either
+confirmed 'open' or sent again. A send still in flight in this bot is never
+reset, however long Slack makes it wait.
+
+Continuing: once the shown question is answered the run owes its member the
+next question (or the recap); a post that fails is tried again by the tick
+(`heal_owed_posts`, through the member's queue), after a look in the DM when
+the failed try may have reached Slack; a crash between the answer and the
+post is healed the same way at the next start. Reminders, wake-ups and
+recovery checks are queued per member too: the scheduler thread never calls
+Slack.
 
 Answering: buttons carry run id, question id and choice index; typed answers
 go to the member's newest open run. `store.record_answer` stores the first
@@ -27,7 +37,13 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, listen, members
 from bot.context import BotContext
 from bot.listen import acked, user_of
-from bot.slack import SlackUnavailable, call, error_code, is_rate_limited, is_transient
+from bot.slack import (
+    SlackUnavailable,
+    call,
+    error_code,
+    is_transient,
+    may_have_posted,
+)
 from checkin import slacktext, store
 from checkin.clock import parse_iso
 from checkin.timing import (
@@ -42,7 +58,7 @@ from checkin.timing import (
 )
 
 SNOOZE = timedelta(hours=1)
-SENDING_GRACE = timedelta(minutes=2)
+POST_BACKOFF_S = (5, 10, 15, 30)  # between tries of an owed post: the member waits under a minute
 LATE_TYPING_GRACE = timedelta(hours=1)  # a typed late answer: the run's own day, or this after
 NUMBER = re.compile(r"^[-+]?(\d{1,15}([.,]\d*)?|[.,]\d+)$")
 
@@ -138,11 +154,28 @@ def send_run(ctx: BotContext, run_id: int) -> str:
             return "dev_skipped"
         return "taken"
     started = time.perf_counter()
-    claimed = store.set_run_status(
-        conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(), clock=ctx.clock
-    )
-    if not claimed:
-        return "taken"
+    in_flight = sending_now(ctx)
+    in_flight.add(run_id)  # before the claim: recovery must never see it claimed and idle
+    try:
+        claimed = store.set_run_status(
+            conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(),
+            sending_by=ctx.instance, clock=ctx.clock,
+        )  # fmt: skip
+        if not claimed:
+            return "taken"
+        return _send_claimed(ctx, run, started)
+    finally:
+        in_flight.discard(run_id)
+
+
+def sending_now(ctx: BotContext) -> set[int]:
+    """Run ids this bot is sending at this moment (their runs are 'sending' and must stay so)."""
+    return ctx.cache.setdefault("sending_now", set())
+
+
+def _send_claimed(ctx: BotContext, run: sqlite3.Row, started: float) -> str:
+    conn = ctx.conn
+    run_id, member_id = run["id"], run["member_id"]
     question = store.next_question(conn, run)
     posting = False
     try:
@@ -154,8 +187,9 @@ def send_run(ctx: BotContext, run_id: int) -> str:
         ts = post_question(ctx, _with(run, channel_id=channel), question)
     except (SlackApiError, SlackUnavailable) as exc:
         code = error_code(exc)
-        if is_rate_limited(exc) or (not posting and is_transient(exc)):
-            # Nothing was posted: sent again by a later tick.
+        if is_transient(exc) and (not posting or not may_have_posted(exc)):
+            # Nothing was posted (a 429, a refused connection, the DM not opened): sent
+            # again by a later tick.
             store.set_run_status(conn, run_id, "due", only_if=("sending",), error=code)
             return "retry"
         if is_transient(exc):
@@ -249,6 +283,7 @@ def tick(ctx: BotContext) -> None:
         # the member's own clicks and messages.
         ctx.defer(run["member_id"], send_run, ctx, run["id"])
     _guarded(ctx, wake_snoozed, now)
+    _guarded(ctx, heal_owed_posts, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)
     _guarded(ctx, forget_old_events, now)
@@ -262,60 +297,170 @@ def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
 
 
 def recover_sending(ctx: BotContext, now: datetime) -> None:
-    """A run left 'sending' (the bot stopped mid-send): open if its message is in the DM, else due."""
-    for run in store.runs_left_sending(ctx.conn, now - SENDING_GRACE):
-        try:
-            channel = open_dm(ctx, run["member_id"])
-            history = call(
-                ctx, "conversations.history", channel=channel, limit=50, include_all_metadata=True
-            )
-        except (SlackApiError, SlackUnavailable) as exc:
-            ctx.logger.warning(
-                "run %s: cannot check the DM history: %s", run["id"], error_code(exc)
-            )
+    """Runs left 'sending' and not being sent by this bot: each checked in the member's queue."""
+    in_flight = sending_now(ctx)
+    for run in store.runs_left_sending(ctx.conn):
+        if run["id"] in in_flight:
+            continue  # still being sent (a 429 wait, a slow Slack): never reset
+        ctx.defer_once(f"recover:{run['id']}", run["member_id"], recover_run, ctx, run["id"])
+
+
+def recover_run(ctx: BotContext, run_id: int) -> str:
+    """A run left 'sending': 'open' if its message is in the DM, else sent again now.
+
+    When the DM cannot be checked it stays 'sending' and is checked again at
+    the next tick, until its window closes: then it is 'failed' and counted.
+    """
+    conn = ctx.conn
+    run = store.get_run(conn, run_id)
+    if run is None or run["status"] != "sending" or run_id in sending_now(ctx):
+        return "nothing"
+    try:
+        channel = open_dm(ctx, run["member_id"])
+        found = find_in_dm(ctx, channel, run_id)
+    except (SlackApiError, SlackUnavailable) as exc:
+        code = error_code(exc)
+        ctx.logger.warning("run %s: cannot check the DM history: %s", run_id, code)
+        if ctx.clock() >= parse_iso(run["closes_at"]) or not is_transient(exc):
+            if store.set_run_status(
+                conn, run_id, "failed", only_if=("sending",),
+                error=f"could not be checked in the DM: {code}",
+            ):  # fmt: skip
+                store.record_event(
+                    conn, "run_unverified", error=code, member_id=run["member_id"],
+                    checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
+                )  # fmt: skip
+            return "failed"
+        return "unchecked"
+    if found is not None:
+        payload = (found.get("metadata") or {}).get("event_payload") or {}
+        store.set_run_status(
+            conn, run_id, "open", only_if=("sending",), channel_id=channel,
+            message_ts=found["ts"], asked_question_id=payload.get("question_id"), error=None,
+        )  # fmt: skip
+        return "open"
+    if store.set_run_status(conn, run_id, "due", only_if=("sending",)):
+        return send_run(ctx, run_id)  # in the member's queue already: sent again now
+    return "taken"
+
+
+def find_in_dm(
+    ctx: BotContext, channel: str, run_id: int, question_id: int | None = None, recap: bool = False
+) -> dict | None:
+    """The newest message of the run in the DM (of that question, or its recap), if any."""
+    history = call(
+        ctx, "conversations.history", channel=channel, limit=100, include_all_metadata=True
+    )
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if payload.get("run_id") != run_id:
             continue
-        found, asked = None, None
-        for message in history.get("messages") or []:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("run_id") == run["id"]:
-                found, asked = message, payload.get("question_id")
-                break
-        if found is not None:
-            store.set_run_status(
-                ctx.conn, run["id"], "open", only_if=("sending",), channel_id=channel,
-                message_ts=found["ts"], asked_question_id=asked, error=None,
-            )  # fmt: skip
-        else:
-            store.set_run_status(ctx.conn, run["id"], "due", only_if=("sending",))
+        if recap and metadata.get("event_type") != "checkin_recap":
+            continue
+        if question_id is not None and payload.get("question_id") != question_id:
+            continue
+        return message
+    return None
 
 
 def wake_snoozed(ctx: BotContext, now: datetime) -> None:
+    """Snoozes that ran out: the run owes its question now (posted by `deliver_owed`)."""
     for run in store.runs_to_wake(ctx.conn, now):
-        if not store.wake_run(ctx.conn, run["id"], now):
-            continue
-        question = store.next_question(ctx.conn, run)
-        if question is not None:
-            _post_safely(ctx, run, question, "Back from your snooze:")
+        if store.wake_run(ctx.conn, run["id"], now):
+            ctx.defer_once(f"post:{run['id']}", run["member_id"], deliver_owed, ctx, run["id"])
 
 
 def remind(ctx: BotContext, now: datetime) -> None:
-    for run in store.runs_to_remind(ctx.conn):
+    for run in store.runs_to_remind(ctx.conn, now):
         if run["paused_until"] and run["local_date"] <= run["paused_until"]:
             continue
         if not reminder_due(
             parse_iso(run["sent_at"]), parse_iso(run["closes_at"]), run["reminder_minutes"], now
         ):
             continue
-        if not store.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
-            continue
-        question = store.next_question(ctx.conn, run)
-        if question is None:
-            continue
-        if _post_safely(ctx, run, question, "A gentle reminder: your check-in is still open."):
-            store.record_event(
-                ctx.conn, "reminder_sent", member_id=run["member_id"],
-                checkin_id=run["checkin_id"], detail={"run": run["id"]}, clock=ctx.clock,
+        if store.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
+            ctx.defer(run["member_id"], post_reminder, ctx, run["id"])
+
+
+def post_reminder(ctx: BotContext, run_id: int) -> None:
+    """The reminder, in the member's queue: their question again, with its buttons."""
+    run = store.get_run(ctx.conn, run_id)
+    if run is None or run["status"] != "open" or run["snoozed_until"]:
+        return
+    question = store.next_question(ctx.conn, run)
+    if question is None:
+        return
+    try:
+        post_question(ctx, run, question, intro="A gentle reminder: your check-in is still open.")
+    except (SlackApiError, SlackUnavailable) as exc:
+        # Surely not posted (a 429 beyond the budget, a refused connection): tried again.
+        # Maybe posted: not again; the member still has the question they were sent.
+        if is_transient(exc) and not may_have_posted(exc):
+            store.unclaim_reminder(ctx.conn, run_id, ctx.clock() + timedelta(seconds=30))
+        return
+    store.record_event(
+        ctx.conn, "reminder_sent", member_id=run["member_id"],
+        checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
+    )  # fmt: skip
+
+
+def heal_owed_posts(ctx: BotContext, now: datetime) -> None:
+    """Runs whose member waits for a message (a failed post, a crash after an answer): queued."""
+    for run in store.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE):
+        ctx.defer_once(f"post:{run['id']}", run["member_id"], deliver_owed, ctx, run["id"])
+
+
+def deliver_owed(ctx: BotContext, run_id: int) -> str:
+    """Post what the run owes its member: the next question, or the recap once all are answered.
+
+    A try that may have reached Slack is looked up in the DM first, so nothing
+    is asked twice. A failure is tried again after POST_BACKOFF_S (or, when
+    Slack refuses for good, given up and counted). Returns what happened.
+    """
+    conn = ctx.conn
+    run = store.run_owing_post(conn, run_id, ctx.clock() - LATE_TYPING_GRACE)
+    if run is None:
+        return "nothing"
+    question = store.next_question(conn, run)
+    try:
+        if run["post_unsure"] and run["channel_id"]:
+            found = find_in_dm(
+                ctx, run["channel_id"], run_id, question["id"] if question else None,
+                recap=question is None,
             )  # fmt: skip
+            if found is not None:
+                if question is None:
+                    store.set_run_recap(conn, run_id, found["ts"])
+                else:
+                    store.set_run_message(
+                        conn, run_id, run["channel_id"], found["ts"], question_id=question["id"]
+                    )
+                return "found"
+        if question is None:
+            post_recap(ctx, run)
+        else:
+            intro = "Back from your snooze:" if run["post_owed"] == "wake" else None
+            post_question(ctx, run, question, intro=intro)
+        return "posted"
+    except (SlackApiError, SlackUnavailable) as exc:
+        code = error_code(exc)
+        ctx.logger.warning("run %s: could not post its next message: %s", run_id, code)
+        attempts = run["post_attempts"]
+        retry_at = None
+        if is_transient(exc):
+            retry_at = ctx.clock() + timedelta(
+                seconds=POST_BACKOFF_S[min(attempts, len(POST_BACKOFF_S) - 1)]
+            )
+        store.post_not_made(
+            conn, run_id, retry_at=retry_at, unsure=may_have_posted(exc), error=code
+        )
+        if retry_at is None:
+            store.record_event(
+                conn, "post_failed", error=code, member_id=run["member_id"],
+                checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
+            )  # fmt: skip
+        return "retry" if retry_at else "failed"
 
 
 def close_expired(ctx: BotContext, now: datetime) -> None:
@@ -337,15 +482,6 @@ def forget_old_events(ctx: BotContext, now: datetime) -> None:
     ctx.cache["forgot_events_at"] = now
     store.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
     store.forget_inbox(ctx.conn, timedelta(days=7), clock=ctx.clock)
-
-
-def _post_safely(ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, intro: str) -> bool:
-    try:
-        post_question(ctx, run, question, intro=intro)
-        return True
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("run %s: could not post: %s", run["id"], error_code(exc))
-        return False
 
 
 # --- outbox ----------------------------------------------------------------------
@@ -494,17 +630,8 @@ def _update(
 
 
 def continue_run(ctx: BotContext, run_id: int) -> None:
-    run = store.get_run(ctx.conn, run_id)
-    if run is None:
-        return
-    question = store.next_question(ctx.conn, run)
-    try:
-        if question is not None:
-            post_question(ctx, run, question)
-        else:
-            post_recap(ctx, run)
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("run %s: could not continue: %s", run_id, error_code(exc))
+    """After an answer: the next question, or the recap (a failure is retried by the tick)."""
+    deliver_owed(ctx, run_id)
 
 
 def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
@@ -512,10 +639,12 @@ def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
     answers = store.answers_of_run(ctx.conn, run["id"])
     late = any(a["late"] for a in answers)
     text, content = blocks.recap_message(run["id"], checkin["name"], answers, late=late)
-    call(
+    response = call(
         ctx, "chat.postMessage", member=run["member_id"], checkin_id=run["checkin_id"],
         channel=run["channel_id"] or run["member_id"], text=text, blocks=content,
+        metadata={"event_type": "checkin_recap", "event_payload": {"run_id": run["id"]}},
     )  # fmt: skip
+    store.set_run_recap(ctx.conn, run["id"], response["ts"])
 
 
 def parse_number(text: str) -> float | None:
@@ -667,10 +796,21 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
     if run is None:
         return
     until = ctx.clock() + SNOOZE
+    member = store.get_member(ctx.conn, run["member_id"])
+    tz = zone(member["tz"] if member else None)
+    closes = parse_iso(run["closes_at"])
+    if until >= closes:
+        # The question would come back after the window: say so, keep the buttons.
+        _tell(
+            ctx, run["member_id"],
+            f"Today's check-in closes at {closes.astimezone(tz):%H:%M}, before a snooze would "
+            "end, so it is not snoozed: answer now with the buttons above, or skip it; "
+            "otherwise it closes unanswered.",
+        )  # fmt: skip
+        return
     if not store.snooze_run(ctx.conn, run["id"], until):
         return
-    member = store.get_member(ctx.conn, run["member_id"])
-    local = until.astimezone(zone(member["tz"] if member else None))
+    local = until.astimezone(tz)
     _close_message(ctx, run, _where(body), f"Snoozed: I will ask again at {local:%H:%M}.")
 
 
