@@ -299,29 +299,39 @@ def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
 def recover_sending(ctx: BotContext, now: datetime) -> None:
     """Runs left 'sending' and not being sent by this bot: each checked in the member's queue."""
     in_flight = sending_now(ctx)
+    later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
     for run in store.runs_left_sending(ctx.conn):
         if run["id"] in in_flight:
             continue  # still being sent (a 429 wait, a slow Slack): never reset
+        if run["id"] in later and now < later[run["id"]] and now < parse_iso(run["closes_at"]):
+            continue
         ctx.defer_once(f"recover:{run['id']}", run["member_id"], recover_run, ctx, run["id"])
 
 
 def recover_run(ctx: BotContext, run_id: int) -> str:
     """A run left 'sending': 'open' if its message is in the DM, else sent again now.
 
-    When the DM cannot be checked it stays 'sending' and is checked again at
-    the next tick, until its window closes: then it is 'failed' and counted.
+    When the DM cannot be checked (Slack down, a missing scope) it stays
+    'sending' (a click on its message still opens it) and is checked again
+    after a growing pause, until its window closes: then it is 'failed' and
+    counted.
     """
     conn = ctx.conn
     run = store.get_run(conn, run_id)
     if run is None or run["status"] != "sending" or run_id in sending_now(ctx):
         return "nothing"
+    later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
     try:
         channel = open_dm(ctx, run["member_id"])
         found = find_in_dm(ctx, channel, run_id)
     except (SlackApiError, SlackUnavailable) as exc:
         code = error_code(exc)
         ctx.logger.warning("run %s: cannot check the DM history: %s", run_id, code)
-        if ctx.clock() >= parse_iso(run["closes_at"]) or not is_transient(exc):
+        now = ctx.clock()
+        tries = ctx.cache.setdefault("recheck_tries", {})
+        tries[run_id] = tries.get(run_id, 0) + 1
+        later[run_id] = now + timedelta(seconds=min(300, 5 * 2 ** tries[run_id]))
+        if now >= parse_iso(run["closes_at"]):
             if store.set_run_status(
                 conn, run_id, "failed", only_if=("sending",),
                 error=f"could not be checked in the DM: {code}",
@@ -578,6 +588,13 @@ def answer(
     skipped: bool = False,
 ) -> bool:
     """Store an answer, show it in place of the question, and ask the next one (or recap)."""
+    if run["status"] == "sending" and where[0] and where[1]:
+        # A click on the run's message: its post reached Slack, whatever the bot was told.
+        store.set_run_status(
+            ctx.conn, run["id"], "open", only_if=("sending",), channel_id=where[0],
+            message_ts=where[1], asked_question_id=question["id"], error=None,
+        )  # fmt: skip
+        run = store.get_run(ctx.conn, run["id"])
     if run["status"] in ("skipped", "dev_skipped", "failed", "due", "sending"):
         if run["status"] == "skipped":
             _tell(ctx, run["member_id"], "That check-in was skipped; nothing was saved.")
@@ -684,6 +701,15 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     """A message the member typed in the DM: the answer to their open text or number question."""
     if not text.strip():
         return
+    now = ctx.clock()
+    for left in store.runs_left_sending(ctx.conn):
+        if left["member_id"] == member_id:
+            recover_run(ctx, left["id"])  # the member may be answering its question
+    owed = store.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE, member_id=member_id)
+    # A question may be in the DM although its post failed (the answer was lost): look
+    # for it, or post it, before deciding what the text answers.
+    if "posted" in [deliver_owed(ctx, r["id"]) for r in owed]:
+        return  # the member could not have seen that question yet; now they can
     run = awaiting_run(ctx, member_id)
     if run is None:
         _tell(

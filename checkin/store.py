@@ -903,13 +903,23 @@ _OWES_POST = (
 
 
 def runs_owing_post(
-    conn: sqlite3.Connection, now: datetime, closed_since: datetime
+    conn: sqlite3.Connection,
+    now: datetime,
+    closed_since: datetime,
+    member_id: str | None = None,
 ) -> list[sqlite3.Row]:
-    """Runs that owe their member the next message and may be tried at `now`.
+    """Runs that owe their member the next message and may be tried at `now` (of one member,
+    whatever their retry time, with `member_id`).
 
     Only runs whose window closed at or after `closed_since` (a late answer's
     follow-up is still wanted for a while, not days later).
     """
+    if member_id is not None:
+        return conn.execute(
+            f"SELECT r.* FROM runs r WHERE {_OWES_POST} AND r.member_id = :member "  # noqa: S608
+            "ORDER BY r.id",
+            {"since": iso(closed_since), "member": member_id},
+        ).fetchall()
     return conn.execute(
         f"SELECT r.* FROM runs r WHERE {_OWES_POST} "  # noqa: S608 - a constant
         "AND (r.post_after IS NULL OR r.post_after <= :now) ORDER BY r.id",
