@@ -447,6 +447,7 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
                         conn, run_id, run["channel_id"], found["ts"], question_id=question["id"]
                     )
                 return "found"
+        store.post_trying(conn, run_id)
         if question is None:
             post_recap(ctx, run)
         else:

@@ -64,7 +64,7 @@ def heartbeat(ctx: BotContext) -> bool:
     }
     return store.beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
-        connected=ctx.is_connected(), detail=detail, clock=ctx.clock,
+        connected=ctx.is_connected(), detail=detail, clock=ctx.clock, instance=ctx.instance,
     )  # fmt: skip
 
 

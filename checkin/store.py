@@ -603,12 +603,15 @@ class Heartbeat:
     beat_at: datetime
     connected: bool
     detail: dict
+    instance: str | None = None
+    stopped_at: datetime | None = None  # a clean stop: the bot is not running
 
     def age(self, now: datetime) -> timedelta:
         return now - self.beat_at
 
     def is_stale(self, now: datetime, after: timedelta = timedelta(seconds=90)) -> bool:
-        return self.age(now) > after
+        """True when no bot is taken to be running: stopped, or silent for `after`."""
+        return self.stopped_at is not None or self.age(now) > after
 
 
 def beat(
@@ -622,19 +625,22 @@ def beat(
     clock: Clock = system_clock,
     pid: int | None = None,
     host: str | None = None,
+    instance: str | None = None,
 ) -> None:
     """Write the heartbeat as this process's, whoever held it (a claim: see `claim_heartbeat`)."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO heartbeat (id, pid, host, env, dev_users, started_at, beat_at, connected, "
-            "detail) VALUES (1,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET pid=excluded.pid, "
+            "detail, instance, stopped_at) VALUES (1,?,?,?,?,?,?,?,?,?,NULL) "
+            "ON CONFLICT(id) DO UPDATE SET pid=excluded.pid, "
             "host=excluded.host, env=excluded.env, dev_users=excluded.dev_users, "
             "started_at=excluded.started_at, beat_at=excluded.beat_at, "
-            "connected=excluded.connected, detail=excluded.detail",
+            "connected=excluded.connected, detail=excluded.detail, instance=excluded.instance, "
+            "stopped_at=NULL",
             (
                 pid or os.getpid(), host or socket.gethostname(), env,
                 json.dumps(list(dev_users)), iso(started_at), iso(clock()), int(connected),
-                json.dumps(detail or {}),
+                json.dumps(detail or {}), instance,
             ),
         )  # fmt: skip
 
@@ -648,21 +654,23 @@ def beat_if_ours(
     connected: bool,
     detail: dict | None = None,
     clock: Clock = system_clock,
+    instance: str | None = None,
 ) -> bool:
     """Refresh this process's heartbeat; False when another bot holds it (ours was taken over).
 
-    The update is fenced on pid and host, so a bot that stalled past the stale
-    limit cannot overwrite the claim of the one that took over. With no row at
-    all (nobody claimed, or it was cleared) the heartbeat is claimed.
+    The update is fenced on pid, host and instance, so a bot that stalled past
+    the stale limit cannot overwrite the claim of the one that took over, even
+    when both are pid 1 in containers named alike. With no row at all (nobody
+    claimed, or it was cleared) the heartbeat is claimed.
     """
     pid, host = os.getpid(), socket.gethostname()
     with transaction(conn):
         cur = conn.execute(
             "UPDATE heartbeat SET env = ?, dev_users = ?, beat_at = ?, connected = ?, detail = ? "
-            "WHERE id = 1 AND pid = ? AND host = ?",
+            "WHERE id = 1 AND pid = ? AND host = ? AND instance IS ? AND stopped_at IS NULL",
             (
                 env, json.dumps(list(dev_users)), iso(clock()), int(connected),
-                json.dumps(detail or {}), pid, host,
+                json.dumps(detail or {}), pid, host, instance,
             ),
         )  # fmt: skip
         if cur.rowcount == 1:
@@ -671,7 +679,7 @@ def beat_if_ours(
             return False
         beat(
             conn, env=env, dev_users=dev_users, started_at=started_at, connected=connected,
-            detail=detail, clock=clock,
+            detail=detail, clock=clock, instance=instance,
         )  # fmt: skip
     return True
 
@@ -689,16 +697,36 @@ def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
         beat_at=parse_iso(row["beat_at"]),
         connected=bool(row["connected"]),
         detail=json.loads(row["detail"] or "{}"),
+        instance=row["instance"],
+        stopped_at=parse_iso(row["stopped_at"]) if row["stopped_at"] else None,
     )
 
 
-def clear_heartbeat(conn: sqlite3.Connection, pid: int | None = None) -> None:
-    """Remove the heartbeat on a clean stop (only our own: this pid on this host)."""
+def clear_heartbeat(
+    conn: sqlite3.Connection, instance: str | None = None, clock: Clock = system_clock
+) -> None:
+    """A clean stop: the heartbeat says so (only our own: this pid, host and instance)."""
     with transaction(conn):
         conn.execute(
-            "DELETE FROM heartbeat WHERE pid = ? AND host = ?",
-            (pid or os.getpid(), socket.gethostname()),
+            "UPDATE heartbeat SET stopped_at = ?, connected = 0 "
+            "WHERE pid = ? AND host = ? AND instance IS ?",
+            (iso(clock()), os.getpid(), socket.gethostname(), instance),
         )
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (it may be someone else's)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
 
 
 # --- the bot's scheduler and conversation --------------------------------------
@@ -712,24 +740,36 @@ def claim_heartbeat(
     started_at: datetime,
     stale_after: timedelta = timedelta(seconds=90),
     clock: Clock = system_clock,
+    instance: str | None = None,
 ) -> Heartbeat | None:
     """Become the one running bot; returns the live holder instead when there is one.
 
-    Read and write happen in one write transaction, so two bots starting at
-    the same moment cannot both win.
+    Taken over: a claim of a bot that stopped cleanly; on this host, one whose
+    pid is not alive (a kill -9, an OOM kill, a crash: restart at once); on
+    another host (or when the pid is ours, as pid 1 in containers), one whose
+    heartbeat is `stale_after` old. Read and write happen in one write
+    transaction, so two bots starting at the same moment cannot both win.
     """
     now = clock()
     with transaction(conn):
         holder = read_heartbeat(conn)
-        ours = (os.getpid(), socket.gethostname())
-        if holder is not None and (holder.pid, holder.host) != ours:
-            if not holder.is_stale(now, stale_after):
-                return holder
+        if holder is not None and not _claim_is_free(holder, now, stale_after):
+            return holder
         beat(
             conn, env=env, dev_users=dev_users, started_at=started_at, connected=False,
-            clock=clock,
+            clock=clock, instance=instance,
         )  # fmt: skip
     return None
+
+
+def _claim_is_free(holder: Heartbeat, now: datetime, stale_after: timedelta) -> bool:
+    if holder.stopped_at is not None or holder.is_stale(now, stale_after):
+        return True
+    if holder.host != socket.gethostname():
+        return False
+    if holder.pid == os.getpid():
+        return False  # ours, or another container's pid 1 under the same name: wait it out
+    return not pid_alive(holder.pid)
 
 
 def active_checkins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -937,6 +977,12 @@ def run_owing_post(
     ).fetchone()
 
 
+def post_trying(conn: sqlite3.Connection, run_id: int) -> None:
+    """Before an owed post: should the bot die before it hears back, the DM is looked at first."""
+    with transaction(conn):
+        conn.execute("UPDATE runs SET post_unsure = 1 WHERE id = ?", (run_id,))
+
+
 def post_not_made(
     conn: sqlite3.Connection,
     run_id: int,
@@ -947,12 +993,13 @@ def post_not_made(
 ) -> None:
     """An owed post failed: tried again from `retry_at`, or never (None) when Slack refused.
 
-    `unsure`: the try may have reached Slack, so the DM is looked at first next time.
+    `unsure`: this try may have reached Slack, so the DM is looked at first next time
+    (earlier tries are known not to have: they were looked for before this one).
     """
     with transaction(conn):
         conn.execute(
             "UPDATE runs SET post_attempts = post_attempts + 1, post_after = ?, "
-            "post_unsure = MAX(post_unsure, ?), error = ?, "
+            "post_unsure = ?, error = ?, "
             "post_owed = CASE WHEN ? THEN 'failed' ELSE post_owed END WHERE id = ?",
             (iso(retry_at) if retry_at else None, int(unsure), error, retry_at is None, run_id),
         )

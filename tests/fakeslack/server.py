@@ -140,6 +140,7 @@ class FakeSlack:
         self._loop.run_forever()
 
     def stop(self) -> None:
+        self.api.stopping.set()
         if self._loop is None or self._thread is None:
             return
 

@@ -8,7 +8,6 @@ import json
 import math
 import mimetypes
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,6 +160,8 @@ class WebApi:
         self.ws = fake.workspace
         self.lock = threading.RLock()
         self.log: list[Call] = []
+        self.stopping = threading.Event()  # set by FakeSlack.stop: hung answers end
+        self.started: list[str] = []  # methods as calls arrive (`log` has them once answered)
         self.faults: list[Fault] = []
         self.limits: dict[str, RateLimit] = {}
         self.triggers: dict[str, Trigger] = {}
@@ -196,6 +197,8 @@ class WebApi:
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Answer one call: (HTTP status, JSON body, extra headers). Records it."""
+        with self.lock:
+            self.started.append(method)
         headers: dict[str, str] = {}
         try:
             if method not in self.methods:
@@ -257,7 +260,7 @@ class WebApi:
                 "ratelimited", status=429, headers={"Retry-After": str(fault.retry_after)}
             )
         if fault.error == "timeout":
-            time.sleep(fault.hang)  # the client has given up by now
+            self.stopping.wait(fault.hang)  # the client has given up by now
             raise SlackError("internal_error", status=504)
         if fault.error == "reset":
             raise SlackError("connection_reset", status=RESET)
