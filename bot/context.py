@@ -57,6 +57,14 @@ class BotContext:
         except Exception:
             self.logger.exception("work %s for %s failed", getattr(fn, "__name__", fn), key)
 
+    def defer_urgent(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
+        """`defer`, taken before every other waiting key (the outbox: a fan-out of sends to
+        many members must not hold up what someone asked for in the web app)."""
+        if self.worker is not None:
+            self.worker.submit(key, fn, *args, urgent=True)
+            return
+        self.defer(key, fn, *args)
+
     def defer_once(self, key: str, member: str, fn: Callable[..., Any], *args: Any) -> bool:
         """`defer` unless work under `key` is queued or running already; True if queued now.
 

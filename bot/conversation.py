@@ -27,6 +27,7 @@ import json
 import math
 import re
 import sqlite3
+import threading
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -271,22 +272,39 @@ def tick(ctx: BotContext) -> None:
     """Create and send due runs, recover interrupted sends, wake snoozes, remind, close."""
     now = ctx.clock()
     for checkin in store.active_checkins(ctx.conn):
-        try:
-            create_runs(ctx, checkin, now)
-        except Exception:
-            ctx.logger.exception("check-in %s: could not create its runs", checkin["name"])
+        # Rosters and profiles come from Slack: read in the worker, never on this thread.
+        ctx.defer_once(
+            f"runs:{checkin['id']}", f"checkin:{checkin['id']}", create_and_queue, ctx,
+            checkin["id"],
+        )  # fmt: skip
     _guarded(ctx, recover_sending, now)
-    for run in store.runs_to_send(ctx.conn, now):
-        if ctx.cache.get("stopping"):
-            return
-        # In the member's queue: a tick stays short, and the send is in order with
-        # the member's own clicks and messages.
-        ctx.defer(run["member_id"], send_run, ctx, run["id"])
+    _guarded(ctx, queue_sends, now)
     _guarded(ctx, wake_snoozed, now)
     _guarded(ctx, heal_owed_posts, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)
     _guarded(ctx, forget_old_events, now)
+
+
+def create_and_queue(ctx: BotContext, checkin_id: int) -> None:
+    """In the worker: the check-in's due runs made, and their sends queued per member."""
+    checkin = store.get_checkin_by_id(ctx.conn, checkin_id)
+    if checkin is None or not checkin["active"]:
+        return
+    now = ctx.clock()
+    try:
+        create_runs(ctx, checkin, now)
+    except Exception:
+        ctx.logger.exception("check-in %s: could not create its runs", checkin["name"])
+    queue_sends(ctx, now)
+
+
+def queue_sends(ctx: BotContext, now: datetime) -> None:
+    """Each due run's send in its member's queue (once), in order with their own work."""
+    for run in store.runs_to_send(ctx.conn, now):
+        if ctx.cache.get("stopping"):
+            return
+        ctx.defer_once(f"send:{run['id']}", run["member_id"], send_run, ctx, run["id"])
 
 
 def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
@@ -499,25 +517,63 @@ def forget_old_events(ctx: BotContext, now: datetime) -> None:
 
 
 def send_checkin_now(ctx: BotContext, payload: dict) -> None:
-    """Outbox `send_checkin`: start today's run now for the listed members (default: everyone)."""
+    """Outbox `send_checkin`: start today's run now for the listed members (default: everyone).
+
+    Each member's run is made and sent in that member's own queue, in order
+    with their clicks and messages; how it went is counted once all are done
+    (`checkin_sent_now`, outcomes by kind).
+    """
     checkin = store.get_checkin(ctx.conn, str(payload.get("checkin", "")))
     now = ctx.clock()
     wanted = [str(m) for m in payload.get("members") or []] or members.roster(ctx, checkin)
-    schedule = Schedule.of(checkin)
-    outcomes: dict[str, int] = {}
+    tally = _Tally(ctx, checkin["id"], len(wanted))
     for user_id in wanted:
+        ctx.defer(user_id, _send_now_to, ctx, checkin["id"], user_id, now, tally)
+
+
+class _Tally:
+    """Outcomes of a send-now across members' queues; recorded when the last one is in."""
+
+    def __init__(self, ctx: BotContext, checkin_id: int, expected: int) -> None:
+        self.ctx, self.checkin_id, self.left = ctx, checkin_id, expected
+        self.outcomes: dict[str, int] = {}
+        self.lock = threading.Lock()
+        if expected == 0:
+            self._record()
+
+    def add(self, outcome: str) -> None:
+        with self.lock:
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+            self.left -= 1
+            last = self.left == 0
+        if last:
+            self._record()
+
+    def _record(self) -> None:
+        store.record_event(
+            self.ctx.conn, "checkin_sent_now", checkin_id=self.checkin_id,
+            detail=self.outcomes, clock=self.ctx.clock,
+        )  # fmt: skip
+        if self.outcomes.get("failed") and not self.outcomes.get("sent"):
+            self.ctx.logger.warning("send now: nothing could be sent: %s", self.outcomes)
+
+
+def _send_now_to(
+    ctx: BotContext, checkin_id: int, user_id: str, now: datetime, tally: _Tally
+) -> None:
+    outcome = "failed"
+    try:
+        checkin = store.get_checkin_by_id(ctx.conn, checkin_id)
         row = members.refresh_member(ctx, user_id)
         if row is None or not is_askable(MemberClock.of(row)):
             outcome = "not_askable"
         else:
-            run_id = _create(ctx, checkin, adhoc_run(schedule, MemberClock.of(row), now))
+            run_id = _create(
+                ctx, checkin, adhoc_run(Schedule.of(checkin), MemberClock.of(row), now)
+            )
             outcome = "already_today" if run_id is None else send_run(ctx, run_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    store.record_event(
-        ctx.conn, "checkin_sent_now", checkin_id=checkin["id"], detail=outcomes, clock=ctx.clock
-    )
-    if wanted and not outcomes.get("sent") and outcomes.get("failed"):
-        raise RuntimeError(f"nothing could be sent: {outcomes}")
+    finally:
+        tally.add(outcome)
 
 
 OUTBOX = {"send_checkin": send_checkin_now}

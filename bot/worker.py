@@ -21,6 +21,7 @@ class Worker:
     def __init__(self, threads: int = 8, logger: logging.Logger | None = None) -> None:
         self.logger = logger or logging.getLogger("checkin.bot")
         self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._urgent: deque[str] = deque()  # keys taken before any in _ready (the outbox)
         self._pending: dict[str, deque[Task]] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -32,7 +33,9 @@ class Worker:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
+    def submit(self, key: str, fn: Callable[..., Any], *args: Any, urgent: bool = False) -> None:
+        """Queue `fn(*args)` after the other work for `key`. An `urgent` key is taken by the
+        next free thread before every other waiting key (a fan-out does not hold it up)."""
         with self._lock:
             if self._closed:
                 self.logger.warning("stopping: dropped work %s for %s", _name(fn), key)
@@ -42,14 +45,33 @@ class Worker:
                 tasks.append((fn, args))
                 return
             self._pending[key] = deque([(fn, args)])
-        self._ready.put(key)
+            if urgent:
+                self._urgent.append(key)
+        self._ready.put("" if urgent else key)  # "": take the oldest urgent key
 
     def _loop(self) -> None:
         while True:
-            key = self._ready.get()
+            key = self._next()
             if key is None:
                 return
             self._drain(key)
+
+    def _next(self) -> str | None:
+        while True:
+            key = self._ready.get()
+            if key is None:
+                return None
+            with self._lock:
+                if self._urgent:
+                    # Urgent keys first, whichever wake-up this is; the key this wake-up
+                    # was for goes back to the queue (it is still pending).
+                    first = self._urgent.popleft()
+                    if key:
+                        self._ready.put(key)
+                    return first
+            if key:
+                return key
+            # an urgent wake-up whose key another thread took already: wait for the next
 
     def _drain(self, key: str) -> None:
         while True:
