@@ -94,6 +94,9 @@ DM_METHODS = frozenset(
         "chat.meMessage", "files_upload_v2", "files.completeUploadExternal",
     }
 )  # fmt: skip
+# An error of these is about one message (an old one, in a channel since gone), not
+# about whether the person can be reached: it never marks the member inactive.
+NOT_ABOUT_THE_PERSON = frozenset({"chat.update", "chat.delete", "conversations.history"})
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "files_upload_v2"})
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -329,7 +332,7 @@ def _failed(
         ctx, "api_error", method=method, error=code, member_id=member, checkin_id=checkin_id,
         duration_ms=(time.perf_counter() - started) * 1000,
     )  # fmt: skip
-    if member and code in UNREACHABLE:
+    if member and code in UNREACHABLE and method not in NOT_ABOUT_THE_PERSON:
         try:
             store.deactivate_member(ctx.conn, member, code)
             log.warning("member %s marked inactive: %s", member, code)
