@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from checkin import numbers
+
 SECTION_MAX = 3000
 BUTTON_MAX = 75
 OPTION_VALUE_MAX = 150
@@ -176,8 +178,7 @@ def answer_shown(answer: Mapping[str, Any] | None) -> str:
     if answer["text"] not in (None, ""):
         return str(answer["text"])
     if answer["number"] is not None:
-        number = float(answer["number"])
-        return str(int(number)) if number.is_integer() else f"{number:g}"
+        return numbers.shown(answer["number"])
     return "(no answer)"
 
 
@@ -278,7 +279,7 @@ def edit_modal(run_id: int, checkin_name: str, rows: Sequence[Mapping[str, Any]]
         elif row["kind"] == "number":
             element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
             if row["number"] is not None and not row["skipped"]:
-                element["initial_value"] = answer_shown(row)
+                element["initial_value"] = numbers.plain(row["number"])  # read back as is
         else:
             element = {
                 "type": "plain_text_input",

@@ -24,7 +24,6 @@ answer only, so a double click or a redelivered event changes nothing.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 import threading
@@ -45,7 +44,7 @@ from bot.slack import (
     is_transient,
     may_have_posted,
 )
-from checkin import slacktext, store
+from checkin import numbers, slacktext, store
 from checkin.clock import parse_iso
 from checkin.timing import (
     MemberClock,
@@ -61,7 +60,6 @@ from checkin.timing import (
 SNOOZE = timedelta(hours=1)
 POST_BACKOFF_S = (5, 10, 15, 30)  # between tries of an owed post: the member waits under a minute
 LATE_TYPING_GRACE = timedelta(hours=1)  # a typed late answer: the run's own day, or this after
-NUMBER = re.compile(r"^[-+]?(\d{1,15}([.,]\d*)?|[.,]\d+)$")
 
 
 def register(app: App, ctx: BotContext) -> None:
@@ -685,9 +683,7 @@ def answer(
 
 
 def _number_text(number: float | None) -> str:
-    if number is None:
-        return ""
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+    return numbers.shown(number)
 
 
 def _update(
@@ -722,11 +718,7 @@ def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
 
 
 def parse_number(text: str) -> float | None:
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if not NUMBER.match(cleaned):
-        return None
-    value = float(cleaned.replace(",", "."))
-    return value if math.isfinite(value) else None
+    return numbers.parse(text)
 
 
 def on_message(ctx: BotContext, body: dict) -> None:
@@ -783,7 +775,11 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     if kind == "number":
         value = parse_number(text)
         if value is None:
-            _tell(ctx, member_id, "Please answer with a number, like 7 or 2.5.")
+            _tell(
+                ctx, member_id,
+                f"Please answer with a number, like 7, 2.5 or {numbers.EXAMPLE} "
+                "(digits, one decimal point or comma; 1,000 for a thousand).",
+            )  # fmt: skip
             return
         answer(ctx, run, question, where, number=value)
     elif kind in ("scale", "choice"):
@@ -822,8 +818,13 @@ def _match_label(text: str, labels: list[str], kind: str) -> int | None:
     for i, label in enumerate(labels):
         if label.strip().lower() == wanted:
             return i
-    if kind == "scale" and wanted.isdigit() and 1 <= int(wanted) <= len(labels):
-        return int(wanted) - 1
+    if (
+        kind == "scale"
+        and wanted.isascii()
+        and wanted.isdigit()
+        and 1 <= int(wanted) <= len(labels)
+    ):
+        return int(wanted) - 1  # ASCII only: "²" is a digit to str.isdigit, not to int()
     return None
 
 
