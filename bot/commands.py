@@ -68,6 +68,12 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
                 unknown = f"I do not know `{name}`.\n" if name and name != "help" else ""
                 ack(text=unknown + help_text(ctx.config.command), response_type="ephemeral")
                 return
+            if name.lower() == "pause" and args.strip().lower() in ("", "until"):
+                ack()  # the pause modal: opened now, while its trigger_id is good
+                from bot import conversation
+
+                conversation.open_pause(ctx, {"user": {"id": body.get("user_id")}, **body})
+                return
             new, row_id = listen.keep(ctx, "command", on_command, body)
             ack()
             if new:

@@ -67,13 +67,35 @@ def register(app: App, ctx: BotContext) -> None:
     app.action(blocks.SKIP_QUESTION)(acked(ctx, on_skip_question))
     app.action(blocks.SKIP_RUN)(acked(ctx, on_skip_run))
     app.action(blocks.SNOOZE_RUN)(acked(ctx, on_snooze))
-    app.action(blocks.PAUSE_OPEN)(acked(ctx, open_pause))
+    app.action(blocks.PAUSE_OPEN)(opens_modal(ctx, open_pause))
     app.action(blocks.RESUME)(acked(ctx, on_resume))
-    app.action(blocks.EDIT_ANSWERS)(acked(ctx, open_edit))
+    app.action(blocks.EDIT_ANSWERS)(opens_modal(ctx, open_edit))
     app.view(blocks.PAUSE_VIEW)(pause_listener(ctx))
     listen.handles(ctx, "on_pause_submission", on_pause_submission)
     app.view(blocks.EDIT_VIEW)(acked(ctx, on_edit_submission))
     app.event("message")(acked(ctx, on_message))
+
+
+def opens_modal(ctx: BotContext, work: Any) -> Any:
+    """A listener that acks, then opens its modal at once on the listener's own thread.
+
+    A trigger_id lasts 3 s and is good once: behind the member's queue it
+    expires during a busy minute. Opening a modal reads the database and makes
+    one `views.open`; nothing is kept for a replay (a kept trigger is dead).
+    """
+
+    def listener(ack: Any, body: dict) -> None:
+        try:
+            ack()
+        except Exception:
+            ctx.logger.exception("listener %s: ack failed", work.__name__)
+        try:
+            work(ctx, body)
+        except Exception:
+            ctx.logger.exception("%s failed", work.__name__)
+
+    listener.__name__ = f"ack_then_{work.__name__}"
+    return listener
 
 
 # --- sending -----------------------------------------------------------------
