@@ -628,16 +628,21 @@ def _tell(ctx: BotContext, member_id: str, text: str) -> None:
 
 
 def on_answer_click(ctx: BotContext, body: dict) -> None:
-    parsed = blocks.parse_key(_action(body).get("value"))
-    if parsed is None or parsed[2] is None:
+    parsed = blocks.parse_answer_key(_action(body).get("value"))
+    if parsed is None:
         return
-    run_id, question_id, index = parsed
+    run_id, question_id, option = parsed
     run = _own_run(ctx, body, run_id)
     question = store.get_question(ctx.conn, question_id)
     if run is None or question is None:
         return
     labels = blocks.choices(question)
-    if not 0 <= index < len(labels):
+    index = blocks.option_index(labels, option)
+    if index is None:
+        _tell(
+            ctx, run["member_id"],
+            f"That option is no longer offered; pick one of: {', '.join(labels)}.",
+        )  # fmt: skip
         return
     number = float(index + 1) if question["kind"] == "scale" else None
     answer(ctx, run, question, _where(body), text=labels[index], number=number)
@@ -1072,11 +1077,8 @@ def _edited_value(row: sqlite3.Row, state: dict) -> tuple[str | None, float | No
     if kind in ("scale", "choice"):
         option = state.get("selected_option") or {}
         labels = blocks.choices(row)
-        try:
-            index = int(option.get("value"))
-        except (TypeError, ValueError):
-            return None
-        if not 0 <= index < len(labels):
+        index = blocks.option_index(labels, option.get("value"))
+        if index is None:
             return None
         return labels[index], (float(index + 1) if kind == "scale" else None)
     raw = state.get("value")

@@ -229,3 +229,23 @@ def test_next_morning_chatter_is_not_stored_as_yesterdays_late_answer(slack, bot
     settle(slack, bot, slack.user("U001").types("Release notes"))
     row = conn.execute("SELECT text, late FROM answers WHERE question_id = 3").fetchone()
     assert tuple(row) == ("Release notes", 1)
+
+
+def test_a_click_keeps_its_meaning_when_the_options_are_reordered_mid_day(slack, bot, clock):  # noqa: ANN001
+    from checkin.definitions import import_definitions, parse_toml
+    from tests.bot.conftest import STORY
+
+    clock.set(PARIS_NINE)
+    tick(bot)
+    slack.user("U001").clicks("good")
+    settle(slack, bot)
+    reordered = STORY.replace(
+        '["office", "home", "travelling"]', '["travelling", "office", "home"]'
+    )
+    import_definitions(bot.ctx.conn, parse_toml(reordered), clock=clock)
+    slack.user("U001").clicks("home")  # the button posted before the re-import
+    settle(slack, bot)
+    row = bot.ctx.conn.execute(
+        "SELECT text FROM answers WHERE question_text = 'Where are you working from?'"
+    ).fetchone()
+    assert row["text"] == "home"
