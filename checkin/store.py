@@ -1035,16 +1035,19 @@ def runs_asking(
 def skip_runs_through(
     conn: sqlite3.Connection, member_id: str, through: date, clock: Clock = system_clock
 ) -> list[sqlite3.Row]:
-    """Mark the member's unanswered runs up to `through` (local date) skipped; returns them."""
+    """Mark the member's unanswered runs up to `through` (local date) skipped; returns them.
+
+    A run being sent, or left 'sending', is skipped too: its send ends without asking.
+    """
     with transaction(conn):
         rows = conn.execute(
-            "SELECT * FROM runs WHERE member_id = ? AND status IN ('due', 'open') "
+            "SELECT * FROM runs WHERE member_id = ? AND status IN ('due', 'sending', 'open') "
             "AND local_date <= ?",
             (member_id, through.isoformat()),
         ).fetchall()
         conn.execute(
             "UPDATE runs SET status = 'skipped', completed_at = ? WHERE member_id = ? "
-            "AND status IN ('due', 'open') AND local_date <= ?",
+            "AND status IN ('due', 'sending', 'open') AND local_date <= ?",
             (iso(clock()), member_id, through.isoformat()),
         )
     return rows
