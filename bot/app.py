@@ -187,13 +187,17 @@ class Bot:
             self._close_socket_mode()
         except Exception:
             log.exception("closing the Socket Mode connection")
+        idle = True
         if self.ctx.worker is not None:
-            self.ctx.worker.stop(max(0.1, deadline - time.monotonic()))
+            idle = self.ctx.worker.stop(max(0.1, deadline - time.monotonic()))
         try:
             store.clear_heartbeat(self.ctx.conn, self.ctx.instance)
         except Exception:
             log.exception("clearing the heartbeat")
-        self.ctx.db.close()
+        if idle:
+            self.ctx.db.close()
+        else:  # never close the database under running work; the process ends anyway
+            log.warning("stopped with work still running; the next start finds what it left")
 
     def _close_socket_mode(self) -> None:
         """`handler.close()`, without its waits: up to 1 s for the queue poll and

@@ -158,3 +158,26 @@ def test_a_clean_stop_leaves_a_stopped_claim_anyone_may_take(db_path, clock):  #
     assert hb.stopped_at == clock() and hb.is_stale(clock()), "not running, right away"
     assert store.claim_heartbeat(conn, instance="b", **kw) is None
     assert store.read_heartbeat(conn).stopped_at is None
+
+
+def test_a_stop_never_closes_the_database_under_running_work(slack, make_bot, clock):  # noqa: ANN001
+    bot = make_bot()
+    started, release, wrote = threading.Event(), threading.Event(), []
+
+    def long_work() -> None:
+        started.set()
+        release.wait(10)
+        store.record_event(bot.ctx.conn, "late_write", clock=clock)  # after the stop began
+        wrote.append(True)
+
+    bot.ctx.defer("U001", long_work)
+    assert started.wait(5)
+    began = time.monotonic()
+    bot.stop(timeout=0.5)
+    assert time.monotonic() - began < 2, "the stop keeps its budget"
+    release.set()
+    slack.wait_until(lambda: wrote, 5, "the running work could still write")
+    from checkin import db
+
+    conn = db.connect(bot.config.db_path)
+    assert conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'late_write'").fetchone()[0] == 1
