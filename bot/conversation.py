@@ -524,13 +524,15 @@ def close_expired(ctx: BotContext, now: datetime) -> None:
 
 
 def forget_old_events(ctx: BotContext, now: datetime) -> None:
-    """Seen event ids and done inbox rows older than a week go; hourly."""
+    """Hourly: seen event ids and done inbox rows older than a week go, and `events`
+    older than CHECKIN_EVENTS_DAYS (90 by default)."""
     last = ctx.cache.get("forgot_events_at")
-    if last is not None and now - last < timedelta(hours=1):
+    if last is not None and abs(now - last) < timedelta(hours=1):
         return
     ctx.cache["forgot_events_at"] = now
     store.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
     store.forget_inbox(ctx.conn, timedelta(days=7), clock=ctx.clock)
+    store.forget_events(ctx.conn, timedelta(days=ctx.config.events_days), clock=ctx.clock)
 
 
 # --- outbox ----------------------------------------------------------------------

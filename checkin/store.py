@@ -574,6 +574,26 @@ def record_event(
         )
 
 
+def forget_events(
+    conn: sqlite3.Connection, older_than: timedelta, clock: Clock = system_clock
+) -> int:
+    """Events older than `older_than` go (CHECKIN_EVENTS_DAYS), so they do not grow forever.
+
+    Deleted in batches of 5,000 so the web app's reads never wait long.
+    """
+    cutoff = iso(clock() - older_than)
+    total = 0
+    while True:
+        with transaction(conn):
+            n = conn.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT 5000)",
+                (cutoff,),
+            ).rowcount
+        total += n
+        if n < 5000:
+            return total
+
+
 def first_sighting(conn: sqlite3.Connection, event_id: str, clock: Clock = system_clock) -> bool:
     """True the first time an event id is seen; False for a redelivery."""
     with transaction(conn):
