@@ -549,6 +549,34 @@ def forget_inbox(
         ).rowcount
 
 
+def retry_failed_report_post(
+    conn: sqlite3.Connection,
+    checkin_id: int,
+    week: str,
+    channel: str,
+    owner: str,
+    after: timedelta,
+    clock: Clock = system_clock,
+) -> bool:
+    """Claim again a week's report post that failed at least `after` ago; True if claimed.
+
+    A failure a person fixes (the bot invited to the channel) is not final:
+    the bot tries again while the week's report is due. One UPDATE, so only
+    one process gets it.
+    """
+    now = clock()
+    with transaction(conn):
+        return (
+            conn.execute(
+                "UPDATE report_posts SET status = 'posting', channel = ?, claimed_by = ?, "
+                "claimed_at = ?, error = NULL WHERE checkin_id = ? AND week = ? "
+                "AND status = 'failed' AND (claimed_at IS NULL OR claimed_at < ?)",
+                (channel, owner, iso(now), checkin_id, week, iso(now - after)),
+            ).rowcount
+            == 1
+        )
+
+
 # --- events, heartbeat, de-duplication -----------------------------------------
 
 

@@ -20,8 +20,9 @@ BOT_USER_ID = "U0BOT"
 BOT_ID = "B0001"
 BOT_NAME = "checkin"
 
-# 2025-11-27T16:00:00Z: message ts values count up from here.
-DEFAULT_EPOCH = 1764259200
+# 2027-01-04T00:00:00Z: message ts values count up from here, after every date the tests
+# set, so a history `oldest` bound taken from a test's fake clock never hides a message.
+DEFAULT_EPOCH = 1799020800
 
 DEMO_USERS: list[dict[str, Any]] = [
     # id, name, real name, tz, tz_offset (seconds east of UTC, as Slack reports it today)
