@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,7 +117,7 @@ def _post_scheduled(ctx: BotContext, checkin: Any, week: str) -> None:
     if key in in_flight:
         return
     backoff: dict = ctx.cache.setdefault("reports_backoff", {})
-    if backoff.get(key, 0) > time.monotonic():
+    if key in backoff and backoff[key] > ctx.clock():
         return
     row = reports.get_report_post(ctx.conn, checkin["id"], week)
     if row is not None and row["status"] == "posted":
@@ -189,7 +188,10 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
 
 
 def _retry_later(ctx: BotContext, key: tuple[int, str]) -> None:
-    ctx.cache.setdefault("reports_backoff", {})[key] = time.monotonic() + RETRY_AFTER_S
+    # on the injected clock: a test (or a clock step) moves it, not the wall clock
+    ctx.cache.setdefault("reports_backoff", {})[key] = ctx.clock() + timedelta(
+        seconds=RETRY_AFTER_S
+    )
 
 
 def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> str | None:

@@ -206,3 +206,22 @@ def test_a_run_whose_dm_cannot_be_checked_fails_when_its_window_closes(
     tick(bot)
     assert len(slack.calls("conversations.history")) == checks, "given up"
     assert len(slack.dm("U001")) == 1, "never posted twice"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_modal_that_cannot_open_leaves_the_check_in_as_it_was(slack, bot, clock, kind):  # noqa: ANN001
+    quick(bot)
+    clock.set(PARIS_NINE)
+    tick(bot)
+    slack.fail("views.open", kind, times=beyond_budget(kind), retry_after=0, hang=0.6)
+    ack = slack.user("U001").clicks("Pause until…")
+    assert ack.envelope_id, "acknowledged"
+    settle(slack, bot)
+    assert slack.open_view("U001") is None
+    slack.user("U001").clicks("good")  # the question still works
+    settle(slack, bot)
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+    errors = bot.ctx.conn.execute(
+        "SELECT COUNT(*) FROM events WHERE kind = 'api_error' AND method = 'views.open'"
+    ).fetchone()[0]
+    assert errors >= 1

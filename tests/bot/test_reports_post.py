@@ -459,3 +459,29 @@ def test_a_week_that_failed_is_posted_once_the_bot_can(slack, weekly_db, make_bo
     at(bot, clock, REPORT_TIME + timedelta(hours=1, minutes=1), slack)  # invited meanwhile
     assert len(top_level(slack)) == 1
     assert conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posted"
+
+
+@pytest.mark.parametrize(
+    "method", ["files.getUploadURLExternal", "files.completeUploadExternal", "chat.postMessage"]
+)
+@pytest.mark.parametrize("kind", [500, "timeout", "reset", "ratelimited"])
+def test_the_week_is_posted_once_whatever_one_call_of_the_post_does(
+    slack, weekly_db, make_bot, clock, method, kind
+) -> None:  # noqa: ANN001, E501
+    from tests.bot.test_faults import beyond_budget, quick
+
+    bot = make_bot()
+    quick(bot)
+    slack.fail(method, kind, times=beyond_budget(kind), retry_after=0, hang=0.6)
+    for minutes in (0, 2, 4, 6, 8):
+        at(bot, clock, REPORT_TIME + timedelta(minutes=minutes), slack)
+    summaries = [m for m in top_level(slack) if (m.get("metadata") or {}).get("event_type")]
+    assert len(summaries) == 1, "posted once"
+    conn = bot.ctx.conn
+    assert conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posted"
+    thread = replies(slack, summaries[0]["ts"])
+    assert any(m.get("text") and not m.get("files") for m in thread), "the answers are there"
+    if method != "chat.postMessage":
+        charted = any(m.get("files") for m in thread)
+        failed = store.count_events(conn, "report_chart_failed", REPORT_TIME - timedelta(days=1))
+        assert charted or failed == 1, "the chart is there, or its failure counted"
