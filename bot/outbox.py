@@ -32,12 +32,14 @@ def work(ctx: BotContext, features: list[ModuleType], limit: int = 20) -> int:
     during a fan-out, and no Slack call is made on the calling thread.
     """
     known = handlers(features)
+    running: set[int] = ctx.cache.setdefault("outbox_running", set())
     done = 0
     while done < limit and not ctx.cache.get("stopping"):
-        row = store.claim_outbox(ctx.conn, clock=ctx.clock)
+        row = store.claim_outbox(ctx.conn, clock=ctx.clock, running_here=running)
         if row is None:
             break
         done += 1
+        running.add(row["id"])
         ctx.defer_urgent("outbox", do_row, ctx, row, known.get(row["kind"]))
     return done
 
@@ -53,6 +55,7 @@ def do_row(ctx: BotContext, row: sqlite3.Row, handler: Handler | None) -> None:
         error = str(exc) or type(exc).__name__
         ctx.logger.warning("outbox #%s (%s) failed: %s", row["id"], row["kind"], error)
     store.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
+    ctx.cache.setdefault("outbox_running", set()).discard(row["id"])
     store.record_event(
         ctx.conn, "outbox_failed" if error else "outbox_done", error=error,
         detail={"outbox": row["id"], "kind": row["kind"]}, clock=ctx.clock,

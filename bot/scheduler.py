@@ -17,6 +17,7 @@ import schedule
 from bot import outbox
 from bot.context import BotContext
 from checkin import store
+from checkin.clock import iso
 
 INTERVAL_S = 5
 WAKE_S = 0.2  # how often the loop looks at the clock
@@ -40,6 +41,7 @@ def tick(ctx: BotContext) -> None:
     make this bot look dead.
     """
     features = features_of(ctx)
+    ctx.cache["last_tick_at"] = ctx.clock()
     for feature in features:
         step = getattr(feature, "tick", None)
         if step is None:
@@ -63,6 +65,8 @@ def heartbeat(ctx: BotContext) -> bool:
         "dms_to": "everyone" if ctx.config.is_production else list(ctx.config.dev_users),
         "dm_skipped_24h": store.count_events(ctx.conn, "dm_skipped", now - timedelta(days=1)),
         "checkins": [c["name"] for c in store.active_checkins(ctx.conn)],
+        # a heartbeat alone says the process lives; this says its loop still ticks
+        "last_tick_at": iso(ctx.cache["last_tick_at"]) if "last_tick_at" in ctx.cache else None,
     }
     return store.beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,

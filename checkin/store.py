@@ -473,16 +473,25 @@ def enqueue(
         ).lastrowid
 
 
-def claim_outbox(conn: sqlite3.Connection, clock: Clock = system_clock) -> sqlite3.Row | None:
-    """Take the oldest pending row (or one left 'running' by a crashed bot)."""
+def claim_outbox(
+    conn: sqlite3.Connection, clock: Clock = system_clock, running_here: set[int] | None = None
+) -> sqlite3.Row | None:
+    """Take the oldest pending row (or one left 'running' by a crashed bot).
+
+    `running_here`: ids this process is still working on; never taken again,
+    however long they run.
+    """
     now = clock()
     stale = iso(now - timedelta(minutes=5))
+    mine = sorted(running_here or ())
+    not_mine = f" AND id NOT IN ({', '.join('?' for _ in mine)})" if mine else ""
     with transaction(conn):
-        row = conn.execute(
-            "SELECT * FROM outbox WHERE status = 'pending' "
-            "OR (status = 'running' AND started_at < ?) ORDER BY id LIMIT 1",
-            (stale,),
-        ).fetchone()
+        sql = (
+            "SELECT * FROM outbox WHERE status = 'pending' "  # noqa: S608 - marks are only "?"
+            f"OR (status = 'running' AND started_at < ?{not_mine}) "
+            "ORDER BY id LIMIT 1"
+        )
+        row = conn.execute(sql, (stale, *mine)).fetchone()
         if row is None:
             return None
         conn.execute(

@@ -249,3 +249,27 @@ def test_a_click_keeps_its_meaning_when_the_options_are_reordered_mid_day(slack,
         "SELECT text FROM answers WHERE question_text = 'Where are you working from?'"
     ).fetchone()
     assert row["text"] == "home"
+
+
+def test_an_outbox_row_still_running_here_is_never_taken_again(slack, bot, clock):  # noqa: ANN001
+    import threading
+
+    from bot import outbox
+
+    started, release, runs = threading.Event(), threading.Event(), []
+
+    def slow(ctx, payload) -> None:  # noqa: ANN001
+        runs.append(payload)
+        started.set()
+        release.wait(10)
+
+    feature = type("F", (), {"OUTBOX": {"send_checkin": slow}})
+    store.enqueue(bot.ctx.conn, "send_checkin", {"n": 1}, clock=clock)
+    assert outbox.work(bot.ctx, [feature]) == 1
+    assert started.wait(5)
+    clock.advance(minutes=10)  # far past the 5 minutes after which a crashed bot's row is taken
+    assert outbox.work(bot.ctx, [feature]) == 0, "ours, still running: not taken twice"
+    release.set()
+    settle(slack, bot)
+    assert runs == [{"n": 1}]
+    assert bot.ctx.conn.execute("SELECT status FROM outbox").fetchone()[0] == "done"
