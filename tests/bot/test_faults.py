@@ -225,3 +225,22 @@ def test_a_modal_that_cannot_open_leaves_the_check_in_as_it_was(slack, bot, cloc
         "SELECT COUNT(*) FROM events WHERE kind = 'api_error' AND method = 'views.open'"
     ).fetchone()[0]
     assert errors >= 1
+
+
+def test_a_send_waiting_out_a_long_429_is_never_reset_and_sent_twice(slack, bot, clock):  # noqa: ANN001
+    from bot import scheduler
+
+    clock.set(PARIS_NINE)
+    slack.fail("conversations.open", "ratelimited", times=1, retry_after=2, match={"users": "U001"})
+    scheduler.tick(bot.ctx)  # U001's send now waits 2 s for Slack
+    slack.wait_until(lambda: slack.calls("conversations.open", ok=False), 5, "the 429")
+    for _ in range(3):  # minutes pass on the bot's clock while that send still waits
+        clock.advance(minutes=3)
+        scheduler.tick(bot.ctx)
+    settle(slack, bot, timeout=15)
+    clock.advance(seconds=5)
+    tick(bot)
+    greetings = [m for m in slack.dm("U001") if m["text"].startswith("Hi ")]
+    assert len(greetings) == 1, "one send, never reset while in flight"
+    run = bot.ctx.conn.execute("SELECT status FROM runs WHERE member_id = 'U001'").fetchone()
+    assert run["status"] == "open"
