@@ -253,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from datetime import timedelta
 
+    stop = threading.Event()  # before the claim: a signal from then on is a clean stop
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     instance = uuid.uuid4().hex[:16]
     holder = store.claim_heartbeat(
         conn, env=config.env, dev_users=config.dev_users, started_at=system_clock(),
@@ -263,9 +266,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(refuse_line(config, holder), file=sys.stderr)
         return 3
 
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     quiet = {name: logging.getLogger(name).level for name in ("checkin.bot", "slack_sdk")}
     for name in quiet:  # a failed start is said in one line below, not in log lines too
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -72,7 +72,9 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
                 ack()  # the pause modal: opened now, while its trigger_id is good
                 from bot import conversation
 
-                conversation.open_pause(ctx, {"user": {"id": body.get("user_id")}, **body})
+                conversation.open_now(
+                    ctx, conversation.open_pause, {"user": {"id": body.get("user_id")}, **body}
+                )
                 return
             new, row_id = listen.keep(ctx, "command", on_command, body)
             ack()

@@ -77,11 +77,13 @@ def register(app: App, ctx: BotContext) -> None:
 
 
 def opens_modal(ctx: BotContext, work: Any) -> Any:
-    """A listener that acks, then opens its modal at once on the listener's own thread.
+    """A listener that acks, then opens its modal at once, beside the member's queue.
 
     A trigger_id lasts 3 s and is good once: behind the member's queue it
-    expires during a busy minute. Opening a modal reads the database and makes
-    one `views.open`; nothing is kept for a replay (a kept trigger is dead).
+    expires during a busy minute. The modal is opened in a thread of its own
+    started right after the ack (Bolt sends the ack when the listener returns,
+    so a slow `views.open` on the listener itself would delay the ack). Nothing
+    is kept for a replay: a kept trigger is dead.
     """
 
     def listener(ack: Any, body: dict) -> None:
@@ -89,13 +91,28 @@ def opens_modal(ctx: BotContext, work: Any) -> Any:
             ack()
         except Exception:
             ctx.logger.exception("listener %s: ack failed", work.__name__)
+        open_now(ctx, work, body)
+
+    listener.__name__ = f"ack_then_{work.__name__}"
+    return listener
+
+
+def open_now(ctx: BotContext, work: Any, body: dict) -> None:
+    """Run `work(ctx, body)` (a modal's views.open) in a thread of its own, now."""
+
+    def run() -> None:
         try:
             work(ctx, body)
         except Exception:
             ctx.logger.exception("%s failed", work.__name__)
 
-    listener.__name__ = f"ack_then_{work.__name__}"
-    return listener
+    if ctx.worker is None:  # a unit test without a worker: at once, in this thread
+        run()
+        return
+    thread = threading.Thread(target=run, name=f"modal-{work.__name__}", daemon=True)
+    opening = ctx.cache.setdefault("modals_opening", [])
+    opening[:] = [t for t in opening if t.is_alive()] + [thread]  # tests wait for these
+    thread.start()
 
 
 # --- sending -----------------------------------------------------------------

@@ -40,6 +40,7 @@ def test_typed_numbers_superscripts_and_ambiguous_ones(slack, bot, clock):  # no
     assert "1,234,567.5" in json.dumps(recap["blocks"]) and "e+06" not in json.dumps(recap)
 
     slack.user("U001").clicks("Edit answers")
+    settle(slack, bot)  # the modal opens beside the member's queue
     view = slack.open_view("U001")
     (number_input,) = [
         b for b in view["blocks"] if b.get("element", {}).get("type") == "number_input"
