@@ -131,3 +131,28 @@ def test_any_request_is_acknowledged_once_never_raises_and_stores_nothing(ctx, r
     assert conn.execute("SELECT COUNT(*) FROM answer_history").fetchone()[0] == 0
     statuses = [store.get_run(conn, i)["status"] for i in ids]
     assert statuses == list(CLOSED_STATUSES), "no run that accepts nothing was reopened"
+
+
+@settings(
+    max_examples=40, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+@given(
+    kind=st.sampled_from(["interactive", "events_api", "slash_commands"]),
+    payload=st.dictionaries(
+        st.sampled_from(["type", "user", "user_id", "actions", "event", "view", "command", "text",
+                         "container", "trigger_id", "event_id"]),
+        JSON, max_size=6,
+    ),
+)  # fmt: skip
+def test_any_envelope_through_socket_mode_is_acknowledged(slack, bot, kind, payload):  # noqa: ANN001
+    from tests.bot.conftest import settle
+    from tests.fakeslack import envelopes
+
+    if kind == "slash_commands":
+        payload["command"] = "/checkin"
+    env = envelopes.envelope(kind, payload, accepts_response_payload=kind != "events_api")
+    slack.send_envelope(env)
+    slack.ack_for(env["envelope_id"], timeout=3)
+    settle(slack, bot)
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
