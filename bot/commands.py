@@ -20,7 +20,7 @@ from slack_bolt.context.respond import Respond
 
 from bot import listen, members
 from bot.context import BotContext
-from checkin import store
+from checkin import slacktext, store
 from checkin.timing import local_today
 
 Handler = Callable[[BotContext, dict, str, Callable[..., Any]], None]
@@ -62,7 +62,9 @@ def register(app: App, ctx: BotContext) -> None:
 def command_listener(ctx: BotContext) -> Callable[..., None]:
     def listener(ack: Callable[..., Any], body: dict) -> None:
         try:
-            name, _, args = str(body.get("text") or "").strip().partition(" ")
+            name, _, args = (
+                slacktext.command_text(str(body.get("text") or "")).strip().partition(" ")
+            )
             sub = _SUBCOMMANDS.get(name.lower())
             if sub is None:
                 unknown = f"I do not know `{name}`.\n" if name and name != "help" else ""
@@ -88,7 +90,7 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
 
 def on_command(ctx: BotContext, body: dict) -> None:
     """The work after a subcommand's ack (also when replayed after a restart)."""
-    name, _, args = str(body.get("text") or "").strip().partition(" ")
+    name, _, args = slacktext.command_text(str(body.get("text") or "")).strip().partition(" ")
     sub = _SUBCOMMANDS.get(name.lower())
     if sub is None:
         return

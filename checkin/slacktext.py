@@ -71,3 +71,20 @@ def _same_link(target: str, label: str) -> bool:
     """Slack labels an auto-linked `example.com` or `a@b.org` with what was typed."""
     bare = re.sub(r"^(https?://|mailto:)", "", target)
     return label in (target, bare, bare.rstrip("/"))
+
+
+def command_text(text: str) -> str:
+    """A slash command's text as typed, its mentions kept as tokens.
+
+    With `should_escape` (the manifest's), Slack escapes `&`, `<`, `>` in a
+    command's text and turns a picked `@name` into `<@U123|name>`; the
+    entities are decoded, the tokens kept for the command to read.
+    """
+    out: list[str] = []
+    last = 0
+    for match in TOKEN.finditer(text or ""):
+        out.append(unescape(text[last : match.start()]))
+        out.append(match[0])
+        last = match.end()
+    out.append(unescape((text or "")[last:]))
+    return "".join(out)

@@ -301,10 +301,10 @@ def test_report_command_says_what_it_did_not_understand(slack, weekly_db, make_b
 def test_member_history_is_theirs_or_an_admins(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
-    slack.user("U002").runs("/checkin report last week <@U001|alice>")
+    slack.user("U002").runs("/checkin report last week @alice")
     refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
     assert "only admins" in refused.body["text"]
-    slack.user("U001").runs("/checkin report 2026-W49 <@U001|alice>")
+    slack.user("U001").runs("/checkin report 2026-W49 @alice")
     own = slack.wait_until(lambda: slack.responses[1:], timeout=3.0)[0]
     text = json.dumps(own.body, ensure_ascii=False)
     assert "Alice Archer: weekly" in text and "Reviewed PRs" in text and "Mon 30 Nov" in text
@@ -485,3 +485,19 @@ def test_the_week_is_posted_once_whatever_one_call_of_the_post_does(
         charted = any(m.get("files") for m in thread)
         failed = store.count_events(conn, "report_chart_failed", REPORT_TIME - timedelta(days=1))
         assert charted or failed == 1, "the chart is there, or its failure counted"
+
+
+def test_a_check_in_named_with_an_ampersand_is_found_from_the_command(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    conn = db.connect(weekly_db)
+    conn.execute("UPDATE checkins SET name = 'R&D weekly' WHERE name = 'weekly'")
+    conn.close()
+    bot = make_bot()
+    clock.set(REPORT_TIME + timedelta(days=3))
+    slack.user("U001").runs("/checkin report 2026-W49 R&D weekly")
+    settle(slack, bot)
+    (envelope,) = [e for e in slack.sent_envelopes if e["type"] == "slash_commands"]
+    assert envelope["payload"]["text"] == "report 2026-W49 R&amp;D weekly", "as Slack sends it"
+    said = json.dumps([r.body for r in slack.responses], ensure_ascii=False)
+    assert "did not understand" not in said and "R&amp;amp;D" not in said

@@ -46,3 +46,9 @@ def test_any_typed_text_round_trips_through_slack_s_encoding(typed: str) -> None
 @given(st.text())
 def test_decoding_never_raises(text: str) -> None:
     assert isinstance(decode(text, NAMES.get), str)
+
+
+def test_a_command_s_text_is_unescaped_and_keeps_its_mention_tokens() -> None:
+    from checkin.slacktext import command_text
+
+    assert command_text("report R&amp;D &lt;x&gt; <@U001|alice>") == "report R&D <x> <@U001|alice>"

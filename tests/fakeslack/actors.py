@@ -259,8 +259,13 @@ class Actor:
     def runs(
         self, command_line: str, channel: str | None = None, wait: bool = True, timeout: float = 5.0
     ) -> Ack | str:
-        """Run a slash command ("/checkin report last week") in the DM, or in `channel`."""
+        """Run a slash command ("/checkin report last week @alice") in the DM, or in `channel`.
+
+        The text arrives as Slack sends it for a command with `should_escape`:
+        `&<>` escaped, a typed `@alice` as `<@U001|alice>` (see typed.py).
+        """
         command, _, text = command_line.strip().partition(" ")
+        text = typed.command_text(self.ws, text.strip())
         channel_id = self.ws.resolve_channel(channel) if channel else self.dm_channel
         if channel_id is None:
             raise KeyError(f"no channel {channel!r}")

@@ -8,7 +8,9 @@ As docs.slack.dev "Formatting text for app surfaces" describes it: in `text`,
 typed elements (`text`, `link`, `user`, `channel`, `usergroup`).
 
 Typed `@name` of a workspace user, `#name` of a channel and `@name` of a user
-group become mentions, as if picked from the client's autocomplete.
+group become mentions, as if picked from the client's autocomplete. A slash
+command's text (`command_text`) is escaped the same way, its user mentions
+carrying the name (`<@U123|name>`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ def _channel_named(ws: Workspace, name: str) -> str | None:
     return None
 
 
-def encode(ws: Workspace, typed: str) -> tuple[str, list[dict[str, Any]]]:
+def command_text(ws: Workspace, typed: str) -> str:
+    """A slash command's text as Slack sends it with `should_escape` (the manifest's):
+    escaped like a message, a user mention with its name (`<@U001|alice>`)."""
+    text, _ = encode(ws, typed, labelled=True)
+    return text
+
+
+def encode(ws: Workspace, typed: str, labelled: bool = False) -> tuple[str, list[dict[str, Any]]]:
     """(text, blocks) of a message whose author typed `typed`."""
     text: list[str] = []
     elements: list[dict[str, Any]] = []
@@ -58,7 +67,7 @@ def encode(ws: Workspace, typed: str) -> tuple[str, list[dict[str, Any]]]:
             elements.append({"type": "link", "url": url})
         elif sigil == "@" and (uid := _user_named(ws, name)):
             plain(typed[last : match.start()])
-            text.append(f"<@{uid}>")
+            text.append(f"<@{uid}|{name}>" if labelled else f"<@{uid}>")
             elements.append({"type": "user", "user_id": uid})
         elif sigil == "@" and name in ws.usergroups:
             plain(typed[last : match.start()])
