@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
@@ -30,7 +31,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from bot import listen
 from bot.context import BotContext
 from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
-from bot.slack import build_client, call, error_code
+from bot.slack import SlackUnavailable, build_client, call, error_code
 from bot.worker import Worker
 from checkin import access, db, deploys, store
 from checkin.clock import Clock, system_clock
@@ -56,15 +57,20 @@ def load_features(names: Sequence[str] = FEATURES) -> list[ModuleType]:
     return out
 
 
-def build_context(config: Config, clock: Clock = system_clock, threads: int = 8) -> BotContext:
+def build_context(
+    config: Config, clock: Clock = system_clock, threads: int = 8, instance: str | None = None
+) -> BotContext:
     database = db.ThreadLocal(config.db_path)
-    return BotContext(
+    ctx = BotContext(
         config=config,
         db=database,
         client=build_client(config, database, clock),
         clock=clock,
         worker=Worker(threads),
     )
+    if instance:
+        ctx.instance = instance
+    return ctx
 
 
 def build_app(ctx: BotContext, features: list[ModuleType] | None = None) -> App:
@@ -141,13 +147,15 @@ class Bot:
         tick_interval: float = INTERVAL_S,
         beat_interval: float = BEAT_INTERVAL_S,
         on_claim_lost: Callable[[], None] | None = None,
+        instance: str | None = None,
     ) -> None:
-        """`on_claim_lost`: called when another bot took the heartbeat over (default: stop)."""
+        """`on_claim_lost`: called when another bot took the heartbeat over (default: stop).
+        `instance`: the id this bot claimed the heartbeat with (default: a new random one)."""
         self.config = config
         self.tick_interval = tick_interval
         self.beat_interval = beat_interval
         self.on_claim_lost = on_claim_lost or self._stop_in_background
-        self.ctx = build_context(config, clock, threads)
+        self.ctx = build_context(config, clock, threads, instance)
         self.app = build_app(self.ctx)
         self.handler = AckingSocketModeHandler(
             self.app,
@@ -184,13 +192,17 @@ class Bot:
             self._close_socket_mode()
         except Exception:
             log.exception("closing the Socket Mode connection")
+        idle = True
         if self.ctx.worker is not None:
-            self.ctx.worker.stop(max(0.1, deadline - time.monotonic()))
+            idle = self.ctx.worker.stop(max(0.1, deadline - time.monotonic()))
         try:
-            store.clear_heartbeat(self.ctx.conn)
+            store.clear_heartbeat(self.ctx.conn, self.ctx.instance)
         except Exception:
             log.exception("clearing the heartbeat")
-        self.ctx.db.close()
+        if idle:
+            self.ctx.db.close()
+        else:  # never close the database under running work; the process ends anyway
+            log.warning("stopped with work still running; the next start finds what it left")
 
     def _close_socket_mode(self) -> None:
         """`handler.close()`, without its waits: up to 1 s for the queue poll and
@@ -246,33 +258,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from datetime import timedelta
 
+    stop = threading.Event()  # before the claim: a signal from then on is a clean stop
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    instance = uuid.uuid4().hex[:16]
     holder = store.claim_heartbeat(
         conn, env=config.env, dev_users=config.dev_users, started_at=system_clock(),
-        stale_after=timedelta(seconds=STALE_AFTER_S),
+        stale_after=timedelta(seconds=STALE_AFTER_S), instance=instance,
     )  # fmt: skip
     conn.close()
     if holder is not None:
         print(refuse_line(config, holder), file=sys.stderr)
         return 3
 
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    quiet = {name: logging.getLogger(name).level for name in ("checkin.bot", "slack_sdk")}
+    for name in quiet:  # a failed start is said in one line below, not in log lines too
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        bot = Bot(config, on_claim_lost=stop.set)
+        bot = Bot(config, on_claim_lost=stop.set, instance=instance)
         bot.start()
-    except SlackApiError as exc:
-        print(
-            f"error: Slack refused the bot's tokens ({error_code(exc)}) at {config.api_url}; "
-            "check SLACK_BOT_TOKEN and SLACK_APP_TOKEN in .env",
-            file=sys.stderr,
-        )
-        _clear(config)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, one line and a free claim
+        print(start_error_line(config, exc), file=sys.stderr)
+        _clear(config, instance)
         return 2
-    except OSError as exc:
-        print(f"error: cannot reach Slack at {config.api_url}: {exc}", file=sys.stderr)
-        _clear(config)
-        return 2
+    finally:
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
     log.info(bot.start_line())
     stop.wait()
     log.info("stopping (pid %s on %s)", os.getpid(), socket.gethostname())
@@ -281,7 +292,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _clear(config: Config) -> None:
-    conn = db.connect(config.db_path)
-    store.clear_heartbeat(conn)
-    conn.close()
+def start_error_line(config: Config, exc: BaseException) -> str:
+    """The one line said when the bot cannot start; never a token, never a traceback."""
+    if isinstance(exc, SlackApiError):
+        return (
+            f"error: Slack refused the bot's tokens ({error_code(exc)}) at {config.api_url}; "
+            "check SLACK_BOT_TOKEN and SLACK_APP_TOKEN in .env"
+        )
+    if isinstance(exc, SlackUnavailable | OSError):
+        return (
+            f"error: cannot reach Slack at {config.api_url} ({error_code(exc)}); check the "
+            "network, or SLACK_API_URL if it is set"
+        )
+    return f"error: the bot could not start: {type(exc).__name__}: {exc}"
+
+
+def _clear(config: Config, instance: str) -> None:
+    try:
+        conn = db.connect(config.db_path)
+        store.clear_heartbeat(conn, instance)
+        conn.close()
+    except Exception:  # noqa: BLE001 - the start already failed; say that, not this
+        log.debug("could not clear the heartbeat claim", exc_info=True)

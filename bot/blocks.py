@@ -8,11 +8,14 @@ a message, 100 in a modal.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+
+from checkin import numbers
 
 SECTION_MAX = 3000
 BUTTON_MAX = 75
@@ -98,6 +101,41 @@ def choices(question: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def option_id(label: str) -> str:
+    """A stable id for an option, made from its wording: a button or a select carries it, so
+    a check-in re-imported with its options reordered keeps each click's meaning."""
+    return "o" + hashlib.sha1(label.strip().encode("utf-8")).hexdigest()[:10]
+
+
+def option_index(labels: list[str], value: object) -> int | None:
+    """Where the option a button or select carried is in `labels` now (an option id, or the
+    index older messages carry); None when it is offered no more."""
+    text = str(value)
+    if text.startswith("o"):
+        return next((i for i, label in enumerate(labels) if option_id(label) == text), None)
+    try:
+        index = int(text)
+    except ValueError:
+        return None
+    return index if 0 <= index < len(labels) else None
+
+
+def answer_key(run_id: int, question_id: int, label: str) -> str:
+    """A choice or scale button's value: run, question and the option's stable id."""
+    return f"{run_id}:{question_id}:{option_id(label)}"
+
+
+def parse_answer_key(value: str | None) -> tuple[int, int, str] | None:
+    """(run id, question id, option id or index as text) of a choice or scale button."""
+    parts = str(value).split(":")
+    if len(parts) != 3:
+        return None
+    try:
+        return int(parts[0]), int(parts[1]), parts[2]
+    except ValueError:
+        return None
+
+
 def key(run_id: int, question_id: int, index: int | None = None) -> str:
     """The value an action carries: everything a restarted bot needs to act on it."""
     return f"{run_id}:{question_id}" if index is None else f"{run_id}:{question_id}:{index}"
@@ -140,7 +178,7 @@ def question_message(
                 "type": "actions",
                 "block_id": f"answer:{run_id}:{qid}",
                 "elements": [
-                    button(label, f"{ANSWER}_{i}", key(run_id, qid, i))
+                    button(label, f"{ANSWER}_{i}", answer_key(run_id, qid, label))
                     for i, label in enumerate(labels[:25])
                 ],
             }
@@ -161,7 +199,7 @@ def question_message(
             ],
         }
     )
-    text = f"{number}/{total} {question['text']}"
+    text = f"{number}/{total} {esc(question['text'])}"
     if intro:
         text = f"{intro}\n{text}"
     return clip(text, TEXT_MAX), blocks
@@ -176,8 +214,7 @@ def answer_shown(answer: Mapping[str, Any] | None) -> str:
     if answer["text"] not in (None, ""):
         return str(answer["text"])
     if answer["number"] is not None:
-        number = float(answer["number"])
-        return str(int(number)) if number.is_integer() else f"{number:g}"
+        return numbers.shown(answer["number"])
     return "(no answer)"
 
 
@@ -198,7 +235,7 @@ def answered_message(
     blocks.append(section(clip(shown, ANSWER_ECHO_MAX), markup=False))
     if note:
         blocks.append(context(note))
-    text = f"{number}/{total} {question['text']}: {shown}"
+    text = f"{number}/{total} {esc(question['text'])}: {esc_clip(shown, ANSWER_ECHO_MAX)}"
     return clip(f"{intro}\n{text}" if intro else text, TEXT_MAX), blocks
 
 
@@ -211,7 +248,7 @@ def closed_message(
         blocks.append(section(intro))
     blocks.append(section(_heading(question, number, total)))
     blocks.append(context(esc(note)))
-    text = f"{question['text']} ({note})"
+    text = f"{esc(question['text'])} ({esc(note)})"
     return clip(f"{intro}\n{text}" if intro else text, TEXT_MAX), blocks
 
 
@@ -229,7 +266,9 @@ def recap_message(
     for answer in answers[: room // 2]:
         blocks.append(section(f"*{esc(answer['question_text'])}*"))
         blocks.append(section(clip(answer_shown(answer), ANSWER_ECHO_MAX), markup=False))
-        lines.append(f"{answer['question_text']}: {clip(answer_shown(answer), per_answer)}")
+        lines.append(
+            f"{esc(answer['question_text'])}: {esc_clip(answer_shown(answer), per_answer)}"
+        )
     blocks.append(
         {
             "type": "actions",
@@ -268,15 +307,15 @@ def edit_modal(run_id: int, checkin_name: str, rows: Sequence[Mapping[str, Any]]
                 "type": "static_select",
                 "action_id": "value",
                 "placeholder": plain("Pick one", 150),
-                "options": [_option(label, str(i)) for i, label in enumerate(labels[:100])],
+                "options": [_option(label, option_id(label)) for label in labels[:100]],
             }
             current = _label_index(row, labels)
             if current is not None:
-                element["initial_option"] = _option(labels[current], str(current))
+                element["initial_option"] = _option(labels[current], option_id(labels[current]))
         elif row["kind"] == "number":
             element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
             if row["number"] is not None and not row["skipped"]:
-                element["initial_value"] = answer_shown(row)
+                element["initial_value"] = numbers.plain(row["number"])  # read back as is
         else:
             element = {
                 "type": "plain_text_input",

@@ -20,7 +20,7 @@ from slack_bolt.context.respond import Respond
 
 from bot import listen, members
 from bot.context import BotContext
-from checkin import store
+from checkin import slacktext, store
 from checkin.timing import local_today
 
 Handler = Callable[[BotContext, dict, str, Callable[..., Any]], None]
@@ -62,11 +62,21 @@ def register(app: App, ctx: BotContext) -> None:
 def command_listener(ctx: BotContext) -> Callable[..., None]:
     def listener(ack: Callable[..., Any], body: dict) -> None:
         try:
-            name, _, args = str(body.get("text") or "").strip().partition(" ")
+            name, _, args = (
+                slacktext.command_text(str(body.get("text") or "")).strip().partition(" ")
+            )
             sub = _SUBCOMMANDS.get(name.lower())
             if sub is None:
                 unknown = f"I do not know `{name}`.\n" if name and name != "help" else ""
                 ack(text=unknown + help_text(ctx.config.command), response_type="ephemeral")
+                return
+            if name.lower() == "pause" and args.strip().lower() in ("", "until"):
+                ack()  # the pause modal: opened now, while its trigger_id is good
+                from bot import conversation
+
+                conversation.open_now(
+                    ctx, conversation.open_pause, {"user": {"id": body.get("user_id")}, **body}
+                )
                 return
             new, row_id = listen.keep(ctx, "command", on_command, body)
             ack()
@@ -80,7 +90,7 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
 
 def on_command(ctx: BotContext, body: dict) -> None:
     """The work after a subcommand's ack (also when replayed after a restart)."""
-    name, _, args = str(body.get("text") or "").strip().partition(" ")
+    name, _, args = slacktext.command_text(str(body.get("text") or "")).strip().partition(" ")
     sub = _SUBCOMMANDS.get(name.lower())
     if sub is None:
         return

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -42,6 +43,9 @@ class BotContext:
     features: list[ModuleType] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # rosters and the like, per process
     is_connected: Callable[[], bool] = lambda: False
+    # A random id per bot start: the heartbeat claim and the sends it owns name it
+    # (pids repeat, in containers every bot may be pid 1).
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
     def defer(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
         """Run `fn(*args)` after the ack, in order with the other work for `key`; never raises."""
@@ -52,6 +56,35 @@ class BotContext:
             fn(*args)
         except Exception:
             self.logger.exception("work %s for %s failed", getattr(fn, "__name__", fn), key)
+
+    def defer_urgent(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
+        """`defer`, taken before every other waiting key (the outbox: a fan-out of sends to
+        many members must not hold up what someone asked for in the web app)."""
+        if self.worker is not None:
+            self.worker.submit(key, fn, *args, urgent=True)
+            return
+        self.defer(key, fn, *args)
+
+    def defer_once(self, key: str, member: str, fn: Callable[..., Any], *args: Any) -> bool:
+        """`defer` unless work under `key` is queued or running already; True if queued now.
+
+        The scheduler finds the same pending work (a post owed, a send to
+        check) every few seconds; it is queued once until it has run.
+        """
+        queued: set[str] = self.cache.setdefault("queued_once", set())
+        if key in queued:
+            return False
+        queued.add(key)
+
+        def once() -> None:
+            try:
+                fn(*args)
+            finally:
+                queued.discard(key)
+
+        once.__name__ = getattr(fn, "__name__", "work")
+        self.defer(member, once)
+        return True
 
     @property
     def conn(self) -> sqlite3.Connection:

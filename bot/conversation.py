@@ -3,8 +3,18 @@
 Sending: a run is created once per (check-in, member, local date) and
 claimed ('due' → 'sending') before anything is posted, so a second tick, a
 restart or a second process never posts it twice. The first question carries
-the run id in the message metadata; a run left in 'sending' by a crash is
-looked up in the DM's history and either confirmed 'open' or sent again.
+the run id in the message metadata; a run left in 'sending' by a crash (or by
+a post whose outcome is unknown) is looked up in the DM's history and either
+confirmed 'open' or sent again. A send still in flight in this bot is never
+reset, however long Slack makes it wait.
+
+Continuing: once the shown question is answered the run owes its member the
+next question (or the recap); a post that fails is tried again by the tick
+(`heal_owed_posts`, through the member's queue), after a look in the DM when
+the failed try may have reached Slack; a crash between the answer and the
+post is healed the same way at the next start. Reminders, wake-ups and
+recovery checks are queued per member too: the scheduler thread never calls
+Slack.
 
 Answering: buttons carry run id, question id and choice index; typed answers
 go to the member's newest open run. `store.record_answer` stores the first
@@ -14,9 +24,9 @@ answer only, so a double click or a redelivered event changes nothing.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
+import threading
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,8 +37,14 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, listen, members
 from bot.context import BotContext
 from bot.listen import acked, user_of
-from bot.slack import SlackUnavailable, call, error_code, is_rate_limited, is_transient
-from checkin import pool, store
+from bot.slack import (
+    SlackUnavailable,
+    call,
+    error_code,
+    is_transient,
+    may_have_posted,
+)
+from checkin import numbers, pool, slacktext, store
 from checkin.clock import parse_iso
 from checkin.timing import (
     MemberClock,
@@ -42,9 +58,8 @@ from checkin.timing import (
 )
 
 SNOOZE = timedelta(hours=1)
-SENDING_GRACE = timedelta(minutes=2)
+POST_BACKOFF_S = (5, 10, 15, 30)  # between tries of an owed post: the member waits under a minute
 LATE_TYPING_GRACE = timedelta(hours=1)  # a typed late answer: the run's own day, or this after
-NUMBER = re.compile(r"^[-+]?(\d{1,15}([.,]\d*)?|[.,]\d+)$")
 
 
 def register(app: App, ctx: BotContext) -> None:
@@ -52,13 +67,52 @@ def register(app: App, ctx: BotContext) -> None:
     app.action(blocks.SKIP_QUESTION)(acked(ctx, on_skip_question))
     app.action(blocks.SKIP_RUN)(acked(ctx, on_skip_run))
     app.action(blocks.SNOOZE_RUN)(acked(ctx, on_snooze))
-    app.action(blocks.PAUSE_OPEN)(acked(ctx, open_pause))
+    app.action(blocks.PAUSE_OPEN)(opens_modal(ctx, open_pause))
     app.action(blocks.RESUME)(acked(ctx, on_resume))
-    app.action(blocks.EDIT_ANSWERS)(acked(ctx, open_edit))
+    app.action(blocks.EDIT_ANSWERS)(opens_modal(ctx, open_edit))
     app.view(blocks.PAUSE_VIEW)(pause_listener(ctx))
     listen.handles(ctx, "on_pause_submission", on_pause_submission)
     app.view(blocks.EDIT_VIEW)(acked(ctx, on_edit_submission))
     app.event("message")(acked(ctx, on_message))
+
+
+def opens_modal(ctx: BotContext, work: Any) -> Any:
+    """A listener that acks, then opens its modal at once, beside the member's queue.
+
+    A trigger_id lasts 3 s and is good once: behind the member's queue it
+    expires during a busy minute. The modal is opened in a thread of its own
+    started right after the ack (Bolt sends the ack when the listener returns,
+    so a slow `views.open` on the listener itself would delay the ack). Nothing
+    is kept for a replay: a kept trigger is dead.
+    """
+
+    def listener(ack: Any, body: dict) -> None:
+        try:
+            ack()
+        except Exception:
+            ctx.logger.exception("listener %s: ack failed", work.__name__)
+        open_now(ctx, work, body)
+
+    listener.__name__ = f"ack_then_{work.__name__}"
+    return listener
+
+
+def open_now(ctx: BotContext, work: Any, body: dict) -> None:
+    """Run `work(ctx, body)` (a modal's views.open) in a thread of its own, now."""
+
+    def run() -> None:
+        try:
+            work(ctx, body)
+        except Exception:
+            ctx.logger.exception("%s failed", work.__name__)
+
+    if ctx.worker is None:  # a unit test without a worker: at once, in this thread
+        run()
+        return
+    thread = threading.Thread(target=run, name=f"modal-{work.__name__}", daemon=True)
+    opening = ctx.cache.setdefault("modals_opening", [])
+    opening[:] = [t for t in opening if t.is_alive()] + [thread]  # tests wait for these
+    thread.start()
 
 
 # --- sending -----------------------------------------------------------------
@@ -138,11 +192,28 @@ def send_run(ctx: BotContext, run_id: int) -> str:
             return "dev_skipped"
         return "taken"
     started = time.perf_counter()
-    claimed = store.set_run_status(
-        conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(), clock=ctx.clock
-    )
-    if not claimed:
-        return "taken"
+    in_flight = sending_now(ctx)
+    in_flight.add(run_id)  # before the claim: recovery must never see it claimed and idle
+    try:
+        claimed = store.set_run_status(
+            conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(),
+            sending_by=ctx.instance, clock=ctx.clock,
+        )  # fmt: skip
+        if not claimed:
+            return "taken"
+        return _send_claimed(ctx, run, started)
+    finally:
+        in_flight.discard(run_id)
+
+
+def sending_now(ctx: BotContext) -> set[int]:
+    """Run ids this bot is sending at this moment (their runs are 'sending' and must stay so)."""
+    return ctx.cache.setdefault("sending_now", set())
+
+
+def _send_claimed(ctx: BotContext, run: sqlite3.Row, started: float) -> str:
+    conn = ctx.conn
+    run_id, member_id = run["id"], run["member_id"]
     question = store.next_question(conn, run)
     posting = False
     try:
@@ -154,8 +225,9 @@ def send_run(ctx: BotContext, run_id: int) -> str:
         ts = post_question(ctx, _with(run, channel_id=channel), question)
     except (SlackApiError, SlackUnavailable) as exc:
         code = error_code(exc)
-        if is_rate_limited(exc) or (not posting and is_transient(exc)):
-            # Nothing was posted: sent again by a later tick.
+        if is_transient(exc) and (not posting or not may_have_posted(exc)):
+            # Nothing was posted (a 429, a refused connection, the DM not opened): sent
+            # again by a later tick.
             store.set_run_status(conn, run_id, "due", only_if=("sending",), error=code)
             return "retry"
         if is_transient(exc):
@@ -239,21 +311,39 @@ def tick(ctx: BotContext) -> None:
     """Create and send due runs, recover interrupted sends, wake snoozes, remind, close."""
     now = ctx.clock()
     for checkin in store.active_checkins(ctx.conn):
-        try:
-            create_runs(ctx, checkin, now)
-        except Exception:
-            ctx.logger.exception("check-in %s: could not create its runs", checkin["name"])
+        # Rosters and profiles come from Slack: read in the worker, never on this thread.
+        ctx.defer_once(
+            f"runs:{checkin['id']}", f"checkin:{checkin['id']}", create_and_queue, ctx,
+            checkin["id"],
+        )  # fmt: skip
     _guarded(ctx, recover_sending, now)
-    for run in store.runs_to_send(ctx.conn, now):
-        if ctx.cache.get("stopping"):
-            return
-        # In the member's queue: a tick stays short, and the send is in order with
-        # the member's own clicks and messages.
-        ctx.defer(run["member_id"], send_run, ctx, run["id"])
+    _guarded(ctx, queue_sends, now)
     _guarded(ctx, wake_snoozed, now)
+    _guarded(ctx, heal_owed_posts, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)
     _guarded(ctx, forget_old_events, now)
+
+
+def create_and_queue(ctx: BotContext, checkin_id: int) -> None:
+    """In the worker: the check-in's due runs made, and their sends queued per member."""
+    checkin = store.get_checkin_by_id(ctx.conn, checkin_id)
+    if checkin is None or not checkin["active"]:
+        return
+    now = ctx.clock()
+    try:
+        create_runs(ctx, checkin, now)
+    except Exception:
+        ctx.logger.exception("check-in %s: could not create its runs", checkin["name"])
+    queue_sends(ctx, now)
+
+
+def queue_sends(ctx: BotContext, now: datetime) -> None:
+    """Each due run's send in its member's queue (once), in order with their own work."""
+    for run in store.runs_to_send(ctx.conn, now):
+        if ctx.cache.get("stopping"):
+            return
+        ctx.defer_once(f"send:{run['id']}", run["member_id"], send_run, ctx, run["id"])
 
 
 def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
@@ -264,60 +354,181 @@ def _guarded(ctx: BotContext, step: Any, now: datetime) -> None:
 
 
 def recover_sending(ctx: BotContext, now: datetime) -> None:
-    """A run left 'sending' (the bot stopped mid-send): open if its message is in the DM, else due."""
-    for run in store.runs_left_sending(ctx.conn, now - SENDING_GRACE):
-        try:
-            channel = open_dm(ctx, run["member_id"])
-            history = call(
-                ctx, "conversations.history", channel=channel, limit=50, include_all_metadata=True
-            )
-        except (SlackApiError, SlackUnavailable) as exc:
-            ctx.logger.warning(
-                "run %s: cannot check the DM history: %s", run["id"], error_code(exc)
-            )
+    """Runs left 'sending' and not being sent by this bot: each checked in the member's queue."""
+    in_flight = sending_now(ctx)
+    later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
+    for run in store.runs_left_sending(ctx.conn):
+        if run["id"] in in_flight:
+            continue  # still being sent (a 429 wait, a slow Slack): never reset
+        if run["id"] in later and now < later[run["id"]] and now < parse_iso(run["closes_at"]):
             continue
-        found, asked = None, None
-        for message in history.get("messages") or []:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("run_id") == run["id"]:
-                found, asked = message, payload.get("question_id")
-                break
-        if found is not None:
-            store.set_run_status(
-                ctx.conn, run["id"], "open", only_if=("sending",), channel_id=channel,
-                message_ts=found["ts"], asked_question_id=asked, error=None,
-            )  # fmt: skip
-        else:
-            store.set_run_status(ctx.conn, run["id"], "due", only_if=("sending",))
+        ctx.defer_once(f"recover:{run['id']}", run["member_id"], recover_run, ctx, run["id"])
+
+
+def recover_run(ctx: BotContext, run_id: int) -> str:
+    """A run left 'sending': 'open' if its message is in the DM, else sent again now.
+
+    When the DM cannot be checked (Slack down, a missing scope) it stays
+    'sending' (a click on its message still opens it) and is checked again
+    after a growing pause, until its window closes: then it is 'failed' and
+    counted.
+    """
+    conn = ctx.conn
+    run = store.get_run(conn, run_id)
+    if run is None or run["status"] != "sending" or run_id in sending_now(ctx):
+        return "nothing"
+    later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
+    try:
+        channel = open_dm(ctx, run["member_id"])
+        found = find_in_dm(ctx, channel, run_id)
+    except (SlackApiError, SlackUnavailable) as exc:
+        code = error_code(exc)
+        ctx.logger.warning("run %s: cannot check the DM history: %s", run_id, code)
+        now = ctx.clock()
+        tries = ctx.cache.setdefault("recheck_tries", {})
+        tries[run_id] = tries.get(run_id, 0) + 1
+        later[run_id] = now + timedelta(seconds=min(300, 5 * 2 ** tries[run_id]))
+        if now >= parse_iso(run["closes_at"]):
+            if store.set_run_status(
+                conn, run_id, "failed", only_if=("sending",),
+                error=f"could not be checked in the DM: {code}",
+            ):  # fmt: skip
+                store.record_event(
+                    conn, "run_unverified", error=code, member_id=run["member_id"],
+                    checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
+                )  # fmt: skip
+            return "failed"
+        return "unchecked"
+    if found is not None:
+        payload = (found.get("metadata") or {}).get("event_payload") or {}
+        store.set_run_status(
+            conn, run_id, "open", only_if=("sending",), channel_id=channel,
+            message_ts=found["ts"], asked_question_id=payload.get("question_id"), error=None,
+        )  # fmt: skip
+        return "open"
+    if store.set_run_status(conn, run_id, "due", only_if=("sending",)):
+        return send_run(ctx, run_id)  # in the member's queue already: sent again now
+    return "taken"
+
+
+def find_in_dm(
+    ctx: BotContext, channel: str, run_id: int, question_id: int | None = None, recap: bool = False
+) -> dict | None:
+    """The newest message of the run in the DM (of that question, or its recap), if any."""
+    history = call(
+        ctx, "conversations.history", channel=channel, limit=100, include_all_metadata=True
+    )
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if payload.get("run_id") != run_id:
+            continue
+        if recap and metadata.get("event_type") != "checkin_recap":
+            continue
+        if question_id is not None and payload.get("question_id") != question_id:
+            continue
+        return message
+    return None
 
 
 def wake_snoozed(ctx: BotContext, now: datetime) -> None:
+    """Snoozes that ran out: the run owes its question now (posted by `deliver_owed`)."""
     for run in store.runs_to_wake(ctx.conn, now):
-        if not store.wake_run(ctx.conn, run["id"], now):
-            continue
-        question = store.next_question(ctx.conn, run)
-        if question is not None:
-            _post_safely(ctx, run, question, "Back from your snooze:")
+        if store.wake_run(ctx.conn, run["id"], now):
+            ctx.defer_once(f"post:{run['id']}", run["member_id"], deliver_owed, ctx, run["id"])
 
 
 def remind(ctx: BotContext, now: datetime) -> None:
-    for run in store.runs_to_remind(ctx.conn):
+    for run in store.runs_to_remind(ctx.conn, now):
         if run["paused_until"] and run["local_date"] <= run["paused_until"]:
             continue
         if not reminder_due(
             parse_iso(run["sent_at"]), parse_iso(run["closes_at"]), run["reminder_minutes"], now
         ):
             continue
-        if not store.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
-            continue
-        question = store.next_question(ctx.conn, run)
-        if question is None:
-            continue
-        if _post_safely(ctx, run, question, "A gentle reminder: your check-in is still open."):
-            store.record_event(
-                ctx.conn, "reminder_sent", member_id=run["member_id"],
-                checkin_id=run["checkin_id"], detail={"run": run["id"]}, clock=ctx.clock,
+        if store.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
+            ctx.defer(run["member_id"], post_reminder, ctx, run["id"])
+
+
+def post_reminder(ctx: BotContext, run_id: int) -> None:
+    """The reminder, in the member's queue: their question again, with its buttons."""
+    run = store.get_run(ctx.conn, run_id)
+    if run is None or run["status"] != "open" or run["snoozed_until"]:
+        return
+    question = store.next_question(ctx.conn, run)
+    if question is None:
+        return
+    try:
+        post_question(ctx, run, question, intro="A gentle reminder: your check-in is still open.")
+    except (SlackApiError, SlackUnavailable) as exc:
+        # Surely not posted (a 429 beyond the budget, a refused connection): tried again.
+        # Maybe posted: not again; the member still has the question they were sent.
+        if is_transient(exc) and not may_have_posted(exc):
+            store.unclaim_reminder(ctx.conn, run_id, ctx.clock() + timedelta(seconds=30))
+        return
+    store.record_event(
+        ctx.conn, "reminder_sent", member_id=run["member_id"],
+        checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
+    )  # fmt: skip
+
+
+def heal_owed_posts(ctx: BotContext, now: datetime) -> None:
+    """Runs whose member waits for a message (a failed post, a crash after an answer): queued."""
+    for run in store.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE):
+        ctx.defer_once(f"post:{run['id']}", run["member_id"], deliver_owed, ctx, run["id"])
+
+
+def deliver_owed(ctx: BotContext, run_id: int) -> str:
+    """Post what the run owes its member: the next question, or the recap once all are answered.
+
+    A try that may have reached Slack is looked up in the DM first, so nothing
+    is asked twice. A failure is tried again after POST_BACKOFF_S (or, when
+    Slack refuses for good, given up and counted). Returns what happened.
+    """
+    conn = ctx.conn
+    run = store.run_owing_post(conn, run_id, ctx.clock() - LATE_TYPING_GRACE)
+    if run is None:
+        return "nothing"
+    question = store.next_question(conn, run)
+    try:
+        if run["post_unsure"] and run["channel_id"]:
+            found = find_in_dm(
+                ctx, run["channel_id"], run_id, question["id"] if question else None,
+                recap=question is None,
             )  # fmt: skip
+            if found is not None:
+                if question is None:
+                    store.set_run_recap(conn, run_id, found["ts"])
+                else:
+                    store.set_run_message(
+                        conn, run_id, run["channel_id"], found["ts"], question_id=question["id"]
+                    )
+                return "found"
+        store.post_trying(conn, run_id)
+        if question is None:
+            post_recap(ctx, run)
+        else:
+            intro = "Back from your snooze:" if run["post_owed"] == "wake" else None
+            post_question(ctx, run, question, intro=intro)
+        return "posted"
+    except (SlackApiError, SlackUnavailable) as exc:
+        code = error_code(exc)
+        ctx.logger.warning("run %s: could not post its next message: %s", run_id, code)
+        attempts = run["post_attempts"]
+        retry_at = None
+        if is_transient(exc):
+            retry_at = ctx.clock() + timedelta(
+                seconds=POST_BACKOFF_S[min(attempts, len(POST_BACKOFF_S) - 1)]
+            )
+        store.post_not_made(
+            conn, run_id, retry_at=retry_at, unsure=may_have_posted(exc), error=code
+        )
+        if retry_at is None:
+            store.record_event(
+                conn, "post_failed", error=code, member_id=run["member_id"],
+                checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
+            )  # fmt: skip
+        return "retry" if retry_at else "failed"
 
 
 def close_expired(ctx: BotContext, now: datetime) -> None:
@@ -332,47 +543,78 @@ def close_expired(ctx: BotContext, now: datetime) -> None:
 
 
 def forget_old_events(ctx: BotContext, now: datetime) -> None:
-    """Seen event ids and done inbox rows older than a week go; hourly."""
+    """Hourly: seen event ids and done inbox rows older than a week go, and `events`
+    older than CHECKIN_EVENTS_DAYS (90 by default)."""
     last = ctx.cache.get("forgot_events_at")
-    if last is not None and now - last < timedelta(hours=1):
+    if last is not None and abs(now - last) < timedelta(hours=1):
         return
     ctx.cache["forgot_events_at"] = now
     store.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
     store.forget_inbox(ctx.conn, timedelta(days=7), clock=ctx.clock)
-
-
-def _post_safely(ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, intro: str) -> bool:
-    try:
-        post_question(ctx, run, question, intro=intro)
-        return True
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("run %s: could not post: %s", run["id"], error_code(exc))
-        return False
+    store.forget_events(ctx.conn, timedelta(days=ctx.config.events_days), clock=ctx.clock)
 
 
 # --- outbox ----------------------------------------------------------------------
 
 
 def send_checkin_now(ctx: BotContext, payload: dict) -> None:
-    """Outbox `send_checkin`: start today's run now for the listed members (default: everyone)."""
+    """Outbox `send_checkin`: start today's run now for the listed members (default: everyone).
+
+    Each member's run is made and sent in that member's own queue, in order
+    with their clicks and messages; how it went is counted once all are done
+    (`checkin_sent_now`, outcomes by kind).
+    """
     checkin = store.get_checkin(ctx.conn, str(payload.get("checkin", "")))
     now = ctx.clock()
     wanted = [str(m) for m in payload.get("members") or []] or members.roster(ctx, checkin)
-    schedule = Schedule.of(checkin)
-    outcomes: dict[str, int] = {}
+    tally = _Tally(ctx, checkin["id"], len(wanted))
     for user_id in wanted:
+        ctx.defer(user_id, _send_now_to, ctx, checkin["id"], user_id, now, tally)
+
+
+class _Tally:
+    """Outcomes of a send-now across members' queues; recorded when the last one is in."""
+
+    def __init__(self, ctx: BotContext, checkin_id: int, expected: int) -> None:
+        self.ctx, self.checkin_id, self.left = ctx, checkin_id, expected
+        self.outcomes: dict[str, int] = {}
+        self.lock = threading.Lock()
+        if expected == 0:
+            self._record()
+
+    def add(self, outcome: str) -> None:
+        with self.lock:
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+            self.left -= 1
+            last = self.left == 0
+        if last:
+            self._record()
+
+    def _record(self) -> None:
+        store.record_event(
+            self.ctx.conn, "checkin_sent_now", checkin_id=self.checkin_id,
+            detail=self.outcomes, clock=self.ctx.clock,
+        )  # fmt: skip
+        if self.outcomes.get("failed") and not self.outcomes.get("sent"):
+            self.ctx.logger.warning("send now: nothing could be sent: %s", self.outcomes)
+
+
+def _send_now_to(
+    ctx: BotContext, checkin_id: int, user_id: str, now: datetime, tally: _Tally
+) -> None:
+    outcome = "failed"
+    try:
+        checkin = store.get_checkin_by_id(ctx.conn, checkin_id)
         row = members.refresh_member(ctx, user_id)
         if row is None or not is_askable(MemberClock.of(row)):
             outcome = "not_askable"
         else:
-            run_id = _create(ctx, checkin, adhoc_run(schedule, MemberClock.of(row), now))
+            run_id = _create(
+                ctx, checkin, adhoc_run(Schedule.of(checkin), MemberClock.of(row), now)
+            )
             outcome = "already_today" if run_id is None else send_run(ctx, run_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    store.record_event(
-        ctx.conn, "checkin_sent_now", checkin_id=checkin["id"], detail=outcomes, clock=ctx.clock
-    )
-    if wanted and not outcomes.get("sent") and outcomes.get("failed"):
-        raise RuntimeError(f"nothing could be sent: {outcomes}")
+    finally:
+        tally.add(outcome)
 
 
 OUTBOX = {"send_checkin": send_checkin_now}
@@ -407,16 +649,21 @@ def _tell(ctx: BotContext, member_id: str, text: str) -> None:
 
 
 def on_answer_click(ctx: BotContext, body: dict) -> None:
-    parsed = blocks.parse_key(_action(body).get("value"))
-    if parsed is None or parsed[2] is None:
+    parsed = blocks.parse_answer_key(_action(body).get("value"))
+    if parsed is None:
         return
-    run_id, question_id, index = parsed
+    run_id, question_id, option = parsed
     run = _own_run(ctx, body, run_id)
     question = store.get_question(ctx.conn, question_id)
     if run is None or question is None:
         return
     labels = blocks.choices(question)
-    if not 0 <= index < len(labels):
+    index = blocks.option_index(labels, option)
+    if index is None:
+        _tell(
+            ctx, run["member_id"],
+            f"That option is no longer offered; pick one of: {', '.join(labels)}.",
+        )  # fmt: skip
         return
     number = float(index + 1) if question["kind"] == "scale" else None
     answer(ctx, run, question, _where(body), text=labels[index], number=number)
@@ -444,6 +691,13 @@ def answer(
     skipped: bool = False,
 ) -> bool:
     """Store an answer, show it in place of the question, and ask the next one (or recap)."""
+    if run["status"] == "sending" and where[0] and where[1]:
+        # A click on the run's message: its post reached Slack, whatever the bot was told.
+        store.set_run_status(
+            ctx.conn, run["id"], "open", only_if=("sending",), channel_id=where[0],
+            message_ts=where[1], asked_question_id=question["id"], error=None,
+        )  # fmt: skip
+        run = store.get_run(ctx.conn, run["id"])
     if run["status"] in ("skipped", "dev_skipped", "failed", "due", "sending"):
         if run["status"] == "skipped":
             _tell(ctx, run["member_id"], "That check-in was skipped; nothing was saved.")
@@ -477,9 +731,7 @@ def answer(
 
 
 def _number_text(number: float | None) -> str:
-    if number is None:
-        return ""
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+    return numbers.shown(number)
 
 
 def _update(
@@ -496,17 +748,8 @@ def _update(
 
 
 def continue_run(ctx: BotContext, run_id: int) -> None:
-    run = store.get_run(ctx.conn, run_id)
-    if run is None:
-        return
-    question = store.next_question(ctx.conn, run)
-    try:
-        if question is not None:
-            post_question(ctx, run, question)
-        else:
-            post_recap(ctx, run)
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("run %s: could not continue: %s", run_id, error_code(exc))
+    """After an answer: the next question, or the recap (a failure is retried by the tick)."""
+    deliver_owed(ctx, run_id)
 
 
 def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
@@ -514,18 +757,16 @@ def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
     answers = store.answers_of_run(ctx.conn, run["id"])
     late = any(a["late"] for a in answers)
     text, content = blocks.recap_message(run["id"], checkin["name"], answers, late=late)
-    call(
+    response = call(
         ctx, "chat.postMessage", member=run["member_id"], checkin_id=run["checkin_id"],
         channel=run["channel_id"] or run["member_id"], text=text, blocks=content,
+        metadata={"event_type": "checkin_recap", "event_payload": {"run_id": run["id"]}},
     )  # fmt: skip
+    store.set_run_recap(ctx.conn, run["id"], response["ts"])
 
 
 def parse_number(text: str) -> float | None:
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if not NUMBER.match(cleaned):
-        return None
-    value = float(cleaned.replace(",", "."))
-    return value if math.isfinite(value) else None
+    return numbers.parse(text)
 
 
 def on_message(ctx: BotContext, body: dict) -> None:
@@ -540,13 +781,32 @@ def on_message(ctx: BotContext, body: dict) -> None:
     seen = event_id and not store.first_sighting(ctx.conn, str(event_id), clock=ctx.clock)
     if seen and not body.get(listen.REPLAYED):  # the inbox keeps one row per event id
         return
-    typed(ctx, str(event["user"]), str(event.get("text") or ""))
+    typed(ctx, str(event["user"]), slacktext.decode(str(event.get("text") or ""), _name_of(ctx)))
+
+
+def _name_of(ctx: BotContext) -> slacktext.NameOf:
+    """A mentioned member's name as the bot knows it (None: not looked up yet)."""
+
+    def name_of(user_id: str) -> str | None:
+        row = store.get_member(ctx.conn, user_id)
+        return (row["name"] or row["real_name"] or None) if row else None
+
+    return name_of
 
 
 def typed(ctx: BotContext, member_id: str, text: str) -> None:
     """A message the member typed in the DM: the answer to their open text or number question."""
     if not text.strip():
         return
+    now = ctx.clock()
+    for left in store.runs_left_sending(ctx.conn):
+        if left["member_id"] == member_id:
+            recover_run(ctx, left["id"])  # the member may be answering its question
+    owed = store.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE, member_id=member_id)
+    # A question may be in the DM although its post failed (the answer was lost): look
+    # for it, or post it, before deciding what the text answers.
+    if "posted" in [deliver_owed(ctx, r["id"]) for r in owed]:
+        return  # the member could not have seen that question yet; now they can
     run = awaiting_run(ctx, member_id)
     if run is None:
         _tell(
@@ -563,7 +823,11 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     if kind == "number":
         value = parse_number(text)
         if value is None:
-            _tell(ctx, member_id, "Please answer with a number, like 7 or 2.5.")
+            _tell(
+                ctx, member_id,
+                f"Please answer with a number, like 7, 2.5 or {numbers.EXAMPLE} "
+                "(digits, one decimal point or comma; 1,000 for a thousand).",
+            )  # fmt: skip
             return
         answer(ctx, run, question, where, number=value)
     elif kind in ("scale", "choice"):
@@ -602,8 +866,13 @@ def _match_label(text: str, labels: list[str], kind: str) -> int | None:
     for i, label in enumerate(labels):
         if label.strip().lower() == wanted:
             return i
-    if kind == "scale" and wanted.isdigit() and 1 <= int(wanted) <= len(labels):
-        return int(wanted) - 1
+    if (
+        kind == "scale"
+        and wanted.isascii()
+        and wanted.isdigit()
+        and 1 <= int(wanted) <= len(labels)
+    ):
+        return int(wanted) - 1  # ASCII only: "²" is a digit to str.isdigit, not to int()
     return None
 
 
@@ -659,10 +928,21 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
     if run is None:
         return
     until = ctx.clock() + SNOOZE
+    member = store.get_member(ctx.conn, run["member_id"])
+    tz = zone(member["tz"] if member else None)
+    closes = parse_iso(run["closes_at"])
+    if until >= closes:
+        # The question would come back after the window: say so, keep the buttons.
+        _tell(
+            ctx, run["member_id"],
+            f"Today's check-in closes at {closes.astimezone(tz):%H:%M}, before a snooze would "
+            "end, so it is not snoozed: answer now with the buttons above, or skip it; "
+            "otherwise it closes unanswered.",
+        )  # fmt: skip
+        return
     if not store.snooze_run(ctx.conn, run["id"], until):
         return
-    member = store.get_member(ctx.conn, run["member_id"])
-    local = until.astimezone(zone(member["tz"] if member else None))
+    local = until.astimezone(tz)
     _close_message(ctx, run, _where(body), f"Snoozed: I will ask again at {local:%H:%M}.")
 
 
@@ -818,11 +1098,8 @@ def _edited_value(row: sqlite3.Row, state: dict) -> tuple[str | None, float | No
     if kind in ("scale", "choice"):
         option = state.get("selected_option") or {}
         labels = blocks.choices(row)
-        try:
-            index = int(option.get("value"))
-        except (TypeError, ValueError):
-            return None
-        if not 0 <= index < len(labels):
+        index = blocks.option_index(labels, option.get("value"))
+        if index is None:
             return None
         return labels[index], (float(index + 1) if kind == "scale" else None)
     raw = state.get("value")

@@ -4,7 +4,8 @@ A participant is a user id or a channel ("#team" or its id), whose members
 are read with `conversations.members` (every page). Profiles come from
 `users.info` (name, time zone, deactivated, bot) and are refreshed daily and
 again just before a member's run is sent. The resolved roster of each
-check-in is kept in memory for a day.
+check-in is kept in memory for a day; when Slack fails while it is read, the
+last good roster stays in use and it is read again after ROSTER_RETRY.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from checkin import access, store
 from checkin.clock import parse_iso
 
 ROSTER_MAX_AGE = timedelta(days=1)
+ROSTER_RETRY = timedelta(minutes=5)  # after a Slack error reading it, the roster is read again
 PROFILE_MAX_AGE = timedelta(days=1)
 DUE_REFRESH = timedelta(hours=1)  # a profile older than this is read again before a run is sent
 PAGE = 200
@@ -104,6 +106,12 @@ def channel_id(ctx: BotContext, ref: str) -> str | None:
 
 def resolve(ctx: BotContext, participants: list[str]) -> list[str]:
     """User ids of the participants, channels expanded; order kept, duplicates dropped."""
+    return resolve_all(ctx, participants)[0]
+
+
+def resolve_all(ctx: BotContext, participants: list[str]) -> tuple[list[str], bool]:
+    """`resolve`, and whether every channel could be read (False after a Slack error)."""
+    complete = True
     ids: list[str] = []
     for ref in participants:
         if ref[:1] in ("U", "W"):
@@ -117,8 +125,10 @@ def resolve(ctx: BotContext, participants: list[str]) -> list[str]:
             ids += _pages(ctx, "conversations.members", "members", channel=cid)
         except (SlackApiError, SlackUnavailable) as exc:
             ctx.logger.warning("participant %s: %s", ref, error_code(exc))
+            complete = False
     seen: set[str] = set()
-    return [i for i in ids if not (i in seen or seen.add(i)) and i != ctx.bot_user_id]
+    unique = [i for i in ids if not (i in seen or seen.add(i)) and i != ctx.bot_user_id]
+    return unique, complete
 
 
 def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
@@ -128,7 +138,14 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
     entry = cache.get(checkin["id"])
     if entry and entry[1] == checkin["participants"] and now - entry[0] < ROSTER_MAX_AGE:
         return entry[2]
-    ids = resolve(ctx, json.loads(checkin["participants"]))
+    ids, complete = resolve_all(ctx, json.loads(checkin["participants"]))
+    if not complete:
+        # A transient error is not the truth for a day: the last good roster (if the
+        # participants are the same) stands, and the roster is read again soon.
+        if entry and entry[1] == checkin["participants"]:
+            ids = entry[2]
+        cache[checkin["id"]] = (now - ROSTER_MAX_AGE + ROSTER_RETRY, checkin["participants"], ids)
+        return ids
     for user_id in ids:
         row = store.get_member(ctx.conn, user_id)
         if is_stale(row, now):

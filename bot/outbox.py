@@ -7,6 +7,7 @@ handler that raises marks the row failed with the message as its reason.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from types import ModuleType
 
@@ -24,26 +25,41 @@ def handlers(features: list[ModuleType]) -> dict[str, Handler]:
 
 
 def work(ctx: BotContext, features: list[ModuleType], limit: int = 20) -> int:
-    """Do up to `limit` pending rows, oldest first; returns how many were taken."""
+    """Take up to `limit` pending rows, oldest first; returns how many were taken.
+
+    Taking a row is one write; its handler runs in the worker's `outbox` lane,
+    before any waiting member work, so a row is picked up within seconds even
+    during a fan-out, and no Slack call is made on the calling thread.
+    """
     known = handlers(features)
+    running: set[int] = ctx.cache.setdefault("outbox_running", set())
     done = 0
     while done < limit and not ctx.cache.get("stopping"):
-        row = store.claim_outbox(ctx.conn, clock=ctx.clock)
+        row = store.claim_outbox(ctx.conn, clock=ctx.clock, running_here=running)
         if row is None:
             break
         done += 1
-        error = None
-        handler = known.get(row["kind"])
-        try:
-            if handler is None:
-                raise LookupError(f"this bot has no handler for {row['kind']!r}")
-            handler(ctx, json.loads(row["payload"] or "{}"))
-        except Exception as exc:
-            error = str(exc) or type(exc).__name__
-            ctx.logger.warning("outbox #%s (%s) failed: %s", row["id"], row["kind"], error)
-        store.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
-        store.record_event(
-            ctx.conn, "outbox_failed" if error else "outbox_done", error=error,
-            detail={"outbox": row["id"], "kind": row["kind"]}, clock=ctx.clock,
-        )  # fmt: skip
+        running.add(row["id"])
+        ctx.defer_urgent("outbox", do_row, ctx, row, known.get(row["kind"]))
     return done
+
+
+def do_row(ctx: BotContext, row: sqlite3.Row, handler: Handler | None) -> None:
+    """Run one taken row's handler and record how it ended."""
+    error = None
+    try:
+        if handler is None:
+            raise LookupError(f"this bot has no handler for {row['kind']!r}")
+        handler(ctx, json.loads(row["payload"] or "{}"))
+    except Exception as exc:
+        error = str(exc) or type(exc).__name__
+        ctx.logger.warning("outbox #%s (%s) failed: %s", row["id"], row["kind"], error)
+    store.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
+    ctx.cache.setdefault("outbox_running", set()).discard(row["id"])
+    store.record_event(
+        ctx.conn, "outbox_failed" if error else "outbox_done", error=error,
+        detail={"outbox": row["id"], "kind": row["kind"]}, clock=ctx.clock,
+    )  # fmt: skip
+
+
+do_row.__name__ = "outbox_row"

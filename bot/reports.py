@@ -24,8 +24,8 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -51,6 +51,8 @@ METADATA_EVENT = "checkin_report"
 ANSWERS_PER_MESSAGE = 40
 THREAD_MESSAGES_MAX = 20
 RETRY_AFTER_S = 60
+FAILED_RETRY = timedelta(hours=1)  # a week that failed (bot not in the channel) is tried again
+HISTORY_PAGES = 50  # of 200 messages: how far back a restart looks for a week's summary
 HEADER_MAX = 150
 QUESTION_MAX = 1000  # a question's text as a bold title, escaped
 USAGE = (
@@ -115,14 +117,22 @@ def _post_scheduled(ctx: BotContext, checkin: Any, week: str) -> None:
     if key in in_flight:
         return
     backoff: dict = ctx.cache.setdefault("reports_backoff", {})
-    if backoff.get(key, 0) > time.monotonic():
+    if key in backoff and backoff[key] > ctx.clock():
         return
     row = reports.get_report_post(ctx.conn, checkin["id"], week)
-    if row is not None and row["status"] != "posting":
-        return  # posted, or failed for a reason a person must fix
+    if row is not None and row["status"] == "posted":
+        return
     channel = checkin["report_channel"]
     owner = reports.claim_owner()
-    if row is None:
+    if row is not None and row["status"] == "failed":
+        # Failed for a reason a person fixes (the bot not in the channel): tried again
+        # hourly while the week's report is due, so it goes out once they have.
+        if not store.retry_failed_report_post(
+            ctx.conn, checkin["id"], week, channel, owner, FAILED_RETRY, ctx.clock
+        ):
+            return
+        row = reports.get_report_post(ctx.conn, checkin["id"], week)
+    elif row is None:
         if not reports.claim_report_post(ctx.conn, checkin["id"], week, channel, owner, ctx.clock):
             return  # another process claimed it a moment ago
     elif not reports.take_over_report_post(ctx.conn, checkin["id"], week, owner, ctx.clock):
@@ -151,6 +161,8 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
                 return
             if ts is not None:
                 ctx.logger.info("report %s %s was posted before", checkin["name"], week)
+                report = reports.build_report(conn, checkin, week, ctx.clock())
+                complete_thread(ctx, report, members.channel_id(ctx, channel) or channel, ts)
                 reports.finish_report_post(
                     conn, checkin["id"], week, message_ts=ts, clock=ctx.clock
                 )
@@ -169,32 +181,64 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
             reason = error_code(exc) if isinstance(exc, SlackApiError) else str(exc)
             ctx.logger.error("report %s %s not posted: %s", checkin["name"], week, reason)
             reports.finish_report_post(conn, checkin["id"], week, error=reason, clock=ctx.clock)
+            _count(ctx, "report_failed", error=reason[:200], checkin_id=checkin["id"],
+                   detail={"week": week, "channel": channel})  # fmt: skip
     finally:
         ctx.cache.setdefault("reports_in_flight", set()).discard(key)
 
 
 def _retry_later(ctx: BotContext, key: tuple[int, str]) -> None:
-    ctx.cache.setdefault("reports_backoff", {})[key] = time.monotonic() + RETRY_AFTER_S
+    # on the injected clock: a test (or a clock step) moves it, not the wall clock
+    ctx.cache.setdefault("reports_backoff", {})[key] = ctx.clock() + timedelta(
+        seconds=RETRY_AFTER_S
+    )
 
 
 def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> str | None:
-    """The ts of this week's summary if the channel has it already (recent history)."""
+    """The ts of this week's summary if the channel has it already.
+
+    The whole history since the week began is searched, every page: a bot
+    restarted days later in a busy channel still finds it.
+    """
     channel_id = members.channel_id(ctx, channel)
     if channel_id is None:
         return None
-    response = call(
-        ctx, "conversations.history", channel=channel_id, limit=200, include_all_metadata=True
-    )
-    for message in response.get("messages") or []:
-        meta = message.get("metadata") or {}
-        payload = meta.get("event_payload") or {}
-        if (
-            meta.get("event_type") == METADATA_EVENT
-            and payload.get("checkin_id") == checkin_id
-            and payload.get("week") == week
-        ):
-            return message.get("ts")
+    monday, _ = week_bounds(week)
+    oldest = datetime.combine(monday - timedelta(days=1), datetime.min.time(), UTC).timestamp()
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        args: dict[str, Any] = {"cursor": cursor} if cursor else {}
+        response = call(
+            ctx, "conversations.history", channel=channel_id, limit=200,
+            include_all_metadata=True, oldest=f"{oldest:.6f}", **args,
+        )  # fmt: skip
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if (
+                meta.get("event_type") == METADATA_EVENT
+                and payload.get("checkin_id") == checkin_id
+                and payload.get("week") == week
+            ):
+                return message.get("ts")
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
     return None
+
+
+def complete_thread(ctx: BotContext, report: reports.Report, channel_id: str, ts: str) -> None:
+    """A summary found posted by an earlier try: its chart and answers, if the thread lacks them."""
+    try:
+        replies = call(ctx, "conversations.replies", channel=channel_id, ts=ts, limit=200)
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("report thread not checked: %s", error_code(exc))
+        return
+    thread = [m for m in replies.get("messages") or [] if m.get("ts") != ts]
+    if not any(m.get("files") for m in thread):
+        _post_chart(ctx, report, channel_id, ts)
+    if not any(m.get("text") and not m.get("files") for m in thread):
+        _post_answers(ctx, report, channel_id, ts)
 
 
 # --- posting ----------------------------------------------------------------------------------
@@ -215,12 +259,21 @@ def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
         },
     )  # fmt: skip
     ts = response["ts"]
+    _post_chart(ctx, report, channel_id, ts)
+    _post_answers(ctx, report, channel_id, ts)
+    return ts
+
+
+def _post_chart(ctx: BotContext, report: reports.Report, channel_id: str, ts: str) -> None:
     try:
         upload_chart(ctx, report, channel_id, thread_ts=ts)
     except Exception as exc:  # the summary is out: a chart failure must not hide or repeat it
         ctx.logger.warning("report chart not posted: %s", error_code(exc),
                            exc_info=not isinstance(exc, (SlackApiError, SlackUnavailable)))  # fmt: skip
         _count(ctx, "report_chart_failed", error=error_code(exc), checkin_id=report.checkin_id)
+
+
+def _post_answers(ctx: BotContext, report: reports.Report, channel_id: str, ts: str) -> None:
     for text, blocks in answer_messages(report):
         try:
             call(
@@ -230,7 +283,6 @@ def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
         except (SlackApiError, SlackUnavailable) as exc:
             ctx.logger.warning("report answers not all posted: %s", error_code(exc))
             break
-    return ts
 
 
 def _count(ctx: BotContext, kind: str, **fields: Any) -> None:

@@ -17,8 +17,11 @@ import schedule
 from bot import maintenance, outbox
 from bot.context import BotContext
 from checkin import store
+from checkin.clock import iso
 
 INTERVAL_S = 5
+WAKE_S = 0.2  # how often the loop looks at the clock
+OUTBOX_POLL_S = 1.0
 BEAT_INTERVAL_S = 15  # a bot is taken over once its heartbeat is 90 s old
 
 
@@ -38,6 +41,7 @@ def tick(ctx: BotContext) -> None:
     make this bot look dead.
     """
     features = features_of(ctx)
+    ctx.cache["last_tick_at"] = ctx.clock()
     for feature in features:
         step = getattr(feature, "tick", None)
         if step is None:
@@ -62,10 +66,12 @@ def heartbeat(ctx: BotContext) -> bool:
         "dms_to": "everyone" if ctx.config.is_production else list(ctx.config.dev_users),
         "dm_skipped_24h": store.count_events(ctx.conn, "dm_skipped", now - timedelta(days=1)),
         "checkins": [c["name"] for c in store.active_checkins(ctx.conn)],
+        # a heartbeat alone says the process lives; this says its loop still ticks
+        "last_tick_at": iso(ctx.cache["last_tick_at"]) if "last_tick_at" in ctx.cache else None,
     }
     return store.beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
-        connected=ctx.is_connected(), detail=detail, clock=ctx.clock,
+        connected=ctx.is_connected(), detail=detail, clock=ctx.clock, instance=ctx.instance,
     )  # fmt: skip
 
 
@@ -113,25 +119,49 @@ class Heartbeat:
 
 
 class Scheduler:
-    """A thread that runs `tick` every INTERVAL_S seconds until stopped."""
+    """A thread that runs `tick` every `interval` seconds of the injected clock until stopped.
+
+    `schedule` keeps the registry of jobs, but what is due is decided here from
+    `ctx.clock()` in UTC: `schedule`'s own loop compares naive local time, so
+    on a host whose zone falls back (or after a backward clock step) it runs
+    nothing for an hour. A backward step ticks at once and starts counting
+    again. A second thread takes outbox rows every OUTBOX_POLL_S seconds, so a
+    slow tick never holds up what someone asked for in the web app.
+    """
 
     def __init__(self, ctx: BotContext, interval: float = INTERVAL_S) -> None:
         self.ctx = ctx
+        self.interval = timedelta(seconds=interval)
         self.jobs = schedule.Scheduler()
         self.jobs.every(interval).seconds.do(tick, ctx)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._outbox = threading.Thread(target=self._poll_outbox, name="outbox", daemon=True)
 
     def start(self) -> Scheduler:
         self._thread.start()
+        self._outbox.start()
         return self
 
     def _loop(self) -> None:
         tick(self.ctx)  # at once: runs missed while the bot was down go out now
-        while not self._stop.wait(0.2):
-            self.jobs.run_pending()
+        last = self.ctx.clock()
+        while not self._stop.wait(WAKE_S):
+            now = self.ctx.clock()
+            if now - last >= self.interval or now < last:
+                last = now
+                for job in list(self.jobs.jobs):
+                    job.run()
+
+    def _poll_outbox(self) -> None:
+        while not self._stop.wait(OUTBOX_POLL_S):
+            try:
+                outbox.work(self.ctx, features_of(self.ctx))
+            except Exception:
+                self.ctx.logger.exception("outbox failed")
 
     def stop(self, timeout: float = 3.0) -> bool:
         self._stop.set()
         self._thread.join(timeout)
+        self._outbox.join(max(0.1, timeout / 2))
         return not self._thread.is_alive()

@@ -35,6 +35,10 @@ API
 
 `is_transient(exc) -> bool`
     True when trying again later may work (429, 5xx, no answer at all).
+
+`may_have_posted(exc) -> bool`
+    True when a failed post may be in the channel all the same (5xx, timeout,
+    reset): look in the channel's history before posting again.
 """
 
 from __future__ import annotations
@@ -90,6 +94,9 @@ DM_METHODS = frozenset(
         "chat.meMessage", "files_upload_v2", "files.completeUploadExternal",
     }
 )  # fmt: skip
+# An error of these is about one message (an old one, in a channel since gone), not
+# about whether the person can be reached: it never marks the member inactive.
+NOT_ABOUT_THE_PERSON = frozenset({"chat.update", "chat.delete", "conversations.history"})
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "files_upload_v2"})
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -101,7 +108,15 @@ CONNECTION_RETRIES = 3
 
 
 class SlackUnavailable(Exception):
-    """No answer from Slack after the retries (connection refused, reset, timed out)."""
+    """No answer from Slack after the retries (connection refused, reset, timed out).
+
+    `maybe_done`: the request may have reached Slack (a timeout or a reset, not
+    a refused connection), so a post may be in the channel.
+    """
+
+    def __init__(self, code: str, maybe_done: bool = True) -> None:
+        super().__init__(code)
+        self.maybe_done = maybe_done
 
 
 class CountingRateLimitHandler(RateLimitErrorRetryHandler):
@@ -220,6 +235,15 @@ def is_rate_limited(exc: BaseException) -> bool:
     )
 
 
+def may_have_posted(exc: BaseException) -> bool:
+    """A failed post that Slack may have made all the same (a 5xx, a timeout, a reset)."""
+    if isinstance(exc, SlackUnavailable):
+        return exc.maybe_done
+    if isinstance(exc, SlackApiError):
+        return exc.response.status_code >= 500
+    return False
+
+
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, SlackUnavailable):
         return True
@@ -287,7 +311,7 @@ def call(
     except (URLError, OSError) as exc:
         code = "timeout" if isinstance(exc, TimeoutError) else "connection_error"
         _failed(ctx, method, code, member, checkin_id, started)
-        raise SlackUnavailable(code) from exc
+        raise SlackUnavailable(code, maybe_done=not _never_sent(exc)) from exc
     if method == "conversations.open":
         channel = (response.get("channel") or {}).get("id")
         if channel:
@@ -308,7 +332,7 @@ def _failed(
         ctx, "api_error", method=method, error=code, member_id=member, checkin_id=checkin_id,
         duration_ms=(time.perf_counter() - started) * 1000,
     )  # fmt: skip
-    if member and code in UNREACHABLE:
+    if member and code in UNREACHABLE and method not in NOT_ABOUT_THE_PERSON:
         try:
             store.deactivate_member(ctx.conn, member, code)
             log.warning("member %s marked inactive: %s", member, code)

@@ -21,7 +21,9 @@ class Worker:
     def __init__(self, threads: int = 8, logger: logging.Logger | None = None) -> None:
         self.logger = logger or logging.getLogger("checkin.bot")
         self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._urgent: deque[str] = deque()  # keys taken before any in _ready (the outbox)
         self._pending: dict[str, deque[Task]] = {}
+        self._running: set[str] = set()  # keys a thread is draining now
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._closed = False
@@ -32,7 +34,9 @@ class Worker:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
+    def submit(self, key: str, fn: Callable[..., Any], *args: Any, urgent: bool = False) -> None:
+        """Queue `fn(*args)` after the other work for `key`. An `urgent` key is taken by the
+        next free thread before every other waiting key (a fan-out does not hold it up)."""
         with self._lock:
             if self._closed:
                 self.logger.warning("stopping: dropped work %s for %s", _name(fn), key)
@@ -42,14 +46,35 @@ class Worker:
                 tasks.append((fn, args))
                 return
             self._pending[key] = deque([(fn, args)])
-        self._ready.put(key)
+            if urgent:
+                self._urgent.append(key)
+        self._ready.put("" if urgent else key)  # "": take the oldest urgent key
 
     def _loop(self) -> None:
         while True:
-            key = self._ready.get()
+            key = self._next()
             if key is None:
                 return
             self._drain(key)
+
+    def _next(self) -> str | None:
+        while True:
+            key = self._ready.get()
+            if key is None:
+                return None
+            with self._lock:
+                if self._urgent:
+                    # Urgent keys first, whichever wake-up this is; the key this wake-up
+                    # was for goes back to the queue (it is still pending).
+                    first = self._urgent.popleft()
+                    if key:
+                        self._ready.put(key)
+                    self._running.add(first)
+                    return first
+                if key and key in self._pending:
+                    self._running.add(key)
+                    return key
+            # an urgent wake-up whose key another thread took, or work dropped at a stop
 
     def _drain(self, key: str) -> None:
         while True:
@@ -57,6 +82,7 @@ class Worker:
                 tasks = self._pending[key]
                 if not tasks:
                     del self._pending[key]
+                    self._running.discard(key)
                     self._idle.notify_all()
                     return
                 fn, args = tasks[0]
@@ -74,8 +100,28 @@ class Worker:
             return self._idle.wait_for(lambda: not self._pending, timeout)
 
     def stop(self, timeout: float = 2.0) -> bool:
+        """Take no new work, drop what has not started, let what runs finish within `timeout`.
+
+        Dropped work is found again by the next start: a kept request is
+        replayed from the inbox, a send or an owed post by the first tick.
+        True when nothing was still running at the end (the caller may then
+        close what the work uses).
+        """
         with self._lock:
             self._closed = True
+            dropped = 0
+            for key in list(self._pending):
+                tasks = self._pending[key]
+                keep = 1 if key in self._running else 0
+                while len(tasks) > keep:
+                    tasks.pop()
+                    dropped += 1
+                if not tasks:
+                    del self._pending[key]
+            self._urgent.clear()
+            self._idle.notify_all()
+        if dropped:
+            self.logger.info("stopping: %s queued task(s) left for the next start", dropped)
         idle = self.wait_idle(timeout)
         for _ in self._threads:
             self._ready.put(None)

@@ -176,6 +176,12 @@ def warn_if_bot_down(conn) -> None:  # noqa: ANN001
             "(or `make run` with Slack tokens)",
             file=sys.stderr,
         )
+    elif hb.stopped_at is not None:
+        print(
+            "warning: the bot is not running (stopped cleanly); the request waits until it "
+            "starts again (`python -m bot`)",
+            file=sys.stderr,
+        )
     elif hb.is_stale(now):
         minutes = int(hb.age(now).total_seconds() // 60)
         print(

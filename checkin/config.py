@@ -60,6 +60,7 @@ class Config:
     api_url: str = "https://slack.com/api/"
     dashboard_url: str = "http://localhost:8501"
     log_level: str = "INFO"
+    events_days: int = 90  # CHECKIN_EVENTS_DAYS: how long the bot keeps its `events` rows
     bot_token: Secret = field(default_factory=lambda: Secret(""))
     app_token: Secret = field(default_factory=lambda: Secret(""))
     secret_override: Secret = field(default_factory=lambda: Secret(""))
@@ -165,6 +166,12 @@ def load_config(
             f"CHECKIN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}"
         )
 
+    events_days_text = get("CHECKIN_EVENTS_DAYS", "90")
+    if not events_days_text.isdigit() or not 1 <= int(events_days_text) <= 36500:
+        raise ConfigError(
+            f"CHECKIN_EVENTS_DAYS must be a number of days from 1 up, not {events_days_text!r}"
+        )
+
     db = get("CHECKIN_DB", DEFAULT_DB)
     secret = get("CHECKIN_SECRET")
     if secret and len(secret) < 16:
@@ -184,6 +191,7 @@ def load_config(
         api_url=api_url,
         dashboard_url=dashboard_url,
         log_level=log_level,
+        events_days=int(events_days_text),
         bot_token=Secret(bot_token),
         app_token=Secret(app_token),
         secret_override=Secret(secret),

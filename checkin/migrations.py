@@ -331,6 +331,33 @@ INSERT INTO answers_fts (answers_fts) VALUES ('optimize');
 """,
     ),
     (
+        8,
+        "runs owe their next message until it is posted; a send knows its owner; "
+        "the heartbeat names its instance and a clean stop",
+        """
+-- post_owed: 'wake' once a snooze ended and its question is not posted yet
+-- (a follow-up question or the recap is owed whenever the shown question is
+-- answered). post_unsure: a try may have reached Slack (a 5xx, a timeout, a
+-- reset): the DM is looked at before posting again. post_attempts and
+-- post_after (UTC): the tries so far and the earliest next one.
+ALTER TABLE runs ADD COLUMN post_owed TEXT;
+ALTER TABLE runs ADD COLUMN post_unsure INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN post_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN post_after TEXT;
+-- recap_ts: the recap message, once posted (runs answered before: their completion).
+ALTER TABLE runs ADD COLUMN recap_ts TEXT;
+UPDATE runs SET recap_ts = COALESCE(completed_at, created_at) WHERE status = 'answered';
+-- sending_by: the bot instance that claimed the send ('sending'); only a send
+-- whose instance is gone is looked up in the DM and set back.
+ALTER TABLE runs ADD COLUMN sending_by TEXT;
+-- instance: a random id per bot start (pids repeat in containers);
+-- stopped_at: set by a clean stop, so "not running" is told apart from "never ran".
+ALTER TABLE heartbeat ADD COLUMN instance TEXT;
+ALTER TABLE heartbeat ADD COLUMN stopped_at TEXT;
+CREATE INDEX events_by_time ON events(at);
+""",
+    ),
+    (
         9,
         "deploy trail, backups taken, retention per check-in, erased answers",
         """

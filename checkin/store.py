@@ -13,7 +13,7 @@ import os
 import socket
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from checkin.clock import Clock, iso, parse_iso, system_clock
 from checkin.db import transaction
@@ -154,7 +154,7 @@ def set_run_status(
     """Move a run to `status` (optionally only from the given ones); True if it moved."""
     allowed = {
         "channel_id", "message_ts", "asked_question_id", "sent_at", "reminded_at", "snoozed_until",
-        "completed_at", "error",
+        "completed_at", "error", "sending_by",
     }  # fmt: skip
     if set(fields) - allowed:
         raise ValueError(f"unknown run fields {set(fields) - allowed}")
@@ -335,16 +335,25 @@ def enqueue(
         ).lastrowid
 
 
-def claim_outbox(conn: sqlite3.Connection, clock: Clock = system_clock) -> sqlite3.Row | None:
-    """Take the oldest pending row (or one left 'running' by a crashed bot)."""
+def claim_outbox(
+    conn: sqlite3.Connection, clock: Clock = system_clock, running_here: set[int] | None = None
+) -> sqlite3.Row | None:
+    """Take the oldest pending row (or one left 'running' by a crashed bot).
+
+    `running_here`: ids this process is still working on; never taken again,
+    however long they run.
+    """
     now = clock()
     stale = iso(now - timedelta(minutes=5))
+    mine = sorted(running_here or ())
+    not_mine = f" AND id NOT IN ({', '.join('?' for _ in mine)})" if mine else ""
     with transaction(conn):
-        row = conn.execute(
-            "SELECT * FROM outbox WHERE status = 'pending' "
-            "OR (status = 'running' AND started_at < ?) ORDER BY id LIMIT 1",
-            (stale,),
-        ).fetchone()
+        sql = (
+            "SELECT * FROM outbox WHERE status = 'pending' "  # noqa: S608 - marks are only "?"
+            f"OR (status = 'running' AND started_at < ?{not_mine}) "
+            "ORDER BY id LIMIT 1"
+        )
+        row = conn.execute(sql, (stale, *mine)).fetchone()
         if row is None:
             return None
         conn.execute(
@@ -411,6 +420,34 @@ def forget_inbox(
         ).rowcount
 
 
+def retry_failed_report_post(
+    conn: sqlite3.Connection,
+    checkin_id: int,
+    week: str,
+    channel: str,
+    owner: str,
+    after: timedelta,
+    clock: Clock = system_clock,
+) -> bool:
+    """Claim again a week's report post that failed at least `after` ago; True if claimed.
+
+    A failure a person fixes (the bot invited to the channel) is not final:
+    the bot tries again while the week's report is due. One UPDATE, so only
+    one process gets it.
+    """
+    now = clock()
+    with transaction(conn):
+        return (
+            conn.execute(
+                "UPDATE report_posts SET status = 'posting', channel = ?, claimed_by = ?, "
+                "claimed_at = ?, error = NULL WHERE checkin_id = ? AND week = ? "
+                "AND status = 'failed' AND (claimed_at IS NULL OR claimed_at < ?)",
+                (channel, owner, iso(now), checkin_id, week, iso(now - after)),
+            ).rowcount
+            == 1
+        )
+
+
 # --- events, heartbeat, de-duplication -----------------------------------------
 
 
@@ -434,6 +471,26 @@ def record_event(
             "detail) VALUES (?,?,?,?,?,?,?,?)",
             (iso(clock()), kind, method, error, checkin_id, member_id, duration_ms, detail),
         )
+
+
+def forget_events(
+    conn: sqlite3.Connection, older_than: timedelta, clock: Clock = system_clock
+) -> int:
+    """Events older than `older_than` go (CHECKIN_EVENTS_DAYS), so they do not grow forever.
+
+    Deleted in batches of 5,000 so the web app's reads never wait long.
+    """
+    cutoff = iso(clock() - older_than)
+    total = 0
+    while True:
+        with transaction(conn):
+            n = conn.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT 5000)",
+                (cutoff,),
+            ).rowcount
+        total += n
+        if n < 5000:
+            return total
 
 
 def first_sighting(conn: sqlite3.Connection, event_id: str, clock: Clock = system_clock) -> bool:
@@ -465,12 +522,15 @@ class Heartbeat:
     beat_at: datetime
     connected: bool
     detail: dict
+    instance: str | None = None
+    stopped_at: datetime | None = None  # a clean stop: the bot is not running
 
     def age(self, now: datetime) -> timedelta:
         return now - self.beat_at
 
     def is_stale(self, now: datetime, after: timedelta = timedelta(seconds=90)) -> bool:
-        return self.age(now) > after
+        """True when no bot is taken to be running: stopped, or silent for `after`."""
+        return self.stopped_at is not None or self.age(now) > after
 
 
 def beat(
@@ -484,19 +544,22 @@ def beat(
     clock: Clock = system_clock,
     pid: int | None = None,
     host: str | None = None,
+    instance: str | None = None,
 ) -> None:
     """Write the heartbeat as this process's, whoever held it (a claim: see `claim_heartbeat`)."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO heartbeat (id, pid, host, env, dev_users, started_at, beat_at, connected, "
-            "detail) VALUES (1,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET pid=excluded.pid, "
+            "detail, instance, stopped_at) VALUES (1,?,?,?,?,?,?,?,?,?,NULL) "
+            "ON CONFLICT(id) DO UPDATE SET pid=excluded.pid, "
             "host=excluded.host, env=excluded.env, dev_users=excluded.dev_users, "
             "started_at=excluded.started_at, beat_at=excluded.beat_at, "
-            "connected=excluded.connected, detail=excluded.detail",
+            "connected=excluded.connected, detail=excluded.detail, instance=excluded.instance, "
+            "stopped_at=NULL",
             (
                 pid or os.getpid(), host or socket.gethostname(), env,
                 json.dumps(list(dev_users)), iso(started_at), iso(clock()), int(connected),
-                json.dumps(detail or {}),
+                json.dumps(detail or {}), instance,
             ),
         )  # fmt: skip
 
@@ -510,21 +573,23 @@ def beat_if_ours(
     connected: bool,
     detail: dict | None = None,
     clock: Clock = system_clock,
+    instance: str | None = None,
 ) -> bool:
     """Refresh this process's heartbeat; False when another bot holds it (ours was taken over).
 
-    The update is fenced on pid and host, so a bot that stalled past the stale
-    limit cannot overwrite the claim of the one that took over. With no row at
-    all (nobody claimed, or it was cleared) the heartbeat is claimed.
+    The update is fenced on pid, host and instance, so a bot that stalled past
+    the stale limit cannot overwrite the claim of the one that took over, even
+    when both are pid 1 in containers named alike. With no row at all (nobody
+    claimed, or it was cleared) the heartbeat is claimed.
     """
     pid, host = os.getpid(), socket.gethostname()
     with transaction(conn):
         cur = conn.execute(
             "UPDATE heartbeat SET env = ?, dev_users = ?, beat_at = ?, connected = ?, detail = ? "
-            "WHERE id = 1 AND pid = ? AND host = ?",
+            "WHERE id = 1 AND pid = ? AND host = ? AND instance IS ? AND stopped_at IS NULL",
             (
                 env, json.dumps(list(dev_users)), iso(clock()), int(connected),
-                json.dumps(detail or {}), pid, host,
+                json.dumps(detail or {}), pid, host, instance,
             ),
         )  # fmt: skip
         if cur.rowcount == 1:
@@ -533,7 +598,7 @@ def beat_if_ours(
             return False
         beat(
             conn, env=env, dev_users=dev_users, started_at=started_at, connected=connected,
-            detail=detail, clock=clock,
+            detail=detail, clock=clock, instance=instance,
         )  # fmt: skip
     return True
 
@@ -551,16 +616,36 @@ def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
         beat_at=parse_iso(row["beat_at"]),
         connected=bool(row["connected"]),
         detail=json.loads(row["detail"] or "{}"),
+        instance=row["instance"],
+        stopped_at=parse_iso(row["stopped_at"]) if row["stopped_at"] else None,
     )
 
 
-def clear_heartbeat(conn: sqlite3.Connection, pid: int | None = None) -> None:
-    """Remove the heartbeat on a clean stop (only our own: this pid on this host)."""
+def clear_heartbeat(
+    conn: sqlite3.Connection, instance: str | None = None, clock: Clock = system_clock
+) -> None:
+    """A clean stop: the heartbeat says so (only our own: this pid, host and instance)."""
     with transaction(conn):
         conn.execute(
-            "DELETE FROM heartbeat WHERE pid = ? AND host = ?",
-            (pid or os.getpid(), socket.gethostname()),
+            "UPDATE heartbeat SET stopped_at = ?, connected = 0 "
+            "WHERE pid = ? AND host = ? AND instance IS ?",
+            (iso(clock()), os.getpid(), socket.gethostname(), instance),
         )
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (it may be someone else's)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
 
 
 # --- the bot's scheduler and conversation --------------------------------------
@@ -574,24 +659,36 @@ def claim_heartbeat(
     started_at: datetime,
     stale_after: timedelta = timedelta(seconds=90),
     clock: Clock = system_clock,
+    instance: str | None = None,
 ) -> Heartbeat | None:
     """Become the one running bot; returns the live holder instead when there is one.
 
-    Read and write happen in one write transaction, so two bots starting at
-    the same moment cannot both win.
+    Taken over: a claim of a bot that stopped cleanly; on this host, one whose
+    pid is not alive (a kill -9, an OOM kill, a crash: restart at once); on
+    another host (or when the pid is ours, as pid 1 in containers), one whose
+    heartbeat is `stale_after` old. Read and write happen in one write
+    transaction, so two bots starting at the same moment cannot both win.
     """
     now = clock()
     with transaction(conn):
         holder = read_heartbeat(conn)
-        ours = (os.getpid(), socket.gethostname())
-        if holder is not None and (holder.pid, holder.host) != ours:
-            if not holder.is_stale(now, stale_after):
-                return holder
+        if holder is not None and not _claim_is_free(holder, now, stale_after):
+            return holder
         beat(
             conn, env=env, dev_users=dev_users, started_at=started_at, connected=False,
-            clock=clock,
+            clock=clock, instance=instance,
         )  # fmt: skip
     return None
+
+
+def _claim_is_free(holder: Heartbeat, now: datetime, stale_after: timedelta) -> bool:
+    if holder.stopped_at is not None or holder.is_stale(now, stale_after):
+        return True
+    if holder.host != socket.gethostname():
+        return False
+    if holder.pid == os.getpid():
+        return False  # ours, or another container's pid 1 under the same name: wait it out
+    return not pid_alive(holder.pid)
 
 
 def active_checkins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -630,13 +727,14 @@ def runs_to_send(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def runs_left_sending(conn: sqlite3.Connection, before: datetime) -> list[sqlite3.Row]:
-    """Runs claimed for sending before `before` and never confirmed (the bot stopped mid-send)."""
-    return conn.execute(
-        "SELECT * FROM runs WHERE status = 'sending' AND (sent_at IS NULL OR sent_at < ?) "
-        "ORDER BY id",
-        (iso(before),),
-    ).fetchall()
+def runs_left_sending(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Runs claimed for sending and never confirmed, oldest first.
+
+    Which of them are still being sent only the bot knows (its sends in
+    flight); the others were left by a stopped bot or by a post whose outcome
+    is unknown, and are looked up in the DM.
+    """
+    return conn.execute("SELECT * FROM runs WHERE status = 'sending' ORDER BY id").fetchall()
 
 
 def runs_to_wake(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
@@ -647,13 +745,14 @@ def runs_to_wake(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def runs_to_remind(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def runs_to_remind(conn: sqlite3.Connection, now: datetime | None = None) -> list[sqlite3.Row]:
     """Open runs with no reminder yet, with the check-in's delay and the member's pause."""
     return conn.execute(
         "SELECT r.*, c.reminder_minutes, m.paused_until FROM runs r "
         "JOIN checkins c ON c.id = r.checkin_id JOIN members m ON m.slack_id = r.member_id "
         "WHERE r.status = 'open' AND r.reminded_at IS NULL AND r.snoozed_until IS NULL "
-        "AND r.sent_at IS NOT NULL ORDER BY r.id"
+        "AND r.sent_at IS NOT NULL AND (r.post_after IS NULL OR r.post_after <= ?) ORDER BY r.id",
+        (iso(now or datetime.now(UTC)),),
     ).fetchall()
 
 
@@ -662,6 +761,15 @@ def runs_past_window(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Ro
         "SELECT * FROM runs WHERE status IN ('due', 'open') AND closes_at <= ? ORDER BY id",
         (iso(now),),
     ).fetchall()
+
+
+def unclaim_reminder(conn: sqlite3.Connection, run_id: int, retry_at: datetime) -> None:
+    """A reminder that could not be posted (and surely was not) is tried again from `retry_at`."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE runs SET reminded_at = NULL, post_after = ? WHERE id = ? AND status = 'open'",
+            (iso(retry_at), run_id),
+        )
 
 
 def claim_reminder(conn: sqlite3.Connection, run_id: int, clock: Clock = system_clock) -> bool:
@@ -691,12 +799,21 @@ def snooze_run(conn: sqlite3.Connection, run_id: int, until: datetime) -> bool:
 
 
 def wake_run(conn: sqlite3.Connection, run_id: int, now: datetime | None = None) -> bool:
-    """End a snooze (when it is over at `now`, or at once with None); True if this call ended it."""
+    """End a snooze (when it is over at `now`, or at once with None); True if this call ended it.
+
+    A snooze that ran out (`now` given) leaves the run owing its question
+    ("back from your snooze", `post_owed = 'wake'`) until it is posted, and
+    counts as its reminder: the member gets one message, not two.
+    """
     sql = "UPDATE runs SET snoozed_until = NULL WHERE id = ? AND snoozed_until IS NOT NULL"
     params: list[object] = [run_id]
     if now is not None:
-        sql += " AND snoozed_until <= ?"
-        params.append(iso(now))
+        sql = (
+            "UPDATE runs SET snoozed_until = NULL, post_owed = 'wake', post_attempts = 0, "
+            "post_after = NULL, reminded_at = COALESCE(reminded_at, ?) "
+            "WHERE id = ? AND snoozed_until IS NOT NULL AND snoozed_until <= ?"
+        )
+        params = [iso(now), run_id, iso(now)]
     with transaction(conn):
         return conn.execute(sql, params).rowcount == 1
 
@@ -708,12 +825,102 @@ def set_run_message(
     message_ts: str,
     question_id: int | None = None,
 ) -> None:
-    """The run's newest question message, which a typed answer updates, and its question."""
+    """The run's newest question message, which a typed answer updates, and its question.
+
+    The member has a question to answer now: nothing is owed any more.
+    """
     with transaction(conn):
         conn.execute(
             "UPDATE runs SET channel_id = ?, message_ts = ?, "
-            "asked_question_id = COALESCE(?, asked_question_id) WHERE id = ?",
+            "asked_question_id = COALESCE(?, asked_question_id), post_owed = NULL, "
+            "post_unsure = 0, post_attempts = 0, post_after = NULL WHERE id = ?",
             (channel_id, message_ts, question_id, run_id),
+        )
+
+
+def set_run_recap(conn: sqlite3.Connection, run_id: int, recap_ts: str) -> None:
+    """The recap of an answered run is in the DM: nothing is owed any more."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE runs SET recap_ts = ?, post_owed = NULL, post_unsure = 0, post_attempts = 0, "
+            "post_after = NULL WHERE id = ?",
+            (recap_ts, run_id),
+        )
+
+
+# A run owes its member a message when the shown question is answered (the
+# next question, or the recap once all are), or when a snooze ran out.
+_OWES_POST = (
+    "r.status IN ('open', 'answered', 'closed') AND r.sent_at IS NOT NULL "
+    "AND r.snoozed_until IS NULL AND r.closes_at > :since "
+    "AND (r.post_owed IS NULL OR r.post_owed != 'failed') AND ("
+    "(r.post_owed = 'wake' AND r.status = 'open') OR ("
+    "r.asked_question_id IS NOT NULL AND EXISTS (SELECT 1 FROM answers a "
+    "WHERE a.run_id = r.id AND a.question_id = r.asked_question_id) "
+    "AND NOT (r.status = 'answered' AND r.recap_ts IS NOT NULL)))"
+)
+
+
+def runs_owing_post(
+    conn: sqlite3.Connection,
+    now: datetime,
+    closed_since: datetime,
+    member_id: str | None = None,
+) -> list[sqlite3.Row]:
+    """Runs that owe their member the next message and may be tried at `now` (of one member,
+    whatever their retry time, with `member_id`).
+
+    Only runs whose window closed at or after `closed_since` (a late answer's
+    follow-up is still wanted for a while, not days later).
+    """
+    if member_id is not None:
+        return conn.execute(
+            f"SELECT r.* FROM runs r WHERE {_OWES_POST} AND r.member_id = :member "  # noqa: S608
+            "ORDER BY r.id",
+            {"since": iso(closed_since), "member": member_id},
+        ).fetchall()
+    return conn.execute(
+        f"SELECT r.* FROM runs r WHERE {_OWES_POST} "  # noqa: S608 - a constant
+        "AND (r.post_after IS NULL OR r.post_after <= :now) ORDER BY r.id",
+        {"since": iso(closed_since), "now": iso(now)},
+    ).fetchall()
+
+
+def run_owing_post(
+    conn: sqlite3.Connection, run_id: int, closed_since: datetime
+) -> sqlite3.Row | None:
+    """The run if it owes its member a message now (whatever its retry time)."""
+    return conn.execute(
+        f"SELECT r.* FROM runs r WHERE r.id = :run AND {_OWES_POST}",  # noqa: S608
+        {"run": run_id, "since": iso(closed_since)},
+    ).fetchone()
+
+
+def post_trying(conn: sqlite3.Connection, run_id: int) -> None:
+    """Before an owed post: should the bot die before it hears back, the DM is looked at first."""
+    with transaction(conn):
+        conn.execute("UPDATE runs SET post_unsure = 1 WHERE id = ?", (run_id,))
+
+
+def post_not_made(
+    conn: sqlite3.Connection,
+    run_id: int,
+    *,
+    retry_at: datetime | None,
+    unsure: bool,
+    error: str,
+) -> None:
+    """An owed post failed: tried again from `retry_at`, or never (None) when Slack refused.
+
+    `unsure`: this try may have reached Slack, so the DM is looked at first next time
+    (earlier tries are known not to have: they were looked for before this one).
+    """
+    with transaction(conn):
+        conn.execute(
+            "UPDATE runs SET post_attempts = post_attempts + 1, post_after = ?, "
+            "post_unsure = ?, error = ?, "
+            "post_owed = CASE WHEN ? THEN 'failed' ELSE post_owed END WHERE id = ?",
+            (iso(retry_at) if retry_at else None, int(unsure), error, retry_at is None, run_id),
         )
 
 
@@ -747,16 +954,19 @@ def runs_asking(
 def skip_runs_through(
     conn: sqlite3.Connection, member_id: str, through: date, clock: Clock = system_clock
 ) -> list[sqlite3.Row]:
-    """Mark the member's unanswered runs up to `through` (local date) skipped; returns them."""
+    """Mark the member's unanswered runs up to `through` (local date) skipped; returns them.
+
+    A run being sent, or left 'sending', is skipped too: its send ends without asking.
+    """
     with transaction(conn):
         rows = conn.execute(
-            "SELECT * FROM runs WHERE member_id = ? AND status IN ('due', 'open') "
+            "SELECT * FROM runs WHERE member_id = ? AND status IN ('due', 'sending', 'open') "
             "AND local_date <= ?",
             (member_id, through.isoformat()),
         ).fetchall()
         conn.execute(
             "UPDATE runs SET status = 'skipped', completed_at = ? WHERE member_id = ? "
-            "AND status IN ('due', 'open') AND local_date <= ?",
+            "AND status IN ('due', 'sending', 'open') AND local_date <= ?",
             (iso(clock()), member_id, through.isoformat()),
         )
     return rows

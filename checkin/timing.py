@@ -207,17 +207,37 @@ def report_slot(schedule: Schedule, week: str) -> datetime | None:
     return wall_time(day, schedule.report_time, zone(schedule.timezone))
 
 
+def report_comes_first(schedule: Schedule) -> bool:
+    """True when the report's slot comes before the check-in's first run of its week
+    (a Monday 09:00 report of a Monday-to-Friday 09:00 check-in, a Sunday report of a
+    Monday one): that week has barely begun, so the report covers the week before."""
+    if not schedule.report_day or not schedule.report_time or not schedule.days:
+        return False
+    first = min(DAYS.index(d) for d in schedule.days)
+    report = DAYS.index(schedule.report_day)
+    return (report, schedule.report_time) <= (first, schedule.time)
+
+
+def report_week(schedule: Schedule, slot_week: str) -> str:
+    """The week a report posted in `slot_week` covers (see docs/reports.md)."""
+    if report_comes_first(schedule):
+        monday, _ = week_bounds(slot_week)
+        return iso_week(monday - timedelta(days=7))
+    return slot_week
+
+
 def report_due(schedule: Schedule, now: datetime, grace_days: int = 3) -> str | None:
     """The week whose report is due at `now`: from its slot until `grace_days` after it.
 
     A bot that was down at report time still posts when it comes back within the grace.
+    The week returned is the one the report covers (`report_week`).
     """
     tz = zone(schedule.timezone)
     today = now.astimezone(tz).date()
     for week in (iso_week(today), iso_week(today - timedelta(days=7))):
         slot = report_slot(schedule, week)
         if slot and slot <= now < slot + timedelta(days=grace_days):
-            return week
+            return report_week(schedule, week)
     return None
 
 

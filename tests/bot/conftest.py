@@ -109,6 +109,8 @@ def settle(slack, bot: Bot, event_id: str | None = None, timeout: float = 5.0) -
         slack.wait_until(
             lambda: any(a.event_id == event_id for a in slack.acks), timeout, f"ack of {event_id}"
         )
+    for thread in list(bot.ctx.cache.get("modals_opening", [])):  # modals open beside the queue
+        thread.join(timeout)
     assert bot.ctx.worker.wait_idle(timeout), "the bot's work did not finish"
 
 

@@ -28,7 +28,9 @@ def test_scale_buttons_carry_text_labels_and_the_run_and_question():
     assert [e["text"]["text"] for e in answers["elements"]] == [
         "awful", "bad", "okay", "good", "great",
     ]  # fmt: skip
-    assert [blocks.parse_key(e["value"]) for e in answers["elements"]][3] == (3, 7, 3)
+    keys = [blocks.parse_answer_key(e["value"]) for e in answers["elements"]]
+    assert keys[3] == (3, 7, blocks.option_id("good")), "the option's id, not its place"
+    assert blocks.option_index(["great", "good"], keys[3][2]) == 1
     assert text.startswith("Hi!\n1/4")
 
 
@@ -66,7 +68,7 @@ def test_the_edit_modal_prefills_current_answers():
     view = blocks.edit_modal(5, "daily", rows)
     assert view_errors(view) == []
     elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
-    assert elements["q:7"]["initial_option"]["value"] == "3"
+    assert elements["q:7"]["initial_option"]["value"] == blocks.option_id("good")
     assert elements["q:8"]["initial_value"] == "Reviews"
     assert elements["q:9"]["initial_value"] == "2.5"
 

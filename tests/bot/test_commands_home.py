@@ -229,3 +229,47 @@ def test_next_morning_chatter_is_not_stored_as_yesterdays_late_answer(slack, bot
     settle(slack, bot, slack.user("U001").types("Release notes"))
     row = conn.execute("SELECT text, late FROM answers WHERE question_id = 3").fetchone()
     assert tuple(row) == ("Release notes", 1)
+
+
+def test_a_click_keeps_its_meaning_when_the_options_are_reordered_mid_day(slack, bot, clock):  # noqa: ANN001
+    from checkin.definitions import import_definitions, parse_toml
+    from tests.bot.conftest import STORY
+
+    clock.set(PARIS_NINE)
+    tick(bot)
+    slack.user("U001").clicks("good")
+    settle(slack, bot)
+    reordered = STORY.replace(
+        '["office", "home", "travelling"]', '["travelling", "office", "home"]'
+    )
+    import_definitions(bot.ctx.conn, parse_toml(reordered), clock=clock)
+    slack.user("U001").clicks("home")  # the button posted before the re-import
+    settle(slack, bot)
+    row = bot.ctx.conn.execute(
+        "SELECT text FROM answers WHERE question_text = 'Where are you working from?'"
+    ).fetchone()
+    assert row["text"] == "home"
+
+
+def test_an_outbox_row_still_running_here_is_never_taken_again(slack, bot, clock):  # noqa: ANN001
+    import threading
+
+    from bot import outbox
+
+    started, release, runs = threading.Event(), threading.Event(), []
+
+    def slow(ctx, payload) -> None:  # noqa: ANN001
+        runs.append(payload)
+        started.set()
+        release.wait(10)
+
+    feature = type("F", (), {"OUTBOX": {"send_checkin": slow}})
+    store.enqueue(bot.ctx.conn, "send_checkin", {"n": 1}, clock=clock)
+    assert outbox.work(bot.ctx, [feature]) == 1
+    assert started.wait(5)
+    clock.advance(minutes=10)  # far past the 5 minutes after which a crashed bot's row is taken
+    assert outbox.work(bot.ctx, [feature]) == 0, "ours, still running: not taken twice"
+    release.set()
+    settle(slack, bot)
+    assert runs == [{"n": 1}]
+    assert bot.ctx.conn.execute("SELECT status FROM outbox").fetchone()[0] == "done"

@@ -94,3 +94,109 @@ def test_a_tick_hands_the_sends_to_the_members_queues(slack, bot, clock):  # noq
     release.set()
     settle(slack, bot)
     assert greetings(slack, "U001") == 1
+
+
+def test_the_fence_tells_two_bots_with_the_same_pid_and_host_apart(db_path, clock):  # noqa: ANN001
+    """Containers: every bot may be pid 1 on a host named alike; the instance id decides."""
+    from checkin import db
+
+    conn = db.connect(db_path)
+    kw = dict(env="production", dev_users=[], started_at=clock(), connected=True, clock=clock)
+    assert store.claim_heartbeat(conn, instance="first", **kw_claim(kw)) is None
+    assert store.beat_if_ours(conn, instance="first", **kw)
+    assert not store.beat_if_ours(conn, instance="second", **kw), "same pid and host, not ours"
+    holder = store.claim_heartbeat(conn, instance="second", **kw_claim(kw))
+    assert holder is not None and holder.instance == "first", "a live claim with our pid waits"
+    clock.advance(seconds=91)
+    assert store.claim_heartbeat(conn, instance="second", **kw_claim(kw)) is None, "stale: taken"
+    assert not store.beat_if_ours(conn, instance="first", **kw)
+
+
+def kw_claim(kw: dict) -> dict:
+    return {k: v for k, v in kw.items() if k != "connected"}
+
+
+def test_a_claim_of_a_dead_process_on_this_host_is_taken_at_once(db_path, clock):  # noqa: ANN001
+    import socket
+    import subprocess
+    import sys
+
+    from checkin import db
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    conn = db.connect(db_path)
+    kw = dict(env="production", dev_users=[], started_at=clock(), clock=clock)
+    store.beat(conn, pid=dead.pid, host=socket.gethostname(), instance="old", connected=True, **kw)
+    assert store.claim_heartbeat(conn, instance="new", **kw) is None, "its pid is gone: no wait"
+    assert store.read_heartbeat(conn).instance == "new"
+
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        store.beat(
+            conn, pid=alive.pid, host=socket.gethostname(), instance="live", connected=True, **kw
+        )
+        holder = store.claim_heartbeat(conn, instance="new", **kw)
+        assert holder is not None and holder.pid == alive.pid, "a live bot is not taken over"
+        store.beat(conn, pid=dead.pid, host="elsewhere", instance="other", connected=True, **kw)
+        assert store.claim_heartbeat(conn, instance="new", **kw) is not None, (
+            "another host's pid says nothing here: its heartbeat must go stale first"
+        )
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_a_clean_stop_leaves_a_stopped_claim_anyone_may_take(db_path, clock):  # noqa: ANN001
+    from checkin import db
+
+    conn = db.connect(db_path)
+    kw = dict(env="production", dev_users=[], started_at=clock(), clock=clock)
+    assert store.claim_heartbeat(conn, instance="a", **kw) is None
+    store.clear_heartbeat(conn, "a", clock=clock)
+    hb = store.read_heartbeat(conn)
+    assert hb.stopped_at == clock() and hb.is_stale(clock()), "not running, right away"
+    assert store.claim_heartbeat(conn, instance="b", **kw) is None
+    assert store.read_heartbeat(conn).stopped_at is None
+
+
+def test_a_stop_never_closes_the_database_under_running_work(slack, make_bot, clock):  # noqa: ANN001
+    bot = make_bot()
+    started, release, wrote = threading.Event(), threading.Event(), []
+
+    def long_work() -> None:
+        started.set()
+        release.wait(10)
+        store.record_event(bot.ctx.conn, "late_write", clock=clock)  # after the stop began
+        wrote.append(True)
+
+    bot.ctx.defer("U001", long_work)
+    assert started.wait(5)
+    began = time.monotonic()
+    bot.stop(timeout=0.5)
+    assert time.monotonic() - began < 2, "the stop keeps its budget"
+    release.set()
+    slack.wait_until(lambda: wrote, 5, "the running work could still write")
+    from checkin import db
+
+    conn = db.connect(bot.config.db_path)
+    assert conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'late_write'").fetchone()[0] == 1
+
+
+def test_old_events_are_pruned_after_the_configured_days(slack, make_bot, clock):  # noqa: ANN001
+    from bot import conversation
+
+    bot = make_bot(events_days=30)
+    conn = bot.ctx.conn
+    for age in (31, 29, 1):
+        store.record_event(
+            conn, "message_sent", clock=lambda age=age: clock() - timedelta(days=age)
+        )
+    conversation.forget_old_events(bot.ctx, clock())
+    left = sorted(r[0] for r in conn.execute("SELECT at FROM events WHERE kind = 'message_sent'"))
+    assert len(left) == 2, "the 31-day-old one went"
+    store.record_event(conn, "message_sent", clock=lambda: clock() - timedelta(days=40))
+    conversation.forget_old_events(bot.ctx, clock() + timedelta(minutes=5))
+    assert (
+        conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'message_sent'").fetchone()[0] == 3
+    ), "hourly, not every tick"

@@ -83,7 +83,8 @@ def test_one_bot_runs_a_second_refuses_and_sigterm_stops_it(slack, story_db, tmp
                  "socket_mode=connected as U0BOT", "dms_to=U001"):  # fmt: skip
         assert part in line
     assert slack.bot_token not in output and slack.app_token not in output
-    assert heartbeat(story_db) is None, "a clean stop clears the heartbeat"
+    hb = heartbeat(story_db)
+    assert hb.stopped_at is not None and hb.is_stale(hb.stopped_at), "a clean stop says so"
 
 
 def test_a_stale_heartbeat_does_not_block_a_start(slack, story_db, tmp_path):  # noqa: ANN001

@@ -301,10 +301,10 @@ def test_report_command_says_what_it_did_not_understand(slack, weekly_db, make_b
 def test_member_history_is_theirs_or_an_admins(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
-    slack.user("U002").runs("/checkin report last week <@U001|alice>")
+    slack.user("U002").runs("/checkin report last week @alice")
     refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
     assert "only admins" in refused.body["text"]
-    slack.user("U001").runs("/checkin report 2026-W49 <@U001|alice>")
+    slack.user("U001").runs("/checkin report 2026-W49 @alice")
     own = slack.wait_until(lambda: slack.responses[1:], timeout=3.0)[0]
     text = json.dumps(own.body, ensure_ascii=False)
     assert "Alice Archer: weekly" in text and "Reviewed PRs" in text and "Mon 30 Nov" in text
@@ -397,3 +397,107 @@ def test_report_of_a_check_in_named_like_a_keyword(slack, weekly_db, make_bot, c
     response = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
     assert "this week: week of Mon 30 Nov" in json.dumps(response.body)
     settle(slack, bot)
+
+
+def test_a_restart_days_later_finds_the_summary_behind_hundreds_of_messages(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    first = make_bot()
+    at(first, clock, REPORT_TIME, slack)
+    first.ctx.conn.execute("UPDATE report_posts SET status = 'posting', message_ts = NULL")
+    first.stop(timeout=2)
+    team = slack.workspace.resolve_channel("#team")
+    for n in range(450):  # a busy channel since: the summary is far behind the newest 200
+        slack.workspace.post(team, {"type": "message", "user": "U002", "text": f"chat {n}"})
+    second = make_bot()
+    at(second, clock, REPORT_TIME + timedelta(days=2, hours=20), slack)
+    summaries = [m for m in top_level(slack) if (m.get("metadata") or {}).get("event_type")]
+    assert len(summaries) == 1, "found, not posted again"
+    row = second.ctx.conn.execute("SELECT status, message_ts FROM report_posts").fetchone()
+    assert tuple(row) == ("posted", summaries[0]["ts"])
+
+
+def test_after_a_takeover_the_missing_chart_and_thread_are_posted(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    first = make_bot()
+    clock.set(REPORT_TIME)
+    # the summary goes out, then the bot "dies" before the chart and the answers
+    from bot import reports as bot_reports
+
+    checkin = store.get_checkin(first.ctx.conn, "weekly")
+    assert reports.claim_report_post(
+        first.ctx.conn, checkin["id"], WEEK, "#team", "4242@gone", clock
+    )
+    report = reports.build_report(first.ctx.conn, checkin, WEEK, clock())
+    text, blocks = bot_reports.summary_message(report, in_channel=True)
+    team = slack.workspace.resolve_channel("#team")
+    bot_reports.call(
+        first.ctx, "chat.postMessage", channel=team, text=text, blocks=blocks,
+        metadata={"event_type": bot_reports.METADATA_EVENT,
+                  "event_payload": {"checkin_id": checkin["id"], "week": WEEK}},
+    )  # fmt: skip
+    slack.api.faults.clear()
+    at(first, clock, REPORT_TIME + timedelta(minutes=6), slack)  # the stale claim taken over
+    (post,) = top_level(slack)
+    thread = replies(slack, post["ts"])
+    assert any(m.get("files") for m in thread), "the chart"
+    assert any(m.get("text") and not m.get("files") for m in thread), "the answers"
+    at(first, clock, REPORT_TIME + timedelta(minutes=20), slack)
+    assert len(replies(slack, post["ts"])) == len(thread), "not posted twice"
+
+
+def test_a_week_that_failed_is_posted_once_the_bot_can(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot()
+    slack.fail("chat.postMessage", "not_in_channel", times=1)
+    at(bot, clock, REPORT_TIME, slack)
+    conn = bot.ctx.conn
+    assert conn.execute("SELECT status, error FROM report_posts").fetchone()[0] == "failed"
+    assert store.count_events(conn, "report_failed", REPORT_TIME - timedelta(days=1)) == 1
+    at(bot, clock, REPORT_TIME + timedelta(minutes=30), slack)
+    assert top_level(slack) == [], "not retried every tick"
+    at(bot, clock, REPORT_TIME + timedelta(hours=1, minutes=1), slack)  # invited meanwhile
+    assert len(top_level(slack)) == 1
+    assert conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posted"
+
+
+@pytest.mark.parametrize(
+    "method", ["files.getUploadURLExternal", "files.completeUploadExternal", "chat.postMessage"]
+)
+@pytest.mark.parametrize("kind", [500, "timeout", "reset", "ratelimited"])
+def test_the_week_is_posted_once_whatever_one_call_of_the_post_does(
+    slack, weekly_db, make_bot, clock, method, kind
+) -> None:  # noqa: ANN001, E501
+    from tests.bot.test_faults import beyond_budget, quick
+
+    bot = make_bot()
+    quick(bot)
+    slack.fail(method, kind, times=beyond_budget(kind), retry_after=0, hang=0.6)
+    for minutes in (0, 2, 4, 6, 8):
+        at(bot, clock, REPORT_TIME + timedelta(minutes=minutes), slack)
+    summaries = [m for m in top_level(slack) if (m.get("metadata") or {}).get("event_type")]
+    assert len(summaries) == 1, "posted once"
+    conn = bot.ctx.conn
+    assert conn.execute("SELECT status FROM report_posts").fetchone()[0] == "posted"
+    thread = replies(slack, summaries[0]["ts"])
+    assert any(m.get("text") and not m.get("files") for m in thread), "the answers are there"
+    if method != "chat.postMessage":
+        charted = any(m.get("files") for m in thread)
+        failed = store.count_events(conn, "report_chart_failed", REPORT_TIME - timedelta(days=1))
+        assert charted or failed == 1, "the chart is there, or its failure counted"
+
+
+def test_a_check_in_named_with_an_ampersand_is_found_from_the_command(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
+    conn = db.connect(weekly_db)
+    conn.execute("UPDATE checkins SET name = 'R&D weekly' WHERE name = 'weekly'")
+    conn.close()
+    bot = make_bot()
+    clock.set(REPORT_TIME + timedelta(days=3))
+    slack.user("U001").runs("/checkin report 2026-W49 R&D weekly")
+    settle(slack, bot)
+    (envelope,) = [e for e in slack.sent_envelopes if e["type"] == "slash_commands"]
+    assert envelope["payload"]["text"] == "report 2026-W49 R&amp;D weekly", "as Slack sends it"
+    said = json.dumps([r.body for r in slack.responses], ensure_ascii=False)
+    assert "did not understand" not in said and "R&amp;amp;D" not in said

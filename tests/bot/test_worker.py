@@ -42,3 +42,44 @@ def test_a_failing_task_is_logged_and_the_next_runs(caplog):  # noqa: ANN001
     assert ran == [1]
     assert "boom" in caplog.text
     worker.stop()
+
+
+def test_urgent_work_is_taken_before_waiting_keys():
+    worker = Worker(threads=1)
+    order: list[str] = []
+    gate = threading.Event()
+    worker.submit("first", gate.wait, 5)
+    for n in range(20):
+        worker.submit(f"member{n}", order.append, f"member{n}")
+    worker.submit("outbox", order.append, "outbox", urgent=True)
+    gate.set()
+    assert worker.wait_idle(5)
+    assert order[0] == "outbox" and len(order) == 21
+    worker.stop()
+
+
+def test_a_stop_drops_queued_work_and_lets_running_work_finish():
+    worker = Worker(threads=2)
+    started, release, finished = threading.Event(), threading.Event(), []
+    worker.submit("A", lambda: (started.set(), release.wait(5), finished.append("running")))
+    worker.submit("A", finished.append, "queued behind")
+    worker.submit("B", finished.append, "B")
+    assert started.wait(5) and worker.wait_idle(0.01) is False
+    threading.Timer(0.2, release.set).start()
+    began = time.monotonic()
+    assert worker.stop(timeout=3), "the running task finished within the budget"
+    assert time.monotonic() - began < 2
+    assert "running" in finished and "queued behind" not in finished
+    worker.submit("A", finished.append, "after the stop")
+    assert "after the stop" not in finished
+
+
+def test_a_stop_says_when_work_outlasts_its_budget():
+    worker = Worker(threads=1)
+    started, release = threading.Event(), threading.Event()
+    worker.submit("A", lambda: (started.set(), release.wait(5)))
+    assert started.wait(5)
+    began = time.monotonic()
+    assert worker.stop(timeout=0.3) is False
+    assert time.monotonic() - began < 1
+    release.set()

@@ -95,3 +95,13 @@ def test_secret_from_environment_wins(tmp_path):
 
 def test_secret_wrapper_hides_value():
     assert "abc" not in repr(Secret("abc")) and "abc" not in f"{Secret('abc')}"
+
+
+def test_events_retention_is_configurable_and_checked() -> None:
+    from checkin.config import ConfigError, load_config
+
+    assert load_config({}, dotenv_path=None).events_days == 90
+    assert load_config({"CHECKIN_EVENTS_DAYS": "30"}, dotenv_path=None).events_days == 30
+    for bad in ("0", "ninety", "-5"):
+        with pytest.raises(ConfigError, match="CHECKIN_EVENTS_DAYS"):
+            load_config({"CHECKIN_EVENTS_DAYS": bad}, dotenv_path=None)

@@ -143,3 +143,19 @@ def test_report_due_from_its_slot_in_the_reporting_zone():
     assert report_due(s, utc(2026, 11, 27, 15, 0)) == "2026-W48"
     assert report_due(s, utc(2026, 11, 30, 9, 0)) == "2026-W48"  # bot back on Monday
     assert report_due(s, utc(2026, 12, 1, 16, 0)) is None
+
+
+def test_a_report_before_the_check_in_s_days_covers_the_week_before():
+    monday_report = Schedule(days=("mon", "wed", "fri"), time="09:00", timezone="Europe/Berlin",
+                             report_day="mon", report_time="09:00")  # fmt: skip
+    # Monday 2026-11-30 09:00 in Berlin (W49 has barely begun): the report covers W48
+    assert report_due(monday_report, utc(2026, 11, 30, 8, 0)) == "2026-W48"
+    assert report_due(monday_report, utc(2026, 12, 2, 8, 0)) == "2026-W48", "within the grace"
+    monday_evening = Schedule(days=("tue", "thu"), time="10:00", report_day="mon",
+                             report_time="18:00")  # fmt: skip
+    assert report_due(monday_evening, utc(2026, 11, 30, 18, 0)) == "2026-W48"
+    friday_report = Schedule(days=("mon", "wed", "fri"), time="09:00", report_day="fri",
+                             report_time="16:00")  # fmt: skip
+    assert report_due(friday_report, utc(2026, 12, 4, 16, 0)) == "2026-W49", "after: its own week"
+    same_day_later = Schedule(days=("mon",), time="09:00", report_day="mon", report_time="17:00")
+    assert report_due(same_day_later, utc(2026, 11, 30, 17, 0)) == "2026-W49"

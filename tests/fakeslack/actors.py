@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import envelopes
+from . import envelopes, typed
 from .socketmode import Ack
 
 if TYPE_CHECKING:
@@ -186,22 +186,19 @@ class Actor:
         return self._send_action(action, message, channel_id, view, wait, timeout)
 
     def types(self, text: str, thread_ts: str | None = None) -> str:
-        """Send a message in the user's DM with the bot (a message.im event); returns its event_id."""
+        """Send a message in the user's DM with the bot (a message.im event); returns its event_id.
+
+        `text` is what the person types; the event carries it encoded as Slack
+        does (`&amp;`, `<https://…>`, `<@U001>` for a typed `@alice`: see typed.py).
+        """
         channel_id = self.dm_channel
+        encoded, blocks = typed.encode(self.ws, text)
         message: dict[str, Any] = {
             "client_msg_id": self.ws.next_id("m").lower(),
             "type": "message",
-            "text": text,
+            "text": encoded,
             "user": self.id,
-            "blocks": [
-                {
-                    "type": "rich_text",
-                    "block_id": self.ws.next_id("r")[-5:],
-                    "elements": [
-                        {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
-                    ],
-                }
-            ],
+            "blocks": blocks,
         }
         if thread_ts:
             message["thread_ts"] = thread_ts
@@ -224,19 +221,10 @@ class Actor:
                 raise AssertionError(f"{self.id} has no message {ts} in {channel_id} to edit")
             previous = copy.deepcopy(message)
             event_ts = self.ws.next_ts()
-            message["text"] = new_text
-            message["blocks"] = [
-                {
-                    "type": "rich_text",
-                    "block_id": previous.get("blocks", [{}])[0].get("block_id", "edit"),
-                    "elements": [
-                        {
-                            "type": "rich_text_section",
-                            "elements": [{"type": "text", "text": new_text}],
-                        }
-                    ],
-                }
-            ]
+            message["text"], message["blocks"] = typed.encode(self.ws, new_text)
+            message["blocks"][0]["block_id"] = previous.get("blocks", [{}])[0].get(
+                "block_id", "edit"
+            )
             message["edited"] = {"user": self.id, "ts": event_ts}
             current = copy.deepcopy(message)
         event = {
@@ -271,8 +259,13 @@ class Actor:
     def runs(
         self, command_line: str, channel: str | None = None, wait: bool = True, timeout: float = 5.0
     ) -> Ack | str:
-        """Run a slash command ("/checkin report last week") in the DM, or in `channel`."""
+        """Run a slash command ("/checkin report last week @alice") in the DM, or in `channel`.
+
+        The text arrives as Slack sends it for a command with `should_escape`:
+        `&<>` escaped, a typed `@alice` as `<@U001|alice>` (see typed.py).
+        """
         command, _, text = command_line.strip().partition(" ")
+        text = typed.command_text(self.ws, text.strip())
         channel_id = self.ws.resolve_channel(channel) if channel else self.dm_channel
         if channel_id is None:
             raise KeyError(f"no channel {channel!r}")

@@ -21,7 +21,7 @@ from checkin.manifest import BOT_SCOPES
 
 from . import envelopes
 from .socketmode import Ack, SocketMode
-from .webapi import Fault, RateLimit, WebApi
+from .webapi import RESET, Fault, RateLimit, WebApi
 from .workspace import Workspace
 
 RESPONSE_URL_USES = 5
@@ -140,6 +140,7 @@ class FakeSlack:
         self._loop.run_forever()
 
     def stop(self) -> None:
+        self.api.stopping.set()
         if self._loop is None or self._thread is None:
             return
 
@@ -194,6 +195,10 @@ class FakeSlack:
         token = args.pop("token", None) or token
         method = request.match_info["method"]
         status, body, headers = await asyncio.to_thread(self.api.handle, method, args, token)
+        if status == RESET:  # a connection reset: no answer at all
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
         return web.json_response(body, status=status, headers=headers)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
@@ -277,15 +282,29 @@ class FakeSlack:
     # ----- scripting faults and limits
 
     def fail(
-        self, method: str, error: str | int = "ratelimited", times: int = 1, retry_after: int = 1
+        self,
+        method: str,
+        error: str | int = "ratelimited",
+        times: int = 1,
+        retry_after: int = 1,
+        *,
+        applied: bool = False,
+        hang: float = 2.0,
+        match: dict[str, str] | None = None,
     ) -> None:
         """Make the next `times` calls of `method` fail.
 
         `error` is a Slack error code ("channel_not_found", "user_disabled"…),
-        "ratelimited" (HTTP 429 with Retry-After) or an HTTP status such as 500.
+        "ratelimited" (HTTP 429 with Retry-After), an HTTP status such as 500,
+        "timeout" (the answer comes `hang` seconds late, after the client gave
+        up; set the client's timeout below it) or "reset" (the connection is
+        cut without an answer). With `applied`, Slack did the call before
+        failing: a post is in the channel although the caller saw an error.
+        `match` limits the fault to calls with these arguments, e.g.
+        `{"channel": "D001"}` or `{"users": "U001"}`.
         """
         with self.api.lock:
-            self.api.faults.append(Fault(method, error, times, retry_after))
+            self.api.faults.append(Fault(method, error, times, retry_after, applied, hang, match))
 
     def rate_limit(
         self,

@@ -66,12 +66,18 @@ class Call:
         return bool(self.response.get("ok"))
 
 
+RESET = -1  # the status `handle` gives when the connection is to be cut without an answer
+
+
 @dataclass
 class Fault:
     method: str
-    error: str | int
+    error: str | int  # a Slack error, "ratelimited", an HTTP status, "timeout" or "reset"
     times: int
     retry_after: int = 1
+    applied: bool = False  # the call is carried out first, then the failure answered
+    hang: float = 2.0  # "timeout": seconds before the (too late) answer
+    match: dict[str, str] | None = None  # only calls with these arguments (channel, users…)
 
 
 @dataclass
@@ -154,6 +160,8 @@ class WebApi:
         self.ws = fake.workspace
         self.lock = threading.RLock()
         self.log: list[Call] = []
+        self.stopping = threading.Event()  # set by FakeSlack.stop: hung answers end
+        self.started: list[str] = []  # methods as calls arrive (`log` has them once answered)
         self.faults: list[Fault] = []
         self.limits: dict[str, RateLimit] = {}
         self.triggers: dict[str, Trigger] = {}
@@ -189,6 +197,8 @@ class WebApi:
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Answer one call: (HTTP status, JSON body, extra headers). Records it."""
+        with self.lock:
+            self.started.append(method)
         headers: dict[str, str] = {}
         try:
             if method not in self.methods:
@@ -196,10 +206,14 @@ class WebApi:
             if method != "api.test":
                 self._authenticate(method, token)
                 self._check_scope(method, args)
-            self._scripted_fault(method)
+            fault = self._scripted_fault(method, args)
+            if fault is not None and not fault.applied:
+                self._raise(fault)
             self._rate_limit(method)
             body = {"ok": True, **self.methods[method](args)}
             status = 200
+            if fault is not None:
+                self._raise(fault)
         except SlackError as e:
             status, body, headers = e.status, e.body(), e.headers
         with self.lock:
@@ -228,20 +242,29 @@ class WebApi:
                 extra={"needed": needed, "provided": ",".join(sorted(self.fake.scopes))},
             )
 
-    def _scripted_fault(self, method: str) -> None:
+    def _scripted_fault(self, method: str, args: dict[str, Any]) -> Fault | None:
         with self.lock:
             for fault in self.faults:
+                if fault.match and any(str(args.get(k)) != v for k, v in fault.match.items()):
+                    continue
                 if fault.method == method and fault.times > 0:
                     fault.times -= 1
-                    if isinstance(fault.error, int):
-                        raise SlackError("internal_error", status=fault.error)
-                    if fault.error == "ratelimited":
-                        raise SlackError(
-                            "ratelimited",
-                            status=429,
-                            headers={"Retry-After": str(fault.retry_after)},
-                        )
-                    raise SlackError(fault.error)
+                    return fault
+        return None
+
+    def _raise(self, fault: Fault) -> None:
+        if isinstance(fault.error, int):
+            raise SlackError("internal_error", status=fault.error)
+        if fault.error == "ratelimited":
+            raise SlackError(
+                "ratelimited", status=429, headers={"Retry-After": str(fault.retry_after)}
+            )
+        if fault.error == "timeout":
+            self.stopping.wait(fault.hang)  # the client has given up by now
+            raise SlackError("internal_error", status=504)
+        if fault.error == "reset":
+            raise SlackError("connection_reset", status=RESET)
+        raise SlackError(fault.error)
 
     def _rate_limit(self, method: str) -> None:
         with self.lock:
@@ -452,10 +475,13 @@ class WebApi:
 
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(args)
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or "inf")
+        with_metadata = _bool_arg(args, "include_all_metadata")
         messages = [
-            m
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
             for m in reversed(self.ws.snapshot(channel_id))
-            if m.get("thread_ts", m["ts"]) == m["ts"]
+            if m.get("thread_ts", m["ts"]) == m["ts"] and oldest <= float(m["ts"]) <= latest
         ]
         chunk, next_cursor = page(messages, args, default_limit=100)
         return {

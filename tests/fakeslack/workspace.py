@@ -20,8 +20,9 @@ BOT_USER_ID = "U0BOT"
 BOT_ID = "B0001"
 BOT_NAME = "checkin"
 
-# 2025-11-27T16:00:00Z: message ts values count up from here.
-DEFAULT_EPOCH = 1764259200
+# 2027-01-04T00:00:00Z: message ts values count up from here, after every date the tests
+# set, so a history `oldest` bound taken from a test's fake clock never hides a message.
+DEFAULT_EPOCH = 1799020800
 
 DEMO_USERS: list[dict[str, Any]] = [
     # id, name, real name, tz, tz_offset (seconds east of UTC, as Slack reports it today)
@@ -152,6 +153,7 @@ class Workspace:
         self.home: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.ephemeral: dict[str, list[dict[str, Any]]] = {}
+        self.usergroups: dict[str, str] = {}  # handle -> S… id, for typed @handle mentions
         self._epoch = epoch
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
@@ -161,12 +163,13 @@ class Workspace:
 
     @classmethod
     def demo(cls) -> Workspace:
-        """Team T0001 with six people (one deactivated), #general and #team."""
+        """Team T0001 with six people (one deactivated), #general and #team, the group @leads."""
         ws = cls()
         for u in DEMO_USERS:
             ws.add_user(make_user(**u))
         for c in DEMO_CHANNELS:
             ws.add_channel(c["id"], c["name"], c["members"])
+        ws.usergroups["leads"] = "S0001"
         return ws
 
     def add_user(self, user: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,127 @@
+"""How soon the bot takes an outbox row while it sends a check-in to many members.
+
+    python bench/outbox_fanout.py [--members 500] [--rows 5] [--pace 40]
+
+Every member is due at once; the fake Slack lets `--pace` posts a second
+through (answering 429 with Retry-After beyond it, as Slack does). While the
+fan-out runs, `--rows` outbox rows (send the check-in to one more member) are
+queued one second apart. Prints, per row, the seconds from queueing to taken
+and to done, and how many members were still waiting for their question.
+Target: every row taken within 5 s. Nothing here talks to real Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import Bot  # noqa: E402
+from bot.scheduler import Scheduler  # noqa: E402
+from checkin import db, store  # noqa: E402
+from checkin.clock import FakeClock  # noqa: E402
+from checkin.config import Config, Secret  # noqa: E402
+from checkin.definitions import import_definitions, parse_toml  # noqa: E402
+from tests.fakeslack import FakeSlack  # noqa: E402
+from tests.fakeslack.workspace import make_user  # noqa: E402
+
+MONDAY_NINE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--rows", type=int, default=5)
+    parser.add_argument("--pace", type=int, default=40, help="posts per second Slack lets through")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+
+    slack = FakeSlack().start()
+    ids = [f"U8{n:04d}" for n in range(args.members)]
+    extra = [f"U7{n:04d}" for n in range(args.rows)]
+    for uid in ids + extra:
+        slack.workspace.add_user(make_user(uid, f"m{uid}", f"Member {uid}", "UTC", 0))
+    participants = ", ".join(f'"{u}"' for u in ids)
+    toml = f"""
+[[checkin]]
+name = "bench"
+days = ["mon"]
+time = "09:00"
+participants = [{participants}]
+[[checkin.question]]
+text = "How are you feeling?"
+kind = "scale"
+"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        clock = FakeClock(MONDAY_NINE)
+        conn = db.connect(path)
+        import_definitions(conn, parse_toml(toml), clock=clock)
+        conn.close()
+        slack.rate_limit("chat.postMessage", per_second=args.pace, retry_after=1)
+        config = Config(
+            db_path=path, env="production", api_url=slack.api_url,
+            bot_token=Secret(slack.bot_token), app_token=Secret(slack.app_token),
+        )  # fmt: skip
+        bot = Bot(config, clock).start(scheduler=False)
+        loop = Scheduler(bot.ctx, interval=5).start()
+        conn = bot.ctx.conn
+        started = time.monotonic()
+        while sum(bool(slack.dm(u)) for u in ids[:50]) < 5:
+            time.sleep(0.05)
+        print(f"{args.members} members due at once, Slack pacing posts at {args.pace}/s")
+        queued: dict[int, float] = {}
+        taken: dict[int, float] = {}
+        done: dict[int, float] = {}
+        waiting: dict[int, int] = {}
+        watching = threading.Event()
+
+        def watch() -> None:
+            reader = db.connect(path)
+            while not watching.is_set():
+                for row, status in reader.execute("SELECT id, status FROM outbox"):
+                    now = time.monotonic()
+                    if status != "pending" and row in queued and row not in taken:
+                        taken[row] = now - queued[row]
+                        waiting[row] = sum(not slack.dm(u) for u in ids)
+                    if status in ("done", "failed") and row in queued and row not in done:
+                        done[row] = now - queued[row]
+                time.sleep(0.01)
+            reader.close()
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        for uid in extra:
+            row = store.enqueue(conn, "send_checkin", {"checkin": "bench", "members": [uid]})
+            queued[row] = time.monotonic()
+            time.sleep(1.0)
+        deadline = time.monotonic() + 60
+        while len(done) < len(queued) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        watching.set()
+        watcher.join(2)
+        worst = max((taken.get(r, 60.0) for r in queued), default=0.0)
+        for row in queued:
+            print(f"outbox #{row}: taken {taken.get(row, float('nan')):.2f} s, done "
+                  f"{done.get(row, float('nan')):.2f} s after queueing; members still waiting "
+                  f"for their question then: {waiting.get(row, -1)}")  # fmt: skip
+        while not all(slack.dm(u) for u in ids) and time.monotonic() - started < 300:
+            time.sleep(0.2)
+        print(f"fan-out finished in {time.monotonic() - started:.1f} s; "
+              f"worst outbox pick-up {worst:.2f} s (target: under 5 s)")  # fmt: skip
+        loop.stop(1)
+        bot.stop(2)
+    slack.stop()
+    return 0 if worst < 5 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
