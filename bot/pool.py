@@ -9,9 +9,7 @@ stored). The rules live in `checkin.pool`; this module only talks to Slack.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +21,7 @@ from bot.commands import add_subcommand
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
-from checkin import pool
+from checkin import pool, slacktext
 from checkin.config import USER_ID
 
 SUBMIT_OPEN = "pool_submit_open"
@@ -63,19 +61,10 @@ def tick(ctx: BotContext) -> None:
 
 # --- typed text ------------------------------------------------------------------------
 
-_LINK = re.compile(r"<((?:https?|mailto):[^>|]*)(?:\|([^>]*))?>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!([a-z]+)(?:\^[^>|]*)?(?:\|([^>]*))?>")
-
-
 def decode(text: str) -> str:
-    """What the person typed, from Slack's encoding: links, mentions, `&amp;` and the like."""
-    text = _LINK.sub(lambda m: m[2] or m[1], text)
-    text = _USER.sub(lambda m: "@" + (m[2] or m[1]), text)
-    text = _CHANNEL.sub(lambda m: "#" + (m[2] or m[1]), text)
-    text = _SPECIAL.sub(lambda m: "@" + (m[2] or m[1]), text)
-    return html.unescape(text)
+    """What the person typed: the router already decoded `&amp;` and the like
+    (`slacktext.command_text`); links and mentions become text here."""
+    return slacktext.decode_tokens(text)
 
 
 # --- submitting -------------------------------------------------------------------------

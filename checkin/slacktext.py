@@ -44,6 +44,15 @@ def decode(text: str, name_of: NameOf | None = None) -> str:
     return "".join(out)
 
 
+def decode_tokens(text: str, name_of: NameOf | None = None) -> str:
+    """`command_text`'s output as typed: its kept tokens (links, mentions) turned to text.
+
+    The text between tokens is already decoded, so it is not unescaped again (a
+    typed `&lt;` stays `&lt;`).
+    """
+    return TOKEN.sub(lambda m: _token(m[1], name_of), text or "")
+
+
 def _token(inner: str, name_of: NameOf | None) -> str:
     target, _, label = inner.partition("|")
     target, label = unescape(target), unescape(label)

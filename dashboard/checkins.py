@@ -167,7 +167,7 @@ if st.session_state.get("ci_choice") not in choices:
 choice = st.selectbox(
     "Check-in",
     choices,
-    format_func=lambda i: "➕ a new check-in" if i == NEW else names[i],
+    format_func=lambda i: "(a new check-in)" if i == NEW else names[i],
     key="ci_choice",
 )
 if st.session_state.get("ci_loaded") != choice:

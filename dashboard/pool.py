@@ -21,7 +21,8 @@ except data.Unavailable as exc:
     st.stop()
 
 KIND_NAMES = {"text": "Free text", "choice": "Multiple choice", "scale": "1–5 scale"}
-STATUS_ICONS = {"pending": "⏳ pending", "approved": "✅ approved", "rejected": "🚫 rejected"}
+# Words, not emoji: an emoji may not render (a font without it, some phones).
+STATUS_WORDS = {"pending": "pending", "approved": "approved", "rejected": "rejected"}
 
 with st.form("pool_submit", clear_on_submit=True):
     st.subheader("Suggest a question")
@@ -59,7 +60,7 @@ st.dataframe(
         {
             "question": q["question"],
             "kind": KIND_NAMES.get(q["kind"], q["kind"]),
-            "status": STATUS_ICONS.get(q["status"], q["status"]),
+            "status": STATUS_WORDS.get(q["status"], q["status"]),
             "submitted by": "anonymous" if q["anonymous"] else (q["submitter"] or ""),
             "times asked": q["times_asked"],
             "answers": q["answers"],

@@ -163,9 +163,13 @@ def test_anonymous_ask_stores_no_name_and_admins_see_none(slack, pool_bot):  # n
 
 
 def test_typed_encoding_is_decoded_before_storing(slack, pool_bot):  # noqa: ANN001
-    ask(slack, pool_bot, "U001", "Tea &amp; biscuits or <https://example.com|cake>?")
+    """The fake escapes the command's text as Slack does; what is kept is what was typed."""
+    typed = "Tea & biscuits or cake, as on https://example.com/?a=1&b=2 &lt;really&gt;?"
+    ask(slack, pool_bot, "U001", typed)
+    command = [c for c in slack.sent_envelopes if c.get("type") == "slash_commands"][-1]
+    assert "&amp;" in command["payload"]["text"]  # Slack's encoding reached the bot
     row = pool_bot.ctx.conn.execute("SELECT text FROM pool_questions").fetchone()
-    assert row[0] == "Tea & biscuits or cake?"
+    assert row[0] == typed
 
 
 def test_a_click_after_another_admin_moderated_changes_nothing_and_shows_the_outcome(
