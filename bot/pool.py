@@ -61,6 +61,7 @@ def tick(ctx: BotContext) -> None:
 
 # --- typed text ------------------------------------------------------------------------
 
+
 def decode(text: str) -> str:
     """What the person typed: the router already decoded `&amp;` and the like
     (`slacktext.command_text`); links and mentions become text here."""
