@@ -281,8 +281,8 @@ class NumberWeek:
     question_id: int
     question: str
     median: float
-    low: float
-    high: float
+    low: float | None  # None for a member: the lowest and highest are one person's answers
+    high: float | None
     mean: float
     answers: int
 
@@ -612,6 +612,7 @@ def number_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
                 params,
             )
         }
+    hide_range = _restricted(viewer, scope)
     out = []
     for (question_id, week), values in sorted(groups.items()):
         if not _shown(viewer, scope.checkin_id, people.get((question_id, week))):
@@ -623,8 +624,8 @@ def number_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
                 question_id=question_id,
                 question=titles.get(question_id, ""),
                 median=_median_of_counts(values),
-                low=values[0][0],
-                high=values[-1][0],
+                low=None if hide_range else values[0][0],  # one person's answer: not for members
+                high=None if hide_range else values[-1][0],
                 mean=round(sum(v * c for v, c in values) / n, 2),
                 answers=n,
             )
@@ -811,6 +812,8 @@ def _member_report(
             changes["distribution"] = [
                 None if float(i + 1) in hidden else n for i, n in enumerate(q.distribution)
             ]
+        if q.kind == "number":
+            changes.update(min=None, max=None)  # the lowest and highest are one person's
         if q.kind == "scale" and not enough(previous, q.question_id):
             changes.update(previous_mean=None, mean_change=None)
         questions_out.append(dataclasses.replace(q, **changes))

@@ -413,3 +413,13 @@ def test_operations_and_the_operations_pages_reads_give_a_member_nothing(conn, r
     assert operations.answers_per_day(conn, roles.admin, clock=clock) != []
     assert {m["slack_id"] for m in privacy.members_for(roles.admin, conn)} >= set(TEAM)
     assert privacy.export_member(ADA, conn, "U0A") is not None, "a member exports their own data"
+
+
+def test_a_member_never_sees_the_lowest_or_highest_answer(conn, roles) -> None:  # noqa: ANN001
+    (full,) = views.number_by_week(conn, roles.admin, scope(roles.team))
+    assert (full.low, full.high, full.median) == (1, 8, 4.5)
+    (seen,) = views.number_by_week(conn, ADA, scope(roles.team))
+    assert (seen.low, seen.high, seen.median) == (None, None, 4.5)
+    mine = views.weekly_report(conn, ADA, roles.team, W48, NOW)
+    number = next(q for q in mine.questions if q.kind == "number")
+    assert (number.min, number.max, number.median) == (None, None, 4.5)
