@@ -30,6 +30,12 @@ st.caption(
     + ", compared with as many weeks before."
 )
 
+if ov.empty and viewer.suppresses(picked.checkin.id):
+    st.info(
+        f"No team figures for {span}: nobody was asked, or fewer than {viewer.min_group} "
+        "people answered, so they are held back. Widen the week range in the sidebar."
+    )
+    st.stop()
 if ov.empty:
     st.info(
         f"Nobody was asked in {span}. Widen the week range in the sidebar"
