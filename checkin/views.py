@@ -895,13 +895,12 @@ def _shown(viewer: Viewer, checkin_id: int, people: int | None) -> bool:
 def _who(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[str] | None:
     """The member ids the scope narrows to, or None for everyone."""
     if _restricted(viewer, scope):
-        if scope.members or scope.channel:
-            # Two narrowed views differ by the people between them (some members with and
-            # without one more): suppression of each alone cannot hide that difference.
-            raise NotAllowed(
-                "team figures are shown to members for the whole check-in only: filtering by "
-                "members or a channel is for admins and the check-in's leads"
-            )
+        problem = suppression.filter_problem(
+            viewer, scope.checkin_id, {"members": scope.members, "channel": scope.channel},
+            whole_weeks=True,  # a Scope is whole ISO weeks
+        )  # fmt: skip
+        if problem:
+            raise NotAllowed(problem[0].upper() + problem[1:])
         return None
     if scope.members:
         return list(scope.members)
