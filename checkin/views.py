@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from checkin import report_formats, reports, suppression
+from checkin import reports, suppression
 from checkin.timing import iso_week, week_bounds, zone
 from checkin.viewer import Viewer
 
@@ -716,6 +716,8 @@ def weekly_report(
 def report_csv(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str) -> str:
     """The week's answers, one row each, as `checkin report --format csv` writes them:
     every answer for an admin or the check-in's lead, a member's own answers for them."""
+    from checkin import report_formats  # the renderings: only for a download, not for charts
+
     _require(conn, viewer, checkin_id)
     rows = reports.answer_rows(conn, checkin_id, week)
     if not viewer.may_see_checkin(checkin_id):
@@ -729,6 +731,8 @@ def report_file(
     conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str, fmt: str, now: datetime
 ) -> bytes:
     """The weekly summary as a download (md, csv, json, png), with what the viewer may see."""
+    from checkin import report_formats  # the renderings: only for a download, not for charts
+
     if fmt == "csv":
         return report_csv(conn, viewer, checkin_id, week).encode("utf-8")
     return report_formats.render(weekly_report(conn, viewer, checkin_id, week, now), fmt)
