@@ -437,6 +437,16 @@ def median_minutes(
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
     where += " AND r.answered_at IS NOT NULL"
+    if _restricted(viewer, scope):
+        # only the weeks a member sees (participation_by_week): a range with and without a
+        # held-back week must not differ by that week's answers
+        where += (
+            " AND r.week IN (SELECT w.week FROM runs w"
+            " WHERE w.checkin_id = :checkin AND w.week BETWEEN :first AND :last"
+            " AND w.status IN ('open', 'answered', 'skipped', 'closed') AND w.answered_at IS NOT NULL"  # _ASKED
+            " GROUP BY w.week HAVING COUNT(DISTINCT w.member_id) >= :least)"
+        )
+        params["least"] = viewer.min_group
     n, people = answered, None
     if n is None or _restricted(viewer, scope):
         n, people = conn.execute(

@@ -423,3 +423,17 @@ def test_a_member_never_sees_the_lowest_or_highest_answer(conn, roles) -> None: 
     mine = views.weekly_report(conn, ADA, roles.team, W48, NOW)
     number = next(q for q in mine.questions if q.kind == "number")
     assert (number.min, number.max, number.median) == (None, None, 4.5)
+
+
+def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn, roles) -> None:  # noqa: ANN001
+    both, w48 = scope(roles.team, W47, W48), scope(roles.team)
+    # W48: 5, 5, 5, 5, 65, 65, 65, 365 minutes; W47 adds Ada's and Bo's 5 and 5
+    assert views.median_minutes(conn, roles.admin, both) == 5.0
+    assert views.median_minutes(conn, ADA, both) == views.median_minutes(conn, ADA, w48) == 35.0
+    for read in (views.headline, views.scale_by_week, views.choice_by_week, views.answer_heatmap):
+        mine = read(conn, ADA, both)
+        if read is views.headline:
+            assert (mine.runs_asked, mine.runs_answered) == (8, 8)
+            assert [s.mean for s in mine.scales] == [s.mean for s in read(conn, ADA, w48).scales]
+        else:
+            assert mine == read(conn, ADA, w48), read.__name__
