@@ -774,17 +774,17 @@ def _member_report(
         )
     people: dict[tuple[str, int], int] = {}
     values: dict[tuple[str, int], dict[object, int]] = defaultdict(dict)
+    shown_kinds = [q for q in report.questions if q.kind in ("scale", "choice")]
+    question_marks = ", ".join("?" for _ in shown_kinds) or "NULL"
     for r in conn.execute(
-        "SELECT a.week, a.question_id, q.kind, a.text, a.number, "  # noqa: S608
+        "SELECT a.question_id, CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "  # noqa: S608
         "COUNT(DISTINCT a.member_id) AS people FROM answers a "
         "JOIN questions q ON q.id = a.question_id "
-        f"WHERE a.checkin_id = ? AND a.week IN ({marks}) AND a.skipped = 0 "
-        "AND q.kind IN ('scale', 'choice', 'number') "
-        "GROUP BY a.week, a.question_id, q.kind, a.text, a.number",
-        [report.checkin_id, *weeks],
+        f"WHERE a.checkin_id = ? AND a.week = ? AND a.question_id IN ({question_marks}) "
+        "AND a.skipped = 0 GROUP BY a.question_id, value",
+        [report.checkin_id, report.week, *(q.question_id for q in shown_kinds)],
     ):
-        value = r["text"] if r["kind"] == "choice" else r["number"]
-        values[(r["week"], r["question_id"])][value] = r["people"]
+        values[(report.week, r["question_id"])][r["value"]] = r["people"]
     for r in conn.execute(
         "SELECT a.week, a.question_id, COUNT(DISTINCT a.member_id) FROM answers a "  # noqa: S608
         f"WHERE a.checkin_id = ? AND a.week IN ({marks}) AND a.skipped = 0 "
