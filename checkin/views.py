@@ -413,33 +413,49 @@ def _headline(
                 answers=sum(s.answers for s in current),
             )
         )
+    shown = [p.week for p in points if p.asked]  # a member's held-back weeks have none
     return Headline(
         weeks=scope.weeks,
         runs_asked=asked,
         runs_answered=answered,
         participation=participation,
         previous_participation=previous,
-        median_minutes=median_minutes(conn, viewer, scope, answered),
+        median_minutes=median_minutes(conn, viewer, scope, answered, shown_weeks=shown),
         previous_median_minutes=median_minutes(
-            conn, viewer, scope.previous(), sum(p.answered for p in points) - answered
-        ),
+            conn,
+            viewer,
+            scope.previous(),
+            sum(p.answered for p in points) - answered,
+            shown_weeks=shown,
+        ),  # fmt: skip
         scales=[s for s in scales if s.answers or s.previous is not None],
     )
 
 
 def median_minutes(
-    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, answered: int | None = None
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    scope: Scope,
+    answered: int | None = None,
+    *,
+    shown_weeks: list[str] | None = None,
 ) -> float | None:
     """The median time from a check-in being sent to its first answer, in minutes (0.1).
 
-    `answered`, the number of answered runs in the scope, saves counting them again.
+    `answered`, the number of answered runs in the scope, saves counting them again;
+    `shown_weeks`, the weeks of `participation_by_week` with figures, saves finding
+    which weeks a member sees.
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
     where += " AND r.answered_at IS NOT NULL"
-    if _restricted(viewer, scope):
-        # only the weeks a member sees (participation_by_week): a range with and without a
-        # held-back week must not differ by that week's answers
+    restricted = _restricted(viewer, scope)
+    if restricted and shown_weeks is not None:
+        # only the weeks a member sees: a range with and without a held-back week must
+        # not differ by that week's answers; each shown week has enough people
+        where += " AND r.week IN (SELECT value FROM json_each(:shown))"
+        params["shown"] = json.dumps(sorted(shown_weeks))
+    elif restricted:
         where += (
             " AND r.week IN (SELECT w.week FROM runs w"
             " WHERE w.checkin_id = :checkin AND w.week BETWEEN :first AND :last"
@@ -448,7 +464,9 @@ def median_minutes(
         )
         params["least"] = viewer.min_group
     n, people = answered, None
-    if n is None or _restricted(viewer, scope):
+    if restricted and shown_weeks is not None and n is not None:
+        people = viewer.min_group if n else 0
+    elif n is None or restricted:
         n, people = conn.execute(
             f"SELECT COUNT(*), {_people(viewer, scope, 'r')} FROM runs r WHERE {where}",  # noqa: S608
             params,

@@ -434,6 +434,8 @@ def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn,
         mine = read(conn, ADA, both)
         if read is views.headline:
             assert (mine.runs_asked, mine.runs_answered) == (8, 8)
+            assert mine.median_minutes == 35.0
+            assert read(conn, roles.admin, both).median_minutes == 5.0
             assert [s.mean for s in mine.scales] == [s.mean for s in read(conn, ADA, w48).scales]
         else:
             assert mine == read(conn, ADA, w48), read.__name__
