@@ -803,14 +803,25 @@ def _member_report(
         [report.checkin_id, report.week, *(q.question_id for q in shown_kinds)],
     ):
         values[(report.week, r["question_id"])][r["value"]] = r["people"]
-    for r in conn.execute(
-        "SELECT a.week, a.question_id, COUNT(DISTINCT a.member_id) FROM answers a "  # noqa: S608
-        f"WHERE a.checkin_id = ? AND a.week IN ({marks}) AND a.skipped = 0 "
-        "GROUP BY a.week, a.question_id",
-        [report.checkin_id, *weeks],
-    ):
-        people[(r[0], r[1])] = r[2]
     previous = weeks[-2] if len(weeks) > 1 else None
+    # every question in this week and the one before; scale questions (the trend) in all
+    scales = [q.question_id for q in report.questions if q.kind == "scale"]
+    for these_weeks, these_questions in (
+        ([w for w in (report.week, previous) if w], [q.question_id for q in report.questions]),
+        ([w for w in weeks if w not in (report.week, previous)], scales),
+    ):
+        if not these_weeks or not these_questions:
+            continue
+        week_marks = ", ".join("?" for _ in these_weeks)
+        question_marks = ", ".join("?" for _ in these_questions)
+        for r in conn.execute(
+            "SELECT a.week, a.question_id, COUNT(DISTINCT a.member_id) FROM answers a "  # noqa: S608
+            f"WHERE a.checkin_id = ? AND a.week IN ({week_marks}) "
+            f"AND a.question_id IN ({question_marks}) AND a.skipped = 0 "
+            "GROUP BY a.week, a.question_id",
+            [report.checkin_id, *these_weeks, *these_questions],
+        ):
+            people[(r[0], r[1])] = r[2]
 
     def enough(week: str | None, question_id: int) -> bool:
         return week is not None and people.get((week, question_id), 0) >= least
