@@ -152,6 +152,7 @@ def test_the_overview_hides_small_groups_and_their_complement_at_every_week_rang
 ) -> None:  # noqa: ANN001
     at = page(app(user), "overview", roles.team)
     assert not at.sidebar.radio, "no members or channel filter for team figures"
+    assert any("whole check-in" in c.value for c in at.sidebar.caption)
     for first, last in ((W47, W48), (W48, W48), (W47, W47)):
         weeks(at, roles.team, first, last)
         panes = chart(at) if at.get("vega_lite_chart") else {}
