@@ -439,3 +439,38 @@ def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn,
             assert [s.mean for s in mine.scales] == [s.mean for s in read(conn, ADA, w48).scales]
         else:
             assert mine == read(conn, ADA, w48), read.__name__
+
+
+def test_a_members_chart_is_given_only_what_they_may_see(conn, roles) -> None:  # noqa: ANN001
+    from checkin import charts
+
+    def rows(spec: object) -> list[dict]:
+        """Every inline data row of a Vega-Lite spec."""
+        found = []
+        if isinstance(spec, dict):
+            values = (
+                (spec.get("data") or {}).get("values")
+                if isinstance(spec.get("data"), dict)
+                else None
+            )
+            found += values or []
+            for value in spec.values():
+                found += rows(value)
+        elif isinstance(spec, list):
+            for value in spec:
+                found += rows(value)
+        return found
+
+    def feeling(viewer: Viewer) -> dict[str, int | None]:
+        report = views.weekly_report(conn, viewer, roles.team, W48, NOW)
+        spec = charts.report_chart(report).to_dict()
+        return {r["answer"]: r["people"] for r in rows(spec) if "answer" in r and "people" in r}
+
+    assert feeling(roles.admin) == {
+        "1 awful": 1,
+        "2 bad": 0,
+        "3 okay": 0,
+        "4 good": 3,
+        "5 great": 4,
+    }
+    assert feeling(ADA) == {"1 awful": None, "2 bad": 0, "3 okay": 0, "4 good": None, "5 great": 4}
