@@ -20,7 +20,7 @@ pages = [
     ),
     (
         st.Page("dashboard/summary.py", title="Weekly summary", icon=":material/summarize:"),
-        auth.LEADS,
+        auth.EVERYONE,
     ),
     (st.Page("dashboard/answers.py", title="Answers", icon=":material/forum:"), auth.EVERYONE),
     (st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:"), auth.EVERYONE),

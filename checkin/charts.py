@@ -211,7 +211,9 @@ def alt_text(report: Report) -> str:
     for q in report.questions:
         if q.kind == "scale" and q.answers and q.distribution:
             labels = q.labels or [str(i) for i in range(1, 6)]
-            counts = ", ".join(f"{labels[i]} {n}" for i, n in enumerate(q.distribution))
+            counts = ", ".join(
+                f"{labels[i]} {'–' if n is None else n}" for i, n in enumerate(q.distribution)
+            )
             parts.append(f"{q.text}: average {q.mean}; {counts}.")
     return " ".join(parts) or f"No answers in week {report.week}."
 

@@ -141,15 +141,18 @@ class OutboxStatus:
 
 
 def may_manage(viewer: Viewer, checkin_id: int | None) -> bool:
-    """An admin manages every check-in and creates new ones; a lead edits the ones they lead."""
-    if viewer.is_admin:
-        return True
-    return checkin_id is not None and checkin_id in viewer.lead_of
+    """Only an admin creates, edits, sends and exports check-ins.
+
+    A lead sees every answer of the check-ins they lead but does not manage
+    them: editing participants would choose whose answers they read.
+    `checkin_id` is kept so a rule per check-in can come back in one place.
+    """
+    return viewer.is_admin
 
 
 def _require(viewer: Viewer, checkin_id: int | None, doing: str) -> None:
     if not may_manage(viewer, checkin_id):
-        raise NotAllowed(f"Only an admin or this check-in's lead may {doing}.")
+        raise NotAllowed(f"Only an admin may {doing}.")
 
 
 # --- reads ---------------------------------------------------------------------------------

@@ -147,7 +147,9 @@ def question_line(q: QuestionSummary) -> str:
         if not q.answers:
             return f"{count}."
         labels = q.labels or [str(i) for i in range(1, 6)]
-        dist = ", ".join(f"{labels[i]} {n}" for i, n in enumerate(q.distribution or []))
+        dist = ", ".join(
+            f"{labels[i]} {'–' if n is None else n}" for i, n in enumerate(q.distribution or [])
+        )
         change = change_words(q.mean_change, unit="")
         return f"Average {number(q.mean)} of 5 ({change}); {dist}. {count}."
     if q.kind == "choice":

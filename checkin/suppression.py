@@ -200,7 +200,11 @@ def rows_for(
     return out
 
 
-MEMBER_FILTERS = ("members", "channel")
+NARROWING_FILTERS = ("members", "channel")
+WHOLE_CHECKIN = (
+    "team figures are shown to members for the whole check-in only: filtering by members "
+    "or a channel is for admins and the check-in's leads"
+)
 
 
 def filter_problem(
@@ -208,19 +212,21 @@ def filter_problem(
 ) -> str | None:
     """Why a member may not narrow an aggregate this way (one line), or None.
 
-    Narrowing by two dimensions at once, or to part of a week, makes groups
-    that suppression alone cannot keep apart: a member filters by one of
-    `MEMBER_FILTERS` at a time, in whole weeks. Admins and the check-in's
-    leads filter freely.
+    Narrowing to part of a week makes groups that suppression alone cannot keep
+    apart, and so does narrowing to chosen people or a channel, even one
+    dimension at a time: the figures of some members with and without one more
+    person differ by that person's answers, and each of the two views on its
+    own passes suppression. So a member sees the whole check-in's figures, in
+    whole weeks. Admins and the check-in's leads filter freely.
     """
     if not viewer.suppresses(checkin_id):
         return None
     used = [name for name, value in filters.items() if value not in (None, "", [], (), set())]
-    unknown = [name for name in used if name not in MEMBER_FILTERS]
+    unknown = [name for name in used if name not in NARROWING_FILTERS]
     if unknown:
         return f"filtering by {', '.join(unknown)} is for admins and the check-in's leads"
-    if len(used) > 1:
-        return "filter by one of members or channel at a time"
+    if used:
+        return WHOLE_CHECKIN
     if not whole_weeks:
         return "team figures are shown for whole weeks only"
     return None

@@ -21,6 +21,8 @@ members are the ones the bot asked through it.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import sqlite3
 from collections import defaultdict
@@ -29,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from checkin import reports
+from checkin import reports, suppression
 from checkin.timing import iso_week, week_bounds, zone
 from checkin.viewer import Viewer
 
@@ -260,7 +262,7 @@ class ScaleWeek:
     mean: float
     spread: float
     answers: int
-    counts: tuple[int, int, int, int, int]
+    counts: tuple[int | None, ...]  # 1..5; None: fewer people than a member may see
     total: float = 0.0  # the sum of the answers, for means over several weeks
 
 
@@ -279,8 +281,8 @@ class NumberWeek:
     question_id: int
     question: str
     median: float
-    low: float
-    high: float
+    low: float | None  # None for a member: the lowest and highest are one person's answers
+    high: float | None
     mean: float
     answers: int
 
@@ -411,32 +413,60 @@ def _headline(
                 answers=sum(s.answers for s in current),
             )
         )
+    shown = [p.week for p in points if p.asked]  # a member's held-back weeks have none
     return Headline(
         weeks=scope.weeks,
         runs_asked=asked,
         runs_answered=answered,
         participation=participation,
         previous_participation=previous,
-        median_minutes=median_minutes(conn, viewer, scope, answered),
+        median_minutes=median_minutes(conn, viewer, scope, answered, shown_weeks=shown),
         previous_median_minutes=median_minutes(
-            conn, viewer, scope.previous(), sum(p.answered for p in points) - answered
-        ),
+            conn,
+            viewer,
+            scope.previous(),
+            sum(p.answered for p in points) - answered,
+            shown_weeks=shown,
+        ),  # fmt: skip
         scales=[s for s in scales if s.answers or s.previous is not None],
     )
 
 
 def median_minutes(
-    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, answered: int | None = None
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    scope: Scope,
+    answered: int | None = None,
+    *,
+    shown_weeks: list[str] | None = None,
 ) -> float | None:
     """The median time from a check-in being sent to its first answer, in minutes (0.1).
 
-    `answered`, the number of answered runs in the scope, saves counting them again.
+    `answered`, the number of answered runs in the scope, saves counting them again;
+    `shown_weeks`, the weeks of `participation_by_week` with figures, saves finding
+    which weeks a member sees.
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
     where += " AND r.answered_at IS NOT NULL"
+    restricted = _restricted(viewer, scope)
+    if restricted and shown_weeks is not None:
+        # only the weeks a member sees: a range with and without a held-back week must
+        # not differ by that week's answers; each shown week has enough people
+        where += " AND r.week IN (SELECT value FROM json_each(:shown))"
+        params["shown"] = json.dumps(sorted(shown_weeks))
+    elif restricted:
+        where += (
+            " AND r.week IN (SELECT w.week FROM runs w"
+            " WHERE w.checkin_id = :checkin AND w.week BETWEEN :first AND :last"
+            " AND w.status IN ('open', 'answered', 'skipped', 'closed') AND w.answered_at IS NOT NULL"  # _ASKED
+            " GROUP BY w.week HAVING COUNT(DISTINCT w.member_id) >= :least)"
+        )
+        params["least"] = viewer.min_group
     n, people = answered, None
-    if n is None or _restricted(viewer, scope):
+    if restricted and shown_weeks is not None and n is not None:
+        people = viewer.min_group if n else 0
+    elif n is None or restricted:
         n, people = conn.execute(
             f"SELECT COUNT(*), {_people(viewer, scope, 'r')} FROM runs r WHERE {where}",  # noqa: S608
             params,
@@ -467,7 +497,7 @@ def participation_by_week(
             SELECT r.week, COUNT(*) AS asked, SUM(r.answered_at IS NOT NULL) AS answered,
                    SUM(r.answered_at IS NULL
                        AND (r.status = 'skipped' OR r.first_answer_at IS NOT NULL)) AS skipped,
-                   {_people(viewer, scope, "r")} AS people
+                   {_answerers(viewer, scope, "r")} AS people
             FROM runs r WHERE {where} GROUP BY r.week
             """,  # noqa: S608 - built from constant fragments
             params,
@@ -513,6 +543,7 @@ def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> lis
                 params,
             )
         }
+    hidden = _hidden_scale_values(conn, viewer, scope, where, params) if people else {}
     out = []
     for (question_id, week), values in sorted(groups.items()):
         if not _shown(viewer, scope.checkin_id, people.get((question_id, week))):
@@ -520,10 +551,12 @@ def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> lis
         n = sum(c for _, c in values)
         mean = sum(v * c for v, c in values) / n
         var = sum(c * (v - mean) ** 2 for v, c in values) / n
-        counts = [0] * 5
+        counts: list[int | None] = [0] * 5
         for v, c in values:
             if 1 <= v <= 5 and v == int(v):
-                counts[int(v) - 1] += c
+                counts[int(v) - 1] += c  # type: ignore[operator]
+        for v in hidden.get((question_id, week), ()):
+            counts[v - 1] = None
         out.append(
             ScaleWeek(
                 week=week,
@@ -544,8 +577,7 @@ def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     _require(conn, viewer, scope.checkin_id)
     where, params = _answers_where(conn, viewer, scope, "a", "choice")
     qs = {q.id: q for q in questions(conn, viewer, scope.checkin_id) if q.kind == "choice"}
-    out = []
-    for r in conn.execute(
+    rows = conn.execute(
         f"""
         SELECT a.question_id, a.week, a.text, COUNT(*) AS n, {_people(viewer, scope, "a")} AS people
         FROM answers a
@@ -554,8 +586,16 @@ def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
         GROUP BY a.question_id, a.week, a.text
         """,  # noqa: S608 - built from constant fragments
         params,
-    ):
-        if not _shown(viewer, scope.checkin_id, r["people"]):
+    ).fetchall()
+    if _restricted(viewer, scope):
+        # an option few picked is held back with the next-smallest of its question and week
+        rows = suppression.rows_for(
+            viewer, scope.checkin_id, [dict(r) for r in rows], group="text", people="people",
+            values=["n"], within=("question_id", "week"),
+        )  # fmt: skip
+    out = []
+    for r in rows:
+        if r["n"] is None:
             continue
         q = qs.get(r["question_id"])
         out.append(ChoiceWeek(r["week"], r["question_id"], q.text if q else "", r["text"], r["n"]))
@@ -600,6 +640,7 @@ def number_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
                 params,
             )
         }
+    hide_range = _restricted(viewer, scope)
     out = []
     for (question_id, week), values in sorted(groups.items()):
         if not _shown(viewer, scope.checkin_id, people.get((question_id, week))):
@@ -611,8 +652,8 @@ def number_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
                 question_id=question_id,
                 question=titles.get(question_id, ""),
                 median=_median_of_counts(values),
-                low=values[0][0],
-                high=values[-1][0],
+                low=None if hide_range else values[0][0],  # one person's answer: not for members
+                high=None if hide_range else values[-1][0],
                 mean=round(sum(v * c for v, c in values) / n, 2),
                 answers=n,
             )
@@ -664,11 +705,15 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
         key = (r["week"], when.weekday(), when.hour)
         cells[key] += r["n"]
         people[key] += r["people"] or 0
-    return [
-        HeatCell(week, weekday, hour, n)
-        for (week, weekday, hour), n in sorted(cells.items())
-        if not restricted or people[(week, weekday, hour)] >= viewer.min_group
-    ]
+    if not restricted:
+        return [HeatCell(w, d, h, n) for (w, d, h), n in sorted(cells.items())]
+    kept = suppression.rows_for(
+        viewer, scope.checkin_id,
+        [{"week": w, "cell": (d, h), "n": n, "people": people[(w, d, h)]}
+         for (w, d, h), n in sorted(cells.items())],
+        group="cell", people="people", values=["n"], within="week",
+    )  # fmt: skip
+    return [HeatCell(r["week"], *r["cell"], r["n"]) for r in kept if r["n"] is not None]
 
 
 # --- the weekly summary ---------------------------------------------------------------------------
@@ -690,7 +735,146 @@ def weekly_report(
     row = conn.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
     if row is None:
         raise reports.ReportError(f"no check-in with id {checkin_id}")
-    return reports.build_report(conn, row, week, now)
+    report = reports.build_report(conn, row, week, now)
+    if viewer.suppresses(checkin_id):
+        return _member_report(conn, viewer, report)
+    return report
+
+
+def report_csv(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str) -> str:
+    """The week's answers, one row each, as `checkin report --format csv` writes them:
+    every answer for an admin or the check-in's lead, a member's own answers for them."""
+    from checkin import report_formats  # the renderings: only for a download, not for charts
+
+    _require(conn, viewer, checkin_id)
+    rows = reports.answer_rows(conn, checkin_id, week)
+    if not viewer.may_see_checkin(checkin_id):
+        rows = (r for r in rows if r["member_id"] == viewer.slack_id)
+    buffer = io.StringIO(newline="")
+    report_formats.write_csv(rows, buffer)
+    return buffer.getvalue()
+
+
+def report_file(
+    conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str, fmt: str, now: datetime
+) -> bytes:
+    """The weekly summary as a download (md, csv, json, png), with what the viewer may see."""
+    from checkin import report_formats  # the renderings: only for a download, not for charts
+
+    if fmt == "csv":
+        return report_csv(conn, viewer, checkin_id, week).encode("utf-8")
+    return report_formats.render(weekly_report(conn, viewer, checkin_id, week, now), fmt)
+
+
+def _member_report(
+    conn: sqlite3.Connection, viewer: Viewer, report: reports.Report
+) -> reports.Report:
+    """The weekly report as a member may see it: their own words only, no names of who
+    did not answer, and every figure of fewer than `viewer.min_group` people held back
+    (an option or a 1..5 value with the next-smallest of its question, as
+    `checkin.suppression` says). A week fewer people answered is refused whole."""
+    least = viewer.min_group
+    weeks = [p.week for p in report.trend] or [report.week]
+    marks = ", ".join("?" for _ in weeks)
+    answerers = dict(
+        conn.execute(
+            "SELECT week, COUNT(DISTINCT member_id) FROM runs "  # noqa: S608
+            f"WHERE checkin_id = ? AND week IN ({marks}) AND answered_at IS NOT NULL "
+            "GROUP BY week",
+            [report.checkin_id, *weeks],
+        ).fetchall()
+    )
+    if answerers.get(report.week, 0) < least:
+        raise NotAllowed(
+            f"Fewer than {least} people answered in week {report.week}, so its summary is "
+            "shown only to admins and the check-in's leads. Your own answers are on the "
+            "Answers page."
+        )
+    people: dict[tuple[str, int], int] = {}
+    values: dict[tuple[str, int], dict[object, int]] = defaultdict(dict)
+    shown_kinds = [q for q in report.questions if q.kind in ("scale", "choice")]
+    question_marks = ", ".join("?" for _ in shown_kinds) or "NULL"
+    for r in conn.execute(
+        "SELECT a.question_id, CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "  # noqa: S608
+        "COUNT(DISTINCT a.member_id) AS people FROM answers a "
+        "JOIN questions q ON q.id = a.question_id "
+        f"WHERE a.checkin_id = ? AND a.week = ? AND a.question_id IN ({question_marks}) "
+        "AND a.skipped = 0 GROUP BY a.question_id, value",
+        [report.checkin_id, report.week, *(q.question_id for q in shown_kinds)],
+    ):
+        values[(report.week, r["question_id"])][r["value"]] = r["people"]
+    previous = weeks[-2] if len(weeks) > 1 else None
+    # every question in this week and the one before; scale questions (the trend) in all
+    scales = [q.question_id for q in report.questions if q.kind == "scale"]
+    for these_weeks, these_questions in (
+        ([w for w in (report.week, previous) if w], [q.question_id for q in report.questions]),
+        ([w for w in weeks if w not in (report.week, previous)], scales),
+    ):
+        if not these_weeks or not these_questions:
+            continue
+        week_marks = ", ".join("?" for _ in these_weeks)
+        question_marks = ", ".join("?" for _ in these_questions)
+        for r in conn.execute(
+            "SELECT a.week, a.question_id, COUNT(DISTINCT a.member_id) FROM answers a "  # noqa: S608
+            f"WHERE a.checkin_id = ? AND a.week IN ({week_marks}) "
+            f"AND a.question_id IN ({question_marks}) AND a.skipped = 0 "
+            "GROUP BY a.week, a.question_id",
+            [report.checkin_id, *these_weeks, *these_questions],
+        ):
+            people[(r[0], r[1])] = r[2]
+
+    def enough(week: str | None, question_id: int) -> bool:
+        return week is not None and people.get((week, question_id), 0) >= least
+
+    questions_out = []
+    for q in report.questions:
+        if q.kind == "text":
+            questions_out.append(q)
+            continue
+        if not enough(report.week, q.question_id):
+            questions_out.append(
+                dataclasses.replace(
+                    q,
+                    mean=None,
+                    previous_mean=None,
+                    mean_change=None,
+                    distribution=None,
+                    counts=None,
+                    median=None,
+                    min=None,
+                    max=None,
+                )  # fmt: skip
+            )
+            continue
+        groups = values.get((report.week, q.question_id), {})
+        hidden = suppression.suppress_groups(groups, least).suppressed
+        changes: dict = {}
+        if q.kind == "choice" and q.counts is not None:
+            changes["counts"] = {k: v for k, v in q.counts.items() if k not in hidden}
+        if q.kind == "scale" and q.distribution is not None:
+            changes["distribution"] = [
+                None if float(i + 1) in hidden else n for i, n in enumerate(q.distribution)
+            ]
+        if q.kind == "number":
+            changes.update(min=None, max=None)  # the lowest and highest are one person's
+        if q.kind == "scale" and not enough(previous, q.question_id):
+            changes.update(previous_mean=None, mean_change=None)
+        questions_out.append(dataclasses.replace(q, **changes))
+    h = report.headline
+    if answerers.get(previous, 0) < least:
+        h = dataclasses.replace(h, previous_participation=None, participation_change=None)
+    return dataclasses.replace(
+        report,
+        headline=h,
+        questions=questions_out,
+        text_answers=[a for a in report.text_answers if a.member_id == viewer.slack_id],
+        missing_members=None,
+        trend=[
+            p if answerers.get(p.week, 0) >= least else reports.WeekPoint(p.week, 0, 0, 0)
+            for p in report.trend
+        ],
+        scale_trend=[s for s in report.scale_trend if enough(s.week, s.question_id)],
+    )
 
 
 # --- who may see what -------------------------------------------------------------------------------
@@ -711,6 +895,37 @@ def _restricted(viewer: Viewer, scope: Scope) -> bool:
     return not viewer.may_see_checkin(scope.checkin_id)
 
 
+def _answerers(viewer: Viewer, scope: Scope, alias: str) -> str:
+    """SQL for the number of people who answered in a group of runs, when the viewer needs it."""
+    if not _restricted(viewer, scope):
+        return "NULL"
+    return f"COUNT(DISTINCT CASE WHEN {alias}.answered_at IS NOT NULL THEN {alias}.member_id END)"
+
+
+def _hidden_scale_values(
+    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, where: str, params: dict
+) -> dict[tuple[int, str], frozenset[int]]:
+    """The 1..5 values of each scale question and week too few people gave to show a member,
+    held back with the next-smallest (`checkin.suppression`)."""
+    groups: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    for r in conn.execute(
+        f"""
+        SELECT a.question_id, a.week, CAST(a.number AS INTEGER), COUNT(DISTINCT a.member_id)
+        FROM answers a WHERE {where} AND a.skipped = 0 AND a.number IS NOT NULL
+          AND a.number IN (1, 2, 3, 4, 5)
+        GROUP BY a.question_id, a.week, a.number
+        """,  # noqa: S608 - built from constant fragments
+        params,
+    ):
+        groups[(r[0], r[1])][r[2]] = r[3]
+    out = {}
+    for key, sizes in groups.items():
+        hidden = suppression.suppress_groups(sizes, viewer.min_group).suppressed
+        if hidden:
+            out[key] = frozenset(hidden)
+    return out
+
+
 def _people(viewer: Viewer, scope: Scope, alias: str) -> str:
     """SQL for the number of people in a group, counted only when the viewer needs it hidden."""
     return f"COUNT(DISTINCT {alias}.member_id)" if _restricted(viewer, scope) else "NULL"
@@ -723,7 +938,13 @@ def _shown(viewer: Viewer, checkin_id: int, people: int | None) -> bool:
 def _who(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[str] | None:
     """The member ids the scope narrows to, or None for everyone."""
     if _restricted(viewer, scope):
-        return None  # a member sees the whole check-in's aggregates, never chosen people
+        problem = suppression.filter_problem(
+            viewer, scope.checkin_id, {"members": scope.members, "channel": scope.channel},
+            whole_weeks=True,  # a Scope is whole ISO weeks
+        )  # fmt: skip
+        if problem:
+            raise NotAllowed(problem[0].upper() + problem[1:])
+        return None
     if scope.members:
         return list(scope.members)
     if scope.channel:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from checkin import db, report_formats, reports, store, views
+from checkin import db, reports, store, views
 from checkin.clock import system_clock
 from checkin.config import ConfigError, load_config
 from checkin.viewer import OPERATOR, Viewer
@@ -202,8 +202,7 @@ def _report_file(
     path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, week: str, fmt: str
 ) -> bytes:
     with connection(path) as conn:
-        report = views.weekly_report(conn, _viewer, checkin_id, week, now())
-        return report_formats.render(report, fmt, conn)
+        return views.report_file(conn, _viewer, checkin_id, week, fmt, now())
 
 
 # --- answers, check-ins, operations ---

@@ -91,6 +91,11 @@ def sidebar(viewer: Viewer) -> Filters:
     channel = None
     people = data.members(viewer, checkin.id)
     rooms = data.channels(viewer, checkin.id)
+    if not people and viewer.suppresses(checkin.id):
+        side.caption(
+            "Team figures for the whole check-in: narrowing to some people or a channel "
+            "is for admins and the check-in's leads."
+        )
     if people:
         modes = [EVERYONE, SOME] + ([CHANNEL] if rooms else [])
         mode = side.radio("Who", modes, key="filter_who", horizontal=True)

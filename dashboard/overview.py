@@ -17,7 +17,12 @@ if picked.checkin is None:
     )
     st.stop()
 
-ov = data.overview(data.viewer(), picked.scope)
+viewer = data.viewer()
+try:
+    ov = data.overview(viewer, picked.scope)
+except data.NotAllowed as exc:
+    st.error(str(exc))
+    st.stop()
 h = ov.headline
 span = f"{filters.week_words(picked.first)} to {filters.week_words(picked.last)}"
 st.caption(
@@ -25,6 +30,12 @@ st.caption(
     + ", compared with as many weeks before."
 )
 
+if ov.empty and viewer.suppresses(picked.checkin.id):
+    st.info(
+        f"No team figures for {span}: nobody was asked, or fewer than {viewer.min_group} "
+        "people answered, so they are held back. Widen the week range in the sidebar."
+    )
+    st.stop()
 if ov.empty:
     st.info(
         f"Nobody was asked in {span}. Widen the week range in the sidebar"
@@ -59,6 +70,11 @@ for col, scale in zip(cols[2:], h.scales, strict=True):
     )
 
 st.altair_chart(charts.overview_chart(ov), key="overview_chart", theme=None)
+if viewer.suppresses(picked.checkin.id):
+    st.caption(
+        f"Team figures only: a week, an answer or an hour fewer than {viewer.min_group} people "
+        "stand behind is left out, with the next-smallest, so no one can be singled out."
+    )
 st.caption(
     "Drag across the weekly bars to pick weeks; the other charts follow. Double-click to clear."
 )

@@ -38,6 +38,11 @@ except data.NotAllowed as exc:
     st.stop()
 
 components.heading(f"{report.checkin}: week {report_formats.week_words(report)}", level=2)
+if viewer.suppresses(picked.checkin.id):
+    st.caption(
+        f"Answers in words are yours only; a figure fewer than {viewer.min_group} people stand "
+        "behind is held back (–), with the next-smallest, here and in the downloads."
+    )
 h = report.headline
 cols = st.columns(4)
 cols[0].metric(

@@ -148,20 +148,26 @@ def test_saving_an_unchanged_form_changes_nothing(conn, wellbeing, clock):
     assert conn.execute("SELECT updated_at FROM checkins").fetchone()[0] == before
 
 
-def test_only_admins_create_and_leads_edit_their_own(conn, wellbeing, clock):
+def test_only_admins_manage_not_even_a_lead_of_the_checkin(conn, wellbeing, clock):
     lead = Viewer(role="lead", slack_id="U009", lead_of=frozenset({wellbeing["id"]}))
     member = Viewer(role="member", slack_id="U001")
-    with pytest.raises(NotAllowed):
-        manage.save_checkin_form(conn, lead, _form(), clock=clock)
-    form = manage.checkin_form(conn, lead, wellbeing["id"])
+    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
     form.time = "10:00"
-    assert manage.save_checkin_form(conn, lead, form, clock=clock).outcome == "updated"
-    with pytest.raises(NotAllowed):
-        manage.checkin_form(conn, member, wellbeing["id"])
-    with pytest.raises(NotAllowed):
-        manage.send_now(conn, member, wellbeing["id"], clock=clock)
-    assert manage.checkins(conn, member) == []
-    assert [c.name for c in manage.checkins(conn, lead)] == ["wellbeing"]
+    for viewer in (lead, member):
+        with pytest.raises(NotAllowed):
+            manage.save_checkin_form(conn, viewer, _form(), clock=clock)
+        with pytest.raises(NotAllowed):
+            manage.save_checkin_form(conn, viewer, form, clock=clock)
+        with pytest.raises(NotAllowed):
+            manage.checkin_form(conn, viewer, wellbeing["id"])
+        with pytest.raises(NotAllowed):
+            manage.send_now(conn, viewer, wellbeing["id"], clock=clock)
+        with pytest.raises(NotAllowed):
+            manage.post_summary(conn, viewer, wellbeing["id"], clock=clock)
+        assert manage.checkins(conn, viewer) == []
+        assert "[[checkin]]" not in manage.export_toml(conn, viewer)
+    assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert manage.save_checkin_form(conn, OPERATOR, form, clock=clock).outcome == "updated"
 
 
 def test_send_now_writes_exactly_one_outbox_row_and_its_status_follows(conn, wellbeing, clock):

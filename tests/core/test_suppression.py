@@ -208,13 +208,17 @@ def test_a_viewers_larger_min_group_is_used():
     assert all(r["suppressed"] for r in out)
 
 
-def test_members_filter_by_one_dimension_in_whole_weeks():
+def test_members_see_the_whole_checkin_in_whole_weeks():
     member = Viewer(role="member", slack_id="U1")
-    assert filter_problem(member, 1, {"channel": "#team"}, whole_weeks=True) is None
-    assert "one of" in filter_problem(
+    assert filter_problem(member, 1, {"channel": None, "members": ()}, whole_weeks=True) is None
+    # {U2, U3, U4} and {U2, U3, U4, U5} each pass suppression; their difference is U5
+    for narrowed in ({"channel": "#team"}, {"members": ["U2", "U3", "U4", "U5"]}):
+        assert "whole check-in" in filter_problem(member, 1, narrowed, whole_weeks=True)
+    assert "whole check-in" in filter_problem(
         member, 1, {"channel": "#team", "members": ["U2"]}, whole_weeks=True
     )
-    assert "whole weeks" in filter_problem(member, 1, {"members": ["U2"]}, whole_weeks=False)
+    assert "whole weeks" in filter_problem(member, 1, {}, whole_weeks=False)
     assert "admins" in filter_problem(member, 1, {"question": 3}, whole_weeks=True)
     lead = Viewer(role="lead", slack_id="U9", lead_of=frozenset({1}))
+    assert "whole check-in" in filter_problem(lead, 2, {"channel": "#a"}, whole_weeks=True)
     assert filter_problem(lead, 1, {"channel": "#a", "members": ["U2"]}, whole_weeks=False) is None

@@ -126,9 +126,11 @@ def test_a_member_sees_only_groups_of_three_people_and_never_chosen_people(conn,
     ada = Viewer(role="member", slack_id="U0A")
     assert [c.name for c in views.checkins(conn, ada)] == ["golden"]
     assert views.members(conn, ada, golden.checkin["id"]) == []
-    # three people answered in W44 (Ada, Bo, Cy): shown; the filter to Ada alone is ignored
-    h = views.headline(conn, ada, one_week(golden, members=("U0A",)))
+    # three people answered in W44 (Ada, Bo, Cy): shown; a filter to chosen people is refused
+    h = views.headline(conn, ada, one_week(golden))
     assert h.runs_asked == 12
+    with pytest.raises(views.NotAllowed, match="whole check-in"):
+        views.headline(conn, ada, one_week(golden, members=("U0A",)))
     scale = views.scale_by_week(conn, ada, one_week(golden))
     assert [s.week for s in scale] == [WEEK]
     # each heatmap cell holds one or two people: all hidden from a member
