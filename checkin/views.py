@@ -434,7 +434,7 @@ def median_minutes(
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
-    where += " AND r.answered_at IS NOT NULL"
+    where += " AND r.answer_minutes IS NOT NULL"  # answered: read from runs_answer_times
     n, people = answered, None
     if n is None or _restricted(viewer, scope):
         n, people = conn.execute(
@@ -445,9 +445,8 @@ def median_minutes(
         return None
     middle = conn.execute(
         f"""
-        SELECT (julianday(r.answered_at) - julianday(COALESCE(r.sent_at, r.due_at))) * 1440.0
-               AS minutes
-        FROM runs r WHERE {where} ORDER BY minutes LIMIT :take OFFSET :skip
+        SELECT r.answer_minutes FROM runs r WHERE {where}
+        ORDER BY r.answer_minutes LIMIT :take OFFSET :skip
         """,  # noqa: S608 - built from constant fragments
         {**params, "take": 2 - n % 2, "skip": (n - 1) // 2},
     ).fetchall()
@@ -547,11 +546,12 @@ def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     out = []
     for r in conn.execute(
         f"""
-        SELECT a.question_id, a.week, a.text, COUNT(*) AS n, {_people(viewer, scope, "a")} AS people
+        SELECT a.question_id, a.week, a.choice AS text, COUNT(*) AS n,
+               {_people(viewer, scope, "a")} AS people
         FROM answers a
         WHERE {where}
-          AND a.skipped = 0 AND a.text IS NOT NULL
-        GROUP BY a.question_id, a.week, a.text
+          AND a.skipped = 0 AND a.choice IS NOT NULL
+        GROUP BY a.question_id, a.week, a.choice
         """,  # noqa: S608 - built from constant fragments
         params,
     ):
@@ -640,6 +640,8 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     SQLite groups by member time zone and UTC quarter hour (counted in Julian
     days x 96); the quarter hours are then moved into each zone (offsets of :30
     and :45 exist), so the rows read stay few however many answers there are.
+    Runs keep both (`member_tz`, `answered_quarter`, migration 13) in an index
+    in this order, so the grouping reads it straight through, with no join.
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
@@ -649,13 +651,12 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     zones: dict[str, ZoneInfo] = {}
     for r in conn.execute(
         f"""
-        SELECT COALESCE(m.tz, 'UTC') AS tz, r.week,
-               CAST(julianday(r.answered_at) * 96 + 1e-6 AS INTEGER) AS quarter,  -- no float floor
+        SELECT COALESCE(r.member_tz, 'UTC') AS tz, r.week, r.answered_quarter AS quarter,
                COUNT(*) AS n,
                {"COUNT(DISTINCT r.member_id)" if restricted else "NULL"} AS people
-        FROM runs r LEFT JOIN members m ON m.slack_id = r.member_id
-        WHERE {where} AND r.answered_at IS NOT NULL
-        GROUP BY tz, r.week, quarter
+        FROM runs r
+        WHERE {where} AND r.answered_quarter IS NOT NULL
+        GROUP BY r.week, r.member_tz, r.answered_quarter
         """,  # noqa: S608 - built from constant fragments
         params,
     ):
@@ -749,9 +750,12 @@ def _who(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[str] | 
 def _runs_where(
     conn: sqlite3.Connection, viewer: Viewer, scope: Scope, alias: str
 ) -> tuple[str, dict]:
+    weeks = scope.weeks  # listed, not ranged: SQLite seeks to each (check-in, week, status)
     params: dict = {"checkin": scope.checkin_id, "first": scope.first, "last": scope.last}
+    params.update({f"w{i}": w for i, w in enumerate(weeks)})
+    week_marks = ", ".join(f":w{i}" for i in range(len(weeks)))
     where = (
-        f"{alias}.checkin_id = :checkin AND {alias}.week BETWEEN :first AND :last "
+        f"{alias}.checkin_id = :checkin AND {alias}.week IN ({week_marks}) "
         f"AND {alias}.status IN {_ASKED}"
     )
     who = _who(conn, viewer, scope)
