@@ -506,10 +506,11 @@ WHEN old.tz IS NOT new.tz OR old.slack_id IS NOT new.slack_id
 BEGIN UPDATE runs SET member_tz = NULL WHERE member_id = old.slack_id; UPDATE runs SET member_tz = new.tz WHERE member_id = new.slack_id; END;
 CREATE TRIGGER members_tz_after_delete AFTER DELETE ON members
 BEGIN UPDATE runs SET member_tz = NULL WHERE member_id = old.slack_id; END;
--- Answered runs only: the median time to answer reads the first, the weekday x
--- hour heatmap the second (in the order it groups by, so nothing is sorted).
-CREATE INDEX runs_answer_minutes ON runs(checkin_id, week, status, answer_minutes, member_id)
-    WHERE answer_minutes IS NOT NULL;
+-- The weekly participation and the median time to answer read the first (its
+-- answer_minutes is NULL for a run not answered); the weekday x hour heatmap
+-- reads the second, answered runs only, in the order it groups by (nothing sorted).
+CREATE INDEX runs_answer_minutes ON runs(checkin_id, week, status, answer_minutes,
+                                         first_answer_at, member_id);
 CREATE INDEX runs_answer_hours ON runs(checkin_id, week, member_tz, answered_quarter, status,
                                        member_id) WHERE answered_quarter IS NOT NULL;
 -- choice: the answer's text when its question is a choice question, else NULL.

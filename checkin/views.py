@@ -456,15 +456,19 @@ def median_minutes(
 def participation_by_week(
     conn: sqlite3.Connection, viewer: Viewer, scope: Scope
 ) -> list[reports.WeekPoint]:
-    """Check-ins asked, answered and skipped in each week of the range (0 where none)."""
+    """Check-ins asked, answered and skipped in each week of the range (0 where none).
+
+    A run is answered when it has `answer_minutes` (migration 13: set with its
+    first answer that is not a skip), read from the narrow runs_answer_minutes.
+    """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
     rows = {
         r["week"]: r
         for r in conn.execute(
             f"""
-            SELECT r.week, COUNT(*) AS asked, SUM(r.answered_at IS NOT NULL) AS answered,
-                   SUM(r.answered_at IS NULL
+            SELECT r.week, COUNT(*) AS asked, SUM(r.answer_minutes IS NOT NULL) AS answered,
+                   SUM(r.answer_minutes IS NULL
                        AND (r.status = 'skipped' OR r.first_answer_at IS NOT NULL)) AS skipped,
                    {_people(viewer, scope, "r")} AS people
             FROM runs r WHERE {where} GROUP BY r.week

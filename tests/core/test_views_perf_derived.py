@@ -156,6 +156,7 @@ def test_the_overview_reads_answer_times_and_options_from_covering_indexes(conn,
         sql = next(q for q in seen if marker in q)
         return " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
 
+    assert "COVERING INDEX runs_answer_minutes" in plan("AS asked")
     assert "COVERING INDEX runs_answer_minutes" in plan("ORDER BY r.answer_minutes LIMIT")
     heatmap = plan("r.answered_quarter AS quarter")
     assert "COVERING INDEX runs_answer_hours" in heatmap and "TEMP B-TREE" not in heatmap
