@@ -173,3 +173,17 @@ def test_a_new_run_takes_its_members_zone(conn, clock) -> None:  # noqa: ANN001
     row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
     assert round(row["answer_minutes"], 6) == 7.0
     assert row["answered_quarter"] == expected_quarter(row)
+
+
+def test_an_erased_members_choices_are_no_longer_counted(conn, clock) -> None:  # noqa: ANN001
+    from checkin import privacy
+
+    h = build_golden(conn, clock)
+    scope = views.Scope(h.checkin["id"], WEEK, WEEK)
+    privacy.forget_member(OPERATOR, conn, "U0B", clock=clock)
+    counts = {c.option: c.count for c in views.choice_by_week(conn, OPERATOR, scope)}
+    assert counts == {"office": 2, "home": 1}  # Bo's "home" and "travelling" went
+    left = conn.execute(
+        "SELECT COUNT(*) FROM answers WHERE member_id = 'U0B' AND choice IS NOT NULL"
+    )
+    assert left.fetchone()[0] == 0
