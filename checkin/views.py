@@ -434,7 +434,7 @@ def median_minutes(
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
-    where += " AND r.answer_minutes IS NOT NULL"  # answered: read from runs_answer_times
+    where += " AND r.answer_minutes IS NOT NULL"  # answered; read from runs_answer_minutes
     n, people = answered, None
     if n is None or _restricted(viewer, scope):
         n, people = conn.execute(
