@@ -526,6 +526,11 @@ CREATE TRIGGER questions_kind_after_update AFTER UPDATE OF kind ON questions
 BEGIN UPDATE answers SET choice = CASE WHEN new.kind = 'choice' THEN text END WHERE question_id = new.id; END;
 CREATE INDEX answers_choices ON answers(checkin_id, week, question_id, skipped, choice,
                                      member_id) WHERE choice IS NOT NULL;
+-- The scale and number figures a member sees count the people in each group:
+-- answers_by_week covers their member ids too, so no answer row is looked up.
+DROP INDEX answers_by_week;
+CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, number,
+                                        member_id);
 """,
     ),
 ]

@@ -187,3 +187,20 @@ def test_an_erased_members_choices_are_no_longer_counted(conn, clock) -> None:  
         "SELECT COUNT(*) FROM answers WHERE member_id = 'U0B' AND choice IS NOT NULL"
     )
     assert left.fetchone()[0] == 0
+
+
+def test_a_members_group_sizes_are_counted_from_covering_indexes(conn, clock) -> None:  # noqa: ANN001
+    from checkin.viewer import Viewer
+
+    h = build_golden(conn, clock)
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    views.overview(
+        conn, Viewer(role="member", slack_id="U0A"), views.Scope(h.checkin["id"], WEEK, WEEK)
+    )
+    conn.set_trace_callback(None)
+    counted = [q for q in seen if "COUNT(DISTINCT a.member_id) FROM answers" in q]
+    assert len(counted) == 2  # the scale and the number figures
+    for sql in counted:
+        plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "COVERING INDEX answers_by_week" in plan
