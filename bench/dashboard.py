@@ -12,6 +12,8 @@ prints, for the 8 weeks ending 2026-W47:
 - warm: the same reads again on an open connection, median of --repeat, in
   wall-clock time and in this process's CPU time (on a shared machine other
   work stretches the first, not the second);
+- the same warm reads as a member viewer sees them (every group's people
+  counted, groups of fewer than three hidden), CPU time;
 - the CPU time of each read on its own (participation, scale figures, the two
   medians of time to answer, choice counts, number medians, the heatmap);
 - cached: the same through `dashboard.data` (st.cache_data), what a rerun of
@@ -41,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checkin import db, views  # noqa: E402
-from checkin.viewer import OPERATOR  # noqa: E402
+from checkin.viewer import OPERATOR, Viewer  # noqa: E402
 
 WEEK = "2026-W47"
 WEEKS = 8
@@ -281,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ours = views.overview(conn, OPERATOR, scope)
     parts = breakdown(conn, scope, args.repeat)
+    someone = conn.execute("SELECT member_id FROM runs WHERE checkin_id = ? LIMIT 1", (checkin,))
+    member = Viewer(role="member", slack_id=someone.fetchone()[0])
+    as_member = median_ms(
+        lambda: views.overview(conn, member, scope), args.repeat, clock=time.process_time
+    )
     first_call, cached = cached_ms(args.db, scope, args.repeat)
     naive_ms = median_ms(lambda: pandas_overview(conn, scope), 3)
     naive = pandas_overview(conn, scope)
@@ -297,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
           f"CPU time {warm_cpu:.0f} ms: {verdict(warm_cpu, TARGET_WARM_MS)}")  # fmt: skip
     print("  CPU per read, each on its own (the medians count their answered runs first): "
           + ", ".join(f"{name} {ms:.0f} ms" for name, ms in parts))  # fmt: skip
+    print(f"  as a member (groups of fewer than {member.min_group} people counted and hidden): "
+          f"CPU time {as_member:.0f} ms")  # fmt: skip
     print(f"overview through the web app's cache: first {first_call:.0f} ms, "
           f"then {cached:.1f} ms a rerun")  # fmt: skip
     print(f"pandas, same figures from the 16 weeks' rows: {naive_ms:.0f} ms "
