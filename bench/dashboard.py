@@ -12,6 +12,10 @@ prints, for the 8 weeks ending 2026-W47:
 - warm: the same reads again on an open connection, median of --repeat, in
   wall-clock time and in this process's CPU time (on a shared machine other
   work stretches the first, not the second);
+- the same warm reads as a member viewer sees them (every group's people
+  counted, groups of fewer than three hidden), CPU time;
+- the CPU time of each read on its own (participation, scale figures, the two
+  medians of time to answer, choice counts, number medians, the heatmap);
 - cached: the same through `dashboard.data` (st.cache_data), what a rerun of
   the page costs;
 - pandas: the naive way, the 16 weeks' runs and answers loaded into pandas and
@@ -39,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checkin import db, views  # noqa: E402
-from checkin.viewer import OPERATOR  # noqa: E402
+from checkin.viewer import OPERATOR, Viewer  # noqa: E402
 
 WEEK = "2026-W47"
 WEEKS = 8
@@ -73,6 +77,23 @@ def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:  # noqa: ANN00
         fn()
         times.append((clock() - started) * 1000)
     return statistics.median(times)
+
+
+def breakdown(conn, scope: views.Scope, repeat: int) -> list[tuple[str, float]]:  # noqa: ANN001
+    """CPU milliseconds (median of `repeat`) of each of the Overview's reads on its own."""
+    both = scope.with_previous()
+    reads = [
+        ("participation (16 weeks)", lambda: views.participation_by_week(conn, OPERATOR, both)),
+        ("scale (16 weeks)", lambda: views.scale_by_week(conn, OPERATOR, both)),
+        ("median time to answer (x2)", lambda: (
+            views.median_minutes(conn, OPERATOR, scope),
+            views.median_minutes(conn, OPERATOR, scope.previous()),
+        )),
+        ("choice counts", lambda: views.choice_by_week(conn, OPERATOR, scope)),
+        ("number medians", lambda: views.number_by_week(conn, OPERATOR, scope)),
+        ("heatmap", lambda: views.answer_heatmap(conn, OPERATOR, scope)),
+    ]  # fmt: skip
+    return [(name, median_ms(fn, repeat, clock=time.process_time)) for name, fn in reads]
 
 
 def cold_ms(path: Path, scope: views.Scope) -> float:
@@ -261,6 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         lambda: views.overview(conn, OPERATOR, scope), args.repeat, clock=time.process_time
     )
     ours = views.overview(conn, OPERATOR, scope)
+    parts = breakdown(conn, scope, args.repeat)
+    someone = conn.execute("SELECT member_id FROM runs WHERE checkin_id = ? LIMIT 1", (checkin,))
+    member = Viewer(role="member", slack_id=someone.fetchone()[0])
+    as_member = median_ms(
+        lambda: views.overview(conn, member, scope), args.repeat, clock=time.process_time
+    )
     first_call, cached = cached_ms(args.db, scope, args.repeat)
     naive_ms = median_ms(lambda: pandas_overview(conn, scope), 3)
     naive = pandas_overview(conn, scope)
@@ -275,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"overview reads, warm (open connection, median of {args.repeat}): {warm:.0f} ms, "
           f"target < {TARGET_WARM_MS} ms: {verdict(warm, TARGET_WARM_MS)}; "
           f"CPU time {warm_cpu:.0f} ms: {verdict(warm_cpu, TARGET_WARM_MS)}")  # fmt: skip
+    print("  CPU per read, each on its own (the medians count their answered runs first): "
+          + ", ".join(f"{name} {ms:.0f} ms" for name, ms in parts))  # fmt: skip
+    print(f"  as a member (groups of fewer than {member.min_group} people counted and hidden): "
+          f"CPU time {as_member:.0f} ms")  # fmt: skip
     print(f"overview through the web app's cache: first {first_call:.0f} ms, "
           f"then {cached:.1f} ms a rerun")  # fmt: skip
     print(f"pandas, same figures from the 16 weeks' rows: {naive_ms:.0f} ms "

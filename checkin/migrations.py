@@ -531,6 +531,66 @@ UPDATE pool_moderation_messages SET shown_text = (
 );
 """,
     ),
+    (
+        14,
+        "derived answer times and time zone on runs, the option picked on answers, for the Overview",
+        """
+-- Kept by triggers from the columns they derive from, so every writer keeps
+-- them in step without knowing of them; the web app's Overview
+-- (checkin/views.py) reads them from small covering indexes instead of
+-- computing them, or joining members, for every row.
+-- answer_minutes: minutes from sending (or the due time) to the run's first
+-- answer that is not a skip; answered_quarter: that answer's UTC quarter hour,
+-- counted in Julian days x 96. Both NULL while the run has no such answer.
+-- member_tz: the member's time zone now (members.tz), NULL without a member row.
+ALTER TABLE runs ADD COLUMN answer_minutes REAL;
+ALTER TABLE runs ADD COLUMN answered_quarter INTEGER;
+ALTER TABLE runs ADD COLUMN member_tz TEXT;
+UPDATE runs SET
+    answer_minutes = (julianday(answered_at) - julianday(COALESCE(sent_at, due_at))) * 1440.0,
+    answered_quarter = CAST(julianday(answered_at) * 96 + 1e-6 AS INTEGER)
+    WHERE answered_at IS NOT NULL;
+UPDATE runs SET member_tz = (SELECT tz FROM members WHERE slack_id = runs.member_id);
+CREATE TRIGGER runs_derived_after_insert AFTER INSERT ON runs
+BEGIN UPDATE runs SET answer_minutes = (julianday(new.answered_at) - julianday(COALESCE(new.sent_at, new.due_at))) * 1440.0, answered_quarter = CAST(julianday(new.answered_at) * 96 + 1e-6 AS INTEGER), member_tz = (SELECT tz FROM members WHERE slack_id = new.member_id) WHERE id = new.id; END;
+CREATE TRIGGER runs_answer_times_after_update AFTER UPDATE OF answered_at, sent_at, due_at ON runs
+BEGIN UPDATE runs SET answer_minutes = (julianday(new.answered_at) - julianday(COALESCE(new.sent_at, new.due_at))) * 1440.0, answered_quarter = CAST(julianday(new.answered_at) * 96 + 1e-6 AS INTEGER) WHERE id = new.id; END;
+CREATE TRIGGER runs_member_tz_after_update AFTER UPDATE OF member_id ON runs
+BEGIN UPDATE runs SET member_tz = (SELECT tz FROM members WHERE slack_id = new.member_id) WHERE id = new.id; END;
+CREATE TRIGGER members_tz_after_insert AFTER INSERT ON members
+BEGIN UPDATE runs SET member_tz = new.tz WHERE member_id = new.slack_id; END;
+CREATE TRIGGER members_tz_after_update AFTER UPDATE OF tz, slack_id ON members
+WHEN old.tz IS NOT new.tz OR old.slack_id IS NOT new.slack_id
+BEGIN UPDATE runs SET member_tz = NULL WHERE member_id = old.slack_id; UPDATE runs SET member_tz = new.tz WHERE member_id = new.slack_id; END;
+CREATE TRIGGER members_tz_after_delete AFTER DELETE ON members
+BEGIN UPDATE runs SET member_tz = NULL WHERE member_id = old.slack_id; END;
+-- The weekly participation and the median time to answer read the first (its
+-- answer_minutes is NULL for a run not answered); the weekday x hour heatmap
+-- reads the second, answered runs only, in the order it groups by (nothing sorted).
+CREATE INDEX runs_answer_minutes ON runs(checkin_id, week, status, answer_minutes,
+                                         first_answer_at, member_id);
+CREATE INDEX runs_answer_hours ON runs(checkin_id, week, member_tz, answered_quarter, status,
+                                       member_id) WHERE answered_quarter IS NOT NULL;
+-- choice: the answer's text when its question is a choice question, else NULL.
+ALTER TABLE answers ADD COLUMN choice TEXT;
+UPDATE answers SET choice = text
+    WHERE question_id IN (SELECT id FROM questions WHERE kind = 'choice');
+CREATE TRIGGER answers_choice_after_insert AFTER INSERT ON answers
+WHEN new.text IS NOT NULL AND (SELECT kind FROM questions WHERE id = new.question_id) = 'choice'
+BEGIN UPDATE answers SET choice = new.text WHERE id = new.id; END;
+CREATE TRIGGER answers_choice_after_update AFTER UPDATE OF text, question_id ON answers
+BEGIN UPDATE answers SET choice = CASE WHEN (SELECT kind FROM questions WHERE id = new.question_id) = 'choice' THEN new.text END WHERE id = new.id; END;
+CREATE TRIGGER questions_kind_after_update AFTER UPDATE OF kind ON questions
+BEGIN UPDATE answers SET choice = CASE WHEN new.kind = 'choice' THEN text END WHERE question_id = new.id; END;
+CREATE INDEX answers_choices ON answers(checkin_id, week, question_id, skipped, choice,
+                                     member_id) WHERE choice IS NOT NULL;
+-- The scale and number figures a member sees count the people in each group:
+-- answers_by_week covers their member ids too, so no answer row is looked up.
+DROP INDEX answers_by_week;
+CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, number,
+                                        member_id);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

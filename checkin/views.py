@@ -448,7 +448,7 @@ def median_minutes(
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
-    where += " AND r.answered_at IS NOT NULL"
+    where += " AND r.answer_minutes IS NOT NULL"  # answered; read from runs_answer_minutes
     restricted = _restricted(viewer, scope)
     if restricted and shown_weeks is not None:
         # only the weeks a member sees: a range with and without a held-back week must
@@ -475,9 +475,8 @@ def median_minutes(
         return None
     middle = conn.execute(
         f"""
-        SELECT (julianday(r.answered_at) - julianday(COALESCE(r.sent_at, r.due_at))) * 1440.0
-               AS minutes
-        FROM runs r WHERE {where} ORDER BY minutes LIMIT :take OFFSET :skip
+        SELECT r.answer_minutes FROM runs r WHERE {where}
+        ORDER BY r.answer_minutes LIMIT :take OFFSET :skip
         """,  # noqa: S608 - built from constant fragments
         {**params, "take": 2 - n % 2, "skip": (n - 1) // 2},
     ).fetchall()
@@ -487,15 +486,19 @@ def median_minutes(
 def participation_by_week(
     conn: sqlite3.Connection, viewer: Viewer, scope: Scope
 ) -> list[reports.WeekPoint]:
-    """Check-ins asked, answered and skipped in each week of the range (0 where none)."""
+    """Check-ins asked, answered and skipped in each week of the range (0 where none).
+
+    A run is answered when it has `answer_minutes` (migration 14: set with its
+    first answer that is not a skip), read from the narrow runs_answer_minutes.
+    """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
     rows = {
         r["week"]: r
         for r in conn.execute(
             f"""
-            SELECT r.week, COUNT(*) AS asked, SUM(r.answered_at IS NOT NULL) AS answered,
-                   SUM(r.answered_at IS NULL
+            SELECT r.week, COUNT(*) AS asked, SUM(r.answer_minutes IS NOT NULL) AS answered,
+                   SUM(r.answer_minutes IS NULL
                        AND (r.status = 'skipped' OR r.first_answer_at IS NOT NULL)) AS skipped,
                    {_answerers(viewer, scope, "r")} AS people
             FROM runs r WHERE {where} GROUP BY r.week
@@ -579,11 +582,12 @@ def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     qs = {q.id: q for q in questions(conn, viewer, scope.checkin_id) if q.kind == "choice"}
     rows = conn.execute(
         f"""
-        SELECT a.question_id, a.week, a.text, COUNT(*) AS n, {_people(viewer, scope, "a")} AS people
+        SELECT a.question_id, a.week, a.choice AS text, COUNT(*) AS n,
+               {_people(viewer, scope, "a")} AS people
         FROM answers a
         WHERE {where}
-          AND a.skipped = 0 AND a.text IS NOT NULL
-        GROUP BY a.question_id, a.week, a.text
+          AND a.skipped = 0 AND a.choice IS NOT NULL
+        GROUP BY a.question_id, a.week, a.choice
         """,  # noqa: S608 - built from constant fragments
         params,
     ).fetchall()
@@ -681,6 +685,8 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     SQLite groups by member time zone and UTC quarter hour (counted in Julian
     days x 96); the quarter hours are then moved into each zone (offsets of :30
     and :45 exist), so the rows read stay few however many answers there are.
+    Runs keep both (`member_tz`, `answered_quarter`, migration 14) in an index
+    in this order, so the grouping reads it straight through, with no join.
     """
     _require(conn, viewer, scope.checkin_id)
     where, params = _runs_where(conn, viewer, scope, "r")
@@ -690,13 +696,12 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     zones: dict[str, ZoneInfo] = {}
     for r in conn.execute(
         f"""
-        SELECT COALESCE(m.tz, 'UTC') AS tz, r.week,
-               CAST(julianday(r.answered_at) * 96 + 1e-6 AS INTEGER) AS quarter,  -- no float floor
+        SELECT COALESCE(r.member_tz, 'UTC') AS tz, r.week, r.answered_quarter AS quarter,
                COUNT(*) AS n,
                {"COUNT(DISTINCT r.member_id)" if restricted else "NULL"} AS people
-        FROM runs r LEFT JOIN members m ON m.slack_id = r.member_id
-        WHERE {where} AND r.answered_at IS NOT NULL
-        GROUP BY tz, r.week, quarter
+        FROM runs r
+        WHERE {where} AND r.answered_quarter IS NOT NULL
+        GROUP BY r.week, r.member_tz, r.answered_quarter
         """,  # noqa: S608 - built from constant fragments
         params,
     ):
@@ -970,9 +975,12 @@ def _who(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[str] | 
 def _runs_where(
     conn: sqlite3.Connection, viewer: Viewer, scope: Scope, alias: str
 ) -> tuple[str, dict]:
+    weeks = scope.weeks  # listed, not ranged: SQLite seeks to each (check-in, week, status)
     params: dict = {"checkin": scope.checkin_id, "first": scope.first, "last": scope.last}
+    params.update({f"w{i}": w for i, w in enumerate(weeks)})
+    week_marks = ", ".join(f":w{i}" for i in range(len(weeks)))
     where = (
-        f"{alias}.checkin_id = :checkin AND {alias}.week BETWEEN :first AND :last "
+        f"{alias}.checkin_id = :checkin AND {alias}.week IN ({week_marks}) "
         f"AND {alias}.status IN {_ASKED}"
     )
     who = _who(conn, viewer, scope)
