@@ -76,7 +76,12 @@ kind = "text"
     )
     bot = Bot(config, clock).start(scheduler=False)
     slack.wait_for_connection()
-    scheduler.tick(bot.ctx)
+    scheduler.tick(bot.ctx)  # queues one send per member in the worker
+    if not bot.ctx.worker.wait_idle(300):
+        raise SystemExit("the check-in was not sent to every member within 300 s")
+    missing = [uid for uid in ids if not slack.dm(uid)]
+    if missing:
+        raise SystemExit(f"{len(missing)} members got no question (first: {missing[0]})")
     return slack, bot, ids
 
 
