@@ -6,7 +6,9 @@
 in one burst (200 block_actions envelopes sent back to back), then all type
 an answer (200 message events), then all run `/checkin help`. Latency is what
 the fake measures: from writing the envelope to the websocket until the ack
-arrives. Prints p50/p95/p99/max per burst, and the CPU time each envelope
+arrives. Prints p50/p95/p99/max per burst, the run-queue wait until the last
+ack (how long the process's threads were ready to run but had no core, summed
+over threads: a sign of the machine's load), and the CPU time each envelope
 cost, split between the bot's threads and the fake Slack's (both share one
 process and the machine's cores, so on a loaded machine the CPU figures are
 steadier than the wall-clock ones). After each burst it checks that the work
@@ -54,14 +56,22 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def thread_cpu() -> dict[str, float]:
-    """CPU seconds (user + system) so far of the bot's threads, the fake's, and the process."""
-    totals = {"bot": 0.0, "fake": 0.0}
+    """CPU seconds (user + system) so far of the bot's threads, the fake's, and the process.
+
+    `queued` is the seconds this process's threads were ready to run but waited
+    for a core (Linux schedstat run-queue wait, summed over threads): high when
+    other processes hold the cores, and also when this one's threads outnumber them.
+    """
+    totals = {"bot": 0.0, "fake": 0.0, "queued": 0.0}
     for thread in threading.enumerate():
+        task = f"/proc/self/task/{thread.native_id}"
         try:
-            with open(f"/proc/self/task/{thread.native_id}/stat") as f:
+            with open(f"{task}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # ended meanwhile: its share stays in "process"
+            with open(f"{task}/schedstat") as f:
+                totals["queued"] += int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue  # ended meanwhile: its CPU stays in "process"
         seconds = (int(fields[11]) + int(fields[12])) / TICKS
         totals["fake" if FAKE_THREADS.match(thread.name) else "bot"] += seconds
     totals["process"] = time.process_time()
@@ -211,12 +221,16 @@ def main() -> int:
                 slack.stop()
     print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     n = args.members
-    print(f"{'round':<6} {'burst of ' + str(n):<31} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
+    print(
+        f"{'round':<6} {'burst of ' + str(n):<31} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}"
+        f" {'run-queue wait':>15}"
+    )
     for round_, b in rows:
         ms = [x * 1000 for x in b.latencies]
         print(
             f"{round_:<6} {labels[b.kind]:<31} {statistics.median(ms):>6.1f}ms "
             f"{percentile(ms, 95):>6.1f}ms {percentile(ms, 99):>6.1f}ms {max(ms):>6.1f}ms"
+            f" {b.cpu_to_acks['queued'] * 1000:>13.0f}ms"
         )
     print()
     print("CPU ms per envelope (bot threads / fake Slack and driver), median over rounds:")
