@@ -56,13 +56,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def thread_cpu() -> dict[str, float]:
-    """CPU seconds (user + system) so far of the bot's threads, the fake's, and the process.
+    """CPU seconds (user + system) so far of the fake Slack's threads and of the process.
 
     `queued` is the seconds this process's threads were ready to run but waited
     for a core (Linux schedstat run-queue wait, summed over threads): high when
     other processes hold the cores, and also when this one's threads outnumber them.
     """
-    totals = {"bot": 0.0, "fake": 0.0, "queued": 0.0}
+    totals = {"fake": 0.0, "queued": 0.0}
     for thread in threading.enumerate():
         task = f"/proc/self/task/{thread.native_id}"
         try:
@@ -72,8 +72,8 @@ def thread_cpu() -> dict[str, float]:
                 totals["queued"] += int(f.read().split()[1]) / 1e9
         except (OSError, IndexError, ValueError):
             continue  # ended meanwhile: its CPU stays in "process"
-        seconds = (int(fields[11]) + int(fields[12])) / TICKS
-        totals["fake" if FAKE_THREADS.match(thread.name) else "bot"] += seconds
+        if FAKE_THREADS.match(thread.name):
+            totals["fake"] += (int(fields[11]) + int(fields[12])) / TICKS
     totals["process"] = time.process_time()
     return totals
 
@@ -89,8 +89,9 @@ class Burst:
 def cpu_since(before: dict[str, float]) -> dict[str, float]:
     now = thread_cpu()
     used = {key: now[key] - before[key] for key in now}
-    # threads that started and ended inside the window count only in the process total
-    used["bot"] += max(0.0, used["process"] - used["bot"] - used["fake"])
+    # The process total is exact and holds threads that ended inside the window;
+    # per-thread figures count 10 ms ticks. The fake's threads live throughout.
+    used["bot"] = used["process"] - used["fake"]
     return used
 
 
