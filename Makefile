@@ -35,8 +35,10 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## bench: print figures: the bot's ack latency and outbox pick-up against the fake Slack, the weekly report
 bench: $(DEV_STAMP)
 	$(PY) bench/ack_latency.py
+	$(PY) bench/outbox_fanout.py
 	$(PY) bench/report.py
 
 clean:
