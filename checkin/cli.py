@@ -108,6 +108,9 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return 0
     if args.command == "checkins":
         return _checkins(args, config)
+    if args.command in ("send", "report", "status") and not config.db_path.exists():
+        # only `checkins import` (and the bot) may create a database: a typo in --db is not one
+        raise UsageError(f"no database at {config.db_path} (set CHECKIN_DB or pass --db FILE)")
     if args.command == "send":
         return _send(args, config)
     if args.command == "report":

@@ -1,7 +1,9 @@
 import json
 
+import pytest
 import yaml
 
+from checkin import db
 from checkin.cli import main
 from checkin.config import load_config
 from checkin.manifest import BOT_SCOPES, manifest_yaml
@@ -49,6 +51,7 @@ def test_send_queues_an_outbox_row_and_warns_without_a_bot(tmp_path, capsys):
 
 
 def test_unknown_checkin_is_one_line_exit_2(tmp_path, capsys):
+    db.connect(tmp_path / "c.db").close()
     assert main(["--db", str(tmp_path / "c.db"), "send", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no check-in named 'nope'") and err.count("\n") == 1
@@ -61,6 +64,15 @@ def test_bad_setting_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
 
 
 def test_status_lists_tables(tmp_path, capsys):
+    db.connect(tmp_path / "c.db").close()
     assert main(["--db", str(tmp_path / "c.db"), "status"]) == 0
     out = capsys.readouterr().out
     assert "answers" in out and "bot: never ran" in out
+
+
+@pytest.mark.parametrize("command", [["send", "wellbeing"], ["report"], ["status"]])
+def test_a_command_on_a_missing_database_says_so_and_creates_none(tmp_path, capsys, command):
+    path = tmp_path / "typo" / "checkin.db"
+    assert main(["--db", str(path), *command]) == 2
+    assert f"no database at {path}" in capsys.readouterr().err
+    assert not path.exists() and not path.parent.exists()
