@@ -59,7 +59,8 @@ class Call:
     args: dict[str, Any]
     status: int
     response: dict[str, Any]
-    at: float
+    at: float  # when it was answered
+    admitted_at: float | None = None  # when a rate limit on its method let it through
 
     @property
     def ok(self) -> bool:
@@ -200,6 +201,7 @@ class WebApi:
         with self.lock:
             self.started.append(method)
         headers: dict[str, str] = {}
+        admitted = None
         try:
             if method not in self.methods:
                 raise SlackError("unknown_method")
@@ -209,7 +211,7 @@ class WebApi:
             fault = self._scripted_fault(method, args)
             if fault is not None and not fault.applied:
                 self._raise(fault)
-            self._rate_limit(method)
+            admitted = self._rate_limit(method)
             body = {"ok": True, **self.methods[method](args)}
             status = 200
             if fault is not None:
@@ -217,7 +219,9 @@ class WebApi:
         except SlackError as e:
             status, body, headers = e.status, e.body(), e.headers
         with self.lock:
-            self.log.append(Call(method, args, status, copy.deepcopy(body), self.fake.clock()))
+            self.log.append(
+                Call(method, args, status, copy.deepcopy(body), self.fake.clock(), admitted)
+            )
         return status, body, headers
 
     def _authenticate(self, method: str, token: str | None) -> None:
@@ -266,11 +270,12 @@ class WebApi:
             raise SlackError("connection_reset", status=RESET)
         raise SlackError(fault.error)
 
-    def _rate_limit(self, method: str) -> None:
+    def _rate_limit(self, method: str) -> float | None:
+        """When the call was let through its method's limit (None: the method has none)."""
         with self.lock:
             rule = self.limits.get(method)
             if rule is None:
-                return
+                return None
             now = self.fake.clock()
             while rule.seen and now - rule.seen[0] >= rule.window:
                 rule.seen.popleft()
@@ -278,6 +283,7 @@ class WebApi:
                 wait = rule.retry_after or max(1, math.ceil(rule.window - (now - rule.seen[0])))
                 raise SlackError("ratelimited", status=429, headers={"Retry-After": str(wait)})
             rule.seen.append(now)
+            return now
 
     # ----- shared checks
 
