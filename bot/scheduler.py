@@ -144,8 +144,8 @@ class Scheduler:
         return self
 
     def _loop(self) -> None:
+        last = self.ctx.clock()  # when this tick began, as for every later one
         tick(self.ctx)  # at once: runs missed while the bot was down go out now
-        last = self.ctx.clock()
         while not self._stop.wait(WAKE_S):
             now = self.ctx.clock()
             if now - last >= self.interval or now < last:
