@@ -214,20 +214,7 @@ def member_history(
     if checkin_id is not None:
         where += " AND a.checkin_id = ?"
         params.append(checkin_id)
-    extra, extra_params = visible_answers(viewer)
-    where += extra
-    params += extra_params
-    total = conn.execute(
-        f"SELECT COUNT(*) FROM answers a WHERE {where}",  # noqa: S608
-        params,
-    ).fetchone()[0]
-    page = min(page, max(1, -(-total // size)))  # past the end: the last page
-    rows = conn.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM answers a {_ENTRY_JOINS} WHERE {where} "  # noqa: S608
-        "ORDER BY a.answered_at DESC, a.id DESC LIMIT ? OFFSET ?",
-        [*params, size, (page - 1) * size],
-    ).fetchall()
-    return Page(items=_entries(conn, rows), total=total, page=page, page_size=size)
+    return _entry_page(conn, viewer, where, params, page, size)
 
 
 def question_history(
@@ -250,11 +237,18 @@ def question_history(
     if week:
         where += " AND a.week = ?"
         params.append(week)
+    return _entry_page(conn, viewer, where, params, page, size)
+
+
+def _entry_page(
+    conn: sqlite3.Connection, viewer: Viewer, where: str, params: list, page: int, size: int
+) -> Page[AnswerEntry]:
+    """One page, newest first, of the answers matching `where` that the viewer may see."""
     extra, extra_params = visible_answers(viewer)
     where += extra
-    params += extra_params
+    params = [*params, *extra_params]
     total = conn.execute(
-        f"SELECT COUNT(*) FROM answers a WHERE {where}",  # noqa: S608
+        f"SELECT COUNT(*) FROM answers a WHERE {where}",  # noqa: S608 - constant fragments
         params,
     ).fetchone()[0]
     page = min(page, max(1, -(-total // size)))  # past the end: the last page
