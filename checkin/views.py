@@ -518,17 +518,16 @@ def participation_by_week(
     ]
 
 
-def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[ScaleWeek]:
-    """Each scale question's weekly mean, spread and 1..5 counts, by question then week."""
-    _require(conn, viewer, scope.checkin_id)
-    where, params = _answers_where(conn, viewer, scope, "a", "scale")
-    titles = {q.id: q.text for q in questions(conn, viewer, scope.checkin_id)}
+def _values_by_week(
+    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, where: str, params: dict
+) -> tuple[dict[tuple[int, str], list[tuple[float, int]]], dict[tuple[int, str], int]]:
+    """(question, week) -> [(value, answers)], and the people behind each group when the
+    viewer needs small groups held back (empty otherwise)."""
     groups: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
-    scale_only = "AND a.skipped = 0 AND a.number IS NOT NULL"
     for r in conn.execute(
         f"""
         SELECT a.question_id, a.week, a.number, COUNT(*) AS n FROM answers a
-        WHERE {where} {scale_only}
+        WHERE {where}
         GROUP BY a.question_id, a.week, a.number
         """,  # noqa: S608 - built from constant fragments
         params,
@@ -541,11 +540,21 @@ def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> lis
             for r in conn.execute(
                 f"""
                 SELECT a.question_id, a.week, COUNT(DISTINCT a.member_id) FROM answers a
-                WHERE {where} {scale_only} GROUP BY a.question_id, a.week
+                WHERE {where} GROUP BY a.question_id, a.week
                 """,  # noqa: S608 - built from constant fragments
                 params,
             )
         }
+    return groups, people
+
+
+def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[ScaleWeek]:
+    """Each scale question's weekly mean, spread and 1..5 counts, by question then week."""
+    _require(conn, viewer, scope.checkin_id)
+    where, params = _answers_where(conn, viewer, scope, "a", "scale")
+    titles = {q.id: q.text for q in questions(conn, viewer, scope.checkin_id)}
+    scale_only = "AND a.skipped = 0 AND a.number IS NOT NULL"
+    groups, people = _values_by_week(conn, viewer, scope, f"{where} {scale_only}", params)
     hidden = _hidden_scale_values(conn, viewer, scope, where, params) if people else {}
     out = []
     for (question_id, week), values in sorted(groups.items()):
@@ -622,28 +631,7 @@ def number_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     where, params = _answers_where(conn, viewer, scope, "a", "number")
     titles = {q.id: q.text for q in questions(conn, viewer, scope.checkin_id)}
     number_only = "AND a.skipped = 0 AND a.number IS NOT NULL"
-    groups: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
-    for r in conn.execute(
-        f"""
-        SELECT a.question_id, a.week, a.number, COUNT(*) AS n FROM answers a
-        WHERE {where} {number_only}
-        GROUP BY a.question_id, a.week, a.number
-        """,  # noqa: S608 - built from constant fragments
-        params,
-    ):
-        groups[(r["question_id"], r["week"])].append((r["number"], r["n"]))
-    people: dict[tuple[int, str], int] = {}
-    if _restricted(viewer, scope):
-        people = {
-            (r[0], r[1]): r[2]
-            for r in conn.execute(
-                f"""
-                SELECT a.question_id, a.week, COUNT(DISTINCT a.member_id) FROM answers a
-                WHERE {where} {number_only} GROUP BY a.question_id, a.week
-                """,  # noqa: S608 - built from constant fragments
-                params,
-            )
-        }
+    groups, people = _values_by_week(conn, viewer, scope, f"{where} {number_only}", params)
     hide_range = _restricted(viewer, scope)
     out = []
     for (question_id, week), values in sorted(groups.items()):
