@@ -78,10 +78,7 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
                     ctx, conversation.open_pause, {"user": {"id": body.get("user_id")}, **body}
                 )
                 return
-            new, row_id = listen.keep(ctx, "command", on_command, body)
-            ack()
-            if new:
-                listen.hand_off(ctx, row_id, on_command, body)
+            listen.take(ctx, ack, "command", on_command, body)
         except Exception:
             ctx.logger.exception("command failed")
 

@@ -985,10 +985,7 @@ def pause_listener(ctx: BotContext) -> Any:
             if problem:
                 ack(response_action="errors", errors={"until": problem})
                 return
-            new, row_id = listen.keep(ctx, "on_pause_submission", on_pause_submission, body)
-            ack()
-            if new:
-                listen.hand_off(ctx, row_id, on_pause_submission, body)
+            listen.take(ctx, ack, "on_pause_submission", on_pause_submission, body)
         except Exception:
             ctx.logger.exception("pause submission failed")
 

@@ -145,18 +145,27 @@ def replay(ctx: BotContext) -> int:
     return count
 
 
+def take(ctx: BotContext, ack: Callable[..., Any], kind: str, work: Work, body: dict) -> None:
+    """Keep the request, ack it, then hand its work to the member's queue.
+
+    Listeners that first check a submission (and may ack with errors instead)
+    end with this once it is accepted.
+    """
+    new, row_id = keep(ctx, kind, work, body)
+    try:
+        ack()
+    except Exception:
+        ctx.logger.exception("listener %s: ack failed", kind)
+    if new:  # even when the ack failed: a redelivery would find the row kept
+        hand_off(ctx, row_id, work, body)
+
+
 def acked(ctx: BotContext, work: Work) -> Callable[..., None]:
     kind = work.__name__
     handles(ctx, kind, work)
 
     def listener(ack: Callable[..., Any], body: dict) -> None:
-        new, row_id = keep(ctx, kind, work, body)
-        try:
-            ack()
-        except Exception:
-            ctx.logger.exception("listener %s: ack failed", work.__name__)
-        if new:  # even when the ack failed: a redelivery would find the row kept
-            hand_off(ctx, row_id, work, body)
+        take(ctx, ack, kind, work, body)
 
     listener.__name__ = f"ack_then_{work.__name__}"
     return listener

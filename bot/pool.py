@@ -222,10 +222,7 @@ def submit_listener(ctx: BotContext) -> Callable[..., None]:
             if problem:
                 ack(response_action="errors", errors=problem)
                 return
-            new, row_id = listen.keep(ctx, "on_submit_modal", on_submit_modal, body)
-            ack()
-            if new:
-                listen.hand_off(ctx, row_id, on_submit_modal, body)
+            listen.take(ctx, ack, "on_submit_modal", on_submit_modal, body)
         except Exception:
             ctx.logger.exception("pool submit modal failed")
 
@@ -397,10 +394,7 @@ def edit_listener(ctx: BotContext) -> Callable[..., None]:
             except pool.Refused as exc:
                 ack(response_action="errors", errors={"text": str(exc)})
                 return
-            new, row_id = listen.keep(ctx, "on_edit_modal", on_edit_modal, body)
-            ack()
-            if new:
-                listen.hand_off(ctx, row_id, on_edit_modal, body)
+            listen.take(ctx, ack, "on_edit_modal", on_edit_modal, body)
         except Exception:
             ctx.logger.exception("pool edit modal failed")
 
