@@ -56,8 +56,20 @@ def db_path() -> str:
         path = str(load_config().db_path)
     except ConfigError as exc:
         raise Unavailable(str(exc)) from None
-    views.check_database(path)
+    problem = _database_problem(path)
+    if problem:
+        raise Unavailable(problem)
     return path
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _database_problem(path: str) -> str | None:
+    """What is wrong with the file, checked once per few seconds, not on every call and rerun."""
+    try:
+        views.check_database(path)
+    except Unavailable as exc:
+        return str(exc)
+    return None
 
 
 @contextmanager
