@@ -17,37 +17,22 @@ import streamlit as st
 
 from checkin import db, feedback, pool
 from checkin.config import ConfigError, load_config, signing_secret
-from checkin.viewer import OPERATOR, Viewer
-from dashboard import auth
+from checkin.viewer import Viewer
+from dashboard import data
 
 T = TypeVar("T")
 
 
-class Unavailable(Exception):
-    """The database cannot be used; str() is the line for the page."""
-
-
-def current_viewer() -> Viewer:
-    """Who is looking: the viewer the frame signed in; without one, the local operator
-    when sign-in is not configured, and `Unavailable` (no access) when it is."""
-    viewer = st.session_state.get(auth.VIEWER_KEY)
-    if isinstance(viewer, Viewer):
-        return viewer
-    if not auth.signin_configured():
-        return OPERATOR
-    raise Unavailable("Sign in to see this page.")
+# One rule for every page: the same line for a database that cannot be shown, the
+# same viewer (the local operator only while sign-in is not configured).
+Unavailable = data.Unavailable
+current_viewer = data.viewer
+db_path = data.db_path
 
 
 def admins() -> tuple[str, ...]:
     try:
         return load_config().admins
-    except ConfigError as exc:
-        raise Unavailable(str(exc)) from None
-
-
-def db_path() -> str:
-    try:
-        return str(load_config().db_path)
     except ConfigError as exc:
         raise Unavailable(str(exc)) from None
 
