@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot import scheduler  # noqa: E402
 from bot.app import Bot  # noqa: E402
-from checkin import db  # noqa: E402
+from checkin.checkins.definitions import import_definitions, parse_toml  # noqa: E402
 from checkin.clock import FakeClock  # noqa: E402
 from checkin.config import Config, Secret  # noqa: E402
-from checkin.definitions import import_definitions, parse_toml  # noqa: E402
+from checkin.db import connection  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 from tests.fakeslack.workspace import make_user  # noqa: E402
 
@@ -120,7 +120,7 @@ kind = "text"
 """
     path = workdir / "bench.db"
     clock = FakeClock(datetime(2026, 11, 30, 9, 5, tzinfo=UTC))
-    conn = db.connect(path)
+    conn = connection.connect(path)
     import_definitions(conn, parse_toml(toml), clock=clock)
     conn.close()
     config = Config(
@@ -143,7 +143,7 @@ kind = "text"
 
 def check_stored(path: Path, ids: list[str], text: str) -> None:
     """Stop with one line unless every member has exactly one answer `text`."""
-    conn = db.connect(path, migrate_schema=False)
+    conn = connection.connect(path, migrate_schema=False)
     try:
         counts = dict(
             conn.execute(

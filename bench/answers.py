@@ -24,8 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin import db, history, search  # noqa: E402
-from checkin.viewer import OPERATOR, Viewer  # noqa: E402
+from checkin.answers import search  # noqa: E402
+from checkin.answers.history import PAGE_SIZE, member_history  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.people.viewer import OPERATOR, Viewer  # noqa: E402
 
 TARGET_SEARCH_MS = 100
 TARGET_HISTORY_MS = 50
@@ -58,8 +60,8 @@ def prepare(source: Path, target: Path, remigrate: bool) -> float | None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     if target.exists():
-        conn = db.connect(target, migrate_schema=False)
-        current = db.schema_version(conn)
+        conn = connection.connect(target, migrate_schema=False)
+        current = connection.schema_version(conn)
         conn.close()
         if current >= 7:
             return None
@@ -74,9 +76,9 @@ def prepare(source: Path, target: Path, remigrate: bool) -> float | None:
             dst = sqlite3.connect(target)
             src.backup(dst)
             dst.close()
-    conn = db.connect(target, migrate_schema=False)
+    conn = connection.connect(target, migrate_schema=False)
     started = time.perf_counter()
-    db.migrate(conn)
+    connection.migrate(conn)
     seconds = time.perf_counter() - started
     conn.close()
     return seconds
@@ -108,7 +110,7 @@ def naive_history(conn: sqlite3.Connection, member: str) -> list[int]:
     mine = frame[frame.member_id == member].sort_values(
         ["answered_at", "id"], ascending=[False, False]
     )
-    return mine.id.head(history.PAGE_SIZE).tolist()
+    return mine.id.head(PAGE_SIZE).tolist()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     target = args.db or args.source.with_name(args.source.name.replace("report-", "answers-"))
 
     migrated = prepare(args.source, target, args.remigrate)
-    conn = db.connect(target)
+    conn = connection.connect(target)
     total = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
     indexed = conn.execute("SELECT COUNT(*) FROM answers_fts_docsize").fetchone()[0]
     print(f"database: {target} ({total:,} answers, {indexed:,} text answers indexed)")
@@ -158,12 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         0
     ]
     h_first, h_median, h_page = timed(
-        lambda: history.member_history(conn, OPERATOR, member), args.repeat
+        lambda: member_history(conn, OPERATOR, member), args.repeat
     )
     d_first, d_median, _ = timed(
-        lambda: history.member_history(conn, OPERATOR, member, page=h_page.pages), args.repeat
+        lambda: member_history(conn, OPERATOR, member, page=h_page.pages), args.repeat
     )
-    print(f"member history of {member} ({count} answers, {history.PAGE_SIZE} a page): "
+    print(f"member history of {member} ({count} answers, {PAGE_SIZE} a page): "
           f"page 1 {h_median:.1f} ms median (first {h_first:.1f} ms), "
           f"last page {d_median:.1f} ms; target < {TARGET_HISTORY_MS} ms: "
           f"{'ok' if max(h_median, d_median) < TARGET_HISTORY_MS else 'MISSED'}")  # fmt: skip

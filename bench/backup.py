@@ -26,20 +26,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin import backup, db, privacy, store  # noqa: E402
+from checkin.answers import record, runs  # noqa: E402
+from checkin.checkins import model  # noqa: E402
+from checkin.checkins.timing import DueRun  # noqa: E402
 from checkin.config import Config  # noqa: E402
-from checkin.demo import build_demo  # noqa: E402
-from checkin.timing import DueRun  # noqa: E402
-from checkin.viewer import OPERATOR  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.ops import backup, privacy  # noqa: E402
+from checkin.ops.demo import build_demo  # noqa: E402
+from checkin.people.viewer import OPERATOR  # noqa: E402
 
 UNTIL = date(2026, 11, 23)
 
 
 def writer(path: Path, stop: threading.Event, latencies: list[float]) -> None:
     """Store answers one transaction each, as the bot does, until stopped."""
-    with closing(db.connect(path)) as conn:
+    with closing(connection.connect(path)) as conn:
         checkin = conn.execute("SELECT id FROM checkins ORDER BY id LIMIT 1").fetchone()[0]
-        qid = store.active_questions(conn, checkin)[0]["id"]
+        qid = model.active_questions(conn, checkin)[0]["id"]
         members = [r[0] for r in conn.execute("SELECT slack_id FROM members LIMIT 200")]
         i = 0
         while not stop.is_set():
@@ -51,8 +54,8 @@ def writer(path: Path, stop: threading.Event, latencies: list[float]) -> None:
                 closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
             )
             started = time.perf_counter()
-            run = store.create_run(conn, checkin, due, [qid], status="open")
-            store.record_answer(conn, run, qid, number=3, text="okay")
+            run = runs.create_run(conn, checkin, due, [qid], status="open")
+            record.record_answer(conn, run, qid, number=3, text="okay")
             latencies.append((time.perf_counter() - started) * 1000)
             i += 1
 
@@ -68,14 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         cached.parent.mkdir(parents=True, exist_ok=True)
         print(f"building {cached.name} (once)...", file=sys.stderr)
         build_demo(cached, members=args.members, weeks=args.weeks, seed=1, until=UNTIL)
-        with closing(db.connect(cached)) as conn:
+        with closing(connection.connect(cached)) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     with tempfile.TemporaryDirectory() as tmp:
         live = Path(tmp) / "checkin.db"
         shutil.copyfile(cached, live)
         config = Config(db_path=live)
-        with closing(db.connect(live)) as conn:
+        with closing(connection.connect(live)) as conn:
             answers = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
 
         stop = threading.Event()
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         backup.restore(config, taken.path)
         restore_ms = (time.perf_counter() - started) * 1000
 
-        with closing(db.connect(live)) as conn:
+        with closing(connection.connect(live)) as conn:
             member = conn.execute(
                 "SELECT member_id FROM answers GROUP BY member_id ORDER BY COUNT(*) DESC LIMIT 1"
             ).fetchone()[0]

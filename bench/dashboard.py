@@ -7,7 +7,7 @@ Uses the database `bench/report.py` builds (2,000 members x 52 weeks, about 1.4
 million answers); copy it into bench/out/ rather than building another. It
 prints, for the 8 weeks ending 2026-W47:
 
-- cold: `checkin.views.overview` in a new process with a new connection (the
+- cold: `checkin.overview.figures.overview` in a new process with a new connection (the
   SQLite page cache empty; the file may be in the OS cache), median of 3;
 - warm: the same reads again on an open connection, median of --repeat, in
   wall-clock time and in this process's CPU time (on a shared machine other
@@ -42,8 +42,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin import db, views  # noqa: E402
-from checkin.viewer import OPERATOR, Viewer  # noqa: E402
+from checkin import weeks  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.overview import figures  # noqa: E402
+from checkin.overview.scope import Scope  # noqa: E402
+from checkin.people.viewer import OPERATOR, Viewer  # noqa: E402
 
 WEEK = "2026-W47"
 WEEKS = 8
@@ -59,11 +62,13 @@ FLAGS = [
 COLD = """
 import sys, time
 sys.path.insert(0, {root!r})
-from checkin import db, views
-from checkin.viewer import OPERATOR
-conn = db.connect({path!r})
+from checkin.db import connection
+from checkin.overview import figures
+from checkin.overview.scope import Scope
+from checkin.people.viewer import OPERATOR
+conn = connection.connect({path!r})
 started = time.perf_counter()
-views.overview(conn, OPERATOR, views.Scope({checkin}, {first!r}, {last!r}))
+figures.overview(conn, OPERATOR, Scope({checkin}, {first!r}, {last!r}))
 print((time.perf_counter() - started) * 1000)
 """
 
@@ -79,24 +84,24 @@ def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:  # noqa: ANN00
     return statistics.median(times)
 
 
-def breakdown(conn, scope: views.Scope, repeat: int) -> list[tuple[str, float]]:  # noqa: ANN001
+def breakdown(conn, scope: Scope, repeat: int) -> list[tuple[str, float]]:  # noqa: ANN001
     """CPU milliseconds (median of `repeat`) of each of the Overview's reads on its own."""
     both = scope.with_previous()
     reads = [
-        ("participation (16 weeks)", lambda: views.participation_by_week(conn, OPERATOR, both)),
-        ("scale (16 weeks)", lambda: views.scale_by_week(conn, OPERATOR, both)),
+        ("participation (16 weeks)", lambda: figures.participation_by_week(conn, OPERATOR, both)),
+        ("scale (16 weeks)", lambda: figures.scale_by_week(conn, OPERATOR, both)),
         ("median time to answer (x2)", lambda: (
-            views.median_minutes(conn, OPERATOR, scope),
-            views.median_minutes(conn, OPERATOR, scope.previous()),
+            figures.median_minutes(conn, OPERATOR, scope),
+            figures.median_minutes(conn, OPERATOR, scope.previous()),
         )),
-        ("choice counts", lambda: views.choice_by_week(conn, OPERATOR, scope)),
-        ("number medians", lambda: views.number_by_week(conn, OPERATOR, scope)),
-        ("heatmap", lambda: views.answer_heatmap(conn, OPERATOR, scope)),
+        ("choice counts", lambda: figures.choice_by_week(conn, OPERATOR, scope)),
+        ("number medians", lambda: figures.number_by_week(conn, OPERATOR, scope)),
+        ("heatmap", lambda: figures.answer_heatmap(conn, OPERATOR, scope)),
     ]  # fmt: skip
     return [(name, median_ms(fn, repeat, clock=time.process_time)) for name, fn in reads]
 
 
-def cold_ms(path: Path, scope: views.Scope) -> float:
+def cold_ms(path: Path, scope: Scope) -> float:
     code = COLD.format(
         root=str(ROOT), path=str(path), checkin=scope.checkin_id, first=scope.first,
         last=scope.last,
@@ -110,7 +115,7 @@ def cold_ms(path: Path, scope: views.Scope) -> float:
     return statistics.median(runs)
 
 
-def cached_ms(path: Path, scope: views.Scope, repeat: int) -> tuple[float, float]:
+def cached_ms(path: Path, scope: Scope, repeat: int) -> tuple[float, float]:
     """(first call, median of cache hits) through the web app's data layer."""
     os.environ["CHECKIN_DB"] = str(path)
     import logging
@@ -123,7 +128,7 @@ def cached_ms(path: Path, scope: views.Scope, repeat: int) -> tuple[float, float
     return first, median_ms(lambda: data.overview(OPERATOR, scope), repeat)
 
 
-def pandas_overview(conn, scope: views.Scope) -> dict:  # noqa: ANN001
+def pandas_overview(conn, scope: Scope) -> dict:  # noqa: ANN001
     """The Overview's figures the naive way: every row of the 16 weeks into pandas."""
     import pandas as pd
 
@@ -268,25 +273,25 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    conn = db.connect(args.db)  # brings the copy to the current schema once
+    conn = connection.connect(args.db)  # brings the copy to the current schema once
     checkin = conn.execute("SELECT id FROM checkins WHERE name = 'wellbeing'").fetchone()[0]
     total = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
     last = WEEK
-    first = views.weeks_between("2026-W01", WEEK)[-WEEKS]
-    scope = views.Scope(checkin, first, last)
+    first = weeks.weeks_between("2026-W01", WEEK)[-WEEKS]
+    scope = Scope(checkin, first, last)
     load = os.getloadavg()[0]
 
     cold = cold_ms(args.db, scope)
-    warm = median_ms(lambda: views.overview(conn, OPERATOR, scope), args.repeat)
+    warm = median_ms(lambda: figures.overview(conn, OPERATOR, scope), args.repeat)
     warm_cpu = median_ms(
-        lambda: views.overview(conn, OPERATOR, scope), args.repeat, clock=time.process_time
+        lambda: figures.overview(conn, OPERATOR, scope), args.repeat, clock=time.process_time
     )
-    ours = views.overview(conn, OPERATOR, scope)
+    ours = figures.overview(conn, OPERATOR, scope)
     parts = breakdown(conn, scope, args.repeat)
     someone = conn.execute("SELECT member_id FROM runs WHERE checkin_id = ? LIMIT 1", (checkin,))
     member = Viewer(role="member", slack_id=someone.fetchone()[0])
     as_member = median_ms(
-        lambda: views.overview(conn, member, scope), args.repeat, clock=time.process_time
+        lambda: figures.overview(conn, member, scope), args.repeat, clock=time.process_time
     )
     first_call, cached = cached_ms(args.db, scope, args.repeat)
     naive_ms = median_ms(lambda: pandas_overview(conn, scope), 3)

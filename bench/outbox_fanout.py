@@ -31,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import Bot  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
-from checkin import db, store  # noqa: E402
+from checkin.checkins.definitions import import_definitions, parse_toml  # noqa: E402
 from checkin.config import Config, Secret  # noqa: E402
-from checkin.definitions import import_definitions, parse_toml  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.ops import outbox  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 from tests.fakeslack.workspace import make_user  # noqa: E402
 
@@ -81,7 +82,7 @@ kind = "scale"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         clock = RunningClock(MONDAY_NINE)
-        conn = db.connect(path)
+        conn = connection.connect(path)
         import_definitions(conn, parse_toml(toml), clock=clock)
         conn.close()
         slack.rate_limit("chat.postMessage", per_second=args.pace, retry_after=1)
@@ -104,7 +105,7 @@ kind = "scale"
         watching = threading.Event()
 
         def watch() -> None:
-            reader = db.connect(path)
+            reader = connection.connect(path)
             while not watching.is_set():
                 for row, status in reader.execute("SELECT id, status FROM outbox"):
                     now = time.monotonic()
@@ -119,7 +120,7 @@ kind = "scale"
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         for uid in extra:
-            row = store.enqueue(conn, "send_checkin", {"checkin": "bench", "members": [uid]})
+            row = outbox.enqueue(conn, "send_checkin", {"checkin": "bench", "members": [uid]})
             queued[row] = time.monotonic()
             time.sleep(1.0 + 1.0 / args.rows)
         deadline = time.monotonic() + 60

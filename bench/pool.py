@@ -25,9 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin import db, feedback, pool, store  # noqa: E402
+from checkin.checkins import model  # noqa: E402
+from checkin.checkins.definitions import import_definitions, parse_toml  # noqa: E402
 from checkin.clock import FakeClock  # noqa: E402
-from checkin.definitions import import_definitions, parse_toml  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.feedback import form, invites, requests  # noqa: E402
+from checkin.people.members import upsert_member  # noqa: E402
+from checkin.pool import duplicates, rotation  # noqa: E402
 
 WORDS = ("book film podcast album game city museum recipe hike app shortcut talk newsletter tea "
          "snack holiday toy sport bird plant painting poem language bridge river font tool habit "
@@ -45,25 +49,25 @@ def questions(n: int) -> list[str]:
 
 
 def fill(conn, n: int, clock) -> None:  # noqa: ANN001
-    with db.transaction(conn):
+    with connection.transaction(conn):
         for i, text in enumerate(questions(n)):
             conn.execute(
                 "INSERT INTO pool_questions (text, kind, status, created_at, source, normalized) "
                 "VALUES (?, 'text', ?, '2026-01-01T00:00:00Z', 'web', ?)",
-                (text, "approved" if i % 2 else "pending", pool.normalise(text)),
+                (text, "approved" if i % 2 else "pending", duplicates.normalise(text)),
             )
 
 
 def bench_duplicates(workdir: Path, sizes: list[int]) -> None:
     print("near-duplicate check before the modal's ack:")
     for n in sizes:
-        conn = db.connect(workdir / f"dup{n}.db")
+        conn = connection.connect(workdir / f"dup{n}.db")
         fill(conn, n, None)
         times = []
         for probe in ("What's the best book you read this year?", "Which podcast helps you focus?"):
             for _ in range(5):
                 started = time.perf_counter()
-                pool.near_duplicate(conn, probe)
+                duplicates.near_duplicate(conn, probe)
                 times.append((time.perf_counter() - started) * 1000)
         conn.close()
         print(f"  {n:>5} questions: median {statistics.median(times):6.1f} ms, "
@@ -71,7 +75,7 @@ def bench_duplicates(workdir: Path, sizes: list[int]) -> None:
 
 
 def bench_rotation(workdir: Path, members: int) -> None:
-    conn = db.connect(workdir / "rotation.db")
+    conn = connection.connect(workdir / "rotation.db")
     ids = [f"U9{n:04d}" for n in range(members)]
     toml = f"""
 [[checkin]]
@@ -87,14 +91,14 @@ kind = "text"
     clock = FakeClock(datetime(2026, 1, 4, tzinfo=UTC))
     import_definitions(conn, parse_toml(toml), clock=clock)
     fill(conn, 400, clock)  # 200 approved
-    checkin = store.get_checkin(conn, "pulse")
+    checkin = model.get_checkin(conn, "pulse")
     times, none = [], 0
     day = date(2026, 1, 5)
     while day < date(2027, 1, 4):
         if day.weekday() in (0, 2, 4):
             for member in ids:
                 started = time.perf_counter()
-                if pool.question_for_run(conn, checkin["id"], member, day, clock=clock) is None:
+                if rotation.question_for_run(conn, checkin["id"], member, day, clock=clock) is None:
                     none += 1
                 times.append((time.perf_counter() - started) * 1000)
         day += timedelta(days=1)
@@ -108,23 +112,23 @@ kind = "text"
 
 
 def bench_feedback(workdir: Path) -> None:
-    conn = db.connect(workdir / "feedback.db")
+    conn = connection.connect(workdir / "feedback.db")
     clock = FakeClock(datetime(2026, 11, 30, 9, tzinfo=UTC))
     reviewers = [f"U7{n:04d}" for n in range(60)]
     for uid in ["U70000S", *reviewers]:
-        store.upsert_member(conn, uid, clock=clock)
-    rid = feedback.create_request(
+        upsert_member(conn, uid, clock=clock)
+    rid = requests.create_request(
         conn, subject="U70000S", requested_by="U70000S", reviewers=reviewers,
         due=date(2026, 12, 11), today=clock().date(), clock=clock,
     )  # fmt: skip
     secret = b"bench-secret-of-enough-length"
-    links = [feedback.issue_link_token(conn, i["id"], secret, clock)
-             for i in feedback.invites_to_send(conn, rid)]  # fmt: skip
+    links = [invites.issue_link_token(conn, i["id"], secret, clock)
+             for i in invites.invites_to_send(conn, rid)]  # fmt: skip
     answers = {"clear": 4, "delivers": 5, "helps": 3, "strengths": "Calm", "improve": "Less"}
     times = []
     for token in links:
         started = time.perf_counter()
-        feedback.submit_response(conn, secret, token, answers, clock)
+        form.submit_response(conn, secret, token, answers, clock)
         times.append((time.perf_counter() - started) * 1000)
     conn.close()
     print(f"feedback response stored ({len(times)} forms): median "

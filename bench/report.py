@@ -22,8 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin import charts, db, reports, store  # noqa: E402
-from checkin.demo import build_demo  # noqa: E402
+from checkin.answers.runs import ASKED_STATUSES  # noqa: E402
+from checkin.checkins import model  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.ops.demo import build_demo  # noqa: E402
+from checkin.reports import build  # noqa: E402
+from checkin.reports.charts import report_chart, to_png  # noqa: E402
 
 UNTIL = date(2026, 11, 23)  # a Monday: the demo ends the day before, so 2026-W47 is complete
 WEEK = "2026-W47"
@@ -46,7 +50,7 @@ def pandas_report(conn, checkin_id: int, week: str) -> dict:  # noqa: ANN001
     """The same figures computed by loading the weeks' rows into pandas."""
     import pandas as pd
 
-    weeks = reports.trend_weeks(week)
+    weeks = build.trend_weeks(week)
     marks = ",".join("?" * len(weeks))
     runs = pd.read_sql_query(
         f"SELECT id, week, member_id, status, sent_at, due_at FROM runs "  # noqa: S608
@@ -62,7 +66,7 @@ def pandas_report(conn, checkin_id: int, week: str) -> dict:  # noqa: ANN001
         conn,
         params=[checkin_id, *weeks],
     )
-    runs = runs[runs.status.isin(reports.ASKED_STATUSES)]
+    runs = runs[runs.status.isin(ASKED_STATUSES)]
     given = answers[answers.skipped == 0]
     first = given.groupby("run_id").answered_at.min()
     runs = runs.assign(first_at=runs.id.map(first))
@@ -116,20 +120,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: the demo generator refused {args.members} members: {exc}",
                   file=sys.stderr)  # fmt: skip
             return 2
-    conn = db.connect(path)
+    conn = connection.connect(path)
     total = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
-    checkin = store.get_checkin(conn, "wellbeing")
+    checkin = model.get_checkin(conn, "wellbeing")
     in_week = conn.execute(
         "SELECT COUNT(*) FROM answers WHERE checkin_id = ? AND week = ?", (checkin["id"], WEEK)
     ).fetchone()[0]
     now = datetime(2026, 11, 27, 16, tzinfo=UTC)
 
     started = time.perf_counter()
-    reports.build_report(conn, checkin, WEEK, now)
+    build.build_report(conn, checkin, WEEK, now)
     cold_ms = (time.perf_counter() - started) * 1000
-    report_ms, report = timed(lambda: reports.build_report(conn, checkin, WEEK, now), args.repeat)
+    report_ms, report = timed(lambda: build.build_report(conn, checkin, WEEK, now), args.repeat)
     chart_ms, png = timed(
-        lambda: charts.to_png(charts.report_chart(report)), max(3, args.repeat // 2)
+        lambda: to_png(report_chart(report)), max(3, args.repeat // 2)
     )
     pandas_ms, frame = timed(lambda: pandas_report(conn, checkin["id"], WEEK), args.repeat)
 

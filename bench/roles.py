@@ -21,8 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin import db, history, search, views  # noqa: E402
-from checkin.viewer import OPERATOR, Viewer  # noqa: E402
+from checkin import weeks  # noqa: E402
+from checkin.answers import search  # noqa: E402
+from checkin.answers.history import member_history  # noqa: E402
+from checkin.db import connection  # noqa: E402
+from checkin.overview.figures import overview  # noqa: E402
+from checkin.overview.scope import Scope  # noqa: E402
+from checkin.people.viewer import OPERATOR, Viewer  # noqa: E402
+from checkin.reports import for_viewer  # noqa: E402
 
 WEEK = "2026-W47"
 WEEKS = 8
@@ -50,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    conn = db.connect(args.db)
+    conn = connection.connect(args.db)
     checkin = conn.execute("SELECT id FROM checkins WHERE name = 'wellbeing'").fetchone()[0]
     someone = conn.execute(
         "SELECT member_id FROM runs WHERE checkin_id = ? AND week = ? AND answered_at IS NOT NULL "
@@ -60,14 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     total = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
     member = Viewer(role="member", slack_id=someone)
     lead = Viewer(role="lead", slack_id=someone, lead_of=frozenset({checkin}))
-    scope = views.Scope(checkin, views.weeks_between("2026-W01", WEEK)[-WEEKS], WEEK)
+    scope = Scope(checkin, weeks.weeks_between("2026-W01", WEEK)[-WEEKS], WEEK)
     print(f"database: {args.db} ({total:,} answers); {scope.first}..{scope.last}, "
           f"median of {args.repeat} warm runs")  # fmt: skip
     reads = {
-        "overview reads (8 weeks)": lambda v: views.overview(conn, v, scope),
-        "weekly summary model": lambda v: views.weekly_report(conn, v, checkin, WEEK, NOW),
-        "weekly summary CSV": lambda v: views.report_file(conn, v, checkin, WEEK, "csv", NOW),
-        "member history, first page": lambda v: history.member_history(conn, v, someone),
+        "overview reads (8 weeks)": lambda v: overview(conn, v, scope),
+        "weekly summary model": lambda v: for_viewer.weekly_report(conn, v, checkin, WEEK, NOW),
+        "weekly summary CSV": lambda v: for_viewer.report_file(conn, v, checkin, WEEK, "csv", NOW),
+        "member history, first page": lambda v: member_history(conn, v, someone),
         "full-text search 'deploy'": lambda v: search.search_answers(conn, v, "deploy"),
     }
     for name, read in reads.items():

@@ -33,9 +33,12 @@ from bot.context import BotContext
 from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
 from bot.slack import SlackUnavailable, build_client, call, error_code
 from bot.worker import Worker
-from checkin import access, db, deploys, store
+from checkin.checkins import model
 from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
+from checkin.db.connection import DatabaseError, ThreadLocal, connect
+from checkin.ops import deploys, heartbeat
+from checkin.people import access
 
 log = logging.getLogger("checkin.bot")
 
@@ -60,7 +63,7 @@ def load_features(names: Sequence[str] = FEATURES) -> list[ModuleType]:
 def build_context(
     config: Config, clock: Clock = system_clock, threads: int = 8, instance: str | None = None
 ) -> BotContext:
-    database = db.ThreadLocal(config.db_path)
+    database = ThreadLocal(config.db_path)
     ctx = BotContext(
         config=config,
         db=database,
@@ -196,7 +199,7 @@ class Bot:
         if self.ctx.worker is not None:
             idle = self.ctx.worker.stop(max(0.1, deadline - time.monotonic()))
         try:
-            store.clear_heartbeat(self.ctx.conn, self.ctx.instance)
+            heartbeat.clear_heartbeat(self.ctx.conn, self.ctx.instance)
         except Exception:
             log.exception("clearing the heartbeat")
         if idle:
@@ -221,7 +224,7 @@ class Bot:
 
     def start_line(self) -> str:
         """The one line logged at start: where, what, connected or not; never a token."""
-        names = [c["name"] for c in store.active_checkins(self.ctx.conn)]
+        names = [c["name"] for c in model.active_checkins(self.ctx.conn)]
         checkins = ", ".join(names) if names else "none (python -m checkin checkins import FILE)"
         connection = (
             f"connected as {self.ctx.bot_user_id}"
@@ -234,7 +237,7 @@ class Bot:
         return line
 
 
-def refuse_line(config: Config, holder: store.Heartbeat) -> str:
+def refuse_line(config: Config, holder: heartbeat.Heartbeat) -> str:
     age = int(holder.age(system_clock()).total_seconds())
     return (
         f"error: another bot is running on {config.db_path}: pid {holder.pid} on {holder.host}, "
@@ -252,8 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         logging.getLogger("slack_sdk").setLevel(logging.WARNING)
         logging.getLogger("checkin.bolt").setLevel(logging.WARNING)
-        conn = db.connect(config.db_path)
-    except (ConfigError, db.DatabaseError) as exc:
+        conn = connect(config.db_path)
+    except (ConfigError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from datetime import timedelta
@@ -262,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     instance = uuid.uuid4().hex[:16]
-    holder = store.claim_heartbeat(
+    holder = heartbeat.claim_heartbeat(
         conn, env=config.env, dev_users=config.dev_users, started_at=system_clock(),
         stale_after=timedelta(seconds=STALE_AFTER_S), instance=instance,
     )  # fmt: skip
@@ -309,8 +312,8 @@ def start_error_line(config: Config, exc: BaseException) -> str:
 
 def _clear(config: Config, instance: str) -> None:
     try:
-        conn = db.connect(config.db_path)
-        store.clear_heartbeat(conn, instance)
+        conn = connect(config.db_path)
+        heartbeat.clear_heartbeat(conn, instance)
         conn.close()
     except Exception:  # noqa: BLE001 - the start already failed; say that, not this
         log.debug("could not clear the heartbeat claim", exc_info=True)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from checkin import numbers
+from checkin.answers import numbers
 
 SECTION_MAX = 3000
 BUTTON_MAX = 75

@@ -20,8 +20,10 @@ from slack_bolt.context.respond import Respond
 
 from bot import listen, members
 from bot.context import BotContext
-from checkin import slacktext, store
-from checkin.timing import local_today
+from checkin import errors, slacktext
+from checkin.checkins import model
+from checkin.checkins.timing import local_today
+from checkin.ops import outbox
 
 Handler = Callable[[BotContext, dict, str, Callable[..., Any]], None]
 
@@ -107,7 +109,7 @@ def run(
                 respond(text=f"Only workspace admins may use `{ctx.config.command} {sub.name}`.")
                 return
         sub.handler(ctx, body, args, respond)
-    except store.NotFound as exc:
+    except errors.NotFound as exc:
         respond(text=str(exc))
     except Exception:
         ctx.logger.exception("%s %s failed", ctx.config.command, sub.name)
@@ -159,9 +161,9 @@ def _send(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -
     if not name:
         respond(text=f"Which check-in? `{ctx.config.command} send NAME`")
         return
-    checkin = store.get_checkin(ctx.conn, name)
+    checkin = model.get_checkin(ctx.conn, name)
     wanted = [w.strip("<@>").split("|")[0] for w in who.split()]
-    outbox_id = store.enqueue(
+    outbox_id = outbox.enqueue(
         ctx.conn,
         "send_checkin",
         {"checkin": checkin["name"], "members": wanted},

@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 
 from checkin.clock import Clock, system_clock
 from checkin.config import Config
-from checkin.db import ThreadLocal
+from checkin.db.connection import ThreadLocal
 
 
 @dataclass

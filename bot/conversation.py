@@ -17,7 +17,7 @@ recovery checks are queued per member too: the scheduler thread never calls
 Slack.
 
 Answering: buttons carry run id, question id and choice index; typed answers
-go to the member's newest open run. `store.record_answer` stores the first
+go to the member's newest open run. `record.record_answer` stores the first
 answer only, so a double click or a redelivered event changes nothing.
 """
 
@@ -44,9 +44,10 @@ from bot.slack import (
     is_transient,
     may_have_posted,
 )
-from checkin import numbers, pool, slacktext, store
-from checkin.clock import parse_iso
-from checkin.timing import (
+from checkin import errors, slacktext
+from checkin.answers import delivery, numbers, record, runs
+from checkin.checkins import model
+from checkin.checkins.timing import (
     MemberClock,
     Schedule,
     adhoc_run,
@@ -54,8 +55,11 @@ from checkin.timing import (
     is_askable,
     local_today,
     reminder_due,
-    zone,
 )
+from checkin.clock import parse_iso, zone
+from checkin.ops import events, inbox
+from checkin.people.members import ensure_member, get_member, members_by_id, pause_member
+from checkin.pool import rotation
 
 SNOOZE = timedelta(hours=1)
 POST_BACKOFF_S = (5, 10, 15, 30)  # between tries of an owed post: the member waits under a minute
@@ -124,8 +128,8 @@ def _position(run: sqlite3.Row, question_id: int) -> tuple[int, int]:
 
 
 def greeting(ctx: BotContext, run: sqlite3.Row) -> str:
-    checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
-    member = store.get_member(ctx.conn, run["member_id"])
+    checkin = model.get_checkin_by_id(ctx.conn, run["checkin_id"])
+    member = get_member(ctx.conn, run["member_id"])
     name = (member["name"] or member["real_name"]) if member else ""
     count = len(json.loads(run["question_ids"]))
     questions = "question" if count == 1 else "questions"
@@ -166,7 +170,7 @@ def post_question(
             "event_payload": {"run_id": run["id"], "question_id": question["id"]},
         },
     )
-    store.set_run_message(
+    delivery.set_run_message(
         ctx.conn, run["id"], response["channel"], response["ts"], question_id=question["id"]
     )
     return response["ts"]
@@ -179,13 +183,13 @@ def send_run(ctx: BotContext, run_id: int) -> str:
     (Slack asked us to come back later; the run is 'due' again) or 'failed'.
     """
     conn = ctx.conn
-    run = store.get_run(conn, run_id)
+    run = runs.get_run(conn, run_id)
     if run is None or run["status"] != "due":
         return "taken"
     member_id = run["member_id"]
     if not ctx.config.allows_dm(member_id):
-        if store.set_run_status(conn, run_id, "dev_skipped", only_if=("due",), clock=ctx.clock):
-            store.record_event(
+        if runs.set_run_status(conn, run_id, "dev_skipped", only_if=("due",), clock=ctx.clock):
+            events.record_event(
                 conn, "dm_skipped", member_id=member_id, checkin_id=run["checkin_id"],
                 detail={"run": run_id, "env": ctx.config.env}, clock=ctx.clock,
             )  # fmt: skip
@@ -195,7 +199,7 @@ def send_run(ctx: BotContext, run_id: int) -> str:
     in_flight = sending_now(ctx)
     in_flight.add(run_id)  # before the claim: recovery must never see it claimed and idle
     try:
-        claimed = store.set_run_status(
+        claimed = runs.set_run_status(
             conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(),
             sending_by=ctx.instance, clock=ctx.clock,
         )  # fmt: skip
@@ -214,13 +218,13 @@ def sending_now(ctx: BotContext) -> set[int]:
 def _send_claimed(ctx: BotContext, run: sqlite3.Row, started: float) -> str:
     conn = ctx.conn
     run_id, member_id = run["id"], run["member_id"]
-    question = store.next_question(conn, run)
+    question = runs.next_question(conn, run)
     posting = False
     try:
         if question is None:
             raise ValueError("the run has no questions")
         channel = open_dm(ctx, member_id)
-        run = store.get_run(conn, run_id)
+        run = runs.get_run(conn, run_id)
         posting = True
         ts = post_question(ctx, _with(run, channel_id=channel), question)
     except (SlackApiError, SlackUnavailable) as exc:
@@ -228,24 +232,24 @@ def _send_claimed(ctx: BotContext, run: sqlite3.Row, started: float) -> str:
         if is_transient(exc) and (not posting or not may_have_posted(exc)):
             # Nothing was posted (a 429, a refused connection, the DM not opened): sent
             # again by a later tick.
-            store.set_run_status(conn, run_id, "due", only_if=("sending",), error=code)
+            runs.set_run_status(conn, run_id, "due", only_if=("sending",), error=code)
             return "retry"
         if is_transient(exc):
             # A 5xx or no answer to the post: the message may be in the DM or not. The run
             # stays 'sending'; recover_sending looks for it in the history, then decides.
-            store.set_run_status(conn, run_id, "sending", only_if=("sending",), error=code)
+            runs.set_run_status(conn, run_id, "sending", only_if=("sending",), error=code)
             return "retry"
-        store.set_run_status(conn, run_id, "failed", only_if=("sending",), error=code)
+        runs.set_run_status(conn, run_id, "failed", only_if=("sending",), error=code)
         return "failed"
     except Exception as exc:
-        store.set_run_status(conn, run_id, "failed", only_if=("sending",), error=str(exc)[:200])
+        runs.set_run_status(conn, run_id, "failed", only_if=("sending",), error=str(exc)[:200])
         ctx.logger.exception("run %s could not be sent", run_id)
         return "failed"
-    store.set_run_status(
+    runs.set_run_status(
         conn, run_id, "open", only_if=("sending",), channel_id=channel, message_ts=ts,
         sent_at=ctx.clock(), error=None, clock=ctx.clock,
     )  # fmt: skip
-    store.record_event(
+    events.record_event(
         conn, "run_sent", member_id=member_id, checkin_id=run["checkin_id"],
         duration_ms=(time.perf_counter() - started) * 1000, detail={"run": run_id},
         clock=ctx.clock,
@@ -263,16 +267,16 @@ def create_runs(ctx: BotContext, checkin: sqlite3.Row, now: datetime) -> int:
     conn = ctx.conn
     schedule = Schedule.of(checkin)
     ids = members.roster(ctx, checkin)
-    rows = store.members_by_id(conn, ids)
+    rows = members_by_id(conn, ids)
     due = due_runs(schedule, [MemberClock.of(r) for r in rows], now)
     if not due:
         return 0
-    existing = store.run_keys(conn, checkin["id"], min(d.local_date for d in due))
+    existing = runs.run_keys(conn, checkin["id"], min(d.local_date for d in due))
     created = 0
     for candidate in due:
         if (candidate.member_id, candidate.local_date.isoformat()) in existing:
             continue
-        fresh = store.get_member(conn, candidate.member_id)
+        fresh = get_member(conn, candidate.member_id)
         if members.is_stale(fresh, now, members.DUE_REFRESH):
             fresh = members.refresh_member(ctx, candidate.member_id)
         if fresh is None:
@@ -287,9 +291,9 @@ def create_runs(ctx: BotContext, checkin: sqlite3.Row, now: datetime) -> int:
 
 
 def _question_ids(ctx: BotContext, checkin: sqlite3.Row, run: Any) -> list[int]:
-    ids = [q["id"] for q in store.active_questions(ctx.conn, checkin["id"])]
+    ids = [q["id"] for q in model.active_questions(ctx.conn, checkin["id"])]
     if ids and checkin["random_question"]:
-        extra = pool.question_for_run(
+        extra = rotation.question_for_run(
             ctx.conn, checkin["id"], run.member_id, run.local_date, clock=ctx.clock
         )
         if extra is not None:
@@ -301,7 +305,7 @@ def _create(ctx: BotContext, checkin: sqlite3.Row, run: Any) -> int | None:
     questions = _question_ids(ctx, checkin, run)
     if not questions:
         return None
-    return store.create_run(ctx.conn, checkin["id"], run, questions, clock=ctx.clock)
+    return runs.create_run(ctx.conn, checkin["id"], run, questions, clock=ctx.clock)
 
 
 # --- the scheduler's part ------------------------------------------------------
@@ -310,7 +314,7 @@ def _create(ctx: BotContext, checkin: sqlite3.Row, run: Any) -> int | None:
 def tick(ctx: BotContext) -> None:
     """Create and send due runs, recover interrupted sends, wake snoozes, remind, close."""
     now = ctx.clock()
-    for checkin in store.active_checkins(ctx.conn):
+    for checkin in model.active_checkins(ctx.conn):
         # Rosters and profiles come from Slack: read in the worker, never on this thread.
         ctx.defer_once(
             f"runs:{checkin['id']}", f"checkin:{checkin['id']}", create_and_queue, ctx,
@@ -327,7 +331,7 @@ def tick(ctx: BotContext) -> None:
 
 def create_and_queue(ctx: BotContext, checkin_id: int) -> None:
     """In the worker: the check-in's due runs made, and their sends queued per member."""
-    checkin = store.get_checkin_by_id(ctx.conn, checkin_id)
+    checkin = model.get_checkin_by_id(ctx.conn, checkin_id)
     if checkin is None or not checkin["active"]:
         return
     now = ctx.clock()
@@ -340,7 +344,7 @@ def create_and_queue(ctx: BotContext, checkin_id: int) -> None:
 
 def queue_sends(ctx: BotContext, now: datetime) -> None:
     """Each due run's send in its member's queue (once), in order with their own work."""
-    for run in store.runs_to_send(ctx.conn, now):
+    for run in delivery.runs_to_send(ctx.conn, now):
         if ctx.cache.get("stopping"):
             return
         ctx.defer_once(f"send:{run['id']}", run["member_id"], send_run, ctx, run["id"])
@@ -357,7 +361,7 @@ def recover_sending(ctx: BotContext, now: datetime) -> None:
     """Runs left 'sending' and not being sent by this bot: each checked in the member's queue."""
     in_flight = sending_now(ctx)
     later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
-    for run in store.runs_left_sending(ctx.conn):
+    for run in delivery.runs_left_sending(ctx.conn):
         if run["id"] in in_flight:
             continue  # still being sent (a 429 wait, a slow Slack): never reset
         if run["id"] in later and now < later[run["id"]] and now < parse_iso(run["closes_at"]):
@@ -374,7 +378,7 @@ def recover_run(ctx: BotContext, run_id: int) -> str:
     counted.
     """
     conn = ctx.conn
-    run = store.get_run(conn, run_id)
+    run = runs.get_run(conn, run_id)
     if run is None or run["status"] != "sending" or run_id in sending_now(ctx):
         return "nothing"
     later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
@@ -389,11 +393,11 @@ def recover_run(ctx: BotContext, run_id: int) -> str:
         tries[run_id] = tries.get(run_id, 0) + 1
         later[run_id] = now + timedelta(seconds=min(300, 5 * 2 ** tries[run_id]))
         if now >= parse_iso(run["closes_at"]):
-            if store.set_run_status(
+            if runs.set_run_status(
                 conn, run_id, "failed", only_if=("sending",),
                 error=f"could not be checked in the DM: {code}",
             ):  # fmt: skip
-                store.record_event(
+                events.record_event(
                     conn, "run_unverified", error=code, member_id=run["member_id"],
                     checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
                 )  # fmt: skip
@@ -401,12 +405,12 @@ def recover_run(ctx: BotContext, run_id: int) -> str:
         return "unchecked"
     if found is not None:
         payload = (found.get("metadata") or {}).get("event_payload") or {}
-        store.set_run_status(
+        runs.set_run_status(
             conn, run_id, "open", only_if=("sending",), channel_id=channel,
             message_ts=found["ts"], asked_question_id=payload.get("question_id"), error=None,
         )  # fmt: skip
         return "open"
-    if store.set_run_status(conn, run_id, "due", only_if=("sending",)):
+    if runs.set_run_status(conn, run_id, "due", only_if=("sending",)):
         return send_run(ctx, run_id)  # in the member's queue already: sent again now
     return "taken"
 
@@ -433,29 +437,29 @@ def find_in_dm(
 
 def wake_snoozed(ctx: BotContext, now: datetime) -> None:
     """Snoozes that ran out: the run owes its question now (posted by `deliver_owed`)."""
-    for run in store.runs_to_wake(ctx.conn, now):
-        if store.wake_run(ctx.conn, run["id"], now):
+    for run in delivery.runs_to_wake(ctx.conn, now):
+        if delivery.wake_run(ctx.conn, run["id"], now):
             ctx.defer_once(f"post:{run['id']}", run["member_id"], deliver_owed, ctx, run["id"])
 
 
 def remind(ctx: BotContext, now: datetime) -> None:
-    for run in store.runs_to_remind(ctx.conn, now):
+    for run in delivery.runs_to_remind(ctx.conn, now):
         if run["paused_until"] and run["local_date"] <= run["paused_until"]:
             continue
         if not reminder_due(
             parse_iso(run["sent_at"]), parse_iso(run["closes_at"]), run["reminder_minutes"], now
         ):
             continue
-        if store.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
+        if delivery.claim_reminder(ctx.conn, run["id"], clock=ctx.clock):
             ctx.defer(run["member_id"], post_reminder, ctx, run["id"])
 
 
 def post_reminder(ctx: BotContext, run_id: int) -> None:
     """The reminder, in the member's queue: their question again, with its buttons."""
-    run = store.get_run(ctx.conn, run_id)
+    run = runs.get_run(ctx.conn, run_id)
     if run is None or run["status"] != "open" or run["snoozed_until"]:
         return
-    question = store.next_question(ctx.conn, run)
+    question = runs.next_question(ctx.conn, run)
     if question is None:
         return
     try:
@@ -464,9 +468,9 @@ def post_reminder(ctx: BotContext, run_id: int) -> None:
         # Surely not posted (a 429 beyond the budget, a refused connection): tried again.
         # Maybe posted: not again; the member still has the question they were sent.
         if is_transient(exc) and not may_have_posted(exc):
-            store.unclaim_reminder(ctx.conn, run_id, ctx.clock() + timedelta(seconds=30))
+            delivery.unclaim_reminder(ctx.conn, run_id, ctx.clock() + timedelta(seconds=30))
         return
-    store.record_event(
+    events.record_event(
         ctx.conn, "reminder_sent", member_id=run["member_id"],
         checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
     )  # fmt: skip
@@ -474,7 +478,7 @@ def post_reminder(ctx: BotContext, run_id: int) -> None:
 
 def heal_owed_posts(ctx: BotContext, now: datetime) -> None:
     """Runs whose member waits for a message (a failed post, a crash after an answer): queued."""
-    for run in store.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE):
+    for run in delivery.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE):
         ctx.defer_once(f"post:{run['id']}", run["member_id"], deliver_owed, ctx, run["id"])
 
 
@@ -486,10 +490,10 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
     Slack refuses for good, given up and counted). Returns what happened.
     """
     conn = ctx.conn
-    run = store.run_owing_post(conn, run_id, ctx.clock() - LATE_TYPING_GRACE)
+    run = delivery.run_owing_post(conn, run_id, ctx.clock() - LATE_TYPING_GRACE)
     if run is None:
         return "nothing"
-    question = store.next_question(conn, run)
+    question = runs.next_question(conn, run)
     try:
         if run["post_unsure"] and run["channel_id"]:
             found = find_in_dm(
@@ -498,13 +502,13 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
             )  # fmt: skip
             if found is not None:
                 if question is None:
-                    store.set_run_recap(conn, run_id, found["ts"])
+                    delivery.set_run_recap(conn, run_id, found["ts"])
                 else:
-                    store.set_run_message(
+                    delivery.set_run_message(
                         conn, run_id, run["channel_id"], found["ts"], question_id=question["id"]
                     )
                 return "found"
-        store.post_trying(conn, run_id)
+        delivery.post_trying(conn, run_id)
         if question is None:
             post_recap(ctx, run)
         else:
@@ -520,11 +524,11 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
             retry_at = ctx.clock() + timedelta(
                 seconds=POST_BACKOFF_S[min(attempts, len(POST_BACKOFF_S) - 1)]
             )
-        store.post_not_made(
+        delivery.post_not_made(
             conn, run_id, retry_at=retry_at, unsure=may_have_posted(exc), error=code
         )
         if retry_at is None:
-            store.record_event(
+            events.record_event(
                 conn, "post_failed", error=code, member_id=run["member_id"],
                 checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
             )  # fmt: skip
@@ -532,11 +536,11 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
 
 
 def close_expired(ctx: BotContext, now: datetime) -> None:
-    for run in store.runs_past_window(ctx.conn, now):
+    for run in delivery.runs_past_window(ctx.conn, now):
         if run["status"] == "open":
-            store.set_run_status(ctx.conn, run["id"], "closed", only_if=("open",), clock=ctx.clock)
+            runs.set_run_status(ctx.conn, run["id"], "closed", only_if=("open",), clock=ctx.clock)
         else:
-            store.set_run_status(
+            runs.set_run_status(
                 ctx.conn, run["id"], "failed", only_if=("due",),
                 error="its window closed before it could be sent",
             )  # fmt: skip
@@ -549,9 +553,9 @@ def forget_old_events(ctx: BotContext, now: datetime) -> None:
     if last is not None and abs(now - last) < timedelta(hours=1):
         return
     ctx.cache["forgot_events_at"] = now
-    store.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
-    store.forget_inbox(ctx.conn, timedelta(days=7), clock=ctx.clock)
-    store.forget_events(ctx.conn, timedelta(days=ctx.config.events_days), clock=ctx.clock)
+    events.forget_seen_events(ctx.conn, timedelta(days=7), clock=ctx.clock)
+    inbox.forget_inbox(ctx.conn, timedelta(days=7), clock=ctx.clock)
+    events.forget_events(ctx.conn, timedelta(days=ctx.config.events_days), clock=ctx.clock)
 
 
 # --- outbox ----------------------------------------------------------------------
@@ -564,7 +568,7 @@ def send_checkin_now(ctx: BotContext, payload: dict) -> None:
     with their clicks and messages; how it went is counted once all are done
     (`checkin_sent_now`, outcomes by kind).
     """
-    checkin = store.get_checkin(ctx.conn, str(payload.get("checkin", "")))
+    checkin = model.get_checkin(ctx.conn, str(payload.get("checkin", "")))
     now = ctx.clock()
     wanted = [str(m) for m in payload.get("members") or []] or members.roster(ctx, checkin)
     tally = _Tally(ctx, checkin["id"], len(wanted))
@@ -591,7 +595,7 @@ class _Tally:
             self._record()
 
     def _record(self) -> None:
-        store.record_event(
+        events.record_event(
             self.ctx.conn, "checkin_sent_now", checkin_id=self.checkin_id,
             detail=self.outcomes, clock=self.ctx.clock,
         )  # fmt: skip
@@ -604,7 +608,7 @@ def _send_now_to(
 ) -> None:
     outcome = "failed"
     try:
-        checkin = store.get_checkin_by_id(ctx.conn, checkin_id)
+        checkin = model.get_checkin_by_id(ctx.conn, checkin_id)
         row = members.refresh_member(ctx, user_id)
         if row is None or not is_askable(MemberClock.of(row)):
             outcome = "not_askable"
@@ -634,7 +638,7 @@ def _where(body: dict) -> tuple[str | None, str | None]:
 
 
 def _own_run(ctx: BotContext, body: dict, run_id: int) -> sqlite3.Row | None:
-    run = store.get_run(ctx.conn, run_id)
+    run = runs.get_run(ctx.conn, run_id)
     if run is None or run["member_id"] != user_of(body):
         ctx.logger.info("ignored an action on run %s by %s", run_id, user_of(body))
         return None
@@ -654,7 +658,7 @@ def on_answer_click(ctx: BotContext, body: dict) -> None:
         return
     run_id, question_id, option = parsed
     run = _own_run(ctx, body, run_id)
-    question = store.get_question(ctx.conn, question_id)
+    question = model.get_question(ctx.conn, question_id)
     if run is None or question is None:
         return
     labels = blocks.choices(question)
@@ -674,7 +678,7 @@ def on_skip_question(ctx: BotContext, body: dict) -> None:
     if parsed is None:
         return
     run = _own_run(ctx, body, parsed[0])
-    question = store.get_question(ctx.conn, parsed[1])
+    question = model.get_question(ctx.conn, parsed[1])
     if run is None or question is None:
         return
     answer(ctx, run, question, _where(body), skipped=True)
@@ -693,27 +697,27 @@ def answer(
     """Store an answer, show it in place of the question, and ask the next one (or recap)."""
     if run["status"] == "sending" and where[0] and where[1]:
         # A click on the run's message: its post reached Slack, whatever the bot was told.
-        store.set_run_status(
+        runs.set_run_status(
             ctx.conn, run["id"], "open", only_if=("sending",), channel_id=where[0],
             message_ts=where[1], asked_question_id=question["id"], error=None,
         )  # fmt: skip
-        run = store.get_run(ctx.conn, run["id"])
+        run = runs.get_run(ctx.conn, run["id"])
     if run["status"] in ("skipped", "dev_skipped", "failed", "due", "sending"):
         if run["status"] == "skipped":
             _tell(ctx, run["member_id"], "That check-in was skipped; nothing was saved.")
         return False
     try:
-        stored = store.record_answer(
+        stored = record.record_answer(
             ctx.conn, run["id"], question["id"], text=text, number=number, skipped=skipped,
             clock=ctx.clock,
         )  # fmt: skip
-    except store.NotFound:
+    except errors.NotFound:
         return False
     if not stored.created:
         return False
     if run["snoozed_until"]:
-        store.wake_run(ctx.conn, run["id"])
-    store.record_event(
+        delivery.wake_run(ctx.conn, run["id"])
+    events.record_event(
         ctx.conn, "answer_stored", member_id=run["member_id"], checkin_id=run["checkin_id"],
         detail={"run": run["id"], "question": question["id"], "skipped": skipped},
         clock=ctx.clock,
@@ -753,8 +757,8 @@ def continue_run(ctx: BotContext, run_id: int) -> None:
 
 
 def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
-    checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
-    answers = store.answers_of_run(ctx.conn, run["id"])
+    checkin = model.get_checkin_by_id(ctx.conn, run["checkin_id"])
+    answers = record.answers_of_run(ctx.conn, run["id"])
     late = any(a["late"] for a in answers)
     text, content = blocks.recap_message(run["id"], checkin["name"], answers, late=late)
     response = call(
@@ -762,7 +766,7 @@ def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
         channel=run["channel_id"] or run["member_id"], text=text, blocks=content,
         metadata={"event_type": "checkin_recap", "event_payload": {"run_id": run["id"]}},
     )  # fmt: skip
-    store.set_run_recap(ctx.conn, run["id"], response["ts"])
+    delivery.set_run_recap(ctx.conn, run["id"], response["ts"])
 
 
 def parse_number(text: str) -> float | None:
@@ -778,7 +782,7 @@ def on_message(ctx: BotContext, body: dict) -> None:
     if event["user"] == ctx.bot_user_id:
         return
     event_id = body.get("event_id")
-    seen = event_id and not store.first_sighting(ctx.conn, str(event_id), clock=ctx.clock)
+    seen = event_id and not events.first_sighting(ctx.conn, str(event_id), clock=ctx.clock)
     if seen and not body.get(listen.REPLAYED):  # the inbox keeps one row per event id
         return
     typed(ctx, str(event["user"]), slacktext.decode(str(event.get("text") or ""), _name_of(ctx)))
@@ -788,7 +792,7 @@ def _name_of(ctx: BotContext) -> slacktext.NameOf:
     """A mentioned member's name as the bot knows it (None: not looked up yet)."""
 
     def name_of(user_id: str) -> str | None:
-        row = store.get_member(ctx.conn, user_id)
+        row = get_member(ctx.conn, user_id)
         return (row["name"] or row["real_name"] or None) if row else None
 
     return name_of
@@ -799,10 +803,10 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     if not text.strip():
         return
     now = ctx.clock()
-    for left in store.runs_left_sending(ctx.conn):
+    for left in delivery.runs_left_sending(ctx.conn):
         if left["member_id"] == member_id:
             recover_run(ctx, left["id"])  # the member may be answering its question
-    owed = store.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE, member_id=member_id)
+    owed = delivery.runs_owing_post(ctx.conn, now, now - LATE_TYPING_GRACE, member_id=member_id)
     # A question may be in the DM although its post failed (the answer was lost): look
     # for it, or post it, before deciding what the text answers.
     if "posted" in [deliver_owed(ctx, r["id"]) for r in owed]:
@@ -815,7 +819,7 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
         )  # fmt: skip
         return
     asked = run["asked_question_id"]
-    question = store.get_question(ctx.conn, asked) if asked else store.next_question(ctx.conn, run)
+    question = model.get_question(ctx.conn, asked) if asked else runs.next_question(ctx.conn, run)
     if question is None:
         return
     where = (run["channel_id"], run["message_ts"])
@@ -851,9 +855,9 @@ def awaiting_run(ctx: BotContext, member_id: str) -> sqlite3.Row | None:
     "good morning" typed the next day is not stored as yesterday's answer.
     """
     now = ctx.clock()
-    row = store.get_member(ctx.conn, member_id)
+    row = get_member(ctx.conn, member_id)
     today = local_today(row["tz"] if row else None, now).isoformat()
-    for run in store.runs_asking(ctx.conn, member_id, now - timedelta(days=2)):
+    for run in runs.runs_asking(ctx.conn, member_id, now - timedelta(days=2)):
         if run["status"] == "open" or run["local_date"] == today:
             return run
         if now < parse_iso(run["closes_at"]) + LATE_TYPING_GRACE:
@@ -889,7 +893,7 @@ def _run_from_value(ctx: BotContext, body: dict) -> sqlite3.Row | None:
 
 def _close_message(ctx: BotContext, run: sqlite3.Row, where: tuple, note: str) -> None:
     channel, ts = where
-    question = store.next_question(ctx.conn, run)
+    question = runs.next_question(ctx.conn, run)
     if not (channel and ts) or question is None:
         return
     number, total = _position(run, question["id"])
@@ -903,8 +907,8 @@ def on_skip_run(ctx: BotContext, body: dict) -> None:
     run = _run_from_value(ctx, body)
     if run is None:
         return
-    if store.set_run_status(ctx.conn, run["id"], "skipped", only_if=("open",), clock=ctx.clock):
-        store.record_event(
+    if runs.set_run_status(ctx.conn, run["id"], "skipped", only_if=("open",), clock=ctx.clock):
+        events.record_event(
             ctx.conn, "run_skipped", member_id=run["member_id"], checkin_id=run["checkin_id"],
             detail={"run": run["id"]}, clock=ctx.clock,
         )  # fmt: skip
@@ -913,9 +917,9 @@ def on_skip_run(ctx: BotContext, body: dict) -> None:
 
 def skip_today(ctx: BotContext, member_id: str) -> int:
     """`/checkin skip`: every unanswered run of the member's today is skipped."""
-    row = store.get_member(ctx.conn, member_id)
+    row = get_member(ctx.conn, member_id)
     today = local_today(row["tz"] if row else None, ctx.clock())
-    skipped = store.skip_runs_through(ctx.conn, member_id, today, clock=ctx.clock)
+    skipped = runs.skip_runs_through(ctx.conn, member_id, today, clock=ctx.clock)
     for run in skipped:
         _close_message(
             ctx, run, (run["channel_id"], run["message_ts"]), "You skipped today's check-in."
@@ -928,7 +932,7 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
     if run is None:
         return
     until = ctx.clock() + SNOOZE
-    member = store.get_member(ctx.conn, run["member_id"])
+    member = get_member(ctx.conn, run["member_id"])
     tz = zone(member["tz"] if member else None)
     closes = parse_iso(run["closes_at"])
     if until >= closes:
@@ -940,7 +944,7 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
             "otherwise it closes unanswered.",
         )  # fmt: skip
         return
-    if not store.snooze_run(ctx.conn, run["id"], until):
+    if not delivery.snooze_run(ctx.conn, run["id"], until):
         return
     local = until.astimezone(tz)
     _close_message(ctx, run, _where(body), f"Snoozed: I will ask again at {local:%H:%M}.")
@@ -949,7 +953,7 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
 def open_pause(ctx: BotContext, body: dict) -> None:
     """Open the out-of-office modal (from a question's button or the home tab)."""
     member_id = user_of(body)
-    row = store.get_member(ctx.conn, member_id)
+    row = get_member(ctx.conn, member_id)
     tomorrow = local_today(row["tz"] if row else None, ctx.clock()) + timedelta(days=1)
     channel, ts = _where(body)
     metadata = {"channel": channel, "ts": ts}
@@ -972,7 +976,7 @@ def pause_date(ctx: BotContext, body: dict) -> tuple[date | None, str | None]:
         until = date.fromisoformat(str(picked))
     except ValueError:
         return None, "That is not a date."
-    row = store.get_member(ctx.conn, user_of(body))
+    row = get_member(ctx.conn, user_of(body))
     if until < local_today(row["tz"] if row else None, ctx.clock()):
         return None, "That day has passed; pick today or a later day."
     return until, None
@@ -1001,13 +1005,13 @@ def on_pause_submission(ctx: BotContext, body: dict) -> None:
 
 def pause(ctx: BotContext, member_id: str, until: date) -> str:
     """Out of office up to and including `until`: today's open run is skipped, not missed."""
-    store.ensure_member(ctx.conn, member_id, clock=ctx.clock)
-    store.pause_member(ctx.conn, member_id, until)
-    store.record_event(
+    ensure_member(ctx.conn, member_id, clock=ctx.clock)
+    pause_member(ctx.conn, member_id, until)
+    events.record_event(
         ctx.conn, "paused", member_id=member_id, detail={"until": until.isoformat()},
         clock=ctx.clock,
     )  # fmt: skip
-    for run in store.skip_runs_through(ctx.conn, member_id, until, clock=ctx.clock):
+    for run in runs.skip_runs_through(ctx.conn, member_id, until, clock=ctx.clock):
         _close_message(
             ctx, run, (run["channel_id"], run["message_ts"]), f"Paused until {until.isoformat()}."
         )
@@ -1021,9 +1025,9 @@ def pause(ctx: BotContext, member_id: str, until: date) -> str:
 
 
 def resume(ctx: BotContext, member_id: str) -> str:
-    store.ensure_member(ctx.conn, member_id, clock=ctx.clock)
-    store.pause_member(ctx.conn, member_id, None)
-    store.record_event(ctx.conn, "resumed", member_id=member_id, clock=ctx.clock)
+    ensure_member(ctx.conn, member_id, clock=ctx.clock)
+    pause_member(ctx.conn, member_id, None)
+    events.record_event(ctx.conn, "resumed", member_id=member_id, clock=ctx.clock)
     _refresh_home(ctx, member_id)
     return "Welcome back: your check-ins start again at the next scheduled time."
 
@@ -1046,8 +1050,8 @@ def open_edit(ctx: BotContext, body: dict) -> None:
     run = _run_from_value(ctx, body)
     if run is None:
         return
-    checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
-    view = blocks.edit_modal(run["id"], checkin["name"], store.answers_of_run(ctx.conn, run["id"]))
+    checkin = model.get_checkin_by_id(ctx.conn, run["checkin_id"])
+    view = blocks.edit_modal(run["id"], checkin["name"], record.answers_of_run(ctx.conn, run["id"]))
     channel, ts = _where(body)
     view["private_metadata"] = json.dumps({"run": run["id"], "channel": channel, "ts": ts})
     try:
@@ -1068,23 +1072,23 @@ def on_edit_submission(ctx: BotContext, body: dict) -> None:
         return
     values = (view.get("state") or {}).get("values") or {}
     changed = 0
-    for row in store.answers_of_run(ctx.conn, run_id):
+    for row in record.answers_of_run(ctx.conn, run_id):
         state = (values.get(f"q:{row['question_id']}") or {}).get("value") or {}
         new = _edited_value(row, state)
         if new is None:
             continue
         text, number = new
-        if store.edit_answer(ctx.conn, row["id"], text=text, number=number, clock=ctx.clock):
+        if record.edit_answer(ctx.conn, row["id"], text=text, number=number, clock=ctx.clock):
             changed += 1
     if not changed:
         return
-    store.record_event(
+    events.record_event(
         ctx.conn, "answers_edited", member_id=run["member_id"], checkin_id=run["checkin_id"],
         detail={"run": run_id, "changed": changed}, clock=ctx.clock,
     )  # fmt: skip
     if meta.get("channel") and meta.get("ts"):
-        checkin = store.get_checkin_by_id(ctx.conn, run["checkin_id"])
-        answers = store.answers_of_run(ctx.conn, run_id)
+        checkin = model.get_checkin_by_id(ctx.conn, run["checkin_id"])
+        answers = record.answers_of_run(ctx.conn, run_id)
         content = blocks.recap_message(run_id, checkin["name"], answers)
         _update(ctx, run, meta["channel"], meta["ts"], content)
 

@@ -23,10 +23,11 @@ from bot.commands import add_subcommand
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
-from checkin import feedback
+from checkin import errors
+from checkin.checkins.timing import local_today
 from checkin.clock import parse_iso
 from checkin.config import USER_ID, signing_secret
-from checkin.timing import local_today
+from checkin.feedback import form, invites, listing, requests, results
 
 OPEN = "feedback_open"  # the link button: Slack sends a click too, which only needs its ack
 DECLINE = "feedback_decline"
@@ -114,13 +115,13 @@ def _send(
     requester = members.member(ctx, user_id)
     today = local_today(requester["tz"] if requester else None, ctx.clock())
     try:
-        request_id = feedback.create_request(
+        request_id = requests.create_request(
             ctx.conn, subject=request["subject"], requested_by=user_id,
             reviewers=request["reviewers"], due=request["due"], today=today,
             notify_subject=request["share"], confirmed=confirmed, admins=ctx.config.admins,
             clock=ctx.clock,
         )  # fmt: skip
-    except feedback.NeedsConfirmation as exc:
+    except requests.NeedsConfirmation as exc:
         value = json.dumps({k: request[k] for k in ("subject", "reviewers", "due", "share")})
         respond(
             text=str(exc),
@@ -137,16 +138,16 @@ def _send(
             ],
         )
         return
-    except feedback.Refused as exc:
+    except errors.Refused as exc:
         respond(text=str(exc))
         return
-    names = ", ".join(feedback.name_of(ctx.conn, r) for r in dict.fromkeys(request["reviewers"]))
-    subject = feedback.name_of(ctx.conn, request["subject"])
+    names = ", ".join(requests.name_of(ctx.conn, r) for r in dict.fromkeys(request["reviewers"]))
+    subject = requests.name_of(ctx.conn, request["subject"])
     share = f" and {subject}" if request["share"] and request["subject"] != user_id else ""
     respond(
         text=f"Asked {names} for feedback about {subject}, due {request['due']} "
         f"(request #{request_id}). Their answers are anonymous; you{share} will get a DM once "
-        f"at least {feedback.MIN_RESPONSES} have answered.",
+        f"at least {requests.MIN_RESPONSES} have answered.",
         replace_original=True,
     )
 
@@ -176,11 +177,11 @@ def form_link(ctx: BotContext, token: str) -> str:
 
 
 def invite_blocks(ctx: BotContext, request: Any, invite_id: int, link: str) -> tuple[str, list]:
-    subject = feedback.name_of(ctx.conn, request["subject_id"])
-    by = feedback.name_of(ctx.conn, request["requested_by"])
+    subject = requests.name_of(ctx.conn, request["subject_id"])
+    by = requests.name_of(ctx.conn, request["requested_by"])
     due = request["closes_on"]
     text = f"{by} asked for your feedback about {subject}, by {due}."
-    note = feedback.ANONYMITY_NOTE.format(n=request["min_responses"])
+    note = form.ANONYMITY_NOTE.format(n=request["min_responses"])
     return text, [
         blocks.section(
             f"*{blocks.esc(by)}* asked for your feedback about *{blocks.esc(subject)}*, "
@@ -208,11 +209,11 @@ def send_invites(ctx: BotContext, payload: dict) -> None:
     requester. No invite is sent twice: a sent one is never picked again, and
     after a post whose answer was lost the DM is read before posting again.
     """
-    request = feedback.get_request(ctx.conn, int(payload.get("request_id") or 0))
+    request = requests.get_request(ctx.conn, int(payload.get("request_id") or 0))
     if request is None:
         raise LookupError(f"no feedback request {payload.get('request_id')}")
     secret = signing_secret(ctx.config)
-    for invite in feedback.invites_to_send(ctx.conn, request["id"], ctx.clock()):
+    for invite in invites.invites_to_send(ctx.conn, request["id"], ctx.clock()):
         _send_invite(ctx, request, invite, secret)
 
 
@@ -225,26 +226,26 @@ def _send_invite(ctx: BotContext, request: Any, invite: Any, secret: bytes) -> N
             _failed(ctx, invite, exc)  # not known whether it went out: never post blind
             return
         if found is not None:
-            feedback.mark_invite_sent(ctx.conn, invite_id, invite["channel_id"], found, ctx.clock)
+            invites.mark_invite_sent(ctx.conn, invite_id, invite["channel_id"], found, ctx.clock)
             return
-        feedback.mark_invite_not_posted(ctx.conn, invite_id)
+        invites.mark_invite_not_posted(ctx.conn, invite_id)
     try:
         channel = call(ctx, "conversations.open", member=member, users=member)["channel"]["id"]
     except (SlackApiError, SlackUnavailable) as exc:
         _failed(ctx, invite, exc)
         return
-    token = feedback.issue_link_token(ctx.conn, invite_id, secret, ctx.clock)
+    token = invites.issue_link_token(ctx.conn, invite_id, secret, ctx.clock)
     text, body = invite_blocks(ctx, request, invite_id, form_link(ctx, token))
-    feedback.mark_invite_posting(ctx.conn, invite_id, channel, ctx.clock)
+    invites.mark_invite_posting(ctx.conn, invite_id, channel, ctx.clock)
     try:
         posted = call(ctx, "chat.postMessage", member=member, channel=channel, text=text,
                       blocks=body)  # fmt: skip
     except (SlackApiError, SlackUnavailable) as exc:
         if not _may_have_posted(exc):
-            feedback.mark_invite_not_posted(ctx.conn, invite_id)
+            invites.mark_invite_not_posted(ctx.conn, invite_id)
         _failed(ctx, invite, exc)
         return
-    feedback.mark_invite_sent(ctx.conn, invite_id, channel, posted["ts"], ctx.clock)
+    invites.mark_invite_sent(ctx.conn, invite_id, channel, posted["ts"], ctx.clock)
 
 
 def _may_have_posted(exc: Exception) -> bool:
@@ -270,18 +271,18 @@ def _posted_invite(ctx: BotContext, invite: Any) -> str | None:
 def _failed(ctx: BotContext, invite: Any, exc: Exception) -> None:
     code = error_code(exc)
     if is_transient(exc):
-        when = feedback.mark_invite_failed(ctx.conn, invite["id"], code, ctx.clock)
+        when = invites.mark_invite_failed(ctx.conn, invite["id"], code, ctx.clock)
         ctx.logger.warning("feedback invite #%s to %s: %s; trying again at %s", invite["id"],
                            invite["member_id"], code, when.isoformat())  # fmt: skip
     else:
-        feedback.mark_invite_refused(ctx.conn, invite["id"], feedback.refusal_reason(code))
+        invites.mark_invite_refused(ctx.conn, invite["id"], listing.refusal_reason(code))
         ctx.logger.warning("feedback invite #%s to %s refused: %s", invite["id"],
                            invite["member_id"], code)  # fmt: skip
 
 
 def retry_invites(ctx: BotContext) -> None:
     """Queue again (outbox) the invites whose retry after a failed DM is due."""
-    for request_id in feedback.enqueue_retries(ctx.conn, ctx.clock):
+    for request_id in invites.enqueue_retries(ctx.conn, ctx.clock):
         ctx.logger.info("feedback request #%s: trying the failed invites again", request_id)
 
 
@@ -294,7 +295,7 @@ def on_decline(ctx: BotContext, body: dict) -> None:
         invite_id = int((body.get("actions") or [{}])[0].get("value") or 0)
     except (TypeError, ValueError):
         return
-    outcome = feedback.decline(ctx.conn, invite_id, user_id, ctx.clock)
+    outcome = invites.decline(ctx.conn, invite_id, user_id, ctx.clock)
     text = {
         "declined": "You declined this feedback request. Thanks for letting us know.",
         "already": "You declined this feedback request already.",
@@ -316,10 +317,10 @@ def on_decline(ctx: BotContext, body: dict) -> None:
 
 
 def remind(ctx: BotContext) -> None:
-    for invite in feedback.invites_to_remind(ctx.conn, ctx.clock()):
-        if not feedback.claim_reminder(ctx.conn, invite["id"], ctx.clock):
+    for invite in invites.invites_to_remind(ctx.conn, ctx.clock()):
+        if not invites.claim_reminder(ctx.conn, invite["id"], ctx.clock):
             continue
-        subject = feedback.name_of(ctx.conn, invite["subject_id"])
+        subject = requests.name_of(ctx.conn, invite["subject_id"])
         text = (
             f"A reminder: your feedback about {subject} is due on {invite['closes_on']}. "
             "The button in the message above opens the form (or decline it there)."
@@ -333,10 +334,10 @@ def remind(ctx: BotContext) -> None:
 
 
 def announce_results(ctx: BotContext) -> None:
-    for request in feedback.results_to_announce(ctx.conn):
-        if not feedback.mark_results_told(ctx.conn, request["id"], ctx.clock):
+    for request in results.results_to_announce(ctx.conn):
+        if not results.mark_results_told(ctx.conn, request["id"], ctx.clock):
             continue
-        subject = feedback.name_of(ctx.conn, request["subject_id"])
+        subject = requests.name_of(ctx.conn, request["subject_id"])
         link = f"{ctx.config.dashboard_url}/{RESULTS_PAGE}?request={request['id']}"
         people = [request["requested_by"]]
         if request["notify_subject"] and request["subject_id"] not in people:

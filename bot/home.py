@@ -13,8 +13,9 @@ from bot import pool as pool_feature
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code
-from checkin import store
-from checkin.timing import MemberClock, Schedule, next_run, zone
+from checkin.answers import record
+from checkin.checkins.timing import MemberClock, Schedule, next_run
+from checkin.clock import zone
 
 
 def register(app: App, ctx: BotContext) -> None:
@@ -45,8 +46,8 @@ def home_view(ctx: BotContext, member_id: str) -> dict[str, Any]:
         member=row,
         upcoming=upcoming,
         paused_until=paused_until,
-        answers=store.recent_answers(ctx.conn, member_id, 5),
-        streak=store.streak(ctx.conn, member_id),
+        answers=record.recent_answers(ctx.conn, member_id, 5),
+        streak=record.streak(ctx.conn, member_id),
     )
     view["blocks"] = (view["blocks"] + pool_feature.home_blocks())[: blocks.MODAL_BLOCKS_MAX]
     return view

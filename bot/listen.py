@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.context import BotContext
-from checkin import store
-from checkin.db import BUSY_TIMEOUT_MS, PRIORITY
+from checkin.db.connection import BUSY_TIMEOUT_MS, PRIORITY
+from checkin.ops import inbox
 
 Work = Callable[[BotContext, dict], Any]
 REPLAYED = "_checkin_replayed"
@@ -66,7 +66,7 @@ def keep(ctx: BotContext, kind: str, work: Work, body: dict) -> tuple[bool, int 
 
 
 def _insert(ctx: BotContext, kind: str, body: dict, event_id: str | None) -> int | None:
-    """`store.inbox_add`, polling for the write lock every 0.2 ms.
+    """`inbox.inbox_add`, polling for the write lock every 0.2 ms.
 
     SQLite's own busy handler sleeps 25 to 100 ms between tries once a writer
     has waited a little, which alone would break the ack's budget while the
@@ -94,7 +94,7 @@ def _poll(
     try:
         while True:
             try:
-                return store.inbox_add(
+                return inbox.inbox_add(
                     conn, kind, user_of(body), payload, event_id=event_id, clock=ctx.clock
                 )
             except sqlite3.OperationalError as exc:
@@ -119,7 +119,7 @@ def _do(ctx: BotContext, row_id: int | None, work: Work, body: dict) -> None:
         # fails must not be replayed at every start.
         if row_id is not None:
             try:
-                store.inbox_done(ctx.conn, row_id, clock=ctx.clock)
+                inbox.inbox_done(ctx.conn, row_id, clock=ctx.clock)
             except Exception:
                 ctx.logger.exception("could not mark inbox row %s done", row_id)
 
@@ -130,11 +130,11 @@ _do.__name__ = "inbox_work"
 def replay(ctx: BotContext) -> int:
     """Hand the requests a crash left not done to the worker, oldest first; how many."""
     count = 0
-    for row in store.inbox_pending(ctx.conn):
+    for row in inbox.inbox_pending(ctx.conn):
         work = _handlers(ctx).get(row["kind"])
         if work is None:
             ctx.logger.warning("inbox row %s: no handler for %r; dropped", row["id"], row["kind"])
-            store.inbox_done(ctx.conn, row["id"], clock=ctx.clock)
+            inbox.inbox_done(ctx.conn, row["id"], clock=ctx.clock)
             continue
         body = json.loads(row["payload"])
         body[REPLAYED] = True

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.context import BotContext
-from checkin import backup, db, retention, store
 from checkin.clock import iso, parse_iso
+from checkin.db import connection
+from checkin.ops import backup, events, retention
 
 EVERY = timedelta(days=1)
 LAST_RUN = "maintenance_at"  # meta key: when the daily job last started
@@ -28,7 +29,7 @@ class Outcome:
 
 
 def is_due(conn, now: datetime) -> bool:  # noqa: ANN001 - a sqlite3 connection
-    last = db.get_meta(conn, LAST_RUN)
+    last = connection.get_meta(conn, LAST_RUN)
     if last is None:
         return True
     since = now - parse_iso(last)
@@ -37,10 +38,10 @@ def is_due(conn, now: datetime) -> bool:  # noqa: ANN001 - a sqlite3 connection
 
 def claim(conn, now: datetime) -> bool:  # noqa: ANN001
     """Take today's run (read and write in one transaction); False when not due."""
-    with db.transaction(conn):
+    with connection.transaction(conn):
         if not is_due(conn, now):
             return False
-        db.set_meta(conn, LAST_RUN, iso(now))
+        connection.set_meta(conn, LAST_RUN, iso(now))
     return True
 
 
@@ -64,7 +65,7 @@ def tick(ctx: BotContext) -> None:
 
 
 def _next_run(conn, now: datetime) -> datetime | None:  # noqa: ANN001
-    last = db.get_meta(conn, LAST_RUN)
+    last = connection.get_meta(conn, LAST_RUN)
     return min(parse_iso(last) + EVERY, now + EVERY) if last else None
 
 
@@ -97,7 +98,7 @@ def run_daily(ctx: BotContext) -> Outcome:
         ctx.logger.exception("retention failed")
     deleted = sum(e.answers for e in out.expired)
     if out.backup is not None or deleted or out.errors:
-        store.record_event(
+        events.record_event(
             ctx.conn,
             "maintenance_failed" if out.errors else "maintenance",
             error="; ".join(out.errors) or None,

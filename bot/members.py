@@ -19,8 +19,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code
-from checkin import access, store
+from checkin.checkins import model
 from checkin.clock import parse_iso
+from checkin.people import access, members
 
 ROSTER_MAX_AGE = timedelta(days=1)
 ROSTER_RETRY = timedelta(minutes=5)  # after a Slack error reading it, the roster is read again
@@ -35,14 +36,14 @@ def refresh_member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
         user = call(ctx, "users.info", user=user_id).get("user") or {}
     except SlackApiError as exc:
         if error_code(exc) in ("user_not_found", "user_disabled", "account_inactive"):
-            store.ensure_member(ctx.conn, user_id, clock=ctx.clock)
-            store.deactivate_member(ctx.conn, user_id, error_code(exc))
-        return store.get_member(ctx.conn, user_id)
+            members.ensure_member(ctx.conn, user_id, clock=ctx.clock)
+            members.deactivate_member(ctx.conn, user_id, error_code(exc))
+        return members.get_member(ctx.conn, user_id)
     except SlackUnavailable:
-        return store.get_member(ctx.conn, user_id)
+        return members.get_member(ctx.conn, user_id)
     profile = user.get("profile") or {}
     deleted = bool(user.get("deleted"))
-    store.upsert_member(
+    members.upsert_member(
         ctx.conn,
         user_id,
         name=profile.get("display_name") or user.get("name") or "",
@@ -55,12 +56,12 @@ def refresh_member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
         clock=ctx.clock,
     )
     access.record_email(ctx.conn, user_id, profile.get("email"))  # sign-in by email
-    return store.get_member(ctx.conn, user_id)
+    return members.get_member(ctx.conn, user_id)
 
 
 def member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
     """The member's row, looked up in Slack the first time they are seen."""
-    row = store.get_member(ctx.conn, user_id)
+    row = members.get_member(ctx.conn, user_id)
     if row is None or row["refreshed_at"] is None:
         row = refresh_member(ctx, user_id)
     return row
@@ -147,7 +148,7 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
         cache[checkin["id"]] = (now - ROSTER_MAX_AGE + ROSTER_RETRY, checkin["participants"], ids)
         return ids
     for user_id in ids:
-        row = store.get_member(ctx.conn, user_id)
+        row = members.get_member(ctx.conn, user_id)
         if is_stale(row, now):
             refresh_member(ctx, user_id)
     if "leads_from_report_channel" in checkin.keys() and checkin["leads_from_report_channel"]:
@@ -161,7 +162,7 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
 def checkins_of(ctx: BotContext, user_id: str) -> list[sqlite3.Row]:
     """The active check-ins whose roster includes the member (as last resolved)."""
     out = []
-    for checkin in store.active_checkins(ctx.conn):
+    for checkin in model.active_checkins(ctx.conn):
         if user_id in roster(ctx, checkin):
             out.append(checkin)
     return out

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from bot.context import BotContext
-from checkin import store
+from checkin.ops import events, outbox
 
 Handler = Callable[[BotContext, dict], None]
 
@@ -35,7 +35,7 @@ def work(ctx: BotContext, features: list[ModuleType], limit: int = 20) -> int:
     running: set[int] = ctx.cache.setdefault("outbox_running", set())
     done = 0
     while done < limit and not ctx.cache.get("stopping"):
-        row = store.claim_outbox(ctx.conn, clock=ctx.clock, running_here=running)
+        row = outbox.claim_outbox(ctx.conn, clock=ctx.clock, running_here=running)
         if row is None:
             break
         done += 1
@@ -54,9 +54,9 @@ def do_row(ctx: BotContext, row: sqlite3.Row, handler: Handler | None) -> None:
     except Exception as exc:
         error = str(exc) or type(exc).__name__
         ctx.logger.warning("outbox #%s (%s) failed: %s", row["id"], row["kind"], error)
-    store.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
+    outbox.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
     ctx.cache.setdefault("outbox_running", set()).discard(row["id"])
-    store.record_event(
+    events.record_event(
         ctx.conn, "outbox_failed" if error else "outbox_done", error=error,
         detail={"outbox": row["id"], "kind": row["kind"]}, clock=ctx.clock,
     )  # fmt: skip

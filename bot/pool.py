@@ -21,8 +21,10 @@ from bot.commands import add_subcommand
 from bot.context import BotContext
 from bot.listen import acked, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
-from checkin import pool, slacktext
+from checkin import errors, slacktext
 from checkin.config import USER_ID
+from checkin.people import admins
+from checkin.pool import duplicates, moderation, submit
 
 SUBMIT_OPEN = "pool_submit_open"
 SUBMIT_VIEW = "pool_submit"
@@ -85,12 +87,12 @@ def ask_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., A
         )
         return
     try:
-        pool.check_text(args)  # the markup-only rule looks at mentions and links as sent
-        kept = pool.submit(
+        submit.check_text(args)  # the markup-only rule looks at mentions and links as sent
+        kept = submit.submit(
             ctx.conn, decode(args), submitted_by=user_id, source="slack_command",
             anonymous=anonymous, clock=ctx.clock,
         )  # fmt: skip
-    except pool.Refused as exc:
+    except errors.Refused as exc:
         respond(text=str(exc))
         return
     how = " anonymously (your name is not stored)" if anonymous else ""
@@ -128,7 +130,7 @@ def submit_modal(metadata: str = "") -> dict[str, Any]:
                     "type": "plain_text_input",
                     "action_id": "text",
                     "multiline": True,
-                    "max_length": pool.MAX_CHARS,
+                    "max_length": submit.MAX_CHARS,
                     "placeholder": blocks.plain("What's the best book you read this year?"),
                 },
             },
@@ -140,7 +142,7 @@ def submit_modal(metadata: str = "") -> dict[str, Any]:
                     "type": "static_select",
                     "action_id": "kind",
                     "initial_option": _option("text"),
-                    "options": [_option(k) for k in pool.KINDS],
+                    "options": [_option(k) for k in submit.KINDS],
                 },
             },
             {
@@ -189,7 +191,7 @@ def _submission(body: dict) -> dict[str, Any]:
     picked = ((values.get("anonymous") or {}).get("anonymous") or {}).get("selected_options")
     raw = ((values.get("choices") or {}).get("choices") or {}).get("value")
     kind_value = kind.get("value") or "text"
-    items = pool.split_list(raw)
+    items = submit.split_list(raw)
     return {
         "text": ((values.get("text") or {}).get("text") or {}).get("value") or "",
         "kind": kind_value,
@@ -202,14 +204,14 @@ def _submission(body: dict) -> dict[str, Any]:
 def _problem(ctx: BotContext, form: dict[str, Any]) -> dict[str, str] | None:
     """The modal's errors by block, checked before the ack (reads only)."""
     try:
-        text = pool.check_text(form["text"])
-    except pool.Refused as exc:
+        text = submit.check_text(form["text"])
+    except errors.Refused as exc:
         return {"text": str(exc)}
     try:
-        pool.check_choices(form["kind"], form["options"], form["labels"])
-    except pool.Refused as exc:
+        submit.check_choices(form["kind"], form["options"], form["labels"])
+    except errors.Refused as exc:
         return {"choices": str(exc)}
-    twin = pool.near_duplicate(ctx.conn, text)
+    twin = duplicates.near_duplicate(ctx.conn, text)
     if twin is not None:
         return {"text": f"A question like this is already in the pool: “{twin['text']}”"}
     return None
@@ -233,9 +235,9 @@ def on_submit_modal(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
     form = _submission(body)
     try:
-        kept = pool.submit(ctx.conn, clock=ctx.clock, submitted_by=user_id, source="slack_home",
+        kept = submit.submit(ctx.conn, clock=ctx.clock, submitted_by=user_id, source="slack_home",
                            **form)  # fmt: skip
-    except pool.Refused as exc:
+    except errors.Refused as exc:
         _tell(ctx, user_id, f"Your question was not kept: {exc}")
         return
     how = " anonymously" if form["anonymous"] else ""
@@ -279,7 +281,7 @@ def _action(body: dict) -> dict:
 
 def _is_admin(ctx: BotContext, user_id: str) -> bool:
     members.member(ctx, user_id)  # records is_admin from users.info the first time
-    return pool.is_admin(ctx.conn, user_id, ctx.config.admins)
+    return admins.is_admin(ctx.conn, user_id, ctx.config.admins)
 
 
 def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -339,8 +341,8 @@ def on_moderate(ctx: BotContext, body: dict) -> None:
         return
     verb = "approve" if action.get("action_id") == APPROVE else "reject"
     try:
-        pool.moderate(ctx.conn, question_id, verb, user_id, clock=ctx.clock)
-    except pool.Refused as exc:
+        moderation.moderate(ctx.conn, question_id, verb, user_id, clock=ctx.clock)
+    except errors.Refused as exc:
         _tell(ctx, user_id, f"Not approved: {exc}")
         return
     sync(ctx)
@@ -349,11 +351,11 @@ def on_moderate(ctx: BotContext, body: dict) -> None:
 def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
     user_id = user_of(body)
     try:
-        row = pool.get(ctx.conn, int(_action(body).get("value") or 0))
+        row = submit.get(ctx.conn, int(_action(body).get("value") or 0))
     except ValueError:
         row = None
     # no users.info here: the trigger_id lasts 3 s; whoever got the DM is known already
-    if row is None or not pool.is_admin(ctx.conn, user_id, ctx.config.admins):
+    if row is None or not admins.is_admin(ctx.conn, user_id, ctx.config.admins):
         return None
     return {
         "type": "modal",
@@ -371,7 +373,7 @@ def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
                     "type": "plain_text_input",
                     "action_id": "text",
                     "multiline": True,
-                    "max_length": pool.MAX_CHARS,
+                    "max_length": submit.MAX_CHARS,
                     "initial_value": row["text"],
                 },
             }
@@ -385,13 +387,13 @@ def edit_listener(ctx: BotContext) -> Callable[..., None]:
             text = ((_values(body).get("text") or {}).get("text") or {}).get("value")
             question_id = int((body.get("view") or {}).get("private_metadata") or 0)
             try:
-                clean = pool.check_text(text)
-                twin = pool.near_duplicate(ctx.conn, clean, exclude_id=question_id)
+                clean = submit.check_text(text)
+                twin = duplicates.near_duplicate(ctx.conn, clean, exclude_id=question_id)
                 if twin is not None:
-                    raise pool.Refused(
+                    raise errors.Refused(
                         f"A question like this is already in the pool: “{twin['text']}”"
                     )
-            except pool.Refused as exc:
+            except errors.Refused as exc:
                 ack(response_action="errors", errors={"text": str(exc)})
                 return
             listen.take(ctx, ack, "on_edit_modal", on_edit_modal, body)
@@ -408,8 +410,8 @@ def on_edit_modal(ctx: BotContext, body: dict) -> None:
     text = ((_values(body).get("text") or {}).get("text") or {}).get("value")
     question_id = int((body.get("view") or {}).get("private_metadata") or 0)
     try:
-        pool.moderate(ctx.conn, question_id, "edit", user_id, text=text, clock=ctx.clock)
-    except pool.Refused as exc:
+        moderation.moderate(ctx.conn, question_id, "edit", user_id, text=text, clock=ctx.clock)
+    except errors.Refused as exc:
         _tell(ctx, user_id, f"Not saved: {exc}")
         return
     sync(ctx)
@@ -422,24 +424,24 @@ def sync(ctx: BotContext) -> None:
     """Send pending questions' moderation DMs, update moderated ones in place (and pending
     ones reworded on the web, to the new wording), tell submitters."""
     conn = ctx.conn
-    for row in pool.awaiting_moderation_dms(conn):
-        if not pool.claim_moderation_dms(conn, row["id"], ctx.clock):
+    for row in moderation.awaiting_moderation_dms(conn):
+        if not moderation.claim_moderation_dms(conn, row["id"], ctx.clock):
             continue
         text, body = moderation_blocks(ctx, row)
-        for admin in pool.admin_ids(conn, ctx.config.admins):
+        for admin in admins.admin_ids(conn, ctx.config.admins):
             try:
                 channel = call(ctx, "conversations.open", member=admin, users=admin)["channel"][
                     "id"
                 ]
                 posted = call(ctx, "chat.postMessage", member=admin, channel=channel, text=text,
                               blocks=body)  # fmt: skip
-                pool.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"],
+                moderation.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"],
                                              row["text"])  # fmt: skip
             except (SlackApiError, SlackUnavailable) as exc:
                 ctx.logger.warning("pool #%s: moderation DM to %s: %s", row["id"], admin,
                                    error_code(exc))  # fmt: skip
-    for message in pool.stale_moderation_messages(conn):
-        row = pool.get(conn, message["pool_question_id"])
+    for message in moderation.stale_moderation_messages(conn):
+        row = submit.get(conn, message["pool_question_id"])
         text, body = outcome_blocks(row)
         try:
             call(ctx, "chat.update", member=message["admin_id"], channel=message["channel_id"],
@@ -447,9 +449,9 @@ def sync(ctx: BotContext) -> None:
         except (SlackApiError, SlackUnavailable) as exc:
             ctx.logger.warning("pool #%s: updating %s's DM: %s", row["id"], message["admin_id"],
                                error_code(exc))  # fmt: skip
-        pool.mark_message_updated(conn, row["id"], message["admin_id"])
-    for message in pool.reworded_moderation_messages(conn):
-        row = pool.get(conn, message["pool_question_id"])
+        moderation.mark_message_updated(conn, row["id"], message["admin_id"])
+    for message in moderation.reworded_moderation_messages(conn):
+        row = submit.get(conn, message["pool_question_id"])
         text, body = moderation_blocks(ctx, row)
         try:
             call(ctx, "chat.update", member=message["admin_id"], channel=message["channel_id"],
@@ -459,9 +461,9 @@ def sync(ctx: BotContext) -> None:
                                error_code(exc))  # fmt: skip
             if is_transient(exc):
                 continue  # the next tick tries again
-        pool.mark_message_shows(conn, row["id"], message["admin_id"], row["text"])
-    for row in pool.outcomes_to_tell(conn):
-        if not pool.mark_outcome_told(conn, row["id"], ctx.clock):
+        moderation.mark_message_shows(conn, row["id"], message["admin_id"], row["text"])
+    for row in moderation.outcomes_to_tell(conn):
+        if not moderation.mark_outcome_told(conn, row["id"], ctx.clock):
             continue
         if not USER_ID.match(row["submitted_by"] or ""):  # anonymous, or the web's operator
             continue

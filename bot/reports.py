@@ -44,8 +44,13 @@ from bot.blocks import (
 )
 from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code, is_transient
-from checkin import report_formats, reports, store
-from checkin.timing import Schedule, report_due, week_bounds
+from checkin import errors
+from checkin.answers import runs
+from checkin.checkins.timing import Schedule, report_due
+from checkin.ops import events
+from checkin.reports import build, formats, model, posts
+from checkin.reports.posts import retry_failed_report_post
+from checkin.weeks import week_bounds
 
 METADATA_EVENT = "checkin_report"
 ANSWERS_PER_MESSAGE = 40
@@ -85,7 +90,7 @@ def register(app: App, ctx: BotContext) -> None:
 def tick(ctx: BotContext) -> None:
     """Post every report that is due and not posted yet; never raises."""
     now = ctx.clock()
-    for checkin in reports.reportable_checkins(ctx.conn):
+    for checkin in posts.reportable_checkins(ctx.conn):
         try:
             week = report_due(Schedule.of(checkin), now)
             if week is not None:
@@ -96,12 +101,12 @@ def tick(ctx: BotContext) -> None:
 
 def handle_outbox(ctx: BotContext, payload: dict) -> None:
     conn = ctx.conn
-    checkin = reports.resolve_checkin(conn, payload.get("checkin"))
-    week = reports.resolve_week(payload.get("week"), ctx.clock(), checkin["timezone"] or "UTC")
+    checkin = build.resolve_checkin(conn, payload.get("checkin"))
+    week = build.resolve_week(payload.get("week"), ctx.clock(), checkin["timezone"] or "UTC")
     channel = payload.get("channel") or checkin["report_channel"]
     if not channel:
         raise PostError(f"{checkin['name']} has no report channel and none was given")
-    report = reports.build_report(conn, checkin, week, ctx.clock())
+    report = build.build_report(conn, checkin, week, ctx.clock())
     post_report(ctx, report, channel)
 
 
@@ -119,23 +124,23 @@ def _post_scheduled(ctx: BotContext, checkin: Any, week: str) -> None:
     backoff: dict = ctx.cache.setdefault("reports_backoff", {})
     if key in backoff and backoff[key] > ctx.clock():
         return
-    row = reports.get_report_post(ctx.conn, checkin["id"], week)
+    row = posts.get_report_post(ctx.conn, checkin["id"], week)
     if row is not None and row["status"] == "posted":
         return
     channel = checkin["report_channel"]
-    owner = reports.claim_owner()
+    owner = posts.claim_owner()
     if row is not None and row["status"] == "failed":
         # Failed for a reason a person fixes (the bot not in the channel): tried again
         # hourly while the week's report is due, so it goes out once they have.
-        if not store.retry_failed_report_post(
+        if not retry_failed_report_post(
             ctx.conn, checkin["id"], week, channel, owner, FAILED_RETRY, ctx.clock
         ):
             return
-        row = reports.get_report_post(ctx.conn, checkin["id"], week)
+        row = posts.get_report_post(ctx.conn, checkin["id"], week)
     elif row is None:
-        if not reports.claim_report_post(ctx.conn, checkin["id"], week, channel, owner, ctx.clock):
+        if not posts.claim_report_post(ctx.conn, checkin["id"], week, channel, owner, ctx.clock):
             return  # another process claimed it a moment ago
-    elif not reports.take_over_report_post(ctx.conn, checkin["id"], week, owner, ctx.clock):
+    elif not posts.take_over_report_post(ctx.conn, checkin["id"], week, owner, ctx.clock):
         return  # another bot's claim, not stale yet
     in_flight.add(key)
     ctx.defer(f"report:{checkin['id']}", _post_claimed, ctx, checkin, week, channel, row)
@@ -161,15 +166,15 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
                 return
             if ts is not None:
                 ctx.logger.info("report %s %s was posted before", checkin["name"], week)
-                report = reports.build_report(conn, checkin, week, ctx.clock())
+                report = build.build_report(conn, checkin, week, ctx.clock())
                 complete_thread(ctx, report, members.channel_id(ctx, channel) or channel, ts)
-                reports.finish_report_post(
+                posts.finish_report_post(
                     conn, checkin["id"], week, message_ts=ts, clock=ctx.clock
                 )
                 return
-        report = reports.build_report(conn, checkin, week, ctx.clock())
+        report = build.build_report(conn, checkin, week, ctx.clock())
         ts = post_report(ctx, report, channel)
-        reports.finish_report_post(conn, checkin["id"], week, message_ts=ts, clock=ctx.clock)
+        posts.finish_report_post(conn, checkin["id"], week, message_ts=ts, clock=ctx.clock)
         ctx.logger.info("posted the %s report for %s to %s", checkin["name"], week, channel)
     except Exception as exc:
         if isinstance(exc, (SlackApiError, SlackUnavailable)) and is_transient(exc):
@@ -180,7 +185,7 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
         else:
             reason = error_code(exc) if isinstance(exc, SlackApiError) else str(exc)
             ctx.logger.error("report %s %s not posted: %s", checkin["name"], week, reason)
-            reports.finish_report_post(conn, checkin["id"], week, error=reason, clock=ctx.clock)
+            posts.finish_report_post(conn, checkin["id"], week, error=reason, clock=ctx.clock)
             _count(ctx, "report_failed", error=reason[:200], checkin_id=checkin["id"],
                    detail={"week": week, "channel": channel})  # fmt: skip
     finally:
@@ -227,7 +232,7 @@ def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> s
     return None
 
 
-def complete_thread(ctx: BotContext, report: reports.Report, channel_id: str, ts: str) -> None:
+def complete_thread(ctx: BotContext, report: model.Report, channel_id: str, ts: str) -> None:
     """A summary found posted by an earlier try: its chart and answers, if the thread lacks them."""
     try:
         replies = call(ctx, "conversations.replies", channel=channel_id, ts=ts, limit=200)
@@ -244,7 +249,7 @@ def complete_thread(ctx: BotContext, report: reports.Report, channel_id: str, ts
 # --- posting ----------------------------------------------------------------------------------
 
 
-def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
+def post_report(ctx: BotContext, report: model.Report, channel: str) -> str:
     """Summary in `channel` ("#name" or an id), chart and text answers in its thread; its ts."""
     channel_id = members.channel_id(ctx, channel)
     if channel_id is None:
@@ -264,7 +269,7 @@ def post_report(ctx: BotContext, report: reports.Report, channel: str) -> str:
     return ts
 
 
-def _post_chart(ctx: BotContext, report: reports.Report, channel_id: str, ts: str) -> None:
+def _post_chart(ctx: BotContext, report: model.Report, channel_id: str, ts: str) -> None:
     try:
         upload_chart(ctx, report, channel_id, thread_ts=ts)
     except Exception as exc:  # the summary is out: a chart failure must not hide or repeat it
@@ -273,7 +278,7 @@ def _post_chart(ctx: BotContext, report: reports.Report, channel_id: str, ts: st
         _count(ctx, "report_chart_failed", error=error_code(exc), checkin_id=report.checkin_id)
 
 
-def _post_answers(ctx: BotContext, report: reports.Report, channel_id: str, ts: str) -> None:
+def _post_answers(ctx: BotContext, report: model.Report, channel_id: str, ts: str) -> None:
     for text, blocks in answer_messages(report):
         try:
             call(
@@ -287,22 +292,22 @@ def _post_answers(ctx: BotContext, report: reports.Report, channel_id: str, ts: 
 
 def _count(ctx: BotContext, kind: str, **fields: Any) -> None:
     try:
-        store.record_event(ctx.conn, kind, clock=ctx.clock, **fields)
+        events.record_event(ctx.conn, kind, clock=ctx.clock, **fields)
     except Exception:
         ctx.logger.exception("could not record a %s event", kind)
 
 
 def upload_chart(
-    ctx: BotContext, report: reports.Report, channel_id: str, thread_ts: str | None = None
+    ctx: BotContext, report: model.Report, channel_id: str, thread_ts: str | None = None
 ) -> None:
-    from checkin import charts
+    from checkin.reports.charts import alt_text, chart_filename, report_chart, to_png
 
-    png = charts.to_png(charts.report_chart(report))
+    png = to_png(report_chart(report))
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     call(
         ctx, "files_upload_v2", checkin_id=report.checkin_id, channel=channel_id, file=png,
-        filename=charts.chart_filename(report), title=f"{report.checkin}, week {report.week}",
-        alt_txt=clip(charts.alt_text(report), 1000), **extra,
+        filename=chart_filename(report), title=f"{report.checkin}, week {report.week}",
+        alt_txt=clip(alt_text(report), 1000), **extra,
     )  # fmt: skip
 
 
@@ -310,13 +315,13 @@ def upload_chart(
 
 
 def summary_message(
-    report: reports.Report, *, in_channel: bool = False
+    report: model.Report, *, in_channel: bool = False
 ) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks): headline figures, one line per question, who has not answered."""
-    header = f"{report.checkin}: week of {report_formats.day_words(report.start.isoformat())}"
+    header = f"{report.checkin}: week of {formats.day_words(report.start.isoformat())}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(header, HEADER_MAX)},
-        section("\n".join(esc(line) for line in report_formats.headline_lines(report))),
+        section("\n".join(esc(line) for line in formats.headline_lines(report))),
     ]
     if report.missing_members:
         prefix = "*Not answered:* "
@@ -325,7 +330,7 @@ def summary_message(
     room = MESSAGE_BLOCKS_MAX - len(blocks) - 2
     for q in report.questions[:room]:
         pool = " _(question pool)_" if q.from_pool else ""
-        line = report_formats.question_line(q)
+        line = formats.question_line(q)
         if q.kind == "text" and q.answers:
             line += " In the thread." if in_channel else ""
         title = f"*{esc_clip(q.text, QUESTION_MAX)}*{pool}\n"
@@ -335,15 +340,15 @@ def summary_message(
     note = (
         "Chart and answers in the thread."
         if in_channel
-        else f"Week {report.week}, {report_formats.week_words(report)}."
+        else f"Week {report.week}, {formats.week_words(report)}."
     )
     blocks.append(context(note))
-    text = f"{header}. " + " ".join(report_formats.headline_lines(report))
+    text = f"{header}. " + " ".join(formats.headline_lines(report))
     return esc(clip(text, 3000)), blocks
 
 
 def answer_messages(
-    report: reports.Report, per_message: int = ANSWERS_PER_MESSAGE
+    report: model.Report, per_message: int = ANSWERS_PER_MESSAGE
 ) -> list[tuple[str, list[dict[str, Any]]]]:
     """The text answers as thread messages, by question; shown as plain text, never as markup."""
     messages: list[tuple[str, list[dict[str, Any]]]] = []
@@ -359,7 +364,7 @@ def answer_messages(
             blocks = [section(title)]
             for a in chunk:
                 notes = [n for n, on in (("late", a.late), ("edited", a.edited)) if on]
-                label = f"{a.member}, {report_formats.day_words(a.local_date)}"
+                label = f"{a.member}, {formats.day_words(a.local_date)}"
                 label += f" ({', '.join(notes)})" if notes else ""
                 blocks.append(
                     {"type": "section", "text": plain(f"{label}:\n{a.text}", SECTION_MAX)}
@@ -377,9 +382,9 @@ def answer_messages(
     return messages
 
 
-def member_message(mw: reports.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
+def member_message(mw: model.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
     monday = week_bounds(mw.week)[0].isoformat()
-    header = f"{mw.member}: {mw.checkin}, week of {report_formats.day_words(monday)}"
+    header = f"{mw.member}: {mw.checkin}, week of {formats.day_words(monday)}"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(header, HEADER_MAX)}]
     if not mw.runs:
         blocks.append(section("Not asked that week."))
@@ -388,19 +393,19 @@ def member_message(mw: reports.MemberWeek) -> tuple[str, list[dict[str, Any]]]:
         for a in mw.answers:
             if a.local_date != day:
                 continue
-            value = "(skipped)" if a.skipped else (a.text or report_formats.number(a.number))
+            value = "(skipped)" if a.skipped else (a.text or formats.number(a.number))
             lines.append(f"{a.question}{' (late)' if a.late else ''}: {value}")
-        blocks.append(section(f"*{report_formats.day_words(day)}*: {outcome}"))
+        blocks.append(section(f"*{formats.day_words(day)}*: {outcome}"))
         if lines:
             blocks.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
     return esc(clip(header, 3000)), blocks[:MESSAGE_BLOCKS_MAX]
 
 
-def _text_answers_blocks(report: reports.Report, room: int) -> list[dict[str, Any]]:
+def _text_answers_blocks(report: model.Report, room: int) -> list[dict[str, Any]]:
     """Text answers for an ephemeral reply: one plain-text section per question, clipped."""
     out: list[dict[str, Any]] = []
     for q, answers in report.text_by_question()[:room]:
-        lines = [f"{a.member}, {report_formats.day_words(a.local_date)}: {a.text}" for a in answers]
+        lines = [f"{a.member}, {formats.day_words(a.local_date)}: {a.text}" for a in answers]
         out.append(section(f"*{esc_clip(q.text, QUESTION_MAX)}*"))
         out.append({"type": "section", "text": plain("\n".join(lines), SECTION_MAX)})
     return out[: max(0, room)]
@@ -462,9 +467,9 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
     week_text, member_id, name, dm = parse_request(args)
     conn = ctx.conn
     try:
-        checkin = reports.resolve_checkin(conn, name)
-        week = reports.resolve_week(week_text or "last", ctx.clock(), checkin["timezone"] or "UTC")
-    except store.NotFound as exc:
+        checkin = build.resolve_checkin(conn, name)
+        week = build.resolve_week(week_text or "last", ctx.clock(), checkin["timezone"] or "UTC")
+    except errors.NotFound as exc:
         respond(text=f"I did not understand that: {esc(str(exc))}.\nTry {usage}.")
         return
     if member_id:
@@ -472,19 +477,19 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
             respond(text="You can see your own answers; only admins can see someone else's.")
             return
         try:
-            mw = reports.member_week(conn, checkin, member_id, week)
-        except store.NotFound as exc:
+            mw = build.member_week(conn, checkin, member_id, week)
+        except errors.NotFound as exc:
             respond(text=f"{exc}.")
             return
         text, blocks = member_message(mw)
         respond(text=text, blocks=blocks)
         return
-    if not reports.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
+    if not runs.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
         respond(
             text=f"The {esc(checkin['name'])} summary is for the people asked in it and for admins."
         )
         return
-    report = reports.build_report(conn, checkin, week, ctx.clock())
+    report = build.build_report(conn, checkin, week, ctx.clock())
     text, blocks = summary_message(report)
     if dm and not ctx.config.allows_dm(user_id):
         ctx.logger.info("report to %s's DM skipped: development mode (CHECKIN_DEV_USERS)", user_id)

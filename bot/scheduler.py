@@ -16,8 +16,10 @@ import schedule
 
 from bot import maintenance, outbox
 from bot.context import BotContext
-from checkin import store
+from checkin.checkins import model
 from checkin.clock import iso
+from checkin.ops import events
+from checkin.ops.heartbeat import beat_if_ours, read_heartbeat
 
 INTERVAL_S = 5
 WAKE_S = 0.2  # how often the loop looks at the clock
@@ -64,12 +66,12 @@ def heartbeat(ctx: BotContext) -> bool:
     detail = {
         "env": ctx.config.env,
         "dms_to": "everyone" if ctx.config.is_production else list(ctx.config.dev_users),
-        "dm_skipped_24h": store.count_events(ctx.conn, "dm_skipped", now - timedelta(days=1)),
-        "checkins": [c["name"] for c in store.active_checkins(ctx.conn)],
+        "dm_skipped_24h": events.count_events(ctx.conn, "dm_skipped", now - timedelta(days=1)),
+        "checkins": [c["name"] for c in model.active_checkins(ctx.conn)],
         # a heartbeat alone says the process lives; this says its loop still ticks
         "last_tick_at": iso(ctx.cache["last_tick_at"]) if "last_tick_at" in ctx.cache else None,
     }
-    return store.beat_if_ours(
+    return beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
         connected=ctx.is_connected(), detail=detail, clock=ctx.clock, instance=ctx.instance,
     )  # fmt: skip
@@ -103,7 +105,7 @@ class Heartbeat:
                 self.ctx.logger.exception("heartbeat failed")
                 ours = True
             if not ours:
-                holder = store.read_heartbeat(self.ctx.conn)
+                holder = read_heartbeat(self.ctx.conn)
                 who = f"pid {holder.pid} on {holder.host}" if holder else "another bot"
                 self.ctx.logger.error("heartbeat claim lost: %s holds it now; this bot stops", who)
                 self.on_lost()

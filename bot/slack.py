@@ -62,10 +62,11 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
-from checkin import store
 from checkin.clock import Clock, system_clock
 from checkin.config import Config
-from checkin.db import ThreadLocal
+from checkin.db.connection import ThreadLocal
+from checkin.ops import events
+from checkin.people import members
 
 log = logging.getLogger("checkin.bot")
 
@@ -149,7 +150,7 @@ class CountingRateLimitHandler(RateLimitErrorRetryHandler):
         log.info("rate limited on %s: waiting %.1f s", method, wait)
         if self.db is not None:
             try:
-                store.record_event(
+                events.record_event(
                     self.db.conn, "rate_limited", method=method, duration_ms=wait * 1000,
                     clock=self.clock,
                 )  # fmt: skip
@@ -270,7 +271,7 @@ def _dm_recipients(ctx: Any, method: str, member: str | None, kwargs: dict) -> l
     owner = ctx.cache.get("dm_owners", {}).get(channel)
     if owner is None:
         try:
-            owner = store.dm_owner(ctx.conn, channel)
+            owner = members.dm_owner(ctx.conn, channel)
         except Exception:
             log.exception("could not look up whose DM %s is", channel)
     return [owner or member or f"the owner of {channel}"]
@@ -334,7 +335,7 @@ def _failed(
     )  # fmt: skip
     if member and code in UNREACHABLE and method not in NOT_ABOUT_THE_PERSON:
         try:
-            store.deactivate_member(ctx.conn, member, code)
+            members.deactivate_member(ctx.conn, member, code)
             log.warning("member %s marked inactive: %s", member, code)
         except Exception:
             log.exception("could not mark %s inactive", member)
@@ -342,6 +343,6 @@ def _failed(
 
 def _record(ctx: Any, kind: str, **fields: Any) -> None:
     try:
-        store.record_event(ctx.conn, kind, clock=ctx.clock, **fields)
+        events.record_event(ctx.conn, kind, clock=ctx.clock, **fields)
     except Exception:
         log.exception("could not record a %s event", kind)

@@ -14,11 +14,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from checkin import db, report_formats, reports, store
+from checkin import errors
+from checkin.checkins.definitions import (
+    DefinitionError,
+    import_definitions,
+    load_definitions,
+    load_file,
+)
+from checkin.checkins.model import get_checkin
 from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
-from checkin.definitions import DefinitionError, import_definitions, load_definitions, load_file
-from checkin.demo import DemoRefused
+from checkin.db import connection
+from checkin.ops import heartbeat, outbox
+from checkin.ops.demo import DemoRefused
+from checkin.reports import build, formats, model
 
 
 class UsageError(Exception):
@@ -74,8 +83,8 @@ def main(argv: Sequence[str] | None = None, config: Config | None = None) -> int
     except (
         ConfigError,
         DefinitionError,
-        db.DatabaseError,
-        store.NotFound,
+        connection.DatabaseError,
+        errors.NotFound,
         UsageError,
         DemoRefused,
     ) as exc:
@@ -98,7 +107,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         print(manifest_yaml(config), end="")
         return 0
     if args.command == "demo":
-        from checkin.demo import build_demo
+        from checkin.ops.demo import build_demo
 
         summary = build_demo(
             config.db_path, members=args.members, weeks=args.weeks, seed=args.seed,
@@ -127,11 +136,11 @@ def _checkins(args: argparse.Namespace, config: Config) -> int:
         if args.file.suffix.lower() != ".toml":
             raise UsageError(f"{args.file} is not a .toml file")
         defs = load_file(args.file)  # validates everything before the database is opened
-        conn = db.connect(config.db_path)
+        conn = connection.connect(config.db_path)
         result = import_definitions(conn, defs)
         print(f"{args.file}: {result.summary()}")
         return 0
-    conn = db.connect(config.db_path)
+    conn = connection.connect(config.db_path)
     defs = load_definitions(conn)
     if args.action == "list":
         if not defs:
@@ -143,7 +152,7 @@ def _checkins(args: argparse.Namespace, config: Config) -> int:
                 f"{len(d.questions)} questions, participants {', '.join(d.participants)}"
             )
         return 0
-    from checkin.definitions import to_toml
+    from checkin.checkins.definitions import to_toml
 
     text = to_toml(defs)
     if args.out:
@@ -155,9 +164,9 @@ def _checkins(args: argparse.Namespace, config: Config) -> int:
 
 
 def _send(args: argparse.Namespace, config: Config) -> int:
-    conn = db.connect(config.db_path)
-    checkin = store.get_checkin(conn, args.name)
-    outbox_id = store.enqueue(
+    conn = connection.connect(config.db_path)
+    checkin = get_checkin(conn, args.name)
+    outbox_id = outbox.enqueue(
         conn,
         "send_checkin",
         {"checkin": checkin["name"], "members": args.member or []},
@@ -171,7 +180,7 @@ def _send(args: argparse.Namespace, config: Config) -> int:
 
 def warn_if_bot_down(conn) -> None:  # noqa: ANN001
     """Tell the person when nothing will pick their outbox row up soon."""
-    hb = store.read_heartbeat(conn)
+    hb = heartbeat.read_heartbeat(conn)
     now = system_clock()
     if hb is None:
         print(
@@ -195,11 +204,11 @@ def warn_if_bot_down(conn) -> None:  # noqa: ANN001
 
 
 def _status(config: Config) -> int:
-    conn = db.connect(config.db_path)
-    print(f"database {config.db_path} (schema {db.schema_version(conn)})")
-    for table, count in db.table_counts(conn).items():
+    conn = connection.connect(config.db_path)
+    print(f"database {config.db_path} (schema {connection.schema_version(conn)})")
+    for table, count in connection.table_counts(conn).items():
         print(f"  {table:<20} {count:>9}")
-    hb = store.read_heartbeat(conn)
+    hb = heartbeat.read_heartbeat(conn)
     if hb is None:
         print("bot: never ran on this database")
     else:
@@ -218,7 +227,7 @@ DATA_COMMANDS = ("backup", "restore", "member", "retention", "deploys")
 
 
 def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: ANN001
-    from checkin.deploys import version_line
+    from checkin.ops.deploys import version_line
 
     parser.add_argument("--version", action="version", version=version_line())
     p = sub.add_parser("backup", help="a consistent, checked copy of the database")
@@ -246,8 +255,8 @@ def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: AN
 
 
 def run_data_command(args: argparse.Namespace, config: Config) -> int:
-    from checkin.backup import BackupError
-    from checkin.privacy import NotAllowed
+    from checkin.errors import NotAllowed
+    from checkin.ops.backup import BackupError
 
     try:
         return _data_command(args, config)
@@ -258,8 +267,8 @@ def run_data_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def _data_command(args: argparse.Namespace, config: Config) -> int:
-    from checkin import backup, deploys, privacy, retention
-    from checkin.viewer import OPERATOR
+    from checkin.ops import backup, deploys, privacy, retention
+    from checkin.people.viewer import OPERATOR
 
     if args.command == "backup":
         result = backup.take_backup(config, args.out, with_secret=args.with_secret)
@@ -270,7 +279,7 @@ def _data_command(args: argparse.Namespace, config: Config) -> int:
         return 0
     if not config.db_path.exists():
         raise UsageError(f"no database at {config.db_path} (set CHECKIN_DB or pass --db FILE)")
-    conn = db.connect(config.db_path)
+    conn = connection.connect(config.db_path)
     if args.command == "deploys":
         rows = deploys.trail(OPERATOR, conn, args.limit)
         if not rows:
@@ -317,7 +326,7 @@ def _data_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def running_version(conn) -> str:  # noqa: ANN001
-    from checkin.deploys import running_bot
+    from checkin.ops.deploys import running_bot
 
     found = running_bot(conn)
     if found is None or found[1] is None:
@@ -362,28 +371,28 @@ def run_report_command(
     notice_after: float = 1.0,
 ) -> int:
     """`python -m checkin report`: print or write the report, or queue its Slack post."""
-    conn = db.connect(config.db_path)
+    conn = connection.connect(config.db_path)
     try:
-        checkin = reports.resolve_checkin(conn, args.checkin)
+        checkin = build.resolve_checkin(conn, args.checkin)
         now = clock()
-        week = reports.resolve_week(args.week, now, checkin["timezone"] or "UTC")
+        week = build.resolve_week(args.week, now, checkin["timezone"] or "UTC")
         if args.post is not None:
             return _queue_post(conn, checkin, week, args.post or None, clock)
         with _SlowNotice(
             f"building the {checkin['name']} report for {week}…", after=notice_after
         ) as notice:
-            report = reports.build_report(
+            report = build.build_report(
                 conn, checkin, week, now, text=args.format in ("md", "json")
             )
             if args.format == "png":
                 notice.update("rendering the chart…")
-            data = report_formats.render(report, args.format, conn)
+            data = formats.render(report, args.format, conn)
         if args.out:
             Path(args.out).write_bytes(data)
             print(f"wrote {args.out} ({len(data)} bytes)", file=sys.stderr)
         elif args.format == "png":
             if sys.stdout.isatty():
-                raise reports.ReportError("a PNG goes to a file: add --out chart.png")
+                raise model.ReportError("a PNG goes to a file: add --out chart.png")
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
@@ -399,10 +408,10 @@ def _queue_post(
 ) -> int:
     channel = channel or checkin["report_channel"]
     if not channel:
-        raise reports.ReportError(
+        raise model.ReportError(
             f"{checkin['name']} has no report_channel: say where, e.g. --post '#team'"
         )
-    outbox_id = store.enqueue(
+    outbox_id = outbox.enqueue(
         conn,
         "post_report",
         {"checkin": checkin["name"], "week": week, "channel": channel},

@@ -1,9 +1,11 @@
-"""Time comes in as a parameter: a clock is any callable returning an aware UTC datetime."""
+"""Time comes in as a parameter: a clock is any callable returning an aware UTC datetime.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
 
@@ -41,6 +43,9 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def iso_week(day) -> str:  # noqa: ANN001 - a date
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+def zone(name: str | None) -> ZoneInfo:
+    """The member's zone; an unknown or empty name falls back to UTC rather than failing."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

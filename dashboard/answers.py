@@ -9,7 +9,7 @@ import re
 
 import streamlit as st
 
-from checkin.search import SearchError, marked_parts
+from checkin.answers.search import SearchError, marked_parts
 from dashboard import data
 
 PAGE_SIZE = 50

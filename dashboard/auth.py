@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit import config as st_config
 
-from checkin import db
-from checkin.access import Refusal, identify
 from checkin.config import ConfigError, load_config
+from checkin.db import connection
 from checkin.launch import LOCAL_ADDRESS, is_loopback, public_without_signin
-from checkin.viewer import OPERATOR, Role, Viewer
+from checkin.people.access import Refusal, identify
+from checkin.people.viewer import OPERATOR, Role, Viewer
 
 VIEWER_KEY = "viewer"
 
@@ -120,9 +120,9 @@ def identify_current(section: dict | None) -> Viewer | Refusal:
         return Refusal("signed_out", "Sign in to see the check-ins.")
     try:
         config = load_config()
-        with closing(db.connect(config.db_path)) as conn:
+        with closing(connection.connect(config.db_path)) as conn:
             return identify(conn, claims, admins=config.admins)
-    except (ConfigError, db.DatabaseError) as exc:
+    except (ConfigError, connection.DatabaseError) as exc:
         return Refusal("unknown", f"The web app cannot check who you are: {exc}")
 
 

@@ -10,9 +10,10 @@ import re
 
 import streamlit as st
 
-from checkin import store
-from checkin.definitions import DAYS, KINDS, DefinitionError
-from checkin.manage import CheckinForm, FormErrors, NotAllowed, QuestionForm
+from checkin import errors
+from checkin.checkins.definitions import DAYS, KINDS, DefinitionError
+from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
+from checkin.errors import NotAllowed
 from dashboard import data
 
 NEW = 0  # the choice "a new check-in"
@@ -136,7 +137,7 @@ def save() -> None:
         state.ci_errors = exc.fields
         state.ci_flash = ("error", "Not saved: fix the fields marked below.")
         return
-    except (NotAllowed, store.NotFound) as exc:
+    except (NotAllowed, errors.NotFound) as exc:
         state.ci_flash = ("error", str(exc))
         return
     state.ci_errors = {}
@@ -149,7 +150,7 @@ def queue(name: str, checkin_id: int) -> None:
     args = (st.session_state.get("ci_send_to"),) if name == "send_now" else ()
     try:
         outbox_id = data.write(path, viewer, name, checkin_id, *args)
-    except (NotAllowed, store.NotFound) as exc:
+    except (NotAllowed, errors.NotFound) as exc:
         st.session_state.ci_flash = ("error", str(exc))
         return
     st.session_state.ci_outbox = [outbox_id, *st.session_state.get("ci_outbox", [])]

@@ -15,14 +15,21 @@ from datetime import datetime
 
 import streamlit as st
 
-from checkin import db, reports, store, views
+from checkin import errors
 from checkin.clock import system_clock
 from checkin.config import ConfigError, load_config
-from checkin.viewer import OPERATOR, Viewer
+from checkin.db import check
+from checkin.db import connection as db_connection
+from checkin.ops import heartbeat
+from checkin.overview import figures
+from checkin.overview import scope as overview_scope
+from checkin.overview.model import Overview
+from checkin.people.viewer import OPERATOR, Viewer
+from checkin.reports import for_viewer, model
 
 TTL = 30  # seconds a read is reused
-Unavailable = views.Unavailable
-NotAllowed = views.NotAllowed
+Unavailable = check.Unavailable
+NotAllowed = errors.NotAllowed
 
 
 def now() -> datetime:
@@ -66,7 +73,7 @@ def db_path() -> str:
 def _database_problem(path: str) -> str | None:
     """What is wrong with the file, checked once per few seconds, not on every call and rerun."""
     try:
-        views.check_database(path)
+        check.check_database(path)
     except Unavailable as exc:
         return str(exc)
     return None
@@ -76,8 +83,8 @@ def _database_problem(path: str) -> str | None:
 def connection(path: str) -> Iterator[sqlite3.Connection]:
     """A short-lived connection, closed when the read is done."""
     try:
-        conn = db.connect(path)
-    except db.DatabaseError as exc:
+        conn = db_connection.connect(path)
+    except db_connection.DatabaseError as exc:
         raise Unavailable(str(exc)) from None
     try:
         yield conn
@@ -91,20 +98,20 @@ def connection(path: str) -> Iterator[sqlite3.Connection]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def table_counts(path: str) -> dict[str, int]:
     with connection(path) as conn:
-        return db.table_counts(conn)
+        return db_connection.table_counts(conn)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def is_demo(path: str) -> bool:
     with connection(path) as conn:
-        return db.get_meta(conn, "kind") == "demo"
+        return db_connection.get_meta(conn, "kind") == "demo"
 
 
 @st.cache_data(ttl=5, show_spinner=False)
 def bot_status(path: str) -> dict | None:
     """The bot's last heartbeat, or None when no bot has run on this database."""
     with connection(path) as conn:
-        hb = store.read_heartbeat(conn)
+        hb = heartbeat.read_heartbeat(conn)
     if hb is None:
         return None
     at = now()
@@ -122,14 +129,14 @@ def bot_status(path: str) -> dict | None:
 # --- filters -----------------------------------------------------------------------------------
 
 
-def checkins(viewer: Viewer) -> list[views.CheckinInfo]:
+def checkins(viewer: Viewer) -> list[overview_scope.CheckinInfo]:
     return _checkins(db_path(), viewer.key, viewer)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _checkins(path: str, viewer_key: str, _viewer: Viewer) -> list[views.CheckinInfo]:
+def _checkins(path: str, viewer_key: str, _viewer: Viewer) -> list[overview_scope.CheckinInfo]:
     with connection(path) as conn:
-        return views.checkins(conn, _viewer)
+        return overview_scope.checkins(conn, _viewer)
 
 
 def week_options(viewer: Viewer, checkin_id: int) -> list[str]:
@@ -141,7 +148,7 @@ def _week_options(
     path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, today: str
 ) -> list[str]:
     with connection(path) as conn:
-        return views.week_options(conn, _viewer, checkin_id, now())
+        return overview_scope.week_options(conn, _viewer, checkin_id, now())
 
 
 def members(viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
@@ -151,7 +158,7 @@ def members(viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _members(path: str, viewer_key: str, _viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
     with connection(path) as conn:
-        return views.members(conn, _viewer, checkin_id)
+        return overview_scope.members(conn, _viewer, checkin_id)
 
 
 def channels(viewer: Viewer, checkin_id: int) -> list[str]:
@@ -161,13 +168,13 @@ def channels(viewer: Viewer, checkin_id: int) -> list[str]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _channels(path: str, viewer_key: str, _viewer: Viewer, checkin_id: int) -> list[str]:
     with connection(path) as conn:
-        return views.channels(conn, _viewer, checkin_id)
+        return overview_scope.channels(conn, _viewer, checkin_id)
 
 
 # --- Overview ----------------------------------------------------------------------------------
 
 
-def overview(viewer: Viewer, scope: views.Scope) -> views.Overview:
+def overview(viewer: Viewer, scope: overview_scope.Scope) -> Overview:
     return _overview(
         db_path(), viewer.key, viewer, scope.checkin_id, scope.first, scope.last,
         scope.members, scope.channel,
@@ -184,24 +191,24 @@ def _overview(
     last: str,
     members: tuple[str, ...],
     channel: str | None,
-) -> views.Overview:
+) -> Overview:
     with connection(path) as conn:
-        return views.overview(conn, _viewer, views.Scope(checkin_id, first, last, members, channel))
+        return figures.overview(conn, _viewer, overview_scope.Scope(checkin_id, first, last, members, channel))
 
 
 # --- Weekly summary ----------------------------------------------------------------------------
 
 
-def weekly_report(viewer: Viewer, checkin_id: int, week: str) -> reports.Report:
+def weekly_report(viewer: Viewer, checkin_id: int, week: str) -> model.Report:
     return _weekly_report(db_path(), viewer.key, viewer, checkin_id, week)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _weekly_report(
     path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, week: str
-) -> reports.Report:
+) -> model.Report:
     with connection(path) as conn:
-        return views.weekly_report(conn, _viewer, checkin_id, week, now())
+        return for_viewer.weekly_report(conn, _viewer, checkin_id, week, now())
 
 
 def report_file(viewer: Viewer, checkin_id: int, week: str, fmt: str) -> bytes:
@@ -214,7 +221,7 @@ def _report_file(
     path: str, viewer_key: str, _viewer: Viewer, checkin_id: int, week: str, fmt: str
 ) -> bytes:
     with connection(path) as conn:
-        return views.report_file(conn, _viewer, checkin_id, week, fmt, now())
+        return for_viewer.report_file(conn, _viewer, checkin_id, week, fmt, now())
 
 
 # --- answers, check-ins, operations ---
@@ -226,33 +233,32 @@ def _report_file(
 from collections.abc import Callable  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
-from checkin import history as _history  # noqa: E402
-from checkin import manage as _manage  # noqa: E402
-from checkin import operations as _operations  # noqa: E402
-from checkin import search as _search  # noqa: E402
+from checkin.answers import history, search  # noqa: E402
+from checkin.checkins import actions, editing  # noqa: E402
+from checkin.ops import status  # noqa: E402
 
 ANSWERS_TTL = 30  # seconds: a new answer shows within half a minute
 OPERATIONS_TTL = 10
 
 _READS: dict[str, Callable] = {
-    "members": _history.members,
-    "questions": _history.questions,
-    "member_history": _history.member_history,
-    "question_history": _history.question_history,
-    "question_wordings": _history.question_wordings,
-    "search": _search.search_answers,
-    "checkins": _manage.checkins,
-    "checkin_form": _manage.checkin_form,
-    "checkin_members": _manage.checkin_members,
-    "export_toml": _manage.export_toml,
-    "heartbeat": _operations.heartbeat,
-    "daily_events": _operations.daily_events,
-    "slack_errors": _operations.slack_errors,
-    "rate_limit_waits": _operations.rate_limit_waits,
-    "run_send_durations": _operations.run_send_durations,
-    "answers_per_day": _operations.answers_per_day,
-    "outbox_queue": _operations.outbox_queue,
-    "failed_report_posts": _operations.failed_report_posts,
+    "members": history.members,
+    "questions": history.questions,
+    "member_history": history.member_history,
+    "question_history": history.question_history,
+    "question_wordings": history.question_wordings,
+    "search": search.search_answers,
+    "checkins": editing.checkins,
+    "checkin_form": editing.checkin_form,
+    "checkin_members": editing.checkin_members,
+    "export_toml": editing.export_toml,
+    "heartbeat": status.heartbeat,
+    "daily_events": status.daily_events,
+    "slack_errors": status.slack_errors,
+    "rate_limit_waits": status.rate_limit_waits,
+    "run_send_durations": status.run_send_durations,
+    "answers_per_day": status.answers_per_day,
+    "outbox_queue": status.outbox_queue,
+    "failed_report_posts": status.failed_report_posts,
 }
 
 
@@ -262,8 +268,8 @@ current_viewer = viewer  # the name the Answers, Check-ins and Operations pages 
 @contextmanager
 def _reading(path: str) -> Iterator[sqlite3.Connection]:
     try:
-        conn = db.connect(path)
-    except db.DatabaseError as exc:
+        conn = db_connection.connect(path)
+    except db_connection.DatabaseError as exc:
         raise Unavailable(str(exc)) from None
     try:
         yield conn
@@ -299,18 +305,18 @@ def read_ops(path: str, viewer: Viewer, name: str, *args: object, **kwargs: obje
 def outbox_status(path: str, viewer: Viewer, outbox_ids: tuple[int, ...]) -> list:
     """The outbox rows the page queued, read fresh on every run (no cache: it is the status)."""
     with _reading(path) as conn:
-        return _manage.outbox_status(conn, viewer, list(outbox_ids))
+        return actions.outbox_status(conn, viewer, list(outbox_ids))
 
 
 def recent_requests(path: str, viewer: Viewer, checkin_id: int) -> list:
     """The latest outbox rows of one check-in, whoever queued them (no cache: it is the status)."""
     with _reading(path) as conn:
-        return _manage.recent_requests(conn, viewer, checkin_id)
+        return actions.recent_requests(conn, viewer, checkin_id)
 
 
 def write(path: str, viewer: Viewer, name: str, *args: object, **kwargs: object) -> object:
     """A change made from a page (save a check-in, queue a send); clears the cached reads."""
     with _reading(path) as conn:
-        result = getattr(_manage, name)(conn, viewer, *args, **kwargs)
+        result = (getattr(editing, name, None) or getattr(actions, name))(conn, viewer, *args, **kwargs)
     _cached.clear()
     return result

@@ -15,9 +15,13 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from checkin import db, feedback, pool
 from checkin.config import ConfigError, load_config, signing_secret
-from checkin.viewer import Viewer
+from checkin.db.connection import DatabaseError, connect
+from checkin.feedback import listing as feedback_listing
+from checkin.feedback import results
+from checkin.people.viewer import Viewer
+from checkin.pool import moderation
+from checkin.pool.listing import answers_to, listing
 from dashboard import data
 
 T = TypeVar("T")
@@ -48,8 +52,8 @@ def secret() -> bytes:
 @contextmanager
 def connection(path: str) -> Iterator[sqlite3.Connection]:
     try:
-        conn = db.connect(path)
-    except db.DatabaseError as exc:
+        conn = connect(path)
+    except DatabaseError as exc:
         raise Unavailable(str(exc)) from None
     with closing(conn):
         yield conn
@@ -74,44 +78,44 @@ def clear() -> None:
 @st.cache_data(ttl=10, show_spinner=False)
 def pool_listing(path: str, viewer_key: str, _viewer: Viewer) -> list[dict]:
     with connection(path) as conn:
-        return pool.listing(conn, _viewer)
+        return listing(conn, _viewer)
 
 
 @st.cache_data(ttl=10, show_spinner=False)
 def pool_answers(path: str, viewer_key: str, _viewer: Viewer, question_id: int) -> list[dict]:
     with connection(path) as conn:
-        return pool.answers_to(conn, _viewer, question_id)
+        return answers_to(conn, _viewer, question_id)
 
 
 @st.cache_data(ttl=10, show_spinner=False)
 def feedback_requests(path: str, viewer_key: str, _viewer: Viewer) -> list[dict]:
     with connection(path) as conn:
-        return feedback.requests_for(conn, _viewer)
+        return feedback_listing.requests_for(conn, _viewer)
 
 
-def feedback_results(path: str, viewer: Viewer, request_id: int) -> feedback.Results:
+def feedback_results(path: str, viewer: Viewer, request_id: int) -> results.Results:
     """Not cached: the free text is shuffled on each read."""
     with connection(path) as conn:
-        return feedback.results(conn, viewer, request_id)
+        return results.results(conn, viewer, request_id)
 
 
 def feedback_undelivered(path: str, viewer: Viewer, request_id: int) -> list[dict]:
     with connection(path) as conn:
-        return feedback.undelivered(conn, viewer, request_id)
+        return feedback_listing.undelivered(conn, viewer, request_id)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def people(path: str, viewer_key: str, _viewer: Viewer) -> list[tuple[str, str]]:
     with connection(path) as conn:
-        return feedback.member_choices(conn, _viewer)
+        return feedback_listing.member_choices(conn, _viewer)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def subjects(path: str, viewer_key: str, _viewer: Viewer) -> list[tuple[str, str]]:
     with connection(path) as conn:
-        return feedback.subject_choices(conn, _viewer, admins())
+        return feedback_listing.subject_choices(conn, _viewer, admins())
 
 
 def is_admin(path: str, viewer: Viewer) -> bool:
     with connection(path) as conn:
-        return pool.viewer_moderates(conn, viewer, admins())
+        return moderation.viewer_moderates(conn, viewer, admins())

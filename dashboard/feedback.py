@@ -5,14 +5,16 @@ from datetime import timedelta
 
 import streamlit as st
 
-from checkin import feedback
+from checkin import errors
 from checkin.clock import system_clock
+from checkin.feedback import requests
+from checkin.feedback.requests import NeedsConfirmation, create_request
 from dashboard import data_pool as data
 
 st.title("Feedback")
 st.caption(
     "Reviewers get a Slack DM with a one-time link to a short form. Answers are stored without "
-    f"names and shown only once at least {feedback.MIN_RESPONSES} people have answered."
+    f"names and shown only once at least {requests.MIN_RESPONSES} people have answered."
 )
 
 try:
@@ -56,16 +58,16 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
     else:
         try:
             request_id = data.write(
-                path, feedback.create_request, subject=pending["subject"],
+                path, create_request, subject=pending["subject"],
                 requested_by=pending["requester"], reviewers=pending["reviewers"],
                 due=pending["due"], today=today, notify_subject=pending["share"],
                 confirmed=pending["confirmed"], admins=data.admins(),
                 requester_is_admin=viewer.is_admin,
             )  # fmt: skip
-        except feedback.NeedsConfirmation as exc:
+        except NeedsConfirmation as exc:
             st.session_state["fb_confirm"] = {**pending, "confirmed": True}
             st.warning(str(exc))
-        except (feedback.Refused, data.Unavailable) as exc:
+        except (errors.Refused, data.Unavailable) as exc:
             st.session_state.pop("fb_confirm", None)
             st.error(str(exc))
         else:
@@ -88,7 +90,7 @@ for r in requests:
     with st.expander(label, expanded=str(r["id"]) == wanted):
         try:
             shown = data.feedback_results(path, viewer, r["id"])
-        except feedback.NotAllowed as exc:
+        except errors.NotAllowed as exc:
             st.text(str(exc))
             continue
         if r["declined"]:

@@ -6,7 +6,9 @@ cleared from the address bar at once.
 
 import streamlit as st
 
-from checkin import feedback, tokens
+from checkin import errors
+from checkin.feedback import requests, tokens
+from checkin.feedback.form import ANONYMITY_NOTE, MAX_TEXT, open_form, submit_response
 from dashboard import data_pool as data
 
 token = st.query_params.get("token")
@@ -26,7 +28,7 @@ if st.session_state.get("feedback_done"):
 try:
     path = data.db_path()
     with data.connection(path) as conn:
-        form = feedback.open_form(conn, data.secret(), token)
+        form = open_form(conn, data.secret(), token)
 except tokens.BadToken as exc:
     st.error(str(exc))
     st.stop()
@@ -35,27 +37,27 @@ except data.Unavailable as exc:
     st.stop()
 
 st.title(f"Feedback about {form.subject_name}")
-st.info(feedback.ANONYMITY_NOTE.format(n=form.min_responses), icon=":material/lock:")
+st.info(ANONYMITY_NOTE.format(n=form.min_responses), icon=":material/lock:")
 st.caption(f"Due {form.due_on.isoformat()}. The link works once.")
 
 given: dict[str, object] = {}
 with st.form("feedback_form"):
     for q in form.questions:
         if q["kind"] == "scale":
-            labels = q.get("labels") or feedback.RATING_LABELS
+            labels = q.get("labels") or requests.RATING_LABELS
             given[q["key"]] = st.radio(
                 q["text"], [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"fb_{q['key']}",
                 format_func=lambda n, labels=labels: f"{n} · {labels[n - 1]}",
             )  # fmt: skip
         else:
-            given[q["key"]] = st.text_area(q["text"], max_chars=feedback.MAX_TEXT,
+            given[q["key"]] = st.text_area(q["text"], max_chars=MAX_TEXT,
                                            key=f"fb_{q['key']}")  # fmt: skip
     sent = st.form_submit_button("Send my feedback")
 
 if sent:
     try:
-        data.write(path, feedback.submit_response, data.secret(), token, given)
-    except (feedback.Refused, tokens.BadToken) as exc:
+        data.write(path, submit_response, data.secret(), token, given)
+    except (errors.Refused, tokens.BadToken) as exc:
         st.error(str(exc))
     else:
         st.session_state["feedback_done"] = form.min_responses

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from checkin import views
-from checkin.charts import week_label
-from checkin.viewer import Viewer
+from checkin.overview.scope import CheckinInfo, Scope, default_range
+from checkin.people.viewer import Viewer
+from checkin.weeks import week_label
 from dashboard import data
 
 STATE = "filters"
@@ -25,7 +25,7 @@ EVERYONE, SOME, CHANNEL = "Everyone", "Some members", "A channel"
 class Filters:
     """What the sidebar selects; `checkin` is None when there are no check-ins to pick."""
 
-    checkin: views.CheckinInfo | None = None
+    checkin: CheckinInfo | None = None
     first: str | None = None
     last: str | None = None
     members: tuple[str, ...] = ()
@@ -33,10 +33,10 @@ class Filters:
     weeks: list[str] = field(default_factory=list)  # every week that can be picked
 
     @property
-    def scope(self) -> views.Scope | None:
+    def scope(self) -> Scope | None:
         if self.checkin is None or self.first is None or self.last is None:
             return None
-        return views.Scope(self.checkin.id, self.first, self.last, self.members, self.channel)
+        return Scope(self.checkin.id, self.first, self.last, self.members, self.channel)
 
     @property
     def who(self) -> str:
@@ -68,7 +68,7 @@ def sidebar(viewer: Viewer) -> Filters:
     )
     checkin = by_id[checkin_id]
     weeks = data.week_options(viewer, checkin.id)
-    default = views.default_range(weeks)
+    default = default_range(weeks)
     key = f"filter_weeks_{checkin.id}"
     chosen = st.session_state.get(key)
     if chosen is not None and not (

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from checkin import charts
+from checkin.ops.charts import daily_chart
 from dashboard import data, ownership
 
 st.title("Operations")
@@ -70,14 +70,14 @@ left, right = st.columns(2)
 with left:
     if sent:
         st.altair_chart(
-            charts.daily_chart(sent, value="messages", title="Messages sent per day (UTC)"),
+            daily_chart(sent, value="messages", title="Messages sent per day (UTC)"),
         )
     else:
         st.caption(f"No messages sent in the last {days} days.")
 with right:
     if answers:
         st.altair_chart(
-            charts.daily_chart(answers, value="answers", title="Answers stored per day (UTC)"),
+            daily_chart(answers, value="answers", title="Answers stored per day (UTC)"),
         )
     else:
         st.caption(f"No answers stored in the last {days} days.")
@@ -160,7 +160,7 @@ else:
 with st.expander("Everything the bot counted, per day"):
     if events:
         st.altair_chart(
-            charts.daily_chart(
+            daily_chart(
                 [{"day": e.day, "events": e.count, "kind": e.kind} for e in events],
                 value="events", colour="kind", title="Events per day (UTC)",
             ),

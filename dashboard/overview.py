@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from checkin import charts, report_formats
+from checkin import palette
+from checkin.overview.charts import overview_chart
+from checkin.reports import formats
 from dashboard import components, data, filters
 
 st.title("Overview")
@@ -50,26 +52,26 @@ if ov.empty:
 cols = st.columns(2 + len(h.scales))
 cols[0].metric(
     "Participation",
-    report_formats.percent(h.participation),
+    formats.percent(h.participation),
     delta=components.points(h.participation_change, "points"),
     help=f"{h.runs_answered} of {h.runs_asked} check-ins answered",
 )
 cols[1].metric(
     "Median time to answer",
-    report_formats.minutes_words(h.median_minutes),
+    formats.minutes_words(h.median_minutes),
     delta=components.points(h.median_change, "min"),
     delta_color="inverse",
     help="From the check-in being sent to its first answer",
 )
 for col, scale in zip(cols[2:], h.scales, strict=True):
     col.metric(
-        components.plain(charts.short(scale.question, 60)),
+        components.plain(palette.short(scale.question, 60)),
         "–" if scale.mean is None else f"{scale.mean:.2f} of 5",
         delta=None if scale.change is None else f"{scale.change:+.2f}",
         help=f"Average of {scale.answers} answers",
     )
 
-st.altair_chart(charts.overview_chart(ov), key="overview_chart", theme=None)
+st.altair_chart(overview_chart(ov), key="overview_chart", theme=None)
 if viewer.suppresses(picked.checkin.id):
     st.caption(
         f"Team figures only: a week, an answer or an hour fewer than {viewer.min_group} people "

@@ -15,17 +15,18 @@ from contextlib import closing
 import pandas as pd
 import streamlit as st
 
-from checkin import backup, db, deploys, privacy
 from checkin.clock import system_clock
 from checkin.config import ConfigError, load_config
-from checkin.viewer import Viewer
+from checkin.db import connection
+from checkin.ops import backup, deploys, privacy
+from checkin.people.viewer import Viewer
 from dashboard import data
 
 
 def _connect(path: str) -> sqlite3.Connection:
     try:
-        return db.connect(path)
-    except db.DatabaseError as exc:
+        return connection.connect(path)
+    except connection.DatabaseError as exc:
         raise data.Unavailable(str(exc)) from None
 
 
@@ -33,9 +34,9 @@ def _connect(path: str) -> sqlite3.Connection:
 def _record_start(path: str) -> deploys.Deploy | None:
     try:
         config = load_config()
-        with closing(db.connect(path)) as conn:
+        with closing(connection.connect(path)) as conn:
             return deploys.record_start(conn, "web", config)
-    except (ConfigError, db.DatabaseError, sqlite3.Error):
+    except (ConfigError, connection.DatabaseError, sqlite3.Error):
         return None  # the page itself shows why the database cannot be used
 
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from checkin import pool
+from checkin import errors
+from checkin.pool import moderation, submit
 from dashboard import data_pool as data
 
 st.title("Question pool")
@@ -26,8 +27,8 @@ STATUS_WORDS = {"pending": "pending", "approved": "approved", "rejected": "rejec
 
 with st.form("pool_submit", clear_on_submit=True):
     st.subheader("Suggest a question")
-    text = st.text_area("Question", max_chars=pool.MAX_CHARS, key="pool_text")
-    kind = st.selectbox("Kind of answer", pool.KINDS, format_func=KIND_NAMES.get, key="pool_kind")
+    text = st.text_area("Question", max_chars=submit.MAX_CHARS, key="pool_text")
+    kind = st.selectbox("Kind of answer", submit.KINDS, format_func=KIND_NAMES.get, key="pool_kind")
     items = st.text_input(
         "Options (choice) or 5 labels (scale)",
         help="One per line, or separated by commas.",
@@ -35,14 +36,14 @@ with st.form("pool_submit", clear_on_submit=True):
     )
     anonymous = st.checkbox("Submit anonymously (your name is not stored)", key="pool_anonymous")
     if st.form_submit_button("Submit"):
-        listed = pool.split_list(items)
+        listed = submit.split_list(items)
         try:
             kept = data.write(
-                path, pool.submit, text, submitted_by=viewer.slack_id or "operator",
+                path, submit.submit, text, submitted_by=viewer.slack_id or "operator",
                 source="web", kind=kind, options=listed if kind == "choice" else None,
                 labels=listed if kind == "scale" else None, anonymous=anonymous,
             )  # fmt: skip
-        except pool.Refused as exc:
+        except errors.Refused as exc:
             st.error(str(exc))
         else:
             st.success(f"Submitted: “{kept.text}”. An admin will review it.")
@@ -53,7 +54,7 @@ if not questions:
     st.write("No questions yet.")
     st.stop()
 
-counts = {s: sum(q["status"] == s for q in questions) for s in pool.STATUSES}
+counts = {s: sum(q["status"] == s for q in questions) for s in submit.STATUSES}
 st.caption(", ".join(f"{n} {s}" for s, n in counts.items()))
 st.dataframe(
     [
@@ -91,15 +92,15 @@ for q in questions:
         if q["status"] != "rejected" and cols[1].button("Reject", key=f"reject_{q['id']}"):
             action = ("reject", None)
         edited = st.text_input("Wording", value=q["question"], key=f"text_{q['id']}",
-                               max_chars=pool.MAX_CHARS)  # fmt: skip
+                               max_chars=submit.MAX_CHARS)  # fmt: skip
         if st.button("Save wording", key=f"edit_{q['id']}"):
             action = ("edit", edited)
         if action is not None:
             verb, new_text = action
             try:
-                data.write(path, pool.moderate_as, viewer, q["id"], verb, text=new_text,
+                data.write(path, moderation.moderate_as, viewer, q["id"], verb, text=new_text,
                            configured=data.admins())  # fmt: skip
-            except (pool.Refused, data.Unavailable) as exc:
+            except (errors.Refused, data.Unavailable) as exc:
                 st.error(str(exc))
             else:
                 st.rerun()

@@ -5,7 +5,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from checkin import charts, report_formats
+from checkin.reports import formats
+from checkin.reports.charts import chart_filename, report_chart
 from dashboard import components, data, filters
 
 st.title("Weekly summary")
@@ -37,7 +38,7 @@ except data.NotAllowed as exc:
     st.error(str(exc))
     st.stop()
 
-components.heading(f"{report.checkin}: week {report_formats.week_words(report)}", level=2)
+components.heading(f"{report.checkin}: week {formats.week_words(report)}", level=2)
 if viewer.suppresses(picked.checkin.id):
     st.caption(
         f"Answers in words are yours only; a figure fewer than {viewer.min_group} people stand "
@@ -47,18 +48,18 @@ h = report.headline
 cols = st.columns(4)
 cols[0].metric(
     "Participation",
-    report_formats.percent(h.participation),
+    formats.percent(h.participation),
     delta=components.points(h.participation_change, "points"),
 )
 cols[1].metric("Answered", f"{h.runs_answered} of {h.runs_asked}")
 cols[2].metric("People who answered", f"{h.members_answered} of {h.members_asked}")
-cols[3].metric("Median time to answer", report_formats.minutes_words(h.median_minutes_to_answer))
-st.text("\n".join(report_formats.headline_lines(report)))
+cols[3].metric("Median time to answer", formats.minutes_words(h.median_minutes_to_answer))
+st.text("\n".join(formats.headline_lines(report)))
 if report.missing_members:
     st.text("Not answered: " + ", ".join(report.missing_members))
 
 downloads = st.columns(4)
-stem = charts.chart_filename(report).removesuffix(".png")
+stem = chart_filename(report).removesuffix(".png")
 for col, (fmt, label, mime) in zip(
     downloads,
     [
@@ -80,14 +81,14 @@ for col, (fmt, label, mime) in zip(
     )
 
 if h.runs_asked:
-    st.altair_chart(charts.report_chart(report), key="summary_chart", theme=None)
+    st.altair_chart(report_chart(report), key="summary_chart", theme=None)
 
 for q in report.questions:
     if q.kind == "text":
         continue
     pool = " (from the question pool)" if q.from_pool else ""
     components.heading(q.text + pool, level=4)
-    st.text(report_formats.question_line(q))
+    st.text(formats.question_line(q))
 
 
 def notes(a) -> str:  # noqa: ANN001 - a TextAnswer
@@ -102,7 +103,7 @@ elif group == "by member":
     st.dataframe(
         pd.DataFrame(
             [
-                {"member": name, "day": report_formats.day_words(a.local_date),
+                {"member": name, "day": formats.day_words(a.local_date),
                  "question": a.question, "answer": a.text, "notes": notes(a)}
                 for _, name, answers in report.text_by_member()
                 for a in answers
@@ -117,7 +118,7 @@ else:
         st.dataframe(
             pd.DataFrame(
                 [
-                    {"member": a.member, "day": report_formats.day_words(a.local_date),
+                    {"member": a.member, "day": formats.day_words(a.local_date),
                      "answer": a.text, "notes": notes(a)}
                     for a in answers
                 ]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from checkin import db
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
+from checkin.db.connection import connect
 
 pytest_plugins = ["tests.fakeslack.fixtures"]
 
@@ -24,7 +24,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def conn(db_path: Path) -> Iterator:
-    connection = db.connect(db_path)
+    connection = connect(db_path)
     yield connection
     connection.close()
 

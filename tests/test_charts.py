@@ -7,8 +7,17 @@ from typing import Any
 
 import pytest
 
-from checkin import charts
-from checkin.reports import build_report
+from checkin import palette, weeks
+from checkin.overview.charts import BRUSH, WEEKDAYS, _week_x, overview_chart
+from checkin.reports.build import build_report
+from checkin.reports.charts import (
+    alt_text,
+    distribution_chart,
+    mood_chart,
+    participation_chart,
+    report_chart,
+    to_png,
+)
 from tests.test_reports_data import build_golden, utc
 
 
@@ -51,7 +60,7 @@ def titles(spec: Any) -> list[str]:
 
 
 def test_participation_chart_shows_each_week(report) -> None:  # noqa: ANN001
-    spec = charts.participation_chart(report.trend).to_dict()
+    spec = participation_chart(report.trend).to_dict()
     (rows,) = datasets(spec)
     assert [r["week"] for r in rows] == [p.week for p in report.trend]
     assert rows[-1]["answered_pct"] == pytest.approx(41.7)
@@ -62,7 +71,7 @@ def test_participation_chart_shows_each_week(report) -> None:  # noqa: ANN001
 
 
 def test_mood_chart_has_the_weekly_averages(report) -> None:  # noqa: ANN001
-    spec = charts.mood_chart(report.scale_trend, [p.week for p in report.trend]).to_dict()
+    spec = mood_chart(report.scale_trend, [p.week for p in report.trend]).to_dict()
     (rows,) = datasets(spec)
     assert [(r["week"], r["average"]) for r in rows] == [("2026-W43", 3.33), ("2026-W44", 3.6)]
     assert spec["encoding"]["y"]["scale"]["domain"] == [1, 5]
@@ -71,21 +80,21 @@ def test_mood_chart_has_the_weekly_averages(report) -> None:  # noqa: ANN001
 
 def test_distribution_chart_counts_each_answer(report) -> None:  # noqa: ANN001
     scale = next(q for q in report.questions if q.kind == "scale")
-    spec = charts.distribution_chart(scale, report.week).to_dict()
+    spec = distribution_chart(scale, report.week).to_dict()
     (rows,) = datasets(spec)
     assert [(r["answer"], r["people"]) for r in rows] == [
         ("1 awful", 0), ("2 bad", 1), ("3 okay", 1), ("4 good", 2), ("5 great", 1),
     ]  # fmt: skip
     colour = spec["layer"][0]["encoding"]["color"]["scale"]
-    assert colour["range"] == list(charts.SCALE_COLOURS)
+    assert colour["range"] == list(palette.SCALE_COLOURS)
 
 
 def test_palette_is_okabe_ito() -> None:
-    assert set(charts.SCALE_COLOURS) - {"#999999"} <= set(charts.OKABE_ITO)
+    assert set(palette.SCALE_COLOURS) - {"#999999"} <= set(palette.OKABE_ITO)
 
 
 def test_report_chart_combines_the_panels(report) -> None:  # noqa: ANN001
-    spec = charts.report_chart(report).to_dict()
+    spec = report_chart(report).to_dict()
     assert len(datasets(spec)) == 3  # participation, averages, one scale question
     assert any("golden: week 2026-W44" == t for t in titles(spec))
 
@@ -112,7 +121,7 @@ def urls(node: object, path: str = "") -> list[str]:
 
 def test_chart_spec_fetches_nothing_its_data_is_inline(report) -> None:  # noqa: ANN001
     """vl-convert renders offline only if the spec names no URL: every dataset is in the spec."""
-    spec = charts.report_chart(report).to_dict()
+    spec = report_chart(report).to_dict()
     assert urls(spec) == []
     inline = spec.get("datasets", {})
     assert all(isinstance(rows, list) for rows in inline.values())
@@ -132,14 +141,14 @@ def test_chart_spec_fetches_nothing_its_data_is_inline(report) -> None:  # noqa:
 
 
 def test_png_renders(report) -> None:  # noqa: ANN001
-    data = charts.to_png(charts.report_chart(report))
+    data = to_png(report_chart(report))
     width, height = png_size(data)
     assert 1000 <= width <= 2400 and 600 <= height <= 2400  # about 840 x 560 points at scale 2
     assert 10_000 < len(data) < 1_000_000
 
 
 def test_alt_text_reads_the_figures(report) -> None:  # noqa: ANN001
-    text = charts.alt_text(report)
+    text = alt_text(report)
     assert "19 Oct 50%" in text and "26 Oct 42%" in text
     assert "average 3.6; awful 0, bad 1, okay 1, good 2, great 1" in text
 
@@ -147,7 +156,7 @@ def test_alt_text_reads_the_figures(report) -> None:  # noqa: ANN001
 def test_chart_of_a_week_without_answers_still_renders(conn, clock) -> None:  # noqa: ANN001
     golden = build_golden(conn, clock)
     empty = build_report(conn, golden.checkin, "2026-W20", utc(2026, 6, 1))
-    png_size(charts.to_png(charts.report_chart(empty), scale=1))
+    png_size(to_png(report_chart(empty), scale=1))
 
 
 # --- the web app's Overview ----------------------------------------------------------------------
@@ -155,26 +164,26 @@ def test_chart_of_a_week_without_answers_still_renders(conn, clock) -> None:  # 
 
 @pytest.fixture
 def overview(conn, clock):  # noqa: ANN001, ANN201
-    from checkin import views
-    from checkin.viewer import OPERATOR
+    from checkin.overview import figures, scope
+    from checkin.people.viewer import OPERATOR
 
     golden = build_golden(conn, clock)
-    return views.overview(conn, OPERATOR, views.Scope(golden.checkin["id"], "2026-W43", "2026-W44"))
+    return figures.overview(conn, OPERATOR, scope.Scope(golden.checkin["id"], "2026-W43", "2026-W44"))
 
 
 def test_a_week_is_drawn_at_its_middle_and_labelled_with_its_monday() -> None:
     from datetime import UTC, datetime, timedelta
 
-    mid = datetime.fromtimestamp(charts.week_mid("2026-W44") / 1000, UTC)
+    mid = datetime.fromtimestamp(weeks.week_mid("2026-W44") / 1000, UTC)
     assert mid == datetime(2026, 10, 29, 12, tzinfo=UTC)  # Thursday noon
-    axis = charts._week_x(["2026-W44"]).to_dict()["axis"]
+    axis = _week_x(["2026-W44"]).to_dict()["axis"]
     shift = int(axis["labelExpr"].split("- ")[1].split(",")[0])
     assert mid - timedelta(milliseconds=shift) == datetime(2026, 10, 26, tzinfo=UTC)  # Monday
 
 
 def test_the_overview_chart_brushes_weeks_and_every_other_panel_follows(overview) -> None:  # noqa: ANN001
-    spec = charts.overview_chart(overview).to_dict()
-    (brush,) = [p for p in spec["params"] if p["name"] == charts.BRUSH]
+    spec = overview_chart(overview).to_dict()
+    (brush,) = [p for p in spec["params"] if p["name"] == BRUSH]
     assert brush["select"] == {"type": "interval", "encodings": ["x"]}
     tables = datasets(spec)
     assert tables and all("week_mid" in row for table in tables for row in table)
@@ -186,7 +195,7 @@ def test_the_overview_chart_brushes_weeks_and_every_other_panel_follows(overview
 
 
 def test_the_overview_panels_carry_the_views_figures(overview) -> None:  # noqa: ANN001
-    spec = charts.overview_chart(overview).to_dict()
+    spec = overview_chart(overview).to_dict()
     tables = datasets(spec)
     weekly = next(t for t in tables if t and "answered_pct" in t[0])
     assert [(r["week"], r["asked"], r["answered"]) for r in weekly] == [
@@ -194,11 +203,11 @@ def test_the_overview_panels_carry_the_views_figures(overview) -> None:  # noqa:
     ]
     heat = next(t for t in tables if t and "hour" in t[0])
     assert sum(r["count"] for r in heat) == sum(c.count for c in overview.heatmap)
-    assert {r["weekday"] for r in heat} <= set(charts.WEEKDAYS)
+    assert {r["weekday"] for r in heat} <= set(WEEKDAYS)
 
 
 def test_the_overview_chart_renders_offline(overview) -> None:  # noqa: ANN001
-    png = charts.to_png(charts.overview_chart(overview), scale=1)
+    png = to_png(overview_chart(overview), scale=1)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", png[16:24])
     assert width > 600 and height > 500

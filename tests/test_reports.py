@@ -7,16 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checkin import store
-from checkin.report_formats import headline_lines, to_json, to_markdown
-from checkin.reports import (
-    ReportError,
+from checkin import errors
+from checkin.checkins import model
+from checkin.reports.build import (
     build_report,
     member_week,
     resolve_checkin,
     resolve_week,
     trend_weeks,
 )
+from checkin.reports.formats import headline_lines, to_json, to_markdown
+from checkin.reports.model import ReportError
 from tests.test_reports_data import INJECTION, ODD, POOL_QUESTION, build_golden, utc
 
 NOW = utc(2026, 11, 2, 9, 0)
@@ -154,7 +155,7 @@ def test_random_pool_question_is_reported_like_the_others(report, golden) -> Non
 def test_missing_members_named_only_when_the_checkin_says_so(conn, golden, report) -> None:  # noqa: ANN001
     assert report.missing_members == ["Fay Wray"]
     conn.execute("UPDATE checkins SET name_missing = 0")
-    unnamed = build_report(conn, store.get_checkin(conn, "golden"), "2026-W44", NOW)
+    unnamed = build_report(conn, model.get_checkin(conn, "golden"), "2026-W44", NOW)
     assert unnamed.missing_members is None
     assert unnamed.headline.members_missing == 1
     assert "Fay" not in to_markdown(unnamed) and "Fay" not in to_json(unnamed)
@@ -189,7 +190,7 @@ def test_last_week_is_decided_in_the_reporting_zone() -> None:
 def test_unknown_week_or_checkin_is_a_clear_error(conn, golden) -> None:  # noqa: ANN001
     with pytest.raises(ReportError, match="not a week"):
         resolve_week("next tuesday", NOW, "UTC")
-    with pytest.raises(store.NotFound, match="no check-in named 'nope'"):
+    with pytest.raises(errors.NotFound, match="no check-in named 'nope'"):
         resolve_checkin(conn, "nope")
     assert resolve_checkin(conn, None)["name"] == "golden"
 

@@ -20,10 +20,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
-from checkin import pool, store
+from checkin.answers import record, runs
+from checkin.checkins import model
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.checkins.timing import MemberClock, Schedule, run_for
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
-from checkin.timing import MemberClock, Schedule, run_for
+from checkin.people import members
+from checkin.pool import moderation, rotation, submit
 
 GOLDEN = """
 [[checkin]]
@@ -78,11 +81,11 @@ class History:
         self.clock = clock
         clock.set(utc(2026, 10, 1))
         import_definitions(conn, parse_toml(GOLDEN), clock=clock)
-        self.checkin = store.get_checkin(conn, "golden")
+        self.checkin = model.get_checkin(conn, "golden")
         self.schedule = Schedule.of(self.checkin)
-        self.questions = [q["id"] for q in store.active_questions(conn, self.checkin["id"])]
+        self.questions = [q["id"] for q in model.active_questions(conn, self.checkin["id"])]
         for slack_id, (name, tz) in MEMBERS.items():
-            store.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
+            members.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
                                 tz=tz, clock=clock)  # fmt: skip
 
     def run(
@@ -98,12 +101,12 @@ class History:
         assert due is not None, f"{day} is not a check-in day"
         self.clock.set(due.due_at)
         qids = self.questions + (extra or [])
-        run_id = store.create_run(self.conn, self.checkin["id"], due, qids, status="sending",
+        run_id = runs.create_run(self.conn, self.checkin["id"], due, qids, status="sending",
                                   clock=self.clock)  # fmt: skip
         if status == "dev_skipped":
-            store.set_run_status(self.conn, run_id, "dev_skipped", clock=self.clock)
+            runs.set_run_status(self.conn, run_id, "dev_skipped", clock=self.clock)
         else:
-            store.set_run_status(self.conn, run_id, "open", sent_at=due.due_at, clock=self.clock)
+            runs.set_run_status(self.conn, run_id, "open", sent_at=due.due_at, clock=self.clock)
         self.due = due.due_at
         return run_id
 
@@ -113,29 +116,29 @@ class History:
         A value of None is a skipped question; scale values are numbers 1-5.
         """
         self.clock.set(at)
-        run = store.get_run(self.conn, run_id)
+        run = runs.get_run(self.conn, run_id)
         import json
 
         for qid, value in zip(json.loads(run["question_ids"]), values, strict=True):
-            q = store.get_question(self.conn, qid)
+            q = model.get_question(self.conn, qid)
             if value is None:
-                store.record_answer(self.conn, run_id, qid, skipped=True, clock=self.clock)
+                record.record_answer(self.conn, run_id, qid, skipped=True, clock=self.clock)
             elif q["kind"] == "scale":
                 label = json.loads(q["labels"])[value - 1]
-                store.record_answer(self.conn, run_id, qid, text=label, number=float(value),
+                record.record_answer(self.conn, run_id, qid, text=label, number=float(value),
                                     clock=self.clock)  # fmt: skip
             elif q["kind"] == "number":
-                store.record_answer(self.conn, run_id, qid, text=f"{value:g}",
+                record.record_answer(self.conn, run_id, qid, text=f"{value:g}",
                                     number=float(value), clock=self.clock)  # fmt: skip
             else:
-                store.record_answer(self.conn, run_id, qid, text=value, clock=self.clock)
+                record.record_answer(self.conn, run_id, qid, text=value, clock=self.clock)
             self.clock.advance(seconds=10)
 
     def close(self, run_id: int) -> None:
-        store.set_run_status(self.conn, run_id, "closed", clock=self.clock)
+        runs.set_run_status(self.conn, run_id, "closed", clock=self.clock)
 
     def skip(self, run_id: int) -> None:
-        store.set_run_status(self.conn, run_id, "skipped", clock=self.clock)
+        runs.set_run_status(self.conn, run_id, "skipped", clock=self.clock)
 
 
 def build_golden(conn: sqlite3.Connection, clock: FakeClock) -> History:
@@ -155,9 +158,9 @@ def build_golden(conn: sqlite3.Connection, clock: FakeClock) -> History:
     h.close(h.run("U0D", date(2026, 10, 23)))
 
     # --- 2026-W44 (report week) ---------------------------------------------------------------
-    pool_id = pool.submit(conn, POOL_QUESTION, submitted_by="U0A", source="web", clock=clock).id
-    pool.moderate(conn, pool_id, "approve", "U0A", clock=clock)
-    pool_qid = pool.question_for_run(conn, h.checkin["id"], "U0A", date(2026, 10, 26), clock=clock)
+    pool_id = submit.submit(conn, POOL_QUESTION, submitted_by="U0A", source="web", clock=clock).id
+    moderation.moderate(conn, pool_id, "approve", "U0A", clock=clock)
+    pool_qid = rotation.question_for_run(conn, h.checkin["id"], "U0A", date(2026, 10, 26), clock=clock)
     h.pool_qid = pool_qid
 
     r = h.run("U0A", date(2026, 10, 26), extra=[pool_qid])  # 08:00 UTC (winter time)
@@ -178,7 +181,7 @@ def build_golden(conn: sqlite3.Connection, clock: FakeClock) -> History:
     r = h.run("U0C", date(2026, 10, 30))  # 09:00 PDT = 16:00 UTC
     h.answer(r, h.due + mins(30), [4, "office", 7, "@channel hi"])
 
-    store.pause_member(conn, "U0D", date(2026, 10, 30))
+    members.pause_member(conn, "U0D", date(2026, 10, 30))
 
     for day in (26, 28, 30):
         h.run("U0E", date(2026, 10, day), status="dev_skipped")

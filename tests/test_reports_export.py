@@ -10,7 +10,8 @@ import pytest
 
 from checkin import cli
 from checkin.config import Config
-from checkin.report_formats import CSV_COLUMNS, neutralise, to_csv, write_csv
+from checkin.reports.formats import neutralise, to_csv, write_csv
+from checkin.reports.model import CSV_COLUMNS
 from tests.test_reports_data import INJECTION, ODD, build_golden
 
 

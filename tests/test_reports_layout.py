@@ -15,11 +15,11 @@ def loaded_after(module: str) -> set[str]:
 
 
 def test_the_report_model_loads_without_renderings_or_cli() -> None:
-    loaded = loaded_after("checkin.reports")
-    assert "checkin.reports" in loaded
-    assert not loaded & {"checkin.cli", "checkin.charts", "checkin.report_formats"}
+    loaded = loaded_after("checkin.reports.build")
+    assert "checkin.reports.model" in loaded
+    assert not loaded & {"checkin.cli", "checkin.reports.charts", "checkin.reports.formats"}
 
 
 def test_charts_load_without_the_cli() -> None:
-    loaded = loaded_after("checkin.charts")
-    assert "checkin.cli" not in loaded and "checkin.report_formats" not in loaded
+    loaded = loaded_after("checkin.reports.charts")
+    assert "checkin.cli" not in loaded and "checkin.reports.formats" not in loaded

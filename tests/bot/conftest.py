@@ -11,11 +11,11 @@ from bot import scheduler
 from bot.app import Bot
 from bot.context import BotContext
 from bot.slack import build_client
-from checkin import db
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.clock import FakeClock
 from checkin.config import Config, Secret
-from checkin.db import ThreadLocal
-from checkin.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.db.connection import ThreadLocal
 
 STORY = """
 [[checkin]]
@@ -53,7 +53,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def story_db(db_path, clock):  # noqa: ANN001, ANN201
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     import_definitions(conn, parse_toml(STORY), clock=clock)
     conn.close()
     return db_path

@@ -7,13 +7,15 @@ import json
 import pytest
 
 from bot import members
-from checkin import access, db
+from checkin.db import connection
+from checkin.people import access
+from checkin.people import members as people_members
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def test_the_bot_records_its_workspace_at_start(bot, story_db):  # noqa: ANN001
-    conn = db.connect(story_db)
+    conn = connection.connect(story_db)
     assert access.workspace_team(conn) == "T0001"
     conn.close()
 
@@ -21,7 +23,7 @@ def test_the_bot_records_its_workspace_at_start(bot, story_db):  # noqa: ANN001
 def test_a_profile_read_records_the_members_email(ctx):  # noqa: ANN001
     ctx.bot_user_id = "U0BOT"
     members.refresh_member(ctx, "U002")
-    row = members.store.get_member(ctx.conn, "U002")
+    row = people_members.get_member(ctx.conn, "U002")
     assert row["email"] == "bob@checkin-test.example"
 
 

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import commands
-from checkin import store
+from checkin.answers.runs import get_run
+from checkin.ops.outbox import enqueue
+from checkin.people import members
 from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
@@ -58,8 +60,8 @@ def test_pause_until_a_date_then_resume(slack, bot, clock):  # noqa: ANN001
     tick(bot)
     run_command(slack, bot, "U001", "/checkin pause until 2026-12-24")
     conn = bot.ctx.conn
-    assert store.get_member(conn, "U001")["paused_until"] == "2026-12-24"
-    assert store.get_run(conn, 1)["status"] == "skipped", "today's run is not counted missing"
+    assert members.get_member(conn, "U001")["paused_until"] == "2026-12-24"
+    assert get_run(conn, 1)["status"] == "skipped", "today's run is not counted missing"
     assert any(
         "paused until Thursday 24 December 2026" in t for t in ephemeral_texts(slack, "U001")
     )
@@ -67,7 +69,7 @@ def test_pause_until_a_date_then_resume(slack, bot, clock):  # noqa: ANN001
     tick(bot)
     assert conn.execute("SELECT COUNT(*) FROM runs WHERE member_id = 'U001'").fetchone()[0] == 1
     run_command(slack, bot, "U001", "/checkin resume")
-    assert store.get_member(conn, "U001")["paused_until"] is None
+    assert members.get_member(conn, "U001")["paused_until"] is None
     clock.set(datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
     tick(bot)
     assert conn.execute("SELECT COUNT(*) FROM runs WHERE member_id = 'U001'").fetchone()[0] == 2
@@ -91,8 +93,8 @@ def test_pause_from_the_question_opens_a_datepicker(slack, bot, clock):  # noqa:
     slack.user("U001").submits_modal({"until": "2026-12-04"})
     settle(slack, bot)
     conn = bot.ctx.conn
-    assert store.get_member(conn, "U001")["paused_until"] == "2026-12-04"
-    assert store.get_run(conn, 1)["status"] == "skipped"
+    assert members.get_member(conn, "U001")["paused_until"] == "2026-12-04"
+    assert get_run(conn, 1)["status"] == "skipped"
     question = next(m for m in slack.dm("U001") if m["text"].startswith("Hi "))
     assert not any(b["type"] == "actions" for b in question["blocks"]), "no buttons left"
 
@@ -147,7 +149,7 @@ def test_one_reminder_then_the_window_closes_and_late_answers_are_marked(slack, 
     clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # midnight in Paris: window over
     tick(bot)
     conn = bot.ctx.conn
-    assert store.get_run(conn, 1)["status"] == "closed"
+    assert get_run(conn, 1)["status"] == "closed"
     slack.user("U001").clicks("okay")
     settle(slack, bot)
     assert tuple(
@@ -160,7 +162,7 @@ def test_admins_send_a_checkin_now_through_the_outbox(slack, bot, clock):  # noq
     run_command(slack, bot, "U002", "/checkin send daily")
     assert any("Only workspace admins" in t for t in ephemeral_texts(slack, "U002"))
     slack.workspace.users["U002"]["is_admin"] = True
-    store.upsert_member(
+    members.upsert_member(
         bot.ctx.conn, "U002", name="bob", is_admin=True, tz="America/New_York", clock=clock
     )
     run_command(slack, bot, "U002", "/checkin send daily")
@@ -174,7 +176,7 @@ def test_admins_send_a_checkin_now_through_the_outbox(slack, bot, clock):  # noq
 
 
 def test_an_outbox_row_for_an_unknown_checkin_fails_with_the_reason(bot, clock):  # noqa: ANN001
-    store.enqueue(bot.ctx.conn, "send_checkin", {"checkin": "nope", "members": []}, clock=clock)
+    enqueue(bot.ctx.conn, "send_checkin", {"checkin": "nope", "members": []}, clock=clock)
     tick(bot)
     status, error = bot.ctx.conn.execute("SELECT status, error FROM outbox").fetchone()
     assert status == "failed" and "no check-in named 'nope'" in error
@@ -204,7 +206,7 @@ def test_the_home_tab_shows_next_checkin_pause_answers_and_streak(slack, bot, cl
     assert "next on Fri 11 Dec, 09:00" in text
     slack.user("U001").clicks("Resume now")
     settle(slack, bot)
-    assert store.get_member(bot.ctx.conn, "U001")["paused_until"] is None
+    assert members.get_member(bot.ctx.conn, "U001")["paused_until"] is None
     assert date(2026, 12, 1)  # the next run is tomorrow again
     text = "\n".join(str(b.get("text", {}).get("text", "")) for b in slack.home("U001")["blocks"])
     assert "next on Tue 1 Dec, 09:00" in text
@@ -220,7 +222,7 @@ def test_next_morning_chatter_is_not_stored_as_yesterdays_late_answer(slack, bot
     clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # midnight in Paris: the run closes
     tick(bot)
     conn = bot.ctx.conn
-    assert store.get_run(conn, 1)["status"] == "closed"
+    assert get_run(conn, 1)["status"] == "closed"
     clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # Tuesday 08:00 in Paris
     settle(slack, bot, slack.user("U001").types("good morning!"))
     assert conn.execute("SELECT COUNT(*) FROM answers WHERE question_id = 3").fetchone()[0] == 0
@@ -232,7 +234,7 @@ def test_next_morning_chatter_is_not_stored_as_yesterdays_late_answer(slack, bot
 
 
 def test_a_click_keeps_its_meaning_when_the_options_are_reordered_mid_day(slack, bot, clock):  # noqa: ANN001
-    from checkin.definitions import import_definitions, parse_toml
+    from checkin.checkins.definitions import import_definitions, parse_toml
     from tests.bot.conftest import STORY
 
     clock.set(PARIS_NINE)
@@ -264,7 +266,7 @@ def test_an_outbox_row_still_running_here_is_never_taken_again(slack, bot, clock
         release.wait(10)
 
     feature = type("F", (), {"OUTBOX": {"send_checkin": slow}})
-    store.enqueue(bot.ctx.conn, "send_checkin", {"n": 1}, clock=clock)
+    enqueue(bot.ctx.conn, "send_checkin", {"n": 1}, clock=clock)
     assert outbox.work(bot.ctx, [feature]) == 1
     assert started.wait(5)
     clock.advance(minutes=10)  # far past the 5 minutes after which a crashed bot's row is taken

@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import conversation
-from checkin import store
+from checkin.answers import runs
+from checkin.checkins import model
+from checkin.ops import heartbeat
+from checkin.people.members import get_member
 from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,7 +46,7 @@ def test_a_bot_killed_mid_run_carries_on_after_restart(slack, make_bot, clock): 
     settle(slack, second, slack.user("U001").types("5"))
     conn = second.ctx.conn
     assert count(conn, "SELECT COUNT(*) FROM answers WHERE member_id = 'U001'") == 4
-    assert store.get_run(conn, 1)["status"] == "answered"
+    assert runs.get_run(conn, 1)["status"] == "answered"
     assert slack.dm("U001")[-1]["text"].startswith("Thanks!")
 
 
@@ -52,7 +55,7 @@ def test_a_run_due_while_the_bot_was_down_is_sent_when_it_starts(slack, make_bot
     bot = make_bot(connect=False)
     bot.start(scheduler=True)  # the scheduler ticks at once on start
     slack.wait_until(lambda: greetings(slack, "U001") == 1, message="U001's missed run")
-    slack.wait_until(lambda: store.read_heartbeat(bot.ctx.conn) is not None)
+    slack.wait_until(lambda: heartbeat.read_heartbeat(bot.ctx.conn) is not None)
     slack.wait_until(lambda: greetings(slack, "U004") == 1, message="U004's missed run")
     settle(slack, bot)
     assert greetings(slack, "U002") == 0, "not yet 09:00 in New York"
@@ -122,7 +125,7 @@ def test_a_crash_between_posting_and_recording_does_not_resend(
     clock,
     monkeypatch,  # noqa: ANN001
 ):
-    real = store.set_run_status
+    real = runs.set_run_status
 
     def crash_on_open(conn, run_id, status, **kwargs):  # noqa: ANN001, ANN202
         if status == "open":
@@ -130,17 +133,17 @@ def test_a_crash_between_posting_and_recording_does_not_resend(
         return real(conn, run_id, status, **kwargs)
 
     clock.set(PARIS_NINE)
-    monkeypatch.setattr(conversation.store, "set_run_status", crash_on_open)
+    monkeypatch.setattr(runs, "set_run_status", crash_on_open)
     with pytest.raises(SystemExit):
         conversation.send_run(bot.ctx, _due_run(bot, "U001"))
-    monkeypatch.setattr(conversation.store, "set_run_status", real)
-    run = store.get_run(bot.ctx.conn, 1)
+    monkeypatch.setattr(runs, "set_run_status", real)
+    run = runs.get_run(bot.ctx.conn, 1)
     assert run["status"] == "sending"
     assert greetings(slack, "U001") == 1
 
     clock.advance(minutes=5)
     tick(bot)
-    run = store.get_run(bot.ctx.conn, 1)
+    run = runs.get_run(bot.ctx.conn, 1)
     assert run["status"] == "open"
     assert run["message_ts"] == slack.dm("U001")[0]["ts"]
     assert greetings(slack, "U001") == 1, "found in the DM's history, not posted again"
@@ -152,21 +155,21 @@ def test_a_crash_between_posting_and_recording_does_not_resend(
 def test_a_claimed_run_that_never_reached_slack_is_sent_after_the_check(slack, bot, clock):  # noqa: ANN001
     clock.set(PARIS_NINE)
     run_id = _due_run(bot, "U001")
-    store.set_run_status(bot.ctx.conn, run_id, "sending", sent_at=clock())
+    runs.set_run_status(bot.ctx.conn, run_id, "sending", sent_at=clock())
     clock.advance(minutes=5)
     tick(bot)
     assert greetings(slack, "U001") == 1
-    assert store.get_run(bot.ctx.conn, run_id)["status"] == "open"
+    assert runs.get_run(bot.ctx.conn, run_id)["status"] == "open"
 
 
 def _due_run(bot, member: str) -> int:  # noqa: ANN001
     """Create (not send) the member's run that is due now."""
     ctx = bot.ctx
-    checkin = store.get_checkin(ctx.conn, "daily")
+    checkin = model.get_checkin(ctx.conn, "daily")
     from bot import members
-    from checkin.timing import MemberClock, Schedule, due_runs
+    from checkin.checkins.timing import MemberClock, Schedule, due_runs
 
     members.roster(ctx, checkin)
-    row = store.get_member(ctx.conn, member)
+    row = get_member(ctx.conn, member)
     (due,) = due_runs(Schedule.of(checkin), [MemberClock.of(row)], ctx.clock())
-    return store.create_run(ctx.conn, checkin["id"], due, [1, 2, 3, 4], clock=ctx.clock)
+    return runs.create_run(ctx.conn, checkin["id"], due, [1, 2, 3, 4], clock=ctx.clock)

@@ -16,7 +16,8 @@ from bot.slack import (
     SERVER_ERROR_RETRIES,
     CountingRateLimitHandler,
 )
-from checkin import store
+from checkin.answers import runs
+from checkin.ops import events
 from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(120)
@@ -128,7 +129,7 @@ def check_in(slack, bot, clock, fault_at: tuple[str, int] | None, fault) -> None
     assert shown(slack) == [("question", q) for q in qids] + [("recap", run["id"])], (
         "each question asked once, one recap"
     )
-    assert store.get_run(conn, run["id"])["status"] == "answered"
+    assert runs.get_run(conn, run["id"])["status"] == "answered"
 
 
 CASES = (
@@ -165,11 +166,11 @@ def test_a_lost_first_question_is_found_in_the_dm_even_when_the_history_fails(
     conn = bot.ctx.conn
     run = conn.execute("SELECT * FROM runs WHERE member_id = 'U001'").fetchone()
     for _ in range(10):
-        if store.get_run(conn, run["id"])["status"] == "open":
+        if runs.get_run(conn, run["id"])["status"] == "open":
             break
         clock.advance(seconds=5)
         tick(bot)
-    run = store.get_run(conn, run["id"])
+    run = runs.get_run(conn, run["id"])
     assert run["status"] == "open" and run["message_ts"] == slack.dm("U001")[0]["ts"]
     assert len(slack.dm("U001")) == 1, "found in the DM, not posted again"
     assert slack.calls("conversations.history", ok=True)
@@ -198,9 +199,9 @@ def test_a_run_whose_dm_cannot_be_checked_fails_when_its_window_closes(
     clock.set(datetime.fromisoformat(run["closes_at"]) + timedelta(seconds=1))
     tick(bot)
     tick(bot)
-    run = store.get_run(conn, run["id"])
+    run = runs.get_run(conn, run["id"])
     assert run["status"] == "failed" and code in run["error"]
-    assert store.count_events(conn, "run_unverified", PARIS_NINE) == 1
+    assert events.count_events(conn, "run_unverified", PARIS_NINE) == 1
     checks = len(slack.calls("conversations.history"))
     clock.advance(minutes=10)
     tick(bot)

@@ -11,9 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import feedback
 from checkin.clock import system_clock
-from checkin.tokens import USED
+from checkin.feedback import results
+from checkin.feedback.tokens import USED
 from tests.bot.conftest import settle, tick
 from tests.bot.test_feedback import invite_links, make_lead, token_of
 
@@ -71,7 +71,7 @@ def test_four_invited_three_answer_one_declines_results_at_the_third(
             assert list(page.dataframe[0].value["mean (1–5)"]) == [2.0, 2.0, 2.0]
             assert len(ready) == 1
     request_id = bot.ctx.conn.execute("SELECT id FROM feedback_requests").fetchone()[0]
-    assert feedback.response_count(bot.ctx.conn, request_id) == 3
+    assert results.response_count(bot.ctx.conn, request_id) == 3
     again = AppTest.from_file(APP, default_timeout=30)
     again.query_params["token"] = token_of(links["U002"])
     again.switch_page("dashboard/feedback_form.py")

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from checkin import feedback
-from checkin.viewer import Viewer
+from checkin.feedback import listing
+from checkin.people.viewer import Viewer
 from tests.bot.conftest import tick
 from tests.bot.test_feedback import ALICE, BOB, CHITRA, DMITRI, EMMA, invite_links, run
 
@@ -47,7 +47,7 @@ def test_a_server_error_on_the_post_is_retried_later_and_sent_once(slack, bot, c
     first = invite_of(bot, "U002")
     assert first["sent_at"] is None and first["attempts"] == 1
     assert first["last_error"] == "internal_error"
-    assert feedback.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
+    assert listing.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
         {
             "reviewer": "Bob Okafor",
             "state": "retrying",
@@ -64,7 +64,7 @@ def test_a_server_error_on_the_post_is_retried_later_and_sent_once(slack, bot, c
     tick(bot)
     tick(bot)
     assert {u: len(invites_to(slack, u)) for u in REVIEWERS} == dict.fromkeys(REVIEWERS, 1)
-    assert feedback.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == []
+    assert listing.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == []
     assert [r["payload"] for r in bot.ctx.conn.execute("SELECT payload FROM outbox")] == [
         '{"request_id": 1}', '{"request_id": 1, "retry": true}',
     ]  # fmt: skip
@@ -144,12 +144,12 @@ def test_a_deactivated_reviewer_is_refused_with_its_reason_and_never_retried(sla
     tick(bot)
     assert len(slack.calls("conversations.open")) == opened
     assert invites_to(slack, "U002") == []
-    assert feedback.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
+    assert listing.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
         {"reviewer": "Bob Okafor", "state": "refused",
          "reason": "their Slack account is deactivated"}
     ]  # fmt: skip
     outsider = Viewer(role="member", slack_id="U003")
-    assert feedback.undelivered(bot.ctx.conn, outsider, request_id(bot), clock) == []
+    assert listing.undelivered(bot.ctx.conn, outsider, request_id(bot), clock) == []
 
 
 def test_in_development_mode_a_skipped_reviewer_is_shown_as_refused(slack, make_bot, clock):  # noqa: ANN001
@@ -158,7 +158,7 @@ def test_in_development_mode_a_skipped_reviewer_is_shown_as_refused(slack, make_
     tick(bot)
     assert sorted(invite_links(slack)) == ["U002", "U003"]
     reason = "development mode: the bot DMs only the people in CHECKIN_DEV_USERS"
-    assert feedback.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
+    assert listing.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
         {"reviewer": "Dmitri Volkov", "state": "refused", "reason": reason},
         {"reviewer": "Emma Larsen", "state": "refused", "reason": reason},
     ]

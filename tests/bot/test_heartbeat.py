@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import conversation, scheduler
-from checkin import store
+from checkin.ops import events, heartbeat
 from tests.bot.conftest import settle
 
 pytestmark = pytest.mark.timeout(60)
@@ -36,7 +36,7 @@ def test_the_heartbeat_goes_on_while_a_tick_is_stuck(slack, make_bot, clock, mon
         assert stuck.wait(5), "the first tick started"
         clock.advance(minutes=5)  # the tick is still running five (fake) minutes on
         slack.wait_until(
-            lambda: getattr(store.read_heartbeat(bot.ctx.conn), "beat_at", None) == clock(),
+            lambda: getattr(heartbeat.read_heartbeat(bot.ctx.conn), "beat_at", None) == clock(),
             message="a heartbeat written while the tick is stuck",
         )
     finally:
@@ -52,33 +52,33 @@ def test_a_bot_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(
     bot = make_bot(connect=False, beat_interval=0.05)
     bot.start(scheduler=True)
     conn = bot.ctx.conn
-    slack.wait_until(lambda: store.read_heartbeat(conn) is not None)
+    slack.wait_until(lambda: heartbeat.read_heartbeat(conn) is not None)
     # Another bot found ours stale and claimed the heartbeat (another process, another host).
-    store.beat(
+    heartbeat.beat(
         conn, env="production", dev_users=[], started_at=clock(), connected=True, clock=clock,
         pid=4242, host="elsewhere",
     )  # fmt: skip
     with caplog.at_level(logging.ERROR, logger="checkin.bot"):
         slack.wait_until(lambda: bot.ctx.cache.get("stopping"), message="the old bot stops")
         time.sleep(0.2)
-    from checkin import db
+    from checkin.db import connection
 
-    holder = store.read_heartbeat(db.connect(bot.config.db_path))
+    holder = heartbeat.read_heartbeat(connection.connect(bot.config.db_path))
     assert (holder.pid, holder.host) == (4242, "elsewhere"), "the new claim is not overwritten"
     lost = [r for r in caplog.records if "claim lost" in r.getMessage()]
     assert len(lost) == 1 and "pid 4242 on elsewhere" in lost[0].getMessage()
 
 
 def test_the_fenced_beat_refuses_someone_elses_claim(db_path, clock):  # noqa: ANN001
-    from checkin import db
+    from checkin.db import connection
 
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     kw = dict(env="production", dev_users=[], started_at=clock(), connected=True, clock=clock)
-    assert store.beat_if_ours(conn, **kw), "no claim yet: it is ours"
-    store.beat(conn, pid=4242, host="elsewhere", **kw)
+    assert heartbeat.beat_if_ours(conn, **kw), "no claim yet: it is ours"
+    heartbeat.beat(conn, pid=4242, host="elsewhere", **kw)
     clock.advance(seconds=30)
-    assert not store.beat_if_ours(conn, **kw)
-    assert store.read_heartbeat(conn).beat_at == clock() - timedelta(seconds=30)
+    assert not heartbeat.beat_if_ours(conn, **kw)
+    assert heartbeat.read_heartbeat(conn).beat_at == clock() - timedelta(seconds=30)
 
 
 def test_a_tick_hands_the_sends_to_the_members_queues(slack, bot, clock):  # noqa: ANN001
@@ -98,18 +98,18 @@ def test_a_tick_hands_the_sends_to_the_members_queues(slack, bot, clock):  # noq
 
 def test_the_fence_tells_two_bots_with_the_same_pid_and_host_apart(db_path, clock):  # noqa: ANN001
     """Containers: every bot may be pid 1 on a host named alike; the instance id decides."""
-    from checkin import db
+    from checkin.db import connection
 
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     kw = dict(env="production", dev_users=[], started_at=clock(), connected=True, clock=clock)
-    assert store.claim_heartbeat(conn, instance="first", **kw_claim(kw)) is None
-    assert store.beat_if_ours(conn, instance="first", **kw)
-    assert not store.beat_if_ours(conn, instance="second", **kw), "same pid and host, not ours"
-    holder = store.claim_heartbeat(conn, instance="second", **kw_claim(kw))
+    assert heartbeat.claim_heartbeat(conn, instance="first", **kw_claim(kw)) is None
+    assert heartbeat.beat_if_ours(conn, instance="first", **kw)
+    assert not heartbeat.beat_if_ours(conn, instance="second", **kw), "same pid and host, not ours"
+    holder = heartbeat.claim_heartbeat(conn, instance="second", **kw_claim(kw))
     assert holder is not None and holder.instance == "first", "a live claim with our pid waits"
     clock.advance(seconds=91)
-    assert store.claim_heartbeat(conn, instance="second", **kw_claim(kw)) is None, "stale: taken"
-    assert not store.beat_if_ours(conn, instance="first", **kw)
+    assert heartbeat.claim_heartbeat(conn, instance="second", **kw_claim(kw)) is None, "stale: taken"
+    assert not heartbeat.beat_if_ours(conn, instance="first", **kw)
 
 
 def kw_claim(kw: dict) -> dict:
@@ -121,25 +121,25 @@ def test_a_claim_of_a_dead_process_on_this_host_is_taken_at_once(db_path, clock)
     import subprocess
     import sys
 
-    from checkin import db
+    from checkin.db import connection
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     kw = dict(env="production", dev_users=[], started_at=clock(), clock=clock)
-    store.beat(conn, pid=dead.pid, host=socket.gethostname(), instance="old", connected=True, **kw)
-    assert store.claim_heartbeat(conn, instance="new", **kw) is None, "its pid is gone: no wait"
-    assert store.read_heartbeat(conn).instance == "new"
+    heartbeat.beat(conn, pid=dead.pid, host=socket.gethostname(), instance="old", connected=True, **kw)
+    assert heartbeat.claim_heartbeat(conn, instance="new", **kw) is None, "its pid is gone: no wait"
+    assert heartbeat.read_heartbeat(conn).instance == "new"
 
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        store.beat(
+        heartbeat.beat(
             conn, pid=alive.pid, host=socket.gethostname(), instance="live", connected=True, **kw
         )
-        holder = store.claim_heartbeat(conn, instance="new", **kw)
+        holder = heartbeat.claim_heartbeat(conn, instance="new", **kw)
         assert holder is not None and holder.pid == alive.pid, "a live bot is not taken over"
-        store.beat(conn, pid=dead.pid, host="elsewhere", instance="other", connected=True, **kw)
-        assert store.claim_heartbeat(conn, instance="new", **kw) is not None, (
+        heartbeat.beat(conn, pid=dead.pid, host="elsewhere", instance="other", connected=True, **kw)
+        assert heartbeat.claim_heartbeat(conn, instance="new", **kw) is not None, (
             "another host's pid says nothing here: its heartbeat must go stale first"
         )
     finally:
@@ -148,16 +148,16 @@ def test_a_claim_of_a_dead_process_on_this_host_is_taken_at_once(db_path, clock)
 
 
 def test_a_clean_stop_leaves_a_stopped_claim_anyone_may_take(db_path, clock):  # noqa: ANN001
-    from checkin import db
+    from checkin.db import connection
 
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     kw = dict(env="production", dev_users=[], started_at=clock(), clock=clock)
-    assert store.claim_heartbeat(conn, instance="a", **kw) is None
-    store.clear_heartbeat(conn, "a", clock=clock)
-    hb = store.read_heartbeat(conn)
+    assert heartbeat.claim_heartbeat(conn, instance="a", **kw) is None
+    heartbeat.clear_heartbeat(conn, "a", clock=clock)
+    hb = heartbeat.read_heartbeat(conn)
     assert hb.stopped_at == clock() and hb.is_stale(clock()), "not running, right away"
-    assert store.claim_heartbeat(conn, instance="b", **kw) is None
-    assert store.read_heartbeat(conn).stopped_at is None
+    assert heartbeat.claim_heartbeat(conn, instance="b", **kw) is None
+    assert heartbeat.read_heartbeat(conn).stopped_at is None
 
 
 def test_a_stop_never_closes_the_database_under_running_work(slack, make_bot, clock):  # noqa: ANN001
@@ -167,7 +167,7 @@ def test_a_stop_never_closes_the_database_under_running_work(slack, make_bot, cl
     def long_work() -> None:
         started.set()
         release.wait(10)
-        store.record_event(bot.ctx.conn, "late_write", clock=clock)  # after the stop began
+        events.record_event(bot.ctx.conn, "late_write", clock=clock)  # after the stop began
         wrote.append(True)
 
     bot.ctx.defer("U001", long_work)
@@ -177,9 +177,9 @@ def test_a_stop_never_closes_the_database_under_running_work(slack, make_bot, cl
     assert time.monotonic() - began < 2, "the stop keeps its budget"
     release.set()
     slack.wait_until(lambda: wrote, 5, "the running work could still write")
-    from checkin import db
+    from checkin.db import connection
 
-    conn = db.connect(bot.config.db_path)
+    conn = connection.connect(bot.config.db_path)
     assert conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'late_write'").fetchone()[0] == 1
 
 
@@ -189,13 +189,13 @@ def test_old_events_are_pruned_after_the_configured_days(slack, make_bot, clock)
     bot = make_bot(events_days=30)
     conn = bot.ctx.conn
     for age in (31, 29, 1):
-        store.record_event(
+        events.record_event(
             conn, "message_sent", clock=lambda age=age: clock() - timedelta(days=age)
         )
     conversation.forget_old_events(bot.ctx, clock())
     left = sorted(r[0] for r in conn.execute("SELECT at FROM events WHERE kind = 'message_sent'"))
     assert len(left) == 2, "the 31-day-old one went"
-    store.record_event(conn, "message_sent", clock=lambda: clock() - timedelta(days=40))
+    events.record_event(conn, "message_sent", clock=lambda: clock() - timedelta(days=40))
     conversation.forget_old_events(bot.ctx, clock() + timedelta(minutes=5))
     assert (
         conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'message_sent'").fetchone()[0] == 3

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checkin import store
+from checkin.people import members
 from tests.bot.conftest import settle, tick
 
 pytestmark = pytest.mark.timeout(60)
@@ -86,11 +86,11 @@ def test_a_slash_command_acked_before_a_kill_is_done_after_the_restart(
     clock.set(PARIS_NINE)
     lose_the_queue(first)
     slack.user("U001").runs("/checkin pause until 2026-12-24")
-    row = store.get_member(first.ctx.conn, "U001")
+    row = members.get_member(first.ctx.conn, "U001")
     assert row is None or row["paused_until"] is None
     first.stop(timeout=1)
 
     second = make_bot()
     settle(slack, second)
-    assert store.get_member(second.ctx.conn, "U001")["paused_until"] == "2026-12-24"
+    assert members.get_member(second.ctx.conn, "U001")["paused_until"] == "2026-12-24"
     assert any("paused until" in str(r.body.get("text")) for r in slack.responses)

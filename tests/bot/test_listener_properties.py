@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import blocks, commands, conversation, listen
-from checkin import store
+from checkin.answers.runs import get_run
 from checkin.clock import iso
+from checkin.people import members
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -31,7 +32,7 @@ JSON = st.recursive(
 def runs(ctx, story_db, clock):  # noqa: ANN001, ANN201
     """One run of U001 in each status that accepts no answer; their ids and question ids."""
     conn = ctx.conn
-    store.ensure_member(conn, "U001", clock=clock)
+    members.ensure_member(conn, "U001", clock=clock)
     checkin = conn.execute("SELECT id FROM checkins").fetchone()[0]
     qids = [r[0] for r in conn.execute("SELECT id FROM questions ORDER BY id")]
     ids = []
@@ -129,7 +130,7 @@ def test_any_request_is_acknowledged_once_never_raises_and_stores_nothing(ctx, r
     conn = ctx.conn
     assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM answer_history").fetchone()[0] == 0
-    statuses = [store.get_run(conn, i)["status"] for i in ids]
+    statuses = [get_run(conn, i)["status"] for i in ids]
     assert statuses == list(CLOSED_STATUSES), "no run that accepts nothing was reopened"
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from checkin import db, store
+from checkin.db import connection
+from checkin.ops.heartbeat import read_heartbeat
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -45,9 +46,9 @@ def start(env: dict[str, str], cwd: Path) -> subprocess.Popen:
 
 
 def heartbeat(db_path: Path):  # noqa: ANN201
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     try:
-        return store.read_heartbeat(conn)
+        return read_heartbeat(conn)
     finally:
         conn.close()
 
@@ -88,7 +89,7 @@ def test_one_bot_runs_a_second_refuses_and_sigterm_stops_it(slack, story_db, tmp
 
 
 def test_a_stale_heartbeat_does_not_block_a_start(slack, story_db, tmp_path):  # noqa: ANN001
-    conn = db.connect(story_db)
+    conn = connection.connect(story_db)
     conn.execute(
         "INSERT INTO heartbeat (id, pid, host, env, started_at, beat_at) "
         "VALUES (1, 999999, 'elsewhere', 'production', '2026-01-01T00:00:00Z', "

@@ -4,9 +4,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from bot import maintenance, scheduler
-from checkin import backup, db, store
-from checkin.definitions import import_definitions, parse_toml
-from checkin.viewer import OPERATOR
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.ops import backup
+from checkin.people import members
+from checkin.people.viewer import OPERATOR
 from tests.core.test_retention import TWO, answer
 
 
@@ -41,13 +43,13 @@ def test_a_restart_the_same_day_does_not_run_it_again(ctx, tmp_path, clock):
 
 def test_without_a_backup_dir_no_backup_is_taken(ctx, tmp_path, clock):
     scheduler.tick(ctx)
-    assert db.get_meta(ctx.conn, maintenance.LAST_RUN) is not None
+    assert connection.get_meta(ctx.conn, maintenance.LAST_RUN) is not None
     assert ctx.conn.execute("SELECT COUNT(*) FROM backups").fetchone()[0] == 0
 
 
 def test_the_daily_job_applies_retention(ctx, clock):
     import_definitions(ctx.conn, parse_toml(TWO), clock=clock)
-    store.upsert_member(ctx.conn, "U001", name="ada", clock=clock)
+    members.upsert_member(ctx.conn, "U001", name="ada", clock=clock)
     answer(ctx.conn, "short", clock().date() - timedelta(weeks=10), "too old", clock)
     answer(ctx.conn, "long", date(2020, 1, 6), "kept forever", clock)
     scheduler.tick(ctx)
@@ -62,7 +64,7 @@ def test_a_failing_backup_does_not_stop_retention_and_is_recorded(ctx, tmp_path,
     blocked.write_text("not a directory")
     ctx.config = replace(ctx.config, backup_dir=blocked, retention_weeks=1)
     import_definitions(ctx.conn, parse_toml(TWO.replace("retention_weeks = 4\n", "")), clock=clock)
-    store.upsert_member(ctx.conn, "U001", name="ada", clock=clock)
+    members.upsert_member(ctx.conn, "U001", name="ada", clock=clock)
     answer(ctx.conn, "long", clock().date() - timedelta(weeks=3), "old enough", clock)
     scheduler.tick(ctx)
     assert ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0

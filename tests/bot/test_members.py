@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot import members
+from checkin.people import members as people_members
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -25,9 +26,9 @@ def test_the_roster_reads_profiles_once_a_day(ctx, slack, clock):  # noqa: ANN00
     checkin = {"id": 1, "participants": json.dumps(["#general", "U006"])}
     ids = members.roster(ctx, checkin)
     assert ids == ["U001", "U002", "U003", "U004", "U005", "U006"]
-    frank = members.store.get_member(ctx.conn, "U006")
+    frank = people_members.get_member(ctx.conn, "U006")
     assert frank["active"] == 0 and frank["inactive_reason"] == "deactivated"
-    assert members.store.get_member(ctx.conn, "U003")["tz"] == "Asia/Kolkata"
+    assert people_members.get_member(ctx.conn, "U003")["tz"] == "Asia/Kolkata"
     calls = len(slack.calls("users.info"))
     members.roster(ctx, checkin)
     assert len(slack.calls("users.info")) == calls
@@ -64,16 +65,16 @@ def test_a_failed_first_read_is_tried_again_within_minutes(ctx, slack, clock):  
 def test_an_old_message_gone_from_chat_update_does_not_deactivate_the_member(ctx, slack):  # noqa: ANN001
     from bot.slack import call
 
-    members.store.ensure_member(ctx.conn, "U001")
+    people_members.ensure_member(ctx.conn, "U001")
     slack.fail("chat.update", "channel_not_found")
     try:
         call(ctx, "chat.update", member="U001", channel="D001", ts="1.0", text="x")
     except Exception:  # noqa: BLE001, S110 - the error is what Slack said; the member is the point
         pass
-    assert members.store.get_member(ctx.conn, "U001")["active"] == 1
+    assert people_members.get_member(ctx.conn, "U001")["active"] == 1
     slack.fail("chat.postMessage", "channel_not_found")
     try:
         call(ctx, "chat.postMessage", member="U001", channel="D001", text="x")
     except Exception:  # noqa: BLE001, S110
         pass
-    assert members.store.get_member(ctx.conn, "U001")["active"] == 0, "a post still does"
+    assert people_members.get_member(ctx.conn, "U001")["active"] == 0, "a post still does"

@@ -11,8 +11,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bot.app import Bot
-from checkin import db, pool, report_formats, reports, store
-from checkin.definitions import import_definitions, parse_toml
+from checkin.checkins import model
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.people import members
+from checkin.pool import moderation, submit
+from checkin.reports import build, formats
 from tests.bot.conftest import bot_config, settle, tick
 
 pytestmark = pytest.mark.timeout(60)
@@ -38,14 +42,14 @@ BOOK = "What's the best book you read this year?"
 def pool_bot(slack, db_path, clock):  # noqa: ANN001, ANN201
     """A bot with one check-in that asks a pool question; U003 is configured as admin and
     Slack says U004 is a workspace admin."""
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     import_definitions(conn, parse_toml(PULSE), clock=clock)
     conn.close()
     slack.workspace.users["U004"]["is_admin"] = True
     bot = Bot(bot_config(slack, db_path, admins=("U003",)), clock, tick_interval=5)
     bot.start(scheduler=False)
     slack.wait_for_connection()
-    store.upsert_member(bot.ctx.conn, "U004", real_name="Dmitri Volkov", is_admin=True, clock=clock)
+    members.upsert_member(bot.ctx.conn, "U004", real_name="Dmitri Volkov", is_admin=True, clock=clock)
     yield bot
     bot.stop(timeout=1)
 
@@ -86,7 +90,7 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
     ack = slack.user("U004").clicks("Approve")
     assert ack.latency < 1.0
     settle(slack, pool_bot)
-    assert pool.get(conn, row["id"])["status"] == "approved"
+    assert submit.get(conn, row["id"])["status"] == "approved"
     # both admins' DMs were updated in place: no buttons left, the outcome shown
     for admin in ("U003", "U004"):
         dm = [m for m in slack.dm(admin) if BOOK in m["text"]]
@@ -108,14 +112,14 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
         ("What did you work on?", "The export", None),
         (BOOK, "Piranesi", row["id"]),
     ]
-    assert pool.get(conn, row["id"])["times_asked"] == 1
+    assert submit.get(conn, row["id"])["times_asked"] == 1
 
     # the week's report has it like any other question
-    checkin = store.get_checkin(conn, "pulse")
-    report = reports.build_report(conn, checkin, "2026-W49", clock())
+    checkin = model.get_checkin(conn, "pulse")
+    report = build.build_report(conn, checkin, "2026-W49", clock())
     from_pool = [q for q in report.questions if q.from_pool]
     assert [(q.text, q.answers) for q in from_pool] == [(BOOK, 1)]
-    assert "Piranesi" in report_formats.to_markdown(report)
+    assert "Piranesi" in formats.to_markdown(report)
 
     # and on the dashboard's Question pool page, one click away
     monkeypatch.setenv("CHECKIN_DB", str(pool_bot.config.db_path))
@@ -177,10 +181,10 @@ def test_a_click_after_another_admin_moderated_changes_nothing_and_shows_the_out
 ):  # noqa: ANN001
     ask(slack, pool_bot, "U002", BOOK)
     question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
-    pool.moderate(pool_bot.ctx.conn, question_id, "reject", "U004", clock=clock)  # on the web
+    moderation.moderate(pool_bot.ctx.conn, question_id, "reject", "U004", clock=clock)  # on the web
     slack.user("U003").clicks("Approve")  # U003's DM still shows the buttons
     settle(slack, pool_bot)
-    row = pool.get(pool_bot.ctx.conn, question_id)
+    row = submit.get(pool_bot.ctx.conn, question_id)
     assert (row["status"], row["reviewed_by"]) == ("rejected", "U004")
     dm = [m for m in slack.dm("U003") if BOOK in m["text"]]
     assert len(dm) == 1 and dm[0]["text"].startswith(":no_entry_sign: Rejected by <@U004>")
@@ -197,7 +201,7 @@ def test_a_non_admin_cannot_moderate(slack, pool_bot):  # noqa: ANN001
     body = {"user": {"id": "U005"}, "actions": [{"action_id": "pool_approve",
                                                  "value": str(question_id)}]}  # fmt: skip
     pool_feature.on_moderate(pool_bot.ctx, body)
-    assert pool.get(pool_bot.ctx.conn, question_id)["status"] == "pending"
+    assert submit.get(pool_bot.ctx.conn, question_id)["status"] == "pending"
     assert slack.dm("U005")[-1]["text"] == "Only admins moderate the question pool."
 
 
@@ -252,7 +256,7 @@ def test_the_modal_shows_a_duplicate_next_to_the_question_and_stays_open(slack, 
 
 
 def test_a_question_submitted_on_the_web_is_dmed_to_admins_on_the_next_tick(slack, pool_bot):  # noqa: ANN001
-    pool.submit(pool_bot.ctx.conn, BOOK, submitted_by="U005", source="web")
+    submit.submit(pool_bot.ctx.conn, BOOK, submitted_by="U005", source="web")
     tick(pool_bot)
     assert BOOK in moderation_dm(slack, "U003")["text"]
     tick(pool_bot)
@@ -264,7 +268,7 @@ def test_a_question_moderated_on_the_web_updates_the_admin_dms_and_tells_the_sub
 ):  # noqa: ANN001
     ask(slack, pool_bot, "U002", BOOK)
     question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
-    pool.moderate(pool_bot.ctx.conn, question_id, "approve", "operator", clock=clock)
+    moderation.moderate(pool_bot.ctx.conn, question_id, "approve", "operator", clock=clock)
     tick(pool_bot)
     for admin in ("U003", "U004"):
         dm = [m for m in slack.dm(admin) if BOOK in m["text"]]
@@ -286,7 +290,7 @@ def test_a_pending_question_reworded_on_the_web_updates_the_admins_dms_in_place(
     question_id = conn.execute("SELECT id FROM pool_questions").fetchone()[0]
     before = {admin: moderation_dm(slack, admin)["ts"] for admin in ("U003", "U004")}
     reworded = "Which book did you enjoy most this year?"
-    pool.edit_text(conn, question_id, reworded, "U003", clock=clock)  # what the web page calls
+    moderation.edit_text(conn, question_id, reworded, "U003", clock=clock)  # what the web page calls
     tick(pool_bot)
     for admin in ("U003", "U004"):
         dms = [m for m in slack.dm(admin) if "New question for the pool" in m["text"]]
@@ -300,7 +304,7 @@ def test_a_pending_question_reworded_on_the_web_updates_the_admins_dms_in_place(
     assert len(slack.calls("chat.update")) == 2  # shown already: not updated again
     slack.user("U004").clicks("Approve")
     settle(slack, pool_bot)
-    row = pool.get(conn, question_id)
+    row = submit.get(conn, question_id)
     assert (row["status"], row["text"]) == ("approved", reworded)
 
 
@@ -309,7 +313,7 @@ def test_a_failed_rewording_update_is_tried_again_on_the_next_tick(slack, pool_b
     conn = pool_bot.ctx.conn
     question_id = conn.execute("SELECT id FROM pool_questions").fetchone()[0]
     reworded = "Which book did you enjoy most this year?"
-    pool.edit_text(conn, question_id, reworded, "U003", clock=clock)
+    moderation.edit_text(conn, question_id, reworded, "U003", clock=clock)
     slack.fail("chat.update", 500, times=4)  # the first admin's update, beyond 3 retries
     tick(pool_bot)
     assert BOOK in moderation_dm(slack, "U003")["text"]

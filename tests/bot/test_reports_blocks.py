@@ -9,8 +9,9 @@ import pytest
 
 from bot import reports as bot_reports
 from bot.blocks import SECTION_MAX, esc_clip
-from checkin.report_formats import to_markdown
-from checkin.reports import QuestionSummary, TextAnswer, build_report
+from checkin.reports.build import build_report
+from checkin.reports.formats import to_markdown
+from checkin.reports.model import MemberWeek, QuestionSummary, TextAnswer
 from tests.fakeslack.validation import block_errors
 from tests.test_reports_data import build_golden, utc
 
@@ -62,7 +63,7 @@ def test_question_and_names_are_escaped_in_blocks_and_fallback_texts(report) -> 
     assert any("R&amp;D &lt;!channel&gt; *loud*" in t for t in mrkdwn_texts(blocks))
     for fallback, _ in bot_reports.answer_messages(evil_report):
         assert "<!channel>" not in fallback
-    mw = bot_reports.reports.MemberWeek(
+    mw = MemberWeek(
         checkin=EVIL, week="2026-W44", member_id="U0A", member=EVIL, runs=[]
     )
     fallback, _ = bot_reports.member_message(mw)

@@ -10,10 +10,18 @@ import pytest
 
 from bot import reports as bot_reports
 from bot import scheduler
-from checkin import db, reports, store
+from checkin.answers import record, runs
+from checkin.checkins import model
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.checkins.timing import MemberClock, Schedule, run_for
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
-from checkin.timing import MemberClock, Schedule, run_for
+from checkin.db import connection
+from checkin.ops import outbox
+from checkin.ops.events import count_events
+from checkin.people import members
+from checkin.reports import build
+from checkin.reports import charts as report_charts
+from checkin.reports.posts import claim_owner, claim_report_post, get_report_post
 from tests.bot.conftest import settle
 
 pytestmark = pytest.mark.timeout(60)
@@ -51,30 +59,30 @@ ANSWERS = {  # (member, local date) → (scale, text)
 @pytest.fixture
 def weekly_db(story_db):  # noqa: ANN001, ANN201
     """The story database plus a reported check-in with a week of answers (the story's is off)."""
-    conn = db.connect(story_db)
+    conn = connection.connect(story_db)
     clock = FakeClock(datetime(2026, 11, 29, tzinfo=UTC))
     conn.execute("UPDATE checkins SET active = 0 WHERE name = 'daily'")
     import_definitions(conn, parse_toml(WEEKLY), clock=clock)
-    checkin = store.get_checkin(conn, "weekly")
-    questions = [q["id"] for q in store.active_questions(conn, checkin["id"])]
+    checkin = model.get_checkin(conn, "weekly")
+    questions = [q["id"] for q in model.active_questions(conn, checkin["id"])]
     tz = {"U001": "Europe/Paris", "U002": "America/New_York", "U004": "Europe/Berlin"}
     for member, name in PEOPLE.items():
-        store.upsert_member(conn, member, name=name.split()[0].lower(), real_name=name,
+        members.upsert_member(conn, member, name=name.split()[0].lower(), real_name=name,
                             tz=tz[member], clock=clock)  # fmt: skip
     for member in PEOPLE:
         for day in (date(2026, 11, 30), date(2026, 12, 2)):
             due = run_for(Schedule.of(checkin), MemberClock(member, tz[member]), day)
             clock.set(due.due_at)
-            run_id = store.create_run(conn, checkin["id"], due, questions, status="sending",
+            run_id = runs.create_run(conn, checkin["id"], due, questions, status="sending",
                                       clock=clock)  # fmt: skip
-            store.set_run_status(conn, run_id, "open", sent_at=due.due_at, clock=clock)
+            runs.set_run_status(conn, run_id, "open", sent_at=due.due_at, clock=clock)
             if (member, day) in ANSWERS:
                 scale, text = ANSWERS[(member, day)]
                 clock.advance(minutes=20)
-                store.record_answer(conn, run_id, questions[0], text="x", number=scale, clock=clock)
-                store.record_answer(conn, run_id, questions[1], text=text, clock=clock)
+                record.record_answer(conn, run_id, questions[0], text="x", number=scale, clock=clock)
+                record.record_answer(conn, run_id, questions[1], text=text, clock=clock)
             else:
-                store.set_run_status(conn, run_id, "closed", clock=clock)
+                runs.set_run_status(conn, run_id, "closed", clock=clock)
     conn.close()
     return story_db
 
@@ -122,7 +130,7 @@ def test_scheduled_post_appears_once_with_chart_and_thread(
         at(bot, clock, REPORT_TIME + timedelta(seconds=seconds), slack)
     assert len(top_level(slack)) == 1
     conn = bot.ctx.conn
-    row = reports.get_report_post(conn, store.get_checkin(conn, "weekly")["id"], WEEK)
+    row = get_report_post(conn, model.get_checkin(conn, "weekly")["id"], WEEK)
     assert (row["status"], row["message_ts"]) == ("posted", post["ts"])
 
 
@@ -155,10 +163,10 @@ def test_bot_stopped_mid_post_checks_the_channel_before_posting(
 def test_claim_left_by_a_bot_that_never_posted_is_posted_once(
     slack, weekly_db, make_bot, clock
 ) -> None:  # noqa: ANN001, E501
-    conn = db.connect(weekly_db)
-    checkin = store.get_checkin(conn, "weekly")
+    conn = connection.connect(weekly_db)
+    checkin = model.get_checkin(conn, "weekly")
     clock.set(REPORT_TIME)
-    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
+    assert claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
     conn.close()
     bot = make_bot()
     at(bot, clock, REPORT_TIME + timedelta(minutes=6), slack)
@@ -170,10 +178,10 @@ def test_fresh_claim_of_another_bot_is_left_alone_a_stale_one_taken_over(
     slack, weekly_db, make_bot, clock
 ) -> None:  # noqa: ANN001, E501
     """Two bots on one database: the second posts only once the first's claim is 5 minutes old."""
-    conn = db.connect(weekly_db)
-    checkin = store.get_checkin(conn, "weekly")
+    conn = connection.connect(weekly_db)
+    checkin = model.get_checkin(conn, "weekly")
     clock.set(REPORT_TIME)
-    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@other", clock)
+    assert claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@other", clock)
     conn.close()
     bot = make_bot()
     for minutes in (1, 4):
@@ -186,7 +194,7 @@ def test_fresh_claim_of_another_bot_is_left_alone_a_stale_one_taken_over(
     assert len(top_level(slack)) == 1
     assert slack.calls("conversations.history", ok=True), "a claim taken over is checked first"
     row = bot.ctx.conn.execute("SELECT status, claimed_by FROM report_posts").fetchone()
-    assert tuple(row) == ("posted", reports.claim_owner())
+    assert tuple(row) == ("posted", claim_owner())
 
 
 def test_timeout_after_slack_took_the_post_does_not_post_twice(
@@ -219,10 +227,10 @@ def test_history_check_failing_keeps_the_week_claimed(
 ) -> None:  # noqa: ANN001, E501
     """Without channels:history the check answers missing_scope: try later, never mark failed."""
     monkeypatch.setattr(bot_reports, "RETRY_AFTER_S", 0)
-    conn = db.connect(weekly_db)
-    checkin = store.get_checkin(conn, "weekly")
+    conn = connection.connect(weekly_db)
+    checkin = model.get_checkin(conn, "weekly")
     clock.set(REPORT_TIME)
-    assert reports.claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
+    assert claim_report_post(conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
     conn.close()
     slack.scopes -= {"channels:history"}
     bot = make_bot()
@@ -239,12 +247,11 @@ def test_history_check_failing_keeps_the_week_claimed(
 def test_chart_that_fails_to_render_does_not_hide_the_post(
     slack, weekly_db, make_bot, clock, monkeypatch
 ) -> None:  # noqa: ANN001, E501
-    from checkin import charts
 
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(charts, "to_png", broken)
+    monkeypatch.setattr(report_charts, "to_png", broken)
     bot = make_bot()
     at(bot, clock, REPORT_TIME, slack)
     (post,) = top_level(slack)
@@ -264,7 +271,7 @@ def test_chart_that_fails_to_render_does_not_hide_the_post(
 def test_channel_the_bot_cannot_post_in_is_recorded_not_retried(
     slack, weekly_db, make_bot, clock
 ) -> None:  # noqa: ANN001, E501
-    conn = db.connect(weekly_db)
+    conn = connection.connect(weekly_db)
     conn.execute("UPDATE checkins SET report_channel = '#nowhere' WHERE name = 'weekly'")
     conn.close()
     bot = make_bot()
@@ -356,7 +363,7 @@ def test_report_to_dm_in_development_goes_only_to_dev_users(
 
 def test_post_asked_for_through_the_outbox(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
-    store.enqueue(bot.ctx.conn, "post_report", {"checkin": "weekly", "week": WEEK,
+    outbox.enqueue(bot.ctx.conn, "post_report", {"checkin": "weekly", "week": WEEK,
                                                 "channel": "#general"})  # fmt: skip
     at(bot, clock, datetime(2026, 12, 1, 12, 0, tzinfo=UTC), slack)
     posts = [m for m in slack.history("#general") if m.get("blocks")]
@@ -425,11 +432,11 @@ def test_after_a_takeover_the_missing_chart_and_thread_are_posted(
     # the summary goes out, then the bot "dies" before the chart and the answers
     from bot import reports as bot_reports
 
-    checkin = store.get_checkin(first.ctx.conn, "weekly")
-    assert reports.claim_report_post(
+    checkin = model.get_checkin(first.ctx.conn, "weekly")
+    assert claim_report_post(
         first.ctx.conn, checkin["id"], WEEK, "#team", "4242@gone", clock
     )
-    report = reports.build_report(first.ctx.conn, checkin, WEEK, clock())
+    report = build.build_report(first.ctx.conn, checkin, WEEK, clock())
     text, blocks = bot_reports.summary_message(report, in_channel=True)
     team = slack.workspace.resolve_channel("#team")
     bot_reports.call(
@@ -453,7 +460,7 @@ def test_a_week_that_failed_is_posted_once_the_bot_can(slack, weekly_db, make_bo
     at(bot, clock, REPORT_TIME, slack)
     conn = bot.ctx.conn
     assert conn.execute("SELECT status, error FROM report_posts").fetchone()[0] == "failed"
-    assert store.count_events(conn, "report_failed", REPORT_TIME - timedelta(days=1)) == 1
+    assert count_events(conn, "report_failed", REPORT_TIME - timedelta(days=1)) == 1
     at(bot, clock, REPORT_TIME + timedelta(minutes=30), slack)
     assert top_level(slack) == [], "not retried every tick"
     at(bot, clock, REPORT_TIME + timedelta(hours=1, minutes=1), slack)  # invited meanwhile
@@ -483,14 +490,14 @@ def test_the_week_is_posted_once_whatever_one_call_of_the_post_does(
     assert any(m.get("text") and not m.get("files") for m in thread), "the answers are there"
     if method != "chat.postMessage":
         charted = any(m.get("files") for m in thread)
-        failed = store.count_events(conn, "report_chart_failed", REPORT_TIME - timedelta(days=1))
+        failed = count_events(conn, "report_chart_failed", REPORT_TIME - timedelta(days=1))
         assert charted or failed == 1, "the chart is there, or its failure counted"
 
 
 def test_a_check_in_named_with_an_ampersand_is_found_from_the_command(
     slack, weekly_db, make_bot, clock
 ) -> None:  # noqa: ANN001, E501
-    conn = db.connect(weekly_db)
+    conn = connection.connect(weekly_db)
     conn.execute("UPDATE checkins SET name = 'R&D weekly' WHERE name = 'weekly'")
     conn.close()
     bot = make_bot()

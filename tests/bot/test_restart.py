@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from checkin import db, store
-from checkin.definitions import import_definitions, parse_toml
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.ops.heartbeat import read_heartbeat
 from tests.bot.test_main import ROOT, bot_env, heartbeat, start
 
 pytestmark = pytest.mark.timeout(120)
@@ -45,7 +46,7 @@ kind = "text"
 
 @pytest.fixture
 def by_hand_db(db_path: Path) -> Path:
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     import_definitions(conn, parse_toml(BY_HAND))
     conn.close()
     return db_path
@@ -71,7 +72,7 @@ def shown(slack) -> list[tuple[str, object]]:  # noqa: ANN001
 
 
 def answers(path: Path) -> list[tuple]:
-    conn = db.connect(path)
+    conn = connection.connect(path)
     try:
         return [tuple(r) for r in conn.execute("SELECT question_id, text FROM answers ORDER BY 1")]
     finally:
@@ -136,7 +137,7 @@ def test_kill_9_at_each_step_and_an_immediate_restart_lose_nothing(slack, bots, 
     slack.wait_until(lambda: len(shown(slack)) == 1, 20, "the first question")
     time.sleep(0.5)  # a second greeting would be posted by now
     assert len(shown(slack)) == 1, "found in the DM, not sent again"
-    conn = db.connect(bots.path)
+    conn = connection.connect(bots.path)
     (run,) = conn.execute("SELECT * FROM runs WHERE member_id = 'U001'").fetchall()
     conn.close()
     qids = json.loads(run["question_ids"])
@@ -215,6 +216,6 @@ def test_after_a_clean_stop_send_says_the_bot_is_not_running(slack, bots, tmp_pa
     assert result.returncode == 0
     assert "the bot is not running" in result.stderr
     assert "no bot has run" not in result.stderr
-    conn = db.connect(bots.path)
-    assert store.read_heartbeat(conn).stopped_at is not None
+    conn = connection.connect(bots.path)
+    assert read_heartbeat(conn).stopped_at is not None
     conn.close()

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.scheduler import Scheduler
-from checkin import db, store
-from checkin.definitions import import_definitions, parse_toml
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.ops import outbox
 from tests.bot.conftest import settle
 from tests.fakeslack.workspace import make_user
 
@@ -86,7 +87,7 @@ participants = {ids!r}
 text = "How are you feeling?"
 kind = "scale"
 """.replace("'", '"')
-    conn = db.connect(story_db)
+    conn = connection.connect(story_db)
     import_definitions(conn, parse_toml(toml), clock=clock)
     conn.execute("UPDATE checkins SET participants = ? WHERE name = 'daily'", ('["U002"]',))
     conn.close()
@@ -97,7 +98,7 @@ kind = "scale"
     loop = Scheduler(bot.ctx, interval=5).start()
     try:
         slack.wait_until(lambda: sum(bool(slack.dm(u)) for u in ids[:50]) >= 5, 30, "fan-out")
-        outbox_id = store.enqueue(conn, "send_checkin", {"checkin": "daily", "members": ["U002"]})
+        outbox_id = outbox.enqueue(conn, "send_checkin", {"checkin": "daily", "members": ["U002"]})
         queued = time.monotonic()
         slack.wait_until(
             lambda: conn.execute("SELECT status FROM outbox WHERE id = ?", (outbox_id,)).fetchone()[0]

@@ -6,7 +6,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import SlackUnavailable, call, is_transient
-from checkin import store
+from checkin.people import members
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -21,10 +21,10 @@ def test_a_message_is_counted(ctx):  # noqa: ANN001
 
 
 def test_user_disabled_marks_the_member_inactive(ctx, slack):  # noqa: ANN001
-    store.ensure_member(ctx.conn, "U006")
+    members.ensure_member(ctx.conn, "U006")
     with pytest.raises(SlackApiError):
         call(ctx, "conversations.open", member="U006", users="U006")
-    member = store.get_member(ctx.conn, "U006")
+    member = members.get_member(ctx.conn, "U006")
     assert (member["active"], member["inactive_reason"]) == (0, "user_disabled")
     assert kinds(ctx) == [("api_error", "conversations.open", "user_disabled")]
 

@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import scheduler
-from checkin import db, store
-from checkin.definitions import import_definitions, parse_toml
+from checkin.answers.runs import get_run
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.ops import events, heartbeat
+from checkin.people import members
 from tests.bot.conftest import settle, tick
 from tests.fakeslack.workspace import make_user
 
@@ -34,7 +37,7 @@ participants = {ids!r}
 text = "How are you feeling?"
 kind = "scale"
 """.replace("'", '"')
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     import_definitions(conn, parse_toml(toml), clock=clock)
     conn.execute("UPDATE checkins SET active = 0 WHERE name = 'daily'")
     conn.close()
@@ -60,7 +63,7 @@ def test_a_429_storm_loses_no_one(slack, make_bot, story_db, clock):  # noqa: AN
     conn = bot.ctx.conn
     statuses = conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall()
     assert [tuple(r) for r in statuses] == [("open", MANY)]
-    waits = store.count_events(conn, "rate_limited", datetime(2000, 1, 1, tzinfo=UTC))
+    waits = events.count_events(conn, "rate_limited", datetime(2000, 1, 1, tzinfo=UTC))
     assert waits >= 4
     assert took < 30
 
@@ -81,7 +84,7 @@ def test_server_errors_are_retried_with_backoff_but_not_on_a_post(slack, bot, cl
     clock.advance(minutes=5)  # the history check: not in the DM, so it is sent now
     tick(bot)
     tick(bot)
-    assert store.get_run(conn, left["id"])["status"] == "open"
+    assert get_run(conn, left["id"])["status"] == "open"
     assert len(slack.dm(left["member_id"])) == 1
 
 
@@ -121,7 +124,7 @@ def test_a_deactivated_member_is_marked_inactive_and_not_retried(slack, bot, clo
     clock.set(PARIS_NINE.replace(hour=3, minute=30))
     tick(bot)  # Kolkata's 09:00: only U003 is due
     conn = bot.ctx.conn
-    member = store.get_member(conn, "U003")
+    member = members.get_member(conn, "U003")
     assert (member["active"], member["inactive_reason"]) == (0, "user_disabled")
     run = conn.execute("SELECT status, error FROM runs WHERE member_id = 'U003'").fetchone()
     assert tuple(run) == ("failed", "user_disabled")
@@ -138,7 +141,7 @@ def test_a_member_deactivated_in_slack_is_never_asked(slack, bot, clock):  # noq
     clock.set(PARIS_NINE)
     tick(bot)
     assert slack.dm("U001") == []
-    assert store.get_member(bot.ctx.conn, "U001")["active"] == 0
+    assert members.get_member(bot.ctx.conn, "U001")["active"] == 0
     assert len(slack.dm("U004")) == 1
 
 
@@ -183,7 +186,7 @@ def test_development_mode_sends_only_to_the_allowed_users(slack, make_bot, clock
     skipped = conn.execute("SELECT member_id FROM events WHERE kind = 'dm_skipped'").fetchall()
     assert sorted(r[0] for r in skipped) == ["U001", "U003"]
     assert scheduler.heartbeat(bot.ctx)
-    beat = store.read_heartbeat(conn)
+    beat = heartbeat.read_heartbeat(conn)
     assert beat.env == "development" and beat.dev_users == ["U004"]
     assert beat.detail["dm_skipped_24h"] == 2
     clock.advance(minutes=30)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from checkin import store
+from checkin.answers import runs
 from checkin.clock import parse_iso
 from tests.bot.conftest import settle, tick
 
@@ -42,7 +42,7 @@ def test_a_snooze_that_would_outlast_the_window_says_so_and_keeps_the_buttons(sl
     slack.user("U001").clicks("Snooze 1 h")
     settle(slack, bot)
     assert "before a snooze would end, so it is not snoozed" in texts(slack)[-1]
-    assert store.get_run(bot.ctx.conn, run["id"])["snoozed_until"] is None
+    assert runs.get_run(bot.ctx.conn, run["id"])["snoozed_until"] is None
     slack.user("U001").clicks("good")  # the buttons still work
     settle(slack, bot)
     assert bot.ctx.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
@@ -76,8 +76,8 @@ def test_a_skip_while_a_run_is_left_sending_applies_to_it(slack, bot, clock):  #
     assert run["status"] == "sending"
     slack.user("U001").runs("/checkin skip")
     settle(slack, bot)
-    assert store.get_run(conn, run["id"])["status"] == "skipped"
+    assert runs.get_run(conn, run["id"])["status"] == "skipped"
     clock.advance(minutes=1)
     tick(bot)
-    assert store.get_run(conn, run["id"])["status"] == "skipped", "not opened nor sent again"
+    assert runs.get_run(conn, run["id"])["status"] == "skipped", "not opened nor sent again"
     assert len(slack.dm("U001")) == 1

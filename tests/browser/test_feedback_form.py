@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import pytest
 
-from checkin import db, feedback, store
 from checkin.clock import system_clock
 from checkin.config import Config, signing_secret
-from checkin.tokens import USED
+from checkin.db import connection
+from checkin.feedback import invites, requests, results
+from checkin.feedback.tokens import USED
+from checkin.people import members
 from tests.browser.test_pages import CHROMIUM, FLAGS, ROOT, free_port
 
 pytestmark = pytest.mark.skipif(
@@ -27,17 +29,17 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def link(tmp_path):  # noqa: ANN001, ANN201
     path = tmp_path / "checkin.db"
-    conn = db.connect(path)
+    conn = connection.connect(path)
     for slack_id, name in (("U001", "Alice Moreau"), ("U002", "Bob Okafor"),
                            ("U003", "Chitra Iyer"), ("U004", "Dmitri Volkov")):  # fmt: skip
-        store.upsert_member(conn, slack_id, real_name=name)
+        members.upsert_member(conn, slack_id, real_name=name)
     today = system_clock().date()
-    request_id = feedback.create_request(
+    request_id = requests.create_request(
         conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004"],
         due=today + timedelta(days=10), today=today,
     )  # fmt: skip
-    invite = feedback.invites_to_send(conn, request_id)[0]
-    token = feedback.issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
+    invite = invites.invites_to_send(conn, request_id)[0]
+    token = invites.issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "CHECKIN_SECRET"}
     env["CHECKIN_DB"] = str(path)
@@ -98,6 +100,6 @@ def test_a_reviewer_fills_the_form_and_the_same_link_is_then_refused(link, tmp_p
         browser.close()
     assert "Send my feedback" not in body and "Traceback" not in body
     assert not errors
-    assert feedback.response_count(link["conn"], link["request_id"]) == 1
+    assert results.response_count(link["conn"], link["request_id"]) == 1
     stored = link["conn"].execute("SELECT answers FROM feedback_responses").fetchone()[0]
     assert "Calm in incidents" in stored and '"clear": 4' in stored

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from checkin import db, report_formats, reports, store
-from checkin.demo import DemoSummary, build_demo
+from checkin.checkins import model
+from checkin.db import connection
+from checkin.ops.demo import DemoSummary, build_demo
+from checkin.reports import build, formats
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
@@ -203,15 +205,15 @@ def test_the_markdown_download_is_the_command_lines_report(web_app, browser, tmp
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     week = re.search(r"(\d{4}-W\d\d)\.md$", download.suggested_filename).group(1)
-    conn = db.connect(web_app.db)
+    conn = connection.connect(web_app.db)
     try:
-        report = reports.build_report(
-            conn, store.get_checkin(conn, "wellbeing"), week, datetime.now(UTC)
+        report = build.build_report(
+            conn, model.get_checkin(conn, "wellbeing"), week, datetime.now(UTC)
         )
     finally:
         conn.close()
     text = target.read_text(encoding="utf-8")
-    assert text == report_formats.to_markdown(report)
+    assert text == formats.to_markdown(report)
     assert text.startswith(f"# wellbeing: week {week}")
     page.close()
 
@@ -220,7 +222,7 @@ def test_text_people_typed_is_shown_as_typed_in_the_browser(web_app, browser) ->
     page = browser.new_page(viewport=VIEWPORT)
     alerts: list[str] = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
-    conn = db.connect(web_app.db)
+    conn = connection.connect(web_app.db)
     conn.execute("UPDATE questions SET text = ? WHERE text = 'Anything blocking you?'", (EVIL,))
     conn.close()
     page.goto(web_app.url)

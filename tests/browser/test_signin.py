@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from checkin import access, db, store
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.people import access, members
 from tests.browser.test_pages import CHROMIUM, FLAGS, free_port
 from tests.oidc.provider import OIDCProvider, SlackPerson
 
@@ -63,11 +64,11 @@ def web_app(provider, tmp_path_factory):  # noqa: ANN001, ANN201
     home = tmp_path_factory.mktemp("signin")
     path = home / "checkin.db"
     clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    conn = db.connect(path)
+    conn = connection.connect(path)
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     access.record_workspace(conn, TEAM)
-    store.upsert_member(conn, "U001", name="ana", real_name="Ana Ash", clock=clock)
-    store.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
+    members.upsert_member(conn, "U001", name="ana", real_name="Ana Ash", clock=clock)
+    members.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
     conn.close()
 
     port = free_port()

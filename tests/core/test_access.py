@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checkin import access, db, store
-from checkin.access import SLACK_TEAM_ID, SLACK_USER_ID, Refusal, identify
+from checkin.checkins.definitions import DefinitionError, import_definitions, parse_toml
 from checkin.clock import FakeClock
-from checkin.definitions import DefinitionError, import_definitions, parse_toml
-from checkin.viewer import Viewer
+from checkin.db import connection
+from checkin.people import access, members
+from checkin.people.access import SLACK_TEAM_ID, SLACK_USER_ID, Refusal, identify
+from checkin.people.viewer import Viewer
 
 TEAM = "T0001"
 
@@ -44,17 +45,17 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def conn(tmp_path, clock):  # noqa: ANN001, ANN201
-    conn = db.connect(tmp_path / "checkin.db")
+    conn = connection.connect(tmp_path / "checkin.db")
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     access.record_workspace(conn, TEAM)
-    store.upsert_member(conn, "U001", name="ana", real_name="Ana Ash", clock=clock)
-    store.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
-    store.upsert_member(conn, "U003", name="cy", real_name="Cy Cedar", is_admin=True, clock=clock)
-    store.upsert_member(conn, "U004", name="di", real_name="Di Dune", clock=clock)
-    store.upsert_member(
+    members.upsert_member(conn, "U001", name="ana", real_name="Ana Ash", clock=clock)
+    members.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
+    members.upsert_member(conn, "U003", name="cy", real_name="Cy Cedar", is_admin=True, clock=clock)
+    members.upsert_member(conn, "U004", name="di", real_name="Di Dune", clock=clock)
+    members.upsert_member(
         conn, "U006", name="fay", active=False, inactive_reason="deactivated", clock=clock
     )
-    store.upsert_member(
+    members.upsert_member(
         conn, "U007", name="gus", active=False, inactive_reason="cannot_dm_bot", clock=clock
     )
     yield conn
@@ -120,7 +121,7 @@ def test_another_workspace_is_refused_with_its_reason(conn):
 
 
 def test_a_workspace_not_yet_recorded_by_the_bot_refuses_everyone(tmp_path):
-    conn = db.connect(tmp_path / "fresh.db")
+    conn = connection.connect(tmp_path / "fresh.db")
     refusal = identify(conn, slack_claims("U001"))
     assert refusal.reason == "no_workspace" and "python -m bot" in refusal.message
 
@@ -190,7 +191,7 @@ def test_leads_from_the_report_channel_need_a_report_channel():
 
 
 def test_leads_survive_export_and_import(conn):
-    from checkin.definitions import load_definitions, to_toml
+    from checkin.checkins.definitions import load_definitions, to_toml
 
     again = parse_toml(to_toml(load_definitions(conn)))
     by_name = {d.name: d for d in again}

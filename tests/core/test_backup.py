@@ -14,14 +14,16 @@ import pytest
 
 from bot import scheduler
 from bot.app import Bot
-from checkin import backup, db, store
-from checkin.backup import BackupError
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.cli import main
 from checkin.clock import FakeClock
 from checkin.config import Config, Secret
-from checkin.definitions import import_definitions, parse_toml
-from checkin.migrations import LATEST
-from checkin.viewer import OPERATOR, Viewer
+from checkin.db import connection
+from checkin.db.migrations import LATEST
+from checkin.ops import backup, heartbeat
+from checkin.ops.backup import BackupError
+from checkin.people import members
+from checkin.people.viewer import OPERATOR, Viewer
 from tests.conftest import ROOT
 
 ONE_QUESTION = """
@@ -43,11 +45,12 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from checkin import db, store
-from checkin.timing import DueRun
+from checkin.answers import record, runs
+from checkin.checkins.timing import DueRun
+from checkin.db import connection
 
 path, stop, least = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-conn = db.connect(path)
+conn = connection.connect(path)
 checkin = conn.execute("SELECT id FROM checkins").fetchone()[0]
 qid = conn.execute("SELECT id FROM questions WHERE checkin_id = ?", (checkin,)).fetchone()[0]
 i = 0
@@ -58,8 +61,8 @@ while (i < least or not stop.exists()) and i < 200_000:
         due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
         closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
     )
-    run = store.create_run(conn, checkin, due, [qid], status="open")
-    store.record_answer(conn, run, qid, text=f"w{i:06d}")
+    run = runs.create_run(conn, checkin, due, [qid], status="open")
+    record.record_answer(conn, run, qid, text=f"w{i:06d}")
     i += 1
 print(i)
 """
@@ -83,10 +86,10 @@ def wait_for(condition, what: str, timeout: float = 60.0) -> None:  # noqa: ANN0
 
 @pytest.fixture
 def workspace(db_path, clock):  # noqa: ANN001, ANN201
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     import_definitions(conn, parse_toml(ONE_QUESTION), clock=clock)
     for n in range(50):
-        store.upsert_member(conn, f"U{n:04d}", name=f"member{n}", clock=clock)
+        members.upsert_member(conn, f"U{n:04d}", name=f"member{n}", clock=clock)
     conn.close()
     return db_path
 
@@ -107,7 +110,7 @@ def test_backup_while_another_process_writes_is_a_consistent_prefix_a_bot_starts
     def reader() -> None:  # the web app: open, read, close, again
         while not done.is_set():
             try:
-                with closing(db.connect(workspace)) as conn:
+                with closing(connection.connect(workspace)) as conn:
                     reads.append(conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
             except Exception as exc:  # noqa: BLE001 - the test reports it
                 read_errors.append(exc)
@@ -193,8 +196,8 @@ def test_restore_is_refused_while_a_bot_runs_on_the_database(story, slack, tmp_p
 def test_restore_goes_ahead_once_the_heartbeat_is_stale(story, tmp_path):
     db_path, clock = story
     copy = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock).path
-    with closing(db.connect(db_path)) as conn:
-        store.beat(
+    with closing(connection.connect(db_path)) as conn:
+        heartbeat.beat(
             conn, env="production", dev_users=(), started_at=clock(), connected=True,
             clock=clock, pid=4242, host="elsewhere",
         )  # fmt: skip
@@ -203,8 +206,8 @@ def test_restore_goes_ahead_once_the_heartbeat_is_stale(story, tmp_path):
         backup.restore(config_for(db_path), copy, clock=clock)
     clock.advance(minutes=5)
     backup.restore(config_for(db_path), copy, clock=clock)
-    with closing(db.connect(db_path)) as conn:
-        assert store.read_heartbeat(conn) is None  # the backup's bot is not running now
+    with closing(connection.connect(db_path)) as conn:
+        assert heartbeat.read_heartbeat(conn) is None  # the backup's bot is not running now
 
 
 @pytest.fixture
@@ -215,8 +218,8 @@ def story(workspace, clock):  # noqa: ANN001, ANN201
 def test_restore_keeps_the_replaced_database_as_a_dated_copy(story, tmp_path):
     db_path, clock = story
     copy = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock).path
-    with closing(db.connect(db_path)) as conn:
-        store.upsert_member(conn, "U9999", name="after the backup", clock=clock)
+    with closing(connection.connect(db_path)) as conn:
+        members.upsert_member(conn, "U9999", name="after the backup", clock=clock)
     result = backup.restore(config_for(db_path), copy, clock=clock)
     assert result.replaced_copy == tmp_path / "checkin-replaced-20261125T060000Z.db"
     assert count(result.replaced_copy, "SELECT COUNT(*) FROM members WHERE slack_id='U9999'") == 1
@@ -237,30 +240,30 @@ def test_an_unreadable_live_database_is_moved_aside_and_replaced(story, tmp_path
 
 def test_restoring_an_older_schema_backup_migrates_it(tmp_path, clock):
     old = tmp_path / "old.db"
-    with closing(db.connect(old, migrate_schema=False)) as conn:
-        db.migrate(conn, upto=5)
+    with closing(connection.connect(old, migrate_schema=False)) as conn:
+        connection.migrate(conn, upto=5)
         conn.execute(
             "INSERT INTO members (slack_id, name, created_at) VALUES ('U1', 'ada', '2025-01-01')"
         )
     live = tmp_path / "data" / "checkin.db"
-    db.connect(live).close()
+    connection.connect(live).close()
     result = backup.restore(config_for(live), old, clock=clock)
     assert (result.from_version, result.to_version) == (5, LATEST)
-    with closing(db.connect(live)) as conn:
-        assert db.schema_version(conn) == LATEST
+    with closing(connection.connect(live)) as conn:
+        assert connection.schema_version(conn) == LATEST
         assert conn.execute("SELECT name FROM members").fetchone()[0] == "ada"
         conn.execute("SELECT retention_weeks FROM checkins").fetchall()  # a column of today's
 
 
 def test_restoring_a_newer_schema_backup_is_refused_with_one_line(tmp_path, capsys):
     newer = tmp_path / "newer.db"
-    with closing(db.connect(newer)) as conn:
+    with closing(connection.connect(newer)) as conn:
         conn.execute(
             "INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')",
             (LATEST + 1,),
         )
     live = tmp_path / "checkin.db"
-    with closing(db.connect(live)) as conn:
+    with closing(connection.connect(live)) as conn:
         conn.execute("INSERT INTO meta VALUES ('mine', 'yes')")
     assert main(["--db", str(live), "restore", str(newer)]) == 2
     err = capsys.readouterr().err
@@ -324,7 +327,7 @@ def test_two_backups_in_one_second_get_two_names(story, tmp_path):
 def test_last_backup_is_shown_to_admins_and_is_stale_after_two_days(story, tmp_path):
     db_path, clock = story
     taken = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock)
-    with closing(db.connect(db_path)) as conn:
+    with closing(connection.connect(db_path)) as conn:
         fresh = backup.last_backup(OPERATOR, conn, clock() + timedelta(hours=47))
         stale = backup.last_backup(OPERATOR, conn, clock() + timedelta(hours=49))
         member = backup.last_backup(Viewer(role="member", slack_id="U0001"), conn, clock())

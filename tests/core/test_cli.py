@@ -3,9 +3,9 @@ import json
 import pytest
 import yaml
 
-from checkin import db
 from checkin.cli import main
 from checkin.config import load_config
+from checkin.db import connection
 from checkin.manifest import BOT_SCOPES, manifest_yaml
 from tests.conftest import WELLBEING
 
@@ -51,7 +51,7 @@ def test_send_queues_an_outbox_row_and_warns_without_a_bot(tmp_path, capsys):
 
 
 def test_unknown_checkin_is_one_line_exit_2(tmp_path, capsys):
-    db.connect(tmp_path / "c.db").close()
+    connection.connect(tmp_path / "c.db").close()
     assert main(["--db", str(tmp_path / "c.db"), "send", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no check-in named 'nope'") and err.count("\n") == 1
@@ -64,7 +64,7 @@ def test_bad_setting_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
 
 
 def test_status_lists_tables(tmp_path, capsys):
-    db.connect(tmp_path / "c.db").close()
+    connection.connect(tmp_path / "c.db").close()
     assert main(["--db", str(tmp_path / "c.db"), "status"]) == 0
     out = capsys.readouterr().out
     assert "answers" in out and "bot: never ran" in out

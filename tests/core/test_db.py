@@ -5,14 +5,14 @@ import textwrap
 
 import pytest
 
-from checkin import db
-from checkin.migrations import LATEST, MIGRATIONS
+from checkin.db import connection
+from checkin.db.migrations import LATEST, MIGRATIONS
 
 
 def test_empty_file_reaches_current_schema(db_path):
-    conn = db.connect(db_path)
-    assert db.schema_version(conn) == LATEST
-    tables = set(db.table_counts(conn))
+    conn = connection.connect(db_path)
+    assert connection.schema_version(conn) == LATEST
+    tables = set(connection.table_counts(conn))
     for table in ("members", "checkins", "questions", "runs", "answers", "answer_history",
                   "pool_questions", "feedback_requests", "feedback_invites",
                   "feedback_responses", "outbox", "events", "heartbeat", "seen_events"):  # fmt: skip
@@ -20,35 +20,35 @@ def test_empty_file_reaches_current_schema(db_path):
 
 
 def test_older_file_is_upgraded_in_place_keeping_its_rows(db_path):
-    conn = db.connect(db_path, migrate_schema=False)
-    db.migrate(conn, upto=1)
-    assert db.schema_version(conn) == 1
+    conn = connection.connect(db_path, migrate_schema=False)
+    connection.migrate(conn, upto=1)
+    assert connection.schema_version(conn) == 1
     conn.execute("INSERT INTO members (slack_id, created_at) VALUES ('U1', '2026-01-01T00:00:00Z')")
     conn.close()
 
-    conn = db.connect(db_path)
-    assert db.schema_version(conn) == LATEST
+    conn = connection.connect(db_path)
+    assert connection.schema_version(conn) == LATEST
     assert conn.execute("SELECT slack_id FROM members").fetchall()[0][0] == "U1"
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY 1")]
     assert versions == [m[0] for m in MIGRATIONS]
 
 
 def test_file_from_a_newer_version_is_refused_with_a_clear_message(db_path):
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     conn.execute(
         "INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01T00:00:00Z')",
         (LATEST + 1,),
     )
     conn.close()
-    with pytest.raises(db.DatabaseError, match="newer than this checkin knows"):
-        db.connect(db_path)
+    with pytest.raises(connection.DatabaseError, match="newer than this checkin knows"):
+        connection.connect(db_path)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("hello, this is not sqlite" * 100)
-    with pytest.raises(db.DatabaseError, match="not a checkin database"):
-        db.connect(path)
+    with pytest.raises(connection.DatabaseError, match="not a checkin database"):
+        connection.connect(path)
 
 
 def test_opened_in_wal_with_foreign_keys_and_busy_timeout(conn):
@@ -58,7 +58,7 @@ def test_opened_in_wal_with_foreign_keys_and_busy_timeout(conn):
 
 
 def test_transaction_rolls_back_on_error(conn):
-    with pytest.raises(RuntimeError), db.transaction(conn):
+    with pytest.raises(RuntimeError), connection.transaction(conn):
         conn.execute("INSERT INTO meta VALUES ('a', 'b')")
         raise RuntimeError
     assert conn.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0
@@ -67,7 +67,7 @@ def test_transaction_rolls_back_on_error(conn):
 def test_thread_local_gives_each_thread_its_own_connection(db_path):
     import threading
 
-    pool = db.ThreadLocal(db_path)
+    pool = connection.ThreadLocal(db_path)
     seen = []
 
     def work():
@@ -86,21 +86,22 @@ def test_thread_local_gives_each_thread_its_own_connection(db_path):
 WRITER = textwrap.dedent(
     """
     import sys
-    from checkin import db, store
-    conn = db.connect(sys.argv[1])
+    from checkin.db import connection
+    from checkin.ops import events
+    conn = connection.connect(sys.argv[1])
     for i in range(int(sys.argv[2])):
-        store.record_event(conn, "load_test", detail=str(i))
+        events.record_event(conn, "load_test", detail=str(i))
     print("ok")
     """
 )
 READER = textwrap.dedent(
     """
     import sys, sqlite3
-    from checkin import db
+    from checkin.db import connection
     errors = reads = 0
     last = -1
     while last < int(sys.argv[2]):
-        conn = db.connect(sys.argv[1])
+        conn = connection.connect(sys.argv[1])
         try:
             last = conn.execute("SELECT COUNT(*) FROM events WHERE kind='load_test'").fetchone()[0]
             reads += 1
@@ -114,7 +115,7 @@ READER = textwrap.dedent(
 
 def test_concurrent_writer_and_reader_processes_see_no_lock_errors(db_path):
     """Two processes on one file: thousands of writes while another reads, zero errors."""
-    db.connect(db_path).close()
+    connection.connect(db_path).close()
     writes = 3000
     cwd = str(__import__("pathlib").Path(__file__).resolve().parents[2])
     reader = subprocess.Popen(
@@ -136,8 +137,8 @@ def test_concurrent_writer_and_reader_processes_see_no_lock_errors(db_path):
 
 
 def test_upgrade_fills_each_runs_first_answers_from_its_answers(db_path):
-    conn = db.connect(db_path, migrate_schema=False)
-    db.migrate(conn, upto=5)
+    conn = connection.connect(db_path, migrate_schema=False)
+    connection.migrate(conn, upto=5)
     conn.executescript(
         """
         INSERT INTO members (slack_id, created_at) VALUES ('U1', 'x');
@@ -157,7 +158,7 @@ def test_upgrade_fills_each_runs_first_answers_from_its_answers(db_path):
         """
     )
     conn.close()
-    conn = db.connect(db_path)
+    conn = connection.connect(db_path)
     rows = conn.execute("SELECT id, first_answer_at, answered_at FROM runs ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [
         (1, "2026-11-23T09:05:00Z", "2026-11-23T09:06:00Z"),

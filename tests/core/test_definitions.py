@@ -2,14 +2,14 @@ import json
 
 import pytest
 
-from checkin import definitions as d
+from checkin.checkins import definitions
 from checkin.cli import main
 from tests.conftest import ROOT, WELLBEING
 
 
 def problems_of(toml: str) -> list[str]:
-    with pytest.raises(d.DefinitionError) as err:
-        d.parse_toml(toml)
+    with pytest.raises(definitions.DefinitionError) as err:
+        definitions.parse_toml(toml)
     return err.value.problems
 
 
@@ -33,7 +33,7 @@ def toml(days='["mon"]', time='"09:00"', extra="", text='"How?"', kind='"text"',
 
 
 def test_example_file_is_valid_and_has_the_default_checkin():
-    (checkin,) = d.load_file(ROOT / "data" / "checkins.example.toml")
+    (checkin,) = definitions.load_file(ROOT / "data" / "checkins.example.toml")
     assert checkin.days == ["mon", "wed", "fri"] and checkin.time == "09:00"
     assert (checkin.report_day, checkin.report_time) == ("fri", "16:00")
     kinds = [q.kind for q in checkin.questions]
@@ -72,21 +72,21 @@ def test_all_problems_are_reported_at_once():
 
 
 def test_import_twice_changes_nothing(conn, clock):
-    defs = d.parse_toml(WELLBEING)
-    assert d.import_definitions(conn, defs, clock=clock).created == ["wellbeing"]
+    defs = definitions.parse_toml(WELLBEING)
+    assert definitions.import_definitions(conn, defs, clock=clock).created == ["wellbeing"]
     before = [tuple(r) for r in conn.execute("SELECT * FROM checkins")]
     questions = [tuple(r) for r in conn.execute("SELECT * FROM questions")]
     clock.advance(days=1)
-    again = d.import_definitions(conn, d.parse_toml(WELLBEING), clock=clock)
+    again = definitions.import_definitions(conn, definitions.parse_toml(WELLBEING), clock=clock)
     assert again.unchanged == ["wellbeing"] and not again.updated
     assert [tuple(r) for r in conn.execute("SELECT * FROM checkins")] == before
     assert [tuple(r) for r in conn.execute("SELECT * FROM questions")] == questions
 
 
 def test_edited_question_keeps_old_wording_as_a_version(conn, clock):
-    d.import_definitions(conn, d.parse_toml(WELLBEING), clock=clock)
+    definitions.import_definitions(conn, definitions.parse_toml(WELLBEING), clock=clock)
     edited = WELLBEING.replace("What did you work on?", "What did you work on today?")
-    result = d.import_definitions(conn, d.parse_toml(edited), clock=clock)
+    result = definitions.import_definitions(conn, definitions.parse_toml(edited), clock=clock)
     assert result.updated == ["wellbeing"]
     q = conn.execute("SELECT * FROM questions WHERE position = 2 AND active = 1").fetchone()
     assert (q["text"], q["version"]) == ("What did you work on today?", 2)
@@ -97,10 +97,10 @@ def test_edited_question_keeps_old_wording_as_a_version(conn, clock):
 
 
 def test_question_of_another_kind_retires_the_old_one(conn, clock):
-    d.import_definitions(conn, d.parse_toml(WELLBEING), clock=clock)
+    definitions.import_definitions(conn, definitions.parse_toml(WELLBEING), clock=clock)
     changed = WELLBEING.replace('text = "What did you work on?"\nkind = "text"',
                                 'text = "Hours of focus?"\nkind = "number"')  # fmt: skip
-    d.import_definitions(conn, d.parse_toml(changed), clock=clock)
+    definitions.import_definitions(conn, definitions.parse_toml(changed), clock=clock)
     rows = conn.execute("SELECT text, kind, active FROM questions WHERE position = 2").fetchall()
     assert sorted(tuple(r) for r in rows) == [
         ("Hours of focus?", "number", 1), ("What did you work on?", "text", 0),
@@ -109,9 +109,9 @@ def test_question_of_another_kind_retires_the_old_one(conn, clock):
 
 def test_export_round_trips(conn, clock):
     tricky = WELLBEING.replace("What did you work on?", 'What did you \\"ship\\"? — naïve ✅')
-    d.import_definitions(conn, d.parse_toml(tricky), clock=clock)
-    exported = d.to_toml(d.load_definitions(conn))
-    assert d.parse_toml(exported) == d.parse_toml(tricky)
+    definitions.import_definitions(conn, definitions.parse_toml(tricky), clock=clock)
+    exported = definitions.to_toml(definitions.load_definitions(conn))
+    assert definitions.parse_toml(exported) == definitions.parse_toml(tricky)
 
 
 def test_cli_import_invalid_file_exits_2_and_leaves_db_untouched(tmp_path, capsys):
@@ -144,4 +144,4 @@ def test_cli_export_and_list(tmp_path, capsys):
     assert "wellbeing: mon, wed, fri at 09:00, 2 questions" in capsys.readouterr().out
     out = tmp_path / "out.toml"
     assert main(["--db", str(db_file), "checkins", "export", "--out", str(out)]) == 0
-    assert d.parse_toml(out.read_text()) == d.parse_toml(WELLBEING)
+    assert definitions.parse_toml(out.read_text()) == definitions.parse_toml(WELLBEING)

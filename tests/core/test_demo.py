@@ -3,10 +3,10 @@ from datetime import date
 
 import pytest
 
-from checkin import store
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.cli import main
-from checkin.definitions import import_definitions, parse_toml
-from checkin.demo import DemoRefused, build_demo, is_demo
+from checkin.ops.demo import DemoRefused, build_demo, is_demo
+from checkin.people.members import upsert_member
 from tests.conftest import WELLBEING
 
 UNTIL = date(2026, 11, 27)
@@ -88,7 +88,7 @@ def test_demo_is_deterministic(demo, tmp_path):
 
 def test_demo_refuses_a_real_database(conn, db_path, clock):
     import_definitions(conn, parse_toml(WELLBEING), clock=clock)
-    store.upsert_member(conn, "U001", clock=clock)
+    upsert_member(conn, "U001", clock=clock)
     with pytest.raises(DemoRefused, match="holds real check-ins"):
         build_demo(db_path, members=3, weeks=1)
     assert rows(db_path, "SELECT COUNT(*) FROM members")[0][0] == 1

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 import checkin
-from checkin import db, deploys, store
 from checkin.cli import main
 from checkin.config import Config
-from checkin.viewer import OPERATOR, Viewer
+from checkin.db import connection
+from checkin.ops import deploys, heartbeat
+from checkin.people.viewer import OPERATOR, Viewer
 from tests.conftest import ROOT
 
 SHA_A = "a" * 40
@@ -107,7 +108,7 @@ def test_the_heartbeat_shows_the_running_version(conn, clock, tmp_path, capsys):
     config = Config(db_path=tmp_path / "checkin.db")
     deploys.record_start(conn, "bot", config, clock=clock, root=tmp_path)
     deploys.record_start(conn, "web", config, clock=clock, root=Path("/nowhere"))
-    store.beat(conn, env="development", dev_users=(), started_at=clock(), connected=True,
+    heartbeat.beat(conn, env="development", dev_users=(), started_at=clock(), connected=True,
                clock=clock)  # fmt: skip
     holder, start = deploys.running_bot(conn)
     assert start.label == f"{checkin.__version__}+aaaaaaa" and start.pid == holder.pid
@@ -129,7 +130,7 @@ def test_a_bot_start_lands_in_the_trail(slack, db_path, clock):
         bot.start(scheduler=False)
     finally:
         bot.stop(timeout=1)
-    with closing(db.connect(db_path)) as conn:
+    with closing(connection.connect(db_path)) as conn:
         (start,) = deploys.trail(OPERATOR, conn)
     assert (start.process, start.env, start.started_at) == ("bot", "production", clock())
     assert start.git_commit == deploys.git_commit()

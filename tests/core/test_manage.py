@@ -4,10 +4,13 @@ from datetime import date
 
 import pytest
 
-from checkin import manage, store
-from checkin.definitions import DefinitionError, load_definitions
-from checkin.manage import CheckinForm, FormErrors, NotAllowed, QuestionForm
-from checkin.viewer import OPERATOR, Viewer
+from checkin import errors
+from checkin.checkins import actions, editing, model
+from checkin.checkins.definitions import DefinitionError, load_definitions
+from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
+from checkin.errors import NotAllowed
+from checkin.ops import outbox
+from checkin.people.viewer import OPERATOR, Viewer
 from tests.core.test_history import _answer_day
 
 
@@ -35,7 +38,7 @@ def _form(**changes) -> CheckinForm:  # noqa: ANN003
 
 
 def test_a_new_checkin_from_the_form_is_what_the_toml_import_would_make(conn, clock):
-    saved = manage.save_checkin_form(conn, OPERATOR, _form(), clock=clock)
+    saved = editing.save_checkin_form(conn, OPERATOR, _form(), clock=clock)
     assert saved.outcome == "created"
     [definition] = load_definitions(conn)
     assert (definition.name, definition.days, definition.time, definition.timezone) == (
@@ -57,7 +60,7 @@ def test_form_errors_are_the_import_messages_by_field(conn, clock):
     form.questions[2].options = ["only one"]
     form.questions[0].labels = ["a", "b"]
     with pytest.raises(FormErrors) as caught:
-        manage.save_checkin_form(conn, OPERATOR, form, clock=clock)
+        editing.save_checkin_form(conn, OPERATOR, form, clock=clock)
     fields = caught.value.fields
     assert fields["time"] == ["'9h' is not a time; use HH:MM, 24-hour, like \"09:00\""]
     assert fields["days"] == ['give a list such as ["mon", "wed", "fri"]']
@@ -68,13 +71,13 @@ def test_form_errors_are_the_import_messages_by_field(conn, clock):
 
 
 def test_the_form_and_the_toml_import_say_the_same_thing(conn, clock):
-    from checkin.definitions import parse_toml
+    from checkin.checkins.definitions import parse_toml
 
     toml = '[[checkin]]\nname = "x"\ntime = "25:00"\n[[checkin.question]]\ntext = "q"\n'
     with pytest.raises(DefinitionError) as imported:
         parse_toml(toml)
     with pytest.raises(FormErrors) as formed:
-        manage.save_checkin_form(
+        editing.save_checkin_form(
             conn, OPERATOR, _form(name="x", time="25:00", report_channel="", report_day="",
                                   report_time="", questions=[QuestionForm(text="q")]),
             clock=clock,
@@ -84,16 +87,16 @@ def test_the_form_and_the_toml_import_say_the_same_thing(conn, clock):
 
 def test_a_name_used_by_another_checkin_is_refused(conn, wellbeing, clock):
     with pytest.raises(FormErrors) as caught:
-        manage.save_checkin_form(conn, OPERATOR, _form(name="Wellbeing"), clock=clock)
+        editing.save_checkin_form(conn, OPERATOR, _form(name="Wellbeing"), clock=clock)
     assert caught.value.fields["name"] == ["another check-in has this name; choose another"]
 
 
 def test_rewording_a_question_keeps_its_answers_and_their_wording(conn, wellbeing, clock):
     _answer_day(conn, wellbeing["id"], "U001", date(2026, 11, 23), clock, text="old answer")
-    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
+    form = editing.checkin_form(conn, OPERATOR, wellbeing["id"])
     question = form.questions[1]
     question.text = "What did you ship?"
-    saved = manage.save_checkin_form(conn, OPERATOR, form, clock=clock)
+    saved = editing.save_checkin_form(conn, OPERATOR, form, clock=clock)
     assert saved.outcome == "updated"
     row = conn.execute("SELECT * FROM questions WHERE id = ?", (question.id,)).fetchone()
     assert (row["text"], row["version"], row["active"]) == ("What did you ship?", 2, 1)
@@ -108,10 +111,10 @@ def test_rewording_a_question_keeps_its_answers_and_their_wording(conn, wellbein
 
 
 def test_reordering_questions_keeps_each_question_its_own_answers(conn, wellbeing, clock):
-    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
+    form = editing.checkin_form(conn, OPERATOR, wellbeing["id"])
     ids = [q.id for q in form.questions]
     form.questions.reverse()
-    manage.save_checkin_form(conn, OPERATOR, form, clock=clock)
+    editing.save_checkin_form(conn, OPERATOR, form, clock=clock)
     rows = conn.execute(
         "SELECT id, position, version FROM questions WHERE active = 1 ORDER BY position"
     ).fetchall()
@@ -120,21 +123,21 @@ def test_reordering_questions_keeps_each_question_its_own_answers(conn, wellbein
 
 
 def test_changing_a_kind_retires_the_question_and_adds_a_new_one(conn, wellbeing, clock):
-    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
+    form = editing.checkin_form(conn, OPERATOR, wellbeing["id"])
     old_id = form.questions[1].id
     form.questions[1].kind = "choice"
     form.questions[1].options = ["yes", "no"]
-    manage.save_checkin_form(conn, OPERATOR, form, clock=clock)
+    editing.save_checkin_form(conn, OPERATOR, form, clock=clock)
     assert conn.execute("SELECT active FROM questions WHERE id = ?", (old_id,)).fetchone()[0] == 0
-    new = store.active_questions(conn, wellbeing["id"])[1]
+    new = model.active_questions(conn, wellbeing["id"])[1]
     assert new["kind"] == "choice" and new["id"] != old_id
 
 
 def test_removing_a_question_retires_it(conn, wellbeing, clock):
-    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
+    form = editing.checkin_form(conn, OPERATOR, wellbeing["id"])
     gone = form.questions.pop(0).id
-    manage.save_checkin_form(conn, OPERATOR, form, clock=clock)
-    assert [q["text"] for q in store.active_questions(conn, wellbeing["id"])] == [
+    editing.save_checkin_form(conn, OPERATOR, form, clock=clock)
+    assert [q["text"] for q in model.active_questions(conn, wellbeing["id"])] == [
         "What did you work on?"
     ]
     assert conn.execute("SELECT active FROM questions WHERE id = ?", (gone,)).fetchone()[0] == 0
@@ -143,84 +146,84 @@ def test_removing_a_question_retires_it(conn, wellbeing, clock):
 def test_saving_an_unchanged_form_changes_nothing(conn, wellbeing, clock):
     before = conn.execute("SELECT updated_at FROM checkins").fetchone()[0]
     clock.advance(hours=1)
-    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
-    assert manage.save_checkin_form(conn, OPERATOR, form, clock=clock).outcome == "unchanged"
+    form = editing.checkin_form(conn, OPERATOR, wellbeing["id"])
+    assert editing.save_checkin_form(conn, OPERATOR, form, clock=clock).outcome == "unchanged"
     assert conn.execute("SELECT updated_at FROM checkins").fetchone()[0] == before
 
 
 def test_only_admins_manage_not_even_a_lead_of_the_checkin(conn, wellbeing, clock):
     lead = Viewer(role="lead", slack_id="U009", lead_of=frozenset({wellbeing["id"]}))
     member = Viewer(role="member", slack_id="U001")
-    form = manage.checkin_form(conn, OPERATOR, wellbeing["id"])
+    form = editing.checkin_form(conn, OPERATOR, wellbeing["id"])
     form.time = "10:00"
     for viewer in (lead, member):
         with pytest.raises(NotAllowed):
-            manage.save_checkin_form(conn, viewer, _form(), clock=clock)
+            editing.save_checkin_form(conn, viewer, _form(), clock=clock)
         with pytest.raises(NotAllowed):
-            manage.save_checkin_form(conn, viewer, form, clock=clock)
+            editing.save_checkin_form(conn, viewer, form, clock=clock)
         with pytest.raises(NotAllowed):
-            manage.checkin_form(conn, viewer, wellbeing["id"])
+            editing.checkin_form(conn, viewer, wellbeing["id"])
         with pytest.raises(NotAllowed):
-            manage.send_now(conn, viewer, wellbeing["id"], clock=clock)
+            actions.send_now(conn, viewer, wellbeing["id"], clock=clock)
         with pytest.raises(NotAllowed):
-            manage.post_summary(conn, viewer, wellbeing["id"], clock=clock)
-        assert manage.checkins(conn, viewer) == []
-        assert "[[checkin]]" not in manage.export_toml(conn, viewer)
+            actions.post_summary(conn, viewer, wellbeing["id"], clock=clock)
+        assert editing.checkins(conn, viewer) == []
+        assert "[[checkin]]" not in editing.export_toml(conn, viewer)
     assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
-    assert manage.save_checkin_form(conn, OPERATOR, form, clock=clock).outcome == "updated"
+    assert editing.save_checkin_form(conn, OPERATOR, form, clock=clock).outcome == "updated"
 
 
 def test_send_now_writes_exactly_one_outbox_row_and_its_status_follows(conn, wellbeing, clock):
-    outbox_id = manage.send_now(conn, OPERATOR, wellbeing["id"], "U002", clock=clock)
+    outbox_id = actions.send_now(conn, OPERATOR, wellbeing["id"], "U002", clock=clock)
     rows = conn.execute("SELECT kind, payload, status FROM outbox").fetchall()
     assert [tuple(r) for r in rows] == [
         ("send_checkin", '{"checkin": "wellbeing", "members": ["U002"]}', "pending")
     ]
-    [status] = manage.outbox_status(conn, OPERATOR, [outbox_id])
+    [status] = actions.outbox_status(conn, OPERATOR, [outbox_id])
     assert status.status == "pending" and status.what == "send wellbeing now to U002"
-    store.claim_outbox(conn, clock=clock)
-    store.finish_outbox(conn, outbox_id, "member U002 is not askable", clock=clock)
-    [status] = manage.outbox_status(conn, OPERATOR, [outbox_id])
+    outbox.claim_outbox(conn, clock=clock)
+    outbox.finish_outbox(conn, outbox_id, "member U002 is not askable", clock=clock)
+    [status] = actions.outbox_status(conn, OPERATOR, [outbox_id])
     assert (status.status, status.error, status.finished) == (
         "failed", "member U002 is not askable", True,
     )  # fmt: skip
-    everyone = manage.send_now(conn, OPERATOR, wellbeing["id"], clock=clock)
-    assert manage.outbox_status(conn, OPERATOR, [everyone])[0].what == (
+    everyone = actions.send_now(conn, OPERATOR, wellbeing["id"], clock=clock)
+    assert actions.outbox_status(conn, OPERATOR, [everyone])[0].what == (
         "send wellbeing now to everyone"
     )
-    assert [s.id for s in manage.recent_requests(conn, OPERATOR, wellbeing["id"])] == [
+    assert [s.id for s in actions.recent_requests(conn, OPERATOR, wellbeing["id"])] == [
         everyone,
         outbox_id,
     ]
 
 
 def test_post_summary_queues_this_week_in_the_checkins_zone(conn, wellbeing, clock):
-    outbox_id = manage.post_summary(conn, OPERATOR, wellbeing["id"], clock=clock)
-    [status] = manage.outbox_status(conn, OPERATOR, [outbox_id])
+    outbox_id = actions.post_summary(conn, OPERATOR, wellbeing["id"], clock=clock)
+    [status] = actions.outbox_status(conn, OPERATOR, [outbox_id])
     assert status.kind == "post_report"
     assert status.payload == {"checkin": "wellbeing", "week": "2026-W48", "channel": "#team"}
     assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
 
 
 def test_post_summary_without_a_report_channel_is_one_clear_line(conn, clock):
-    manage.save_checkin_form(
+    editing.save_checkin_form(
         conn, OPERATOR, _form(report_channel="", report_day="", report_time=""), clock=clock
     )
     checkin_id = conn.execute("SELECT id FROM checkins").fetchone()[0]
-    with pytest.raises(store.NotFound, match="has no report channel"):
-        manage.post_summary(conn, OPERATOR, checkin_id, clock=clock)
+    with pytest.raises(errors.NotFound, match="has no report channel"):
+        actions.post_summary(conn, OPERATOR, checkin_id, clock=clock)
     assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
 
 
 def test_import_and_export_round_trip_through_the_page_functions(conn, wellbeing, clock):
-    text = manage.export_toml(conn, OPERATOR)
+    text = editing.export_toml(conn, OPERATOR)
     assert 'name = "wellbeing"' in text
     renamed = text.replace('name = "wellbeing"', 'name = "wellbeing2"')
-    result = manage.import_toml(conn, OPERATOR, renamed, clock=clock)
+    result = editing.import_toml(conn, OPERATOR, renamed, clock=clock)
     assert result.created == ["wellbeing2"]
-    assert manage.import_toml(conn, OPERATOR, renamed, clock=clock).unchanged == ["wellbeing2"]
+    assert editing.import_toml(conn, OPERATOR, renamed, clock=clock).unchanged == ["wellbeing2"]
     with pytest.raises(DefinitionError) as bad:
-        manage.import_toml(conn, OPERATOR, '[[checkin]]\nname = "x"\ndays = ["someday"]\n')
+        editing.import_toml(conn, OPERATOR, '[[checkin]]\nname = "x"\ndays = ["someday"]\n')
     assert "check-in 'x': days: 'someday' is not a day" in bad.value.problems[0]
     with pytest.raises(NotAllowed):
-        manage.import_toml(conn, Viewer(role="member", slack_id="U1"), renamed)
+        editing.import_toml(conn, Viewer(role="member", slack_id="U1"), renamed)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checkin import numbers
+from checkin.answers import numbers
 
 
 @pytest.mark.parametrize(

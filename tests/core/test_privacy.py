@@ -5,10 +5,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checkin import db, feedback, pool, privacy, report_formats, reports, store
+from checkin.answers import record, runs
+from checkin.checkins import model
+from checkin.checkins.timing import DueRun
 from checkin.cli import main
-from checkin.timing import DueRun
-from checkin.viewer import OPERATOR, Viewer
+from checkin.db import connection
+from checkin.feedback import form, invites, requests
+from checkin.ops import inbox, privacy
+from checkin.people import members
+from checkin.people.viewer import OPERATOR, Viewer
+from checkin.pool import submit
+from checkin.reports import build, formats
 
 # What U001 wrote: none of it may be found anywhere after `member forget U001`.
 THEIR_WORDS = ["Zebracrossing refactor", "Quokkaberry migration", "Adalinda Quist", "adalinda.q"]
@@ -47,35 +54,35 @@ def due(member: str, day: date) -> DueRun:
 def team(conn, wellbeing, clock):  # noqa: ANN001, ANN201
     """Two members answering in week 2026-W47; U001 edits an answer, submits, is asked."""
     conn.executescript(FTS)
-    store.upsert_member(conn, "U001", name="adalinda.q", real_name="Adalinda Quist", clock=clock)
-    store.upsert_member(conn, "U002", name="bo", real_name="Bo Brant", clock=clock)
-    scale, text = store.active_questions(conn, wellbeing["id"])
+    members.upsert_member(conn, "U001", name="adalinda.q", real_name="Adalinda Quist", clock=clock)
+    members.upsert_member(conn, "U002", name="bo", real_name="Bo Brant", clock=clock)
+    scale, text = model.active_questions(conn, wellbeing["id"])
     for member, words, mood in (("U001", THEIR_WORDS[0], 4), ("U002", OTHERS_WORDS, 2)):
         for day in (date(2026, 11, 16), date(2026, 11, 18)):
-            run = store.create_run(
+            run = runs.create_run(
                 conn, wellbeing["id"], due(member, day), [scale["id"], text["id"]],
                 status="open", clock=clock,
             )  # fmt: skip
-            store.record_answer(conn, run, scale["id"], text="good", number=mood, clock=clock)
-            stored = store.record_answer(conn, run, text["id"], text=words, clock=clock)
+            record.record_answer(conn, run, scale["id"], text="good", number=mood, clock=clock)
+            stored = record.record_answer(conn, run, text["id"], text=words, clock=clock)
     first_text = conn.execute(
         "SELECT id FROM answers WHERE member_id = 'U001' AND text = ? ORDER BY id",
         (THEIR_WORDS[0],),
     ).fetchone()[0]
-    store.edit_answer(conn, first_text, text=THEIR_WORDS[1], clock=clock)
-    pool.submit(conn, "What made you smile?", submitted_by="U001", source="web", clock=clock)
-    pool.submit(conn, "Anything to celebrate?", submitted_by="U001", anonymous=True,
+    record.edit_answer(conn, first_text, text=THEIR_WORDS[1], clock=clock)
+    submit.submit(conn, "What made you smile?", submitted_by="U001", source="web", clock=clock)
+    submit.submit(conn, "Anything to celebrate?", submitted_by="U001", anonymous=True,
                 source="web", clock=clock)  # fmt: skip
     for other in ("U003", "U004"):
-        store.upsert_member(conn, other, name=other.lower(), real_name=f"Reviewer {other}",
+        members.upsert_member(conn, other, name=other.lower(), real_name=f"Reviewer {other}",
                             clock=clock)  # fmt: skip
     due_on, today = date(2026, 12, 11), clock().date()
-    about = feedback.create_request(
+    about = requests.create_request(
         conn, subject="U001", requested_by="U002", reviewers=["U002", "U003", "U004"],
         due=due_on, today=today, questions=[{"text": "What should they keep doing?",
         "kind": "text"}], admins=("U002",), clock=clock,
     )  # fmt: skip
-    by_them = feedback.create_request(
+    by_them = requests.create_request(
         conn, subject="U002", requested_by="U002", reviewers=["U001", "U003", "U004"],
         due=due_on, today=today, questions=[{"text": "One thing to improve?", "kind": "text"}],
         clock=clock,
@@ -83,10 +90,10 @@ def team(conn, wellbeing, clock):  # noqa: ANN001, ANN201
     (invite_id,) = conn.execute(
         "SELECT id FROM feedback_invites WHERE request_id = ? AND member_id = 'U001'", (by_them,)
     ).fetchone()
-    token = feedback.issue_link_token(conn, invite_id, SECRET, clock=clock)
-    feedback.submit_response(conn, SECRET, token, {"q1": "Feedbackonly anonymous remark"},
+    token = invites.issue_link_token(conn, invite_id, SECRET, clock=clock)
+    form.submit_response(conn, SECRET, token, {"q1": "Feedbackonly anonymous remark"},
                              clock=clock)  # fmt: skip
-    store.inbox_add(conn, "on_message", "U001", json.dumps({"text": THEIR_TEXT_REQUEST}),
+    inbox.inbox_add(conn, "on_message", "U001", json.dumps({"text": THEIR_TEXT_REQUEST}),
                     clock=clock)  # fmt: skip
     assert stored.created
     return {"checkin": wellbeing, "about": about, "by_them": by_them}
@@ -141,7 +148,7 @@ def test_forget_leaves_no_trace_of_their_words_in_any_table_or_index(conn, team,
     assert (plan.answers, plan.history, plan.requests, plan.pool_questions) == (4, 1, 1, 1)
     assert found(conn, THEIR_WORDS + [THEIR_TEXT_REQUEST]) == []
     assert found(conn, [OTHERS_WORDS]) != []  # the others' words stay
-    member = store.get_member(conn, "U001")
+    member = members.get_member(conn, "U001")
     assert (member["name"], member["real_name"]) == (privacy.PLACEHOLDER, privacy.PLACEHOLDER)
     pool = conn.execute("SELECT submitted_by FROM pool_questions ORDER BY id").fetchall()
     assert [r[0] for r in pool] == [None, None]
@@ -157,9 +164,9 @@ def test_after_forget_the_words_are_gone_from_the_file_itself(conn, team, clock,
 
 def test_a_past_weeks_report_keeps_its_counts_without_their_words(conn, team, clock):
     checkin = team["checkin"]
-    before = reports.build_report(conn, checkin, "2026-W47", clock())
+    before = build.build_report(conn, checkin, "2026-W47", clock())
     privacy.forget_member(OPERATOR, conn, "U001", clock=clock)
-    after = reports.build_report(conn, checkin, "2026-W47", clock())
+    after = build.build_report(conn, checkin, "2026-W47", clock())
 
     assert after.headline == before.headline
     h = after.headline
@@ -168,7 +175,7 @@ def test_a_past_weeks_report_keeps_its_counts_without_their_words(conn, team, cl
     assert [q.answers for q in after.questions] == [q.answers for q in before.questions]
     assert {a.member_id for a in before.text_answers} == {"U001", "U002"}
     assert {a.text for a in after.text_answers} == {OTHERS_WORDS}
-    rendered = report_formats.to_markdown(after)
+    rendered = formats.to_markdown(after)
     assert OTHERS_WORDS in rendered
     assert not any(w in rendered for w in THEIR_WORDS)
 
@@ -231,12 +238,12 @@ def test_member_forget_command_asks_first_and_says_how_many_rows(
     err = capsys.readouterr().err
     assert "erase 4 answers and delete 1 earlier values and 1 kept requests" in err
     assert "nothing erased" in err
-    with closing(db.connect(db_path)) as check:
+    with closing(connection.connect(db_path)) as check:
         assert found(check, THEIR_WORDS[:1]) != []
 
     monkeypatch.setattr("builtins.input", lambda prompt: "U001")
     assert main(["--db", str(db_path), "member", "forget", "U001"]) == 0
-    with closing(db.connect(db_path)) as check:
+    with closing(connection.connect(db_path)) as check:
         assert found(check, THEIR_WORDS) == []
 
 

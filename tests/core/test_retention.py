@@ -2,18 +2,22 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from checkin import reports, retention, store
-from checkin.cli import main
-from checkin.clock import system_clock
-from checkin.config import ConfigError, load_config
-from checkin.definitions import (
+from checkin.answers import record, runs
+from checkin.checkins import model
+from checkin.checkins.definitions import (
     DefinitionError,
     import_definitions,
     load_definitions,
     parse_toml,
     to_toml,
 )
-from checkin.timing import DueRun
+from checkin.checkins.timing import DueRun
+from checkin.cli import main
+from checkin.clock import system_clock
+from checkin.config import ConfigError, load_config
+from checkin.ops import retention
+from checkin.people import members
+from checkin.reports.build import build_report
 
 TWO = """
 [[checkin]]
@@ -36,25 +40,25 @@ kind = "text"
 
 
 def answer(conn, checkin_name: str, day: date, text: str, clock) -> int:  # noqa: ANN001
-    checkin = store.get_checkin(conn, checkin_name)
-    (question,) = store.active_questions(conn, checkin["id"])
+    checkin = model.get_checkin(conn, checkin_name)
+    (question,) = model.active_questions(conn, checkin["id"])
     due = DueRun(
         member_id="U001",
         local_date=day,
         due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
         closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
     )
-    run = store.create_run(conn, checkin["id"], due, [question["id"]], status="open", clock=clock)
-    return store.record_answer(conn, run, question["id"], text=text, clock=clock).answer_id
+    run = runs.create_run(conn, checkin["id"], due, [question["id"]], status="open", clock=clock)
+    return record.record_answer(conn, run, question["id"], text=text, clock=clock).answer_id
 
 
 def build(conn, clock):  # noqa: ANN001, ANN201
     """Answers 8 weeks old (edited once) and 5 days old in "short", 100 weeks old in "long"."""
     today = clock().date()
     import_definitions(conn, parse_toml(TWO), clock=clock)
-    store.upsert_member(conn, "U001", name="ada", clock=clock)
+    members.upsert_member(conn, "U001", name="ada", clock=clock)
     old = answer(conn, "short", today - timedelta(weeks=8), "old short", clock)
-    store.edit_answer(conn, old, text="old short, edited", clock=clock)
+    record.edit_answer(conn, old, text="old short, edited", clock=clock)
     answer(conn, "short", today - timedelta(days=5), "recent short", clock)
     answer(conn, "long", today - timedelta(weeks=100), "ancient long", clock)
     return conn
@@ -92,17 +96,17 @@ def test_the_workspace_default_covers_checkins_without_their_own(two, clock):
 
 def test_apply_deletes_old_answers_and_their_history_and_keeps_the_runs(two, clock):
     runs_before = two.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-    checkin = store.get_checkin(two, "short")
+    checkin = model.get_checkin(two, "short")
     old_week = two.execute(
         "SELECT MIN(week) FROM runs WHERE checkin_id = ?", (checkin["id"],)
     ).fetchone()[0]
-    before = reports.build_report(two, checkin, old_week, clock())
+    before = build_report(two, checkin, old_week, clock())
     done = retention.apply(two, None, clock)
     assert [(e.checkin, e.answers) for e in done] == [("short", 1)]
     assert texts(two) == {"recent short", "ancient long"}
     assert two.execute("SELECT COUNT(*) FROM answer_history").fetchone()[0] == 0
     assert two.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == runs_before
-    after = reports.build_report(two, checkin, old_week, clock())
+    after = build_report(two, checkin, old_week, clock())
     assert after.headline.runs_asked == before.headline.runs_asked == 1
     assert after.text_answers == [] and before.text_answers != []
 

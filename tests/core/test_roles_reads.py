@@ -24,11 +24,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from checkin import backup, deploys, history, manage, operations, privacy, search, store, views
+from checkin import errors
+from checkin.answers import record, runs, search
+from checkin.answers.history import member_history, members, question_history, question_wordings
+from checkin.checkins import actions, editing, model
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.checkins.timing import MemberClock, Schedule, run_for
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
-from checkin.timing import MemberClock, Schedule, run_for
-from checkin.viewer import Viewer
+from checkin.errors import NotAllowed
+from checkin.ops import backup, deploys, privacy, status
+from checkin.overview import figures
+from checkin.overview import scope as overview_scope
+from checkin.people.members import upsert_member
+from checkin.people.viewer import Viewer
+from checkin.reports import for_viewer
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of W49: W48 is the last whole week
 W47, W48 = "2026-W47", "2026-W48"
@@ -115,25 +124,25 @@ def _run(conn: sqlite3.Connection, clock: FakeClock, checkin: sqlite3.Row, membe
     due = run_for(Schedule.of(checkin), MemberClock(member, "UTC"), day)
     assert due is not None
     clock.set(due.due_at)
-    qids = [q["id"] for q in store.active_questions(conn, checkin["id"])]
-    run_id = store.create_run(conn, checkin["id"], due, qids, status="sending", clock=clock)
-    store.set_run_status(conn, run_id, "open", sent_at=due.due_at, clock=clock)
+    qids = [q["id"] for q in model.active_questions(conn, checkin["id"])]
+    run_id = runs.create_run(conn, checkin["id"], due, qids, status="sending", clock=clock)
+    runs.set_run_status(conn, run_id, "open", sent_at=due.due_at, clock=clock)
     return run_id, due.due_at, qids
 
 
 def _answer(conn, clock, run_id, qids, at, values) -> None:  # noqa: ANN001
     clock.set(at)
     for qid, value in zip(qids, values, strict=True):
-        q = store.get_question(conn, qid)
+        q = model.get_question(conn, qid)
         if q["kind"] == "scale":
             label = json.loads(q["labels"])[value - 1]
-            store.record_answer(conn, run_id, qid, text=label, number=float(value), clock=clock)
+            record.record_answer(conn, run_id, qid, text=label, number=float(value), clock=clock)
         elif q["kind"] == "number":
-            store.record_answer(
+            record.record_answer(
                 conn, run_id, qid, text=f"{value:g}", number=float(value), clock=clock
             )
         else:
-            store.record_answer(conn, run_id, qid, text=value, clock=clock)
+            record.record_answer(conn, run_id, qid, text=value, clock=clock)
         clock.advance(seconds=10)
 
 
@@ -142,11 +151,11 @@ def build_roles(conn: sqlite3.Connection) -> Roles:
     clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     for slack_id, name in NAMES.items():
-        store.upsert_member(
+        upsert_member(
             conn, slack_id, name=name.lower(), real_name=name, tz="UTC", clock=clock
         )
-    team = store.get_checkin(conn, "team")
-    ops = store.get_checkin(conn, "ops")
+    team = model.get_checkin(conn, "team")
+    ops = model.get_checkin(conn, "ops")
     w47, w48 = date(2026, 11, 16), date(2026, 11, 23)
     for member in TEAM:
         run_id, due, qids = _run(conn, clock, team, member, w47)
@@ -154,7 +163,7 @@ def build_roles(conn: sqlite3.Connection) -> Roles:
             _answer(conn, clock, run_id, qids, due + timedelta(minutes=5),
                     [3, "home", 5, f"week 47: {WORDS[member]}"])  # fmt: skip
         else:
-            store.set_run_status(conn, run_id, "closed", clock=clock)
+            runs.set_run_status(conn, run_id, "closed", clock=clock)
     for member, (feeling, where, hours, after) in W48_TEAM.items():
         run_id, due, qids = _run(conn, clock, team, member, w48)
         _answer(conn, clock, run_id, qids, due + timedelta(minutes=after),
@@ -165,7 +174,7 @@ def build_roles(conn: sqlite3.Connection) -> Roles:
                 [f"ops: {WORDS[member]} outage"])  # fmt: skip
     questions = {}
     for name, checkin in (("team", team), ("ops", ops)):
-        for q in store.active_questions(conn, checkin["id"]):
+        for q in model.active_questions(conn, checkin["id"]):
             questions[f"{name}:{q['kind']}"] = q["id"]
     return Roles(team=team["id"], ops=ops["id"], questions=questions)
 
@@ -180,45 +189,45 @@ def words_in(text: str) -> set[str]:
     return {member for member, word in WORDS.items() if word in text}
 
 
-def scope(checkin_id: int, first: str = W48, last: str | None = None, **kw) -> views.Scope:  # noqa: ANN003
-    return views.Scope(checkin_id, first, last or first, **kw)
+def scope(checkin_id: int, first: str = W48, last: str | None = None, **kw) -> overview_scope.Scope:  # noqa: ANN003
+    return overview_scope.Scope(checkin_id, first, last or first, **kw)
 
 
 # --- answers: history, one question, search ---------------------------------------------------
 
 
 def test_a_member_gets_their_own_history_and_nothing_of_anothers(conn, roles) -> None:  # noqa: ANN001
-    mine = history.member_history(conn, ADA, "U0A")
+    mine = member_history(conn, ADA, "U0A")
     assert {e.member_id for e in mine.items} == {"U0A"}
     assert {e.checkin for e in mine.items} == {"team", "ops"}
     assert mine.total == 4 + 4 + 1  # W47 and W48 in team, W48 in ops
-    other = history.member_history(conn, ADA, "U0B")
+    other = member_history(conn, ADA, "U0B")
     assert other.total == 0 and other.items == []
-    assert [m.slack_id for m in history.members(conn, ADA)] == ["U0A"]
+    assert [m.slack_id for m in members(conn, ADA)] == ["U0A"]
 
 
 def test_a_lead_gets_a_members_answers_only_in_the_checkins_they_lead(conn, roles) -> None:  # noqa: ANN001
-    ada_for_eve = history.member_history(conn, roles.eve, "U0A")
+    ada_for_eve = member_history(conn, roles.eve, "U0A")
     assert {e.checkin for e in ada_for_eve.items} == {"ops"}
-    assert history.member_history(conn, roles.eve, "U0B").total == 0
-    assert {m.slack_id for m in history.members(conn, roles.eve)} == {"U0A", "U0E", "U0I", "U0J"}
-    assert history.member_history(conn, roles.admin, "U0A").total == 9
+    assert member_history(conn, roles.eve, "U0B").total == 0
+    assert {m.slack_id for m in members(conn, roles.eve)} == {"U0A", "U0E", "U0I", "U0J"}
+    assert member_history(conn, roles.admin, "U0A").total == 9
 
 
 def test_one_questions_answers_are_a_members_own_unless_they_lead_it(conn, roles) -> None:  # noqa: ANN001
     team_text = roles.questions["team:text"]
     ops_text = roles.questions["ops:text"]
-    for_ada = history.question_history(conn, ADA, team_text)
+    for_ada = question_history(conn, ADA, team_text)
     assert {e.member_id for e in for_ada.items} == {"U0A"} and for_ada.total == 2
-    for_eve = history.question_history(conn, roles.eve, team_text)
+    for_eve = question_history(conn, roles.eve, team_text)
     assert {e.member_id for e in for_eve.items} == {"U0E"}
-    assert {e.member_id for e in history.question_history(conn, roles.eve, ops_text).items} == {
+    assert {e.member_id for e in question_history(conn, roles.eve, ops_text).items} == {
         "U0A", "U0I", "U0J",
     }  # fmt: skip
-    assert history.question_history(conn, roles.admin, team_text).total == 10
-    assert history.question_history(conn, ADA, ops_text).total == 1
-    assert history.question_history(conn, BO, ops_text).total == 0
-    assert history.question_wordings(conn, BO, ops_text) == []  # Bo is not asked in ops
+    assert question_history(conn, roles.admin, team_text).total == 10
+    assert question_history(conn, ADA, ops_text).total == 1
+    assert question_history(conn, BO, ops_text).total == 0
+    assert question_wordings(conn, BO, ops_text) == []  # Bo is not asked in ops
 
 
 def test_search_finds_only_the_words_a_viewer_may_read(conn, roles) -> None:  # noqa: ANN001
@@ -241,7 +250,7 @@ def test_search_finds_only_the_words_a_viewer_may_read(conn, roles) -> None:  # 
 
 def test_an_option_two_people_picked_is_hidden_with_the_next_smallest(conn, roles) -> None:  # noqa: ANN001
     def options(viewer: Viewer) -> dict[str, int]:
-        return {c.option: c.count for c in views.choice_by_week(conn, viewer, scope(roles.team))}
+        return {c.option: c.count for c in figures.choice_by_week(conn, viewer, scope(roles.team))}
 
     assert options(roles.admin) == {"office": 4, "home": 3, "travelling": 1}
     # travelling (1) alone would be 8 - 4 - 3: home (3) goes with it
@@ -252,27 +261,27 @@ def test_an_option_two_people_picked_is_hidden_with_the_next_smallest(conn, role
 
 
 def test_a_scale_value_few_gave_is_hidden_with_the_next_smallest(conn, roles) -> None:  # noqa: ANN001
-    (full,) = views.scale_by_week(conn, roles.admin, scope(roles.team))
+    (full,) = figures.scale_by_week(conn, roles.admin, scope(roles.team))
     assert full.counts == (1, 0, 0, 3, 4)
-    (seen,) = views.scale_by_week(conn, ADA, scope(roles.team))
+    (seen,) = figures.scale_by_week(conn, ADA, scope(roles.team))
     assert seen.counts == (None, 0, 0, None, 4)
     assert seen.mean == full.mean and seen.answers == 8
 
 
 def test_a_week_with_two_answerers_shows_no_figure_to_a_member(conn, roles) -> None:  # noqa: ANN001
     both = scope(roles.team, W47, W48)
-    by_week = {p.week: p for p in views.participation_by_week(conn, ADA, both)}
+    by_week = {p.week: p for p in figures.participation_by_week(conn, ADA, both)}
     assert (by_week[W47].asked, by_week[W47].answered) == (0, 0)
     assert (by_week[W48].asked, by_week[W48].answered) == (8, 8)
-    admin_weeks = {p.week: p for p in views.participation_by_week(conn, roles.admin, both)}
+    admin_weeks = {p.week: p for p in figures.participation_by_week(conn, roles.admin, both)}
     assert (admin_weeks[W47].asked, admin_weeks[W47].answered) == (8, 2)
     w47 = scope(roles.team, W47)
-    for read in (views.scale_by_week, views.choice_by_week, views.number_by_week):
+    for read in (figures.scale_by_week, figures.choice_by_week, figures.number_by_week):
         assert read(conn, ADA, w47) == [], read.__name__
         assert read(conn, roles.admin, w47) != [], read.__name__
-    assert views.median_minutes(conn, ADA, w47) is None
-    assert views.median_minutes(conn, roles.admin, w47) == 5.0
-    h = views.headline(conn, ADA, w47)
+    assert figures.median_minutes(conn, ADA, w47) is None
+    assert figures.median_minutes(conn, roles.admin, w47) == 5.0
+    h = figures.headline(conn, ADA, w47)
     assert h.participation is None and all(s.mean is None for s in h.scales)
 
 
@@ -280,7 +289,7 @@ def test_the_heatmap_hides_a_lone_hour_and_the_next_smallest(conn, roles) -> Non
     def cells(viewer: Viewer) -> dict[tuple[int, int], int]:
         return {
             (c.weekday, c.hour): c.count
-            for c in views.answer_heatmap(conn, viewer, scope(roles.team))
+            for c in figures.answer_heatmap(conn, viewer, scope(roles.team))
         }
 
     assert cells(roles.admin) == {(0, 9): 4, (0, 10): 3, (0, 15): 1}
@@ -288,38 +297,38 @@ def test_the_heatmap_hides_a_lone_hour_and_the_next_smallest(conn, roles) -> Non
 
 
 def test_a_member_may_not_narrow_team_figures_to_people_or_a_channel(conn, roles) -> None:  # noqa: ANN001
-    assert views.members(conn, ADA, roles.team) == []
-    assert views.channels(conn, ADA, roles.team) == []
+    assert overview_scope.members(conn, ADA, roles.team) == []
+    assert overview_scope.channels(conn, ADA, roles.team) == []
     for narrowed in (
         scope(roles.team, members=("U0A", "U0B", "U0C")),
         scope(roles.team, channel="#team"),
         scope(roles.team, members=("U0A", "U0B", "U0C"), channel="#team"),
     ):
-        with pytest.raises(views.NotAllowed, match="whole check-in"):
-            views.overview(conn, ADA, narrowed)
-        with pytest.raises(views.NotAllowed):
-            views.overview(conn, roles.eve, narrowed)  # Eve does not lead team
-    led = views.overview(conn, roles.eve, scope(roles.ops, members=("U0I",)))
+        with pytest.raises(NotAllowed, match="whole check-in"):
+            figures.overview(conn, ADA, narrowed)
+        with pytest.raises(NotAllowed):
+            figures.overview(conn, roles.eve, narrowed)  # Eve does not lead team
+    led = figures.overview(conn, roles.eve, scope(roles.ops, members=("U0I",)))
     assert led.headline.runs_asked == 1
-    admin = views.overview(conn, roles.admin, scope(roles.team, members=("U0H",)))
+    admin = figures.overview(conn, roles.admin, scope(roles.team, members=("U0H",)))
     assert [c.option for c in admin.choice] == ["travelling"]
 
 
 def test_a_lead_sees_every_figure_of_their_checkin(conn, roles) -> None:  # noqa: ANN001
-    assert {c.name for c in views.checkins(conn, roles.eve)} == {"team", "ops"}
-    assert {c.name for c in views.checkins(conn, BO)} == {"team"}
-    assert [m for m, _ in views.members(conn, roles.eve, roles.ops)] == ["U0A", "U0I", "U0J"]
-    with pytest.raises(views.NotAllowed):
-        views.overview(conn, BO, scope(roles.ops))
+    assert {c.name for c in overview_scope.checkins(conn, roles.eve)} == {"team", "ops"}
+    assert {c.name for c in overview_scope.checkins(conn, BO)} == {"team"}
+    assert [m for m, _ in overview_scope.members(conn, roles.eve, roles.ops)] == ["U0A", "U0I", "U0J"]
+    with pytest.raises(NotAllowed):
+        figures.overview(conn, BO, scope(roles.ops))
 
 
 # --- the weekly summary and its downloads -----------------------------------------------------
 
 
 def test_a_members_weekly_summary_holds_their_words_and_suppressed_figures(conn, roles) -> None:  # noqa: ANN001
-    full = views.weekly_report(conn, roles.admin, roles.team, W48, NOW)
+    full = for_viewer.weekly_report(conn, roles.admin, roles.team, W48, NOW)
     assert {a.member_id for a in full.text_answers} == set(TEAM)
-    mine = views.weekly_report(conn, ADA, roles.team, W48, NOW)
+    mine = for_viewer.weekly_report(conn, ADA, roles.team, W48, NOW)
     assert [a.member_id for a in mine.text_answers] == ["U0A"]
     assert mine.missing_members is None
     by_kind = {q.kind: q for q in mine.questions}
@@ -333,37 +342,37 @@ def test_a_members_weekly_summary_holds_their_words_and_suppressed_figures(conn,
 
 
 def test_a_week_with_two_answerers_has_no_summary_for_a_member(conn, roles) -> None:  # noqa: ANN001
-    with pytest.raises(views.NotAllowed, match="Fewer than 3 people answered"):
-        views.weekly_report(conn, ADA, roles.team, W47, NOW)
-    with pytest.raises(views.NotAllowed):
-        views.report_file(conn, ADA, roles.team, W47, "md", NOW)
-    full = views.weekly_report(conn, roles.admin, roles.team, W47, NOW)
+    with pytest.raises(NotAllowed, match="Fewer than 3 people answered"):
+        for_viewer.weekly_report(conn, ADA, roles.team, W47, NOW)
+    with pytest.raises(NotAllowed):
+        for_viewer.report_file(conn, ADA, roles.team, W47, "md", NOW)
+    full = for_viewer.weekly_report(conn, roles.admin, roles.team, W47, NOW)
     assert {a.member_id for a in full.text_answers} == {"U0A", "U0B"}
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])
 def test_a_members_download_holds_no_other_members_words(conn, roles, fmt) -> None:  # noqa: ANN001
-    mine = views.report_file(conn, ADA, roles.team, W48, fmt, NOW).decode()
+    mine = for_viewer.report_file(conn, ADA, roles.team, W48, fmt, NOW).decode()
     assert words_in(mine) == {"U0A"}
     assert "Bo" not in mine and "Hal" not in mine, "no names of who answered or did not"
-    led = views.report_file(conn, roles.eve, roles.ops, W48, fmt, NOW).decode()
+    led = for_viewer.report_file(conn, roles.eve, roles.ops, W48, fmt, NOW).decode()
     assert words_in(led) == {"U0A", "U0I", "U0J"}
-    eve_team = views.report_file(conn, roles.eve, roles.team, W48, fmt, NOW).decode()
+    eve_team = for_viewer.report_file(conn, roles.eve, roles.team, W48, fmt, NOW).decode()
     assert words_in(eve_team) == {"U0E"}
-    everything = views.report_file(conn, roles.admin, roles.team, W48, fmt, NOW).decode()
+    everything = for_viewer.report_file(conn, roles.admin, roles.team, W48, fmt, NOW).decode()
     assert words_in(everything) == set(TEAM)
 
 
 def test_a_members_chart_download_is_drawn_from_their_summary(conn, roles) -> None:  # noqa: ANN001
-    png = views.report_file(conn, ADA, roles.team, W48, "png", NOW)
+    png = for_viewer.report_file(conn, ADA, roles.team, W48, "png", NOW)
     assert png.startswith(b"\x89PNG")
 
 
 def test_someone_not_asked_gets_no_summary(conn, roles) -> None:  # noqa: ANN001
-    with pytest.raises(views.NotAllowed):
-        views.weekly_report(conn, BO, roles.ops, W48, NOW)
-    with pytest.raises(views.NotAllowed):
-        views.report_csv(conn, BO, roles.ops, W48)
+    with pytest.raises(NotAllowed):
+        for_viewer.weekly_report(conn, BO, roles.ops, W48, NOW)
+    with pytest.raises(NotAllowed):
+        for_viewer.report_csv(conn, BO, roles.ops, W48)
 
 
 # --- management, operations, backups, deploys, member data: admins only -----------------------
@@ -372,37 +381,37 @@ def test_someone_not_asked_gets_no_summary(conn, roles) -> None:  # noqa: ANN001
 def test_management_is_for_admins_only(conn, roles) -> None:  # noqa: ANN001
     clock = FakeClock(NOW)
     for viewer in (ADA, roles.eve):
-        assert manage.checkins(conn, viewer) == []
+        assert editing.checkins(conn, viewer) == []
         for call in (
-            lambda v: manage.checkin_form(conn, v, roles.ops),
-            lambda v: manage.checkin_members(conn, v, roles.ops),
-            lambda v: manage.send_now(conn, v, roles.ops, clock=clock),
-            lambda v: manage.post_summary(conn, v, roles.team, clock=clock),
-            lambda v: manage.recent_requests(conn, v, roles.ops),
-            lambda v: manage.import_toml(conn, v, CHECKINS, clock=clock),
+            lambda v: editing.checkin_form(conn, v, roles.ops),
+            lambda v: editing.checkin_members(conn, v, roles.ops),
+            lambda v: actions.send_now(conn, v, roles.ops, clock=clock),
+            lambda v: actions.post_summary(conn, v, roles.team, clock=clock),
+            lambda v: actions.recent_requests(conn, v, roles.ops),
+            lambda v: editing.import_toml(conn, v, CHECKINS, clock=clock),
         ):
-            with pytest.raises(manage.NotAllowed):
+            with pytest.raises(errors.NotAllowed):
                 call(viewer)
-        assert "[[checkin]]" not in manage.export_toml(conn, viewer)
+        assert "[[checkin]]" not in editing.export_toml(conn, viewer)
     assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
-    assert {c.name for c in manage.checkins(conn, roles.admin)} == {"team", "ops"}
-    outbox_id = manage.send_now(conn, roles.admin, roles.ops, clock=clock)
-    assert manage.outbox_status(conn, ADA, [outbox_id]) == []
-    assert manage.outbox_status(conn, roles.eve, [outbox_id]) == []
-    assert [s.id for s in manage.outbox_status(conn, roles.admin, [outbox_id])] == [outbox_id]
+    assert {c.name for c in editing.checkins(conn, roles.admin)} == {"team", "ops"}
+    outbox_id = actions.send_now(conn, roles.admin, roles.ops, clock=clock)
+    assert actions.outbox_status(conn, ADA, [outbox_id]) == []
+    assert actions.outbox_status(conn, roles.eve, [outbox_id]) == []
+    assert [s.id for s in actions.outbox_status(conn, roles.admin, [outbox_id])] == [outbox_id]
 
 
 def test_operations_and_the_operations_pages_reads_give_a_member_nothing(conn, roles) -> None:  # noqa: ANN001
     clock = FakeClock(NOW)
     for viewer in (ADA, roles.eve):
-        assert operations.heartbeat(conn, viewer, clock=clock) is None
+        assert status.heartbeat(conn, viewer, clock=clock) is None
         for read in (
-            operations.daily_events, operations.slack_errors, operations.rate_limit_waits,
-            operations.run_send_durations, operations.answers_per_day,
+            status.daily_events, status.slack_errors, status.rate_limit_waits,
+            status.run_send_durations, status.answers_per_day,
         ):  # fmt: skip
             assert read(conn, viewer, clock=clock) == [], read.__name__
-        assert operations.outbox_queue(conn, viewer).rows == []
-        assert operations.failed_report_posts(conn, viewer) == []
+        assert status.outbox_queue(conn, viewer).rows == []
+        assert status.failed_report_posts(conn, viewer) == []
         assert backup.last_backup(viewer, conn, NOW) is None
         assert backup.recent_backups(viewer, conn) == []
         assert deploys.trail(viewer, conn) == []
@@ -410,17 +419,17 @@ def test_operations_and_the_operations_pages_reads_give_a_member_nothing(conn, r
         assert privacy.export_member(viewer, conn, "U0B") is None
         with pytest.raises(privacy.NotAllowed):
             privacy.forget_member(viewer, conn, "U0B")
-    assert operations.answers_per_day(conn, roles.admin, clock=clock) != []
+    assert status.answers_per_day(conn, roles.admin, clock=clock) != []
     assert {m["slack_id"] for m in privacy.members_for(roles.admin, conn)} >= set(TEAM)
     assert privacy.export_member(ADA, conn, "U0A") is not None, "a member exports their own data"
 
 
 def test_a_member_never_sees_the_lowest_or_highest_answer(conn, roles) -> None:  # noqa: ANN001
-    (full,) = views.number_by_week(conn, roles.admin, scope(roles.team))
+    (full,) = figures.number_by_week(conn, roles.admin, scope(roles.team))
     assert (full.low, full.high, full.median) == (1, 8, 4.5)
-    (seen,) = views.number_by_week(conn, ADA, scope(roles.team))
+    (seen,) = figures.number_by_week(conn, ADA, scope(roles.team))
     assert (seen.low, seen.high, seen.median) == (None, None, 4.5)
-    mine = views.weekly_report(conn, ADA, roles.team, W48, NOW)
+    mine = for_viewer.weekly_report(conn, ADA, roles.team, W48, NOW)
     number = next(q for q in mine.questions if q.kind == "number")
     assert (number.min, number.max, number.median) == (None, None, 4.5)
 
@@ -428,11 +437,11 @@ def test_a_member_never_sees_the_lowest_or_highest_answer(conn, roles) -> None: 
 def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn, roles) -> None:  # noqa: ANN001
     both, w48 = scope(roles.team, W47, W48), scope(roles.team)
     # W48: 5, 5, 5, 5, 65, 65, 65, 365 minutes; W47 adds Ada's and Bo's 5 and 5
-    assert views.median_minutes(conn, roles.admin, both) == 5.0
-    assert views.median_minutes(conn, ADA, both) == views.median_minutes(conn, ADA, w48) == 35.0
-    for read in (views.headline, views.scale_by_week, views.choice_by_week, views.answer_heatmap):
+    assert figures.median_minutes(conn, roles.admin, both) == 5.0
+    assert figures.median_minutes(conn, ADA, both) == figures.median_minutes(conn, ADA, w48) == 35.0
+    for read in (figures.headline, figures.scale_by_week, figures.choice_by_week, figures.answer_heatmap):
         mine = read(conn, ADA, both)
-        if read is views.headline:
+        if read is figures.headline:
             assert (mine.runs_asked, mine.runs_answered) == (8, 8)
             assert mine.median_minutes == 35.0
             assert read(conn, roles.admin, both).median_minutes == 5.0
@@ -442,7 +451,7 @@ def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn,
 
 
 def test_a_members_chart_is_given_only_what_they_may_see(conn, roles) -> None:  # noqa: ANN001
-    from checkin import charts
+    from checkin.reports.charts import report_chart
 
     def rows(spec: object) -> list[dict]:
         """Every inline data row of a Vega-Lite spec."""
@@ -462,8 +471,8 @@ def test_a_members_chart_is_given_only_what_they_may_see(conn, roles) -> None:  
         return found
 
     def feeling(viewer: Viewer) -> dict[str, int | None]:
-        report = views.weekly_report(conn, viewer, roles.team, W48, NOW)
-        spec = charts.report_chart(report).to_dict()
+        report = for_viewer.weekly_report(conn, viewer, roles.team, W48, NOW)
+        spec = report_chart(report).to_dict()
         return {r["answer"]: r["people"] for r in rows(spec) if "answer" in r and "people" in r}
 
     assert feeling(roles.admin) == {

@@ -4,29 +4,32 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checkin import db, search, store
-from checkin.search import MARK_END, MARK_START, SearchError, marked_parts, search_answers
-from checkin.timing import DueRun
-from checkin.viewer import OPERATOR, Viewer
+from checkin.answers import record, runs, search
+from checkin.answers.search import MARK_END, MARK_START, SearchError, marked_parts, search_answers
+from checkin.checkins import model
+from checkin.checkins.timing import DueRun
+from checkin.db import connection
+from checkin.people import members
+from checkin.people.viewer import OPERATOR, Viewer
 
 
 def _run(conn, checkin_id, member, day, clock):  # noqa: ANN001, ANN202
-    store.upsert_member(conn, member, name=member.lower(), tz="UTC", clock=clock)
-    qids = [q["id"] for q in store.active_questions(conn, checkin_id)]
+    members.upsert_member(conn, member, name=member.lower(), tz="UTC", clock=clock)
+    qids = [q["id"] for q in model.active_questions(conn, checkin_id)]
     due = DueRun(
         member_id=member,
         local_date=day,
         due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
         closes_at=datetime(day.year, day.month, day.day, 23, 59, tzinfo=UTC),
     )
-    return store.create_run(conn, checkin_id, due, qids, clock=clock), qids
+    return runs.create_run(conn, checkin_id, due, qids, clock=clock), qids
 
 
 def _say(conn, wellbeing, clock, member, text, day=date(2026, 11, 25)):  # noqa: ANN001, ANN202
     """A text answer from `member`; returns its answer id."""
     run_id, qids = _run(conn, wellbeing["id"], member, day, clock)
     clock.advance(minutes=1)
-    return store.record_answer(conn, run_id, qids[1], text=text, clock=clock).answer_id
+    return record.record_answer(conn, run_id, qids[1], text=text, clock=clock).answer_id
 
 
 def _ids(page) -> list[int]:  # noqa: ANN001
@@ -44,14 +47,14 @@ def test_a_new_text_answer_is_found_at_once(conn, wellbeing, clock):
 
 def test_an_edited_answer_is_found_by_its_new_words_only(conn, wellbeing, clock):
     answer = _say(conn, wellbeing, clock, "U001", "Fixed the flaky login test")
-    store.edit_answer(conn, answer, text="Rewrote the invoice parser", clock=clock)
+    record.edit_answer(conn, answer, text="Rewrote the invoice parser", clock=clock)
     assert search_answers(conn, OPERATOR, "flaky").total == 0
     assert _ids(search_answers(conn, OPERATOR, "invoice")) == [answer]
 
 
 def test_a_deleted_answer_leaves_the_index(conn, wellbeing, clock):
     answer = _say(conn, wellbeing, clock, "U001", "Paired on the onboarding guide")
-    with db.transaction(conn):
+    with connection.transaction(conn):
         conn.execute("DELETE FROM answers WHERE id = ?", (answer,))
     assert search_answers(conn, OPERATOR, "onboarding").total == 0
     conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('integrity-check')")
@@ -59,19 +62,19 @@ def test_a_deleted_answer_leaves_the_index(conn, wellbeing, clock):
 
 def test_scale_labels_and_skips_are_not_indexed(conn, wellbeing, clock):
     run_id, qids = _run(conn, wellbeing["id"], "U001", date(2026, 11, 25), clock)
-    store.record_answer(conn, run_id, qids[0], text="great", number=5, clock=clock)
-    store.record_answer(conn, run_id, qids[1], skipped=True, clock=clock)
+    record.record_answer(conn, run_id, qids[0], text="great", number=5, clock=clock)
+    record.record_answer(conn, run_id, qids[1], skipped=True, clock=clock)
     assert search_answers(conn, OPERATOR, "great").total == 0
     assert conn.execute("SELECT COUNT(*) FROM answers_fts_docsize").fetchone()[0] == 0
 
 
 def test_migration_indexes_the_answers_that_were_there_before(tmp_path, clock):
     """Answers stored before migration 7 existed are found once it has run."""
-    from checkin.definitions import import_definitions, parse_toml
-    from checkin.migrations import MIGRATIONS
+    from checkin.checkins.definitions import import_definitions, parse_toml
+    from checkin.db.migrations import MIGRATIONS
     from tests.conftest import WELLBEING
 
-    conn = db.connect(tmp_path / "old.db")
+    conn = connection.connect(tmp_path / "old.db")
     import_definitions(conn, parse_toml(WELLBEING), clock=clock)
     checkin = conn.execute("SELECT * FROM checkins").fetchone()
     run_id, qids = _run(conn, checkin["id"], "U001", date(2026, 11, 25), clock)
@@ -79,11 +82,11 @@ def test_migration_indexes_the_answers_that_were_there_before(tmp_path, clock):
     for name in ("after_insert", "after_delete", "after_update"):
         conn.execute(f"DROP TRIGGER answers_fts_{name}")
     conn.execute("DROP TABLE answers_fts")
-    store.record_answer(conn, run_id, qids[0], text="okay", number=3, clock=clock)
-    old = store.record_answer(conn, run_id, qids[1], text="Migrated the wiki", clock=clock)
+    record.record_answer(conn, run_id, qids[0], text="okay", number=3, clock=clock)
+    old = record.record_answer(conn, run_id, qids[1], text="Migrated the wiki", clock=clock)
     (sql,) = [sql for version, _, sql in MIGRATIONS if version == 7]
-    with db.transaction(conn):
-        for statement in db._statements(sql):
+    with connection.transaction(conn):
+        for statement in connection._statements(sql):
             conn.execute(statement)
     assert _ids(search_answers(conn, OPERATOR, "wiki")) == [old.answer_id]
     assert search_answers(conn, OPERATOR, "okay").total == 0
@@ -161,7 +164,7 @@ def test_filters_by_member_and_checkin(conn, wellbeing, clock):
 
 def test_rebuild_index_gives_the_same_results(conn, wellbeing, clock):
     answer = _say(conn, wellbeing, clock, "U001", "Quarterly planning")
-    with db.transaction(conn):  # an index emptied behind the triggers' back
+    with connection.transaction(conn):  # an index emptied behind the triggers' back
         conn.execute("INSERT INTO answers_fts (answers_fts) VALUES ('delete-all')")
     assert search_answers(conn, OPERATOR, "quarterly").total == 0
     assert search.rebuild_index(conn) == 1
@@ -187,7 +190,7 @@ def test_the_member_word_in_the_index_is_not_searched_as_text(conn, wellbeing, c
 
 def test_table_counts_leave_out_the_search_index(conn, wellbeing, clock):
     _say(conn, wellbeing, clock, "U001", "Counted once")
-    counts = db.table_counts(conn)
+    counts = connection.table_counts(conn)
     assert counts["answers"] == 1
     assert not [name for name in counts if name.startswith("answers_fts")]
 

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checkin.suppression import (
+from checkin.people.suppression import (
     filter_problem,
     rows_for,
     suppress_figure,
     suppress_groups,
     suppress_rows,
 )
-from checkin.viewer import OPERATOR, Viewer
+from checkin.people.viewer import OPERATOR, Viewer
 
 
 def test_groups_of_min_group_or_more_are_shown_with_their_total():

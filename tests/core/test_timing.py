@@ -2,19 +2,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checkin.timing import (
+from checkin.checkins.timing import (
     MemberClock,
     Schedule,
     due_runs,
     next_run,
-    parse_week,
     reminder_due,
     report_due,
     report_slot,
     wall_time,
-    week_bounds,
 )
-from checkin.timing import zone as tz
+from checkin.clock import zone as tz
+from checkin.weeks import parse_week, week_bounds
 
 EVERY_DAY = Schedule(days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"), time="09:00")
 MWF = Schedule(days=("mon", "wed", "fri"), time="09:00")

@@ -1,4 +1,4 @@
-from checkin.viewer import MIN_GROUP, OPERATOR, Viewer
+from checkin.people.viewer import MIN_GROUP, OPERATOR, Viewer
 
 
 def test_operator_sees_everything():

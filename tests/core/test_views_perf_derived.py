@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from checkin import db, store, views
+from checkin.answers import record
 from checkin.clock import FakeClock
-from checkin.migrations import LATEST
-from checkin.viewer import OPERATOR
+from checkin.db import connection
+from checkin.db.migrations import LATEST
+from checkin.overview import figures
+from checkin.overview.scope import Scope
+from checkin.people import members
+from checkin.people.viewer import OPERATOR
 from tests.test_reports_data import build_golden
 
 WEEK = "2026-W44"
@@ -68,7 +72,7 @@ def test_a_skipped_run_has_no_answer_time_until_an_edit_answers_it(conn, clock) 
     h = build_golden(conn, clock)
     run_id = h.run("U0A", date(2026, 11, 2))
     for qid in h.questions:
-        store.record_answer(conn, run_id, qid, skipped=True, clock=clock)
+        record.record_answer(conn, run_id, qid, skipped=True, clock=clock)
     row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
     assert row["first_answer_at"] is not None
     assert row["answer_minutes"] is None and row["answered_quarter"] is None
@@ -77,7 +81,7 @@ def test_a_skipped_run_has_no_answer_time_until_an_edit_answers_it(conn, clock) 
     answer_id = conn.execute(
         "SELECT id FROM answers WHERE run_id = ? AND question_id = ?", (run_id, h.questions[1])
     ).fetchone()[0]
-    assert store.edit_answer(conn, answer_id, text="home", clock=clock)
+    assert record.edit_answer(conn, answer_id, text="home", clock=clock)
     row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
     assert round(row["answer_minutes"], 3) == 60.0
     assert row["answered_quarter"] == expected_quarter(row)
@@ -85,14 +89,14 @@ def test_a_skipped_run_has_no_answer_time_until_an_edit_answers_it(conn, clock) 
 
 def test_a_member_moving_time_zone_moves_their_heatmap_hours(conn, clock) -> None:  # noqa: ANN001
     h = build_golden(conn, clock)
-    ada = views.Scope(h.checkin["id"], WEEK, WEEK, members=("U0A",))
+    ada = Scope(h.checkin["id"], WEEK, WEEK, members=("U0A",))
 
     def cells() -> dict[tuple[int, int], int]:
-        return {(c.weekday, c.hour): c.count for c in views.answer_heatmap(conn, OPERATOR, ada)}
+        return {(c.weekday, c.hour): c.count for c in figures.answer_heatmap(conn, OPERATOR, ada)}
 
     assert cells() == {(0, 9): 1, (2, 9): 1}  # 08:05 and 08:15 UTC, Berlin winter time
 
-    store.upsert_member(conn, "U0A", name="ada", real_name="Ada Lovelace", tz="Asia/Tokyo",
+    members.upsert_member(conn, "U0A", name="ada", real_name="Ada Lovelace", tz="Asia/Tokyo",
                         clock=clock)  # fmt: skip
     assert cells() == {(0, 17): 1, (2, 17): 1}
     assert_runs_in_step(conn)
@@ -103,9 +107,9 @@ def test_runs_of_a_member_without_a_zone_count_in_utc(conn, clock) -> None:  # n
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("DELETE FROM members WHERE slack_id = 'U0C'")
     assert_runs_in_step(conn)
-    cy = views.Scope(h.checkin["id"], WEEK, WEEK, members=("U0C",))
+    cy = Scope(h.checkin["id"], WEEK, WEEK, members=("U0C",))
     # Cy's Friday 09:30 Los Angeles answer is 16:30 UTC
-    assert [(c.weekday, c.hour) for c in views.answer_heatmap(conn, OPERATOR, cy)] == [(4, 16)]
+    assert [(c.weekday, c.hour) for c in figures.answer_heatmap(conn, OPERATOR, cy)] == [(4, 16)]
 
 
 def test_choice_answers_keep_the_option_and_an_edit_changes_it(conn, clock) -> None:  # noqa: ANN001
@@ -114,10 +118,10 @@ def test_choice_answers_keep_the_option_and_an_edit_changes_it(conn, clock) -> N
     for a in conn.execute("SELECT question_id, text, choice FROM answers"):
         assert a["choice"] == (a["text"] if kinds[a["question_id"]] == "choice" else None)
 
-    scope = views.Scope(h.checkin["id"], WEEK, WEEK)
+    scope = Scope(h.checkin["id"], WEEK, WEEK)
 
     def counts() -> dict[str, int]:
-        return {c.option: c.count for c in views.choice_by_week(conn, OPERATOR, scope)}
+        return {c.option: c.count for c in figures.choice_by_week(conn, OPERATOR, scope)}
 
     assert counts() == {"office": 2, "home": 2, "travelling": 1}
     choice_qid = next(q for q, kind in kinds.items() if kind == "choice")
@@ -126,31 +130,31 @@ def test_choice_answers_keep_the_option_and_an_edit_changes_it(conn, clock) -> N
         "AND text = 'home'",
         (WEEK, choice_qid),
     ).fetchone()[0]
-    assert store.edit_answer(conn, bo_home, text="office", clock=clock)
+    assert record.edit_answer(conn, bo_home, text="office", clock=clock)
     assert counts() == {"office": 3, "home": 1, "travelling": 1}
 
 
 def test_migration_14_fills_the_derived_columns_of_an_older_database(tmp_path, clock) -> None:  # noqa: ANN001
-    old = db.connect(tmp_path / "old.db", migrate_schema=False)
-    db.migrate(old, upto=13)
+    old = connection.connect(tmp_path / "old.db", migrate_schema=False)
+    connection.migrate(old, upto=13)
     h = build_golden(old, clock)
-    db.migrate(old)
-    assert db.schema_version(old) == LATEST
+    connection.migrate(old)
+    assert connection.schema_version(old) == LATEST
     assert_runs_in_step(old)
     choices = old.execute("SELECT COUNT(*) FROM answers WHERE choice IS NOT NULL").fetchone()[0]
     assert choices == 8  # the golden history's answered choice questions
 
-    new = db.connect(tmp_path / "new.db")
+    new = connection.connect(tmp_path / "new.db")
     build_golden(new, FakeClock(datetime(2026, 11, 25, 6, 0, tzinfo=UTC)))
-    scope = views.Scope(h.checkin["id"], "2026-W43", WEEK)
-    assert views.overview(old, OPERATOR, scope) == views.overview(new, OPERATOR, scope)
+    scope = Scope(h.checkin["id"], "2026-W43", WEEK)
+    assert figures.overview(old, OPERATOR, scope) == figures.overview(new, OPERATOR, scope)
 
 
 def test_the_overview_reads_answer_times_and_options_from_covering_indexes(conn, clock) -> None:  # noqa: ANN001
     h = build_golden(conn, clock)
     seen: list[str] = []
     conn.set_trace_callback(seen.append)
-    views.overview(conn, OPERATOR, views.Scope(h.checkin["id"], "2026-W43", WEEK))
+    figures.overview(conn, OPERATOR, Scope(h.checkin["id"], "2026-W43", WEEK))
     conn.set_trace_callback(None)
 
     def plan(marker: str) -> str:
@@ -177,12 +181,12 @@ def test_a_new_run_takes_its_members_zone(conn, clock) -> None:  # noqa: ANN001
 
 
 def test_an_erased_members_choices_are_no_longer_counted(conn, clock) -> None:  # noqa: ANN001
-    from checkin import privacy
+    from checkin.ops import privacy
 
     h = build_golden(conn, clock)
-    scope = views.Scope(h.checkin["id"], WEEK, WEEK)
+    scope = Scope(h.checkin["id"], WEEK, WEEK)
     privacy.forget_member(OPERATOR, conn, "U0B", clock=clock)
-    counts = {c.option: c.count for c in views.choice_by_week(conn, OPERATOR, scope)}
+    counts = {c.option: c.count for c in figures.choice_by_week(conn, OPERATOR, scope)}
     assert counts == {"office": 2, "home": 1}  # Bo's "home" and "travelling" went
     left = conn.execute(
         "SELECT COUNT(*) FROM answers WHERE member_id = 'U0B' AND choice IS NOT NULL"
@@ -191,13 +195,13 @@ def test_an_erased_members_choices_are_no_longer_counted(conn, clock) -> None:  
 
 
 def test_a_members_group_sizes_are_counted_from_covering_indexes(conn, clock) -> None:  # noqa: ANN001
-    from checkin.viewer import Viewer
+    from checkin.people.viewer import Viewer
 
     h = build_golden(conn, clock)
     seen: list[str] = []
     conn.set_trace_callback(seen.append)
-    views.overview(
-        conn, Viewer(role="member", slack_id="U0A"), views.Scope(h.checkin["id"], WEEK, WEEK)
+    figures.overview(
+        conn, Viewer(role="member", slack_id="U0A"), Scope(h.checkin["id"], WEEK, WEEK)
     )
     conn.set_trace_callback(None)
     counted = [q for q in seen if "COUNT(DISTINCT a.member_id) FROM answers" in q]

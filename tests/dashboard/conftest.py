@@ -12,8 +12,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db
-from checkin.demo import DemoSummary, build_demo
+from checkin.db import connection
+from checkin.ops.demo import DemoSummary, build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of 2026-W49: W48 is the last whole week
@@ -58,7 +58,7 @@ def demo(tmp_path, monkeypatch, demo_template, fixed_now) -> Demo:  # noqa: ANN0
     path = tmp_path / "demo.db"
     shutil.copy(template, path)
     monkeypatch.setenv("CHECKIN_DB", str(path))
-    conn = db.connect(path)
+    conn = connection.connect(path)
     checkin_id = conn.execute("SELECT id FROM checkins WHERE name = 'wellbeing'").fetchone()[0]
     conn.close()
     return Demo(path, summary, checkin_id)
@@ -67,7 +67,7 @@ def demo(tmp_path, monkeypatch, demo_template, fixed_now) -> Demo:  # noqa: ANN0
 @pytest.fixture
 def evil_demo(demo) -> Demo:  # noqa: ANN001
     """The demo with four of last week's text answers replaced by markup and a formula."""
-    conn = db.connect(demo.path)
+    conn = connection.connect(demo.path)
     ids = [
         r[0]
         for r in conn.execute(
@@ -78,7 +78,7 @@ def evil_demo(demo) -> Demo:  # noqa: ANN001
         )
     ]
     assert len(ids) == 4
-    with db.transaction(conn):
+    with connection.transaction(conn):
         for answer_id, text in zip(ids, EVIL, strict=True):
             conn.execute("UPDATE answers SET text = ? WHERE id = ?", (text, answer_id))
     conn.close()

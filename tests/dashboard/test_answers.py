@@ -7,10 +7,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db, store
+from checkin.answers import record, runs
+from checkin.checkins import model
+from checkin.checkins.timing import DueRun
 from checkin.clock import FakeClock
-from checkin.demo import build_demo
-from checkin.timing import DueRun
+from checkin.db import connection
+from checkin.ops.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -36,7 +38,7 @@ def demo(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     path = tmp_path / "demo.db"
     build_demo(path, members=6, weeks=3, seed=3, until=date(2026, 11, 27))
     monkeypatch.setenv("CHECKIN_DB", str(path))
-    conn = db.connect(path)
+    conn = connection.connect(path)
     yield conn
     conn.close()
 
@@ -58,7 +60,7 @@ def _text_questions(conn) -> list[int]:  # noqa: ANN001
 def _say(conn, member: str, day: date, texts: list[str]) -> list[int]:  # noqa: ANN001
     """A run of the demo check-in on `day` whose text questions get `texts`."""
     clock = FakeClock(datetime(day.year, day.month, day.day, 9, tzinfo=UTC))
-    checkin = store.get_checkin(conn, "wellbeing")
+    checkin = model.get_checkin(conn, "wellbeing")
     qids = _text_questions(conn)[: len(texts)]
     due = DueRun(
         member_id=member,
@@ -66,11 +68,11 @@ def _say(conn, member: str, day: date, texts: list[str]) -> list[int]:  # noqa: 
         due_at=clock(),
         closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
     )
-    run_id = store.create_run(conn, checkin["id"], due, qids, clock=clock)
+    run_id = runs.create_run(conn, checkin["id"], due, qids, clock=clock)
     ids = []
     for qid, text in zip(qids, texts, strict=True):
         clock.advance(minutes=3)
-        ids.append(store.record_answer(conn, run_id, qid, text=text, clock=clock).answer_id)
+        ids.append(record.record_answer(conn, run_id, qid, text=text, clock=clock).answer_id)
     return ids
 
 
@@ -129,7 +131,7 @@ def test_an_edited_answer_shows_its_earlier_value(demo):
     member = _member(demo)
     [answer] = _say(demo, member, date(2026, 11, 30), ["first draft"])
     clock = FakeClock(datetime(2026, 11, 30, 12, tzinfo=UTC))
-    store.edit_answer(demo, answer, text="second thoughts", clock=clock)
+    record.edit_answer(demo, answer, text="second thoughts", clock=clock)
     at = _open(answers_member=member)
     row = at.dataframe[0].value.iloc[0]
     assert row["answer"] == "second thoughts"
@@ -156,13 +158,13 @@ def test_member_history_pages(demo):
 def test_question_answers_keep_the_wording_they_answered(demo):
     qid = _text_questions(demo)[0]
     old = demo.execute("SELECT text FROM questions WHERE id = ?", (qid,)).fetchone()[0]
-    from checkin import manage
-    from checkin.viewer import OPERATOR
+    from checkin.checkins import editing
+    from checkin.people.viewer import OPERATOR
 
     checkin_id = demo.execute("SELECT checkin_id FROM questions WHERE id = ?", (qid,)).fetchone()[0]
-    form = manage.checkin_form(demo, OPERATOR, checkin_id)
+    form = editing.checkin_form(demo, OPERATOR, checkin_id)
     next(q for q in form.questions if q.id == qid).text = "What did you ship?"
-    manage.save_checkin_form(demo, OPERATOR, form)
+    editing.save_checkin_form(demo, OPERATOR, form)
     member = _member(demo)
     _say(demo, member, date(2026, 11, 30), ["Shipped the new wording"])
     at = _open(answers_question=qid)
@@ -235,7 +237,7 @@ def test_a_query_fts_cannot_read_shows_a_message(demo, query):
 
 
 def test_a_member_viewer_finds_only_their_own_answers(demo):
-    from checkin.viewer import Viewer
+    from checkin.people.viewer import Viewer
 
     member = _member(demo)
     other = demo.execute(
@@ -252,7 +254,7 @@ def test_a_member_viewer_finds_only_their_own_answers(demo):
 
 
 def test_the_cache_keeps_each_viewers_answers_apart(demo):
-    from checkin.viewer import Viewer
+    from checkin.people.viewer import Viewer
 
     member = _member(demo)
     other = demo.execute(

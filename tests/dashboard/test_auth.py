@@ -10,11 +10,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from checkin import access, db, store
-from checkin.access import SLACK_TEAM_ID, SLACK_USER_ID
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
-from checkin.viewer import Viewer
+from checkin.db import connection
+from checkin.people import access, members
+from checkin.people.access import SLACK_TEAM_ID, SLACK_USER_ID
+from checkin.people.viewer import Viewer
 from dashboard.auth import ADMINS, EVERYONE, LEADS, pages_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,13 +61,13 @@ def fresh_cache():  # noqa: ANN201
 def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     path = tmp_path / "checkin.db"
-    conn = db.connect(path)
+    conn = connection.connect(path)
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     access.record_workspace(conn, TEAM)
-    store.upsert_member(conn, "U001", name="ana", real_name="Ana Ash", clock=clock)
-    store.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
-    store.upsert_member(conn, "U003", name="cy", real_name="Cy Cedar", clock=clock)
-    store.upsert_member(
+    members.upsert_member(conn, "U001", name="ana", real_name="Ana Ash", clock=clock)
+    members.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
+    members.upsert_member(conn, "U003", name="cy", real_name="Cy Cedar", clock=clock)
+    members.upsert_member(
         conn, "U006", name="fay", active=False, inactive_reason="deactivated", clock=clock
     )
     conn.close()
@@ -294,8 +295,8 @@ def test_a_name_with_markup_is_shown_as_written(workspace):
 def test_a_member_deactivated_while_signed_in_is_refused_on_the_next_run(workspace):
     at = probe(user=signed_in("U001"), secrets=AUTH)
     assert "viewer member U001" in shown(at)
-    conn = db.connect(workspace)
-    store.deactivate_member(conn, "U001", "user_disabled")
+    conn = connection.connect(workspace)
+    members.deactivate_member(conn, "U001", "user_disabled")
     conn.close()
     at.run()
     assert "deactivated" in at.error[0].value and "viewer" not in shown(at)

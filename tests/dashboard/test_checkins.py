@@ -7,8 +7,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db, store
-from checkin.demo import build_demo
+from checkin.checkins import model
+from checkin.db import connection
+from checkin.ops import outbox
+from checkin.ops.demo import build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGE = "dashboard/checkins.py"
@@ -26,7 +28,7 @@ def demo(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     path = tmp_path / "demo.db"
     build_demo(path, members=6, weeks=2, seed=3, until=date(2026, 11, 27))
     monkeypatch.setenv("CHECKIN_DB", str(path))
-    conn = db.connect(path)
+    conn = connection.connect(path)
     yield conn
     conn.close()
 
@@ -132,9 +134,9 @@ def test_a_new_checkin_is_created_from_the_form(demo):
     at.text_input(key=text_key).set_value("What went well?")
     at.button(key="ci_save").click().run()
     assert not at.exception
-    row = store.get_checkin(demo, "retro")
+    row = model.get_checkin(demo, "retro")
     assert (row["days"], row["participants"]) == ('["fri"]', '["U0001001", "#team"]')
-    assert [q["text"] for q in store.active_questions(demo, row["id"])] == ["What went well?"]
+    assert [q["text"] for q in model.active_questions(demo, row["id"])] == ["What went well?"]
     assert at.selectbox(key="ci_choice").value == row["id"]
 
 
@@ -150,10 +152,10 @@ def test_send_now_writes_one_outbox_row_and_shows_how_it_ended(demo):
     assert list(table["status"]) == ["pending"]
     assert list(table["what"]) == ["send wellbeing now to everyone"]
 
-    store.claim_outbox(demo)  # the bot takes it ...
+    outbox.claim_outbox(demo)  # the bot takes it ...
     at.run()
     assert list(at.dataframe[0].value["status"]) == ["running"]
-    store.finish_outbox(demo, rows[0]["id"], "nothing could be sent: {'failed': 6}")
+    outbox.finish_outbox(demo, rows[0]["id"], "nothing could be sent: {'failed': 6}")
     at.run()
     table = at.dataframe[0].value
     assert list(table["status"]) == ["failed"]
@@ -176,8 +178,8 @@ def test_post_this_weeks_summary_writes_one_row_and_shows_done(demo):
     [row] = demo.execute("SELECT id, kind, payload FROM outbox").fetchall()
     assert row["kind"] == "post_report"
     assert '"channel": "#team"' in row["payload"]
-    store.claim_outbox(demo)
-    store.finish_outbox(demo, row["id"], None)
+    outbox.claim_outbox(demo)
+    outbox.finish_outbox(demo, row["id"], None)
     at.run()
     assert list(at.dataframe[0].value["status"]) == ["done"]
 
@@ -207,7 +209,7 @@ def test_importing_a_toml_file_from_the_page_creates_its_checkins(demo):
     assert not at.exception
     assert "retro.toml: created 1 (retro)" in [_shown(s) for s in at.success]
     assert [
-        q["text"] for q in store.active_questions(demo, store.get_checkin(demo, "retro")["id"])
+        q["text"] for q in model.active_questions(demo, model.get_checkin(demo, "retro")["id"])
     ] == ["What went well?"]
 
 
@@ -225,17 +227,17 @@ def test_a_bad_toml_file_imports_nothing_and_lists_the_import_messages(demo):
 
 
 def test_the_export_is_the_cli_export(demo):
-    from checkin import manage
-    from checkin.definitions import load_definitions, to_toml
-    from checkin.viewer import OPERATOR
+    from checkin.checkins import editing
+    from checkin.checkins.definitions import load_definitions, to_toml
+    from checkin.people.viewer import OPERATOR
 
-    assert manage.export_toml(demo, OPERATOR) == to_toml(load_definitions(demo))
+    assert editing.export_toml(demo, OPERATOR) == to_toml(load_definitions(demo))
     at = _open()
     assert at.get("download_button")[0].proto.label == "Export check-ins (TOML)"
 
 
 def test_requests_queued_elsewhere_are_listed_too(demo):
-    outbox_id = store.enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []},
+    outbox_id = outbox.enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []},
                               requested_by="cli")  # fmt: skip
     at = _open()
     [table] = [d.value for d in at.dataframe]

@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db, store
+from checkin.db import connection
+from checkin.people import members
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PEOPLE = {"U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer",
@@ -21,9 +22,9 @@ def path(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     path = tmp_path / "checkin.db"
     monkeypatch.setenv("CHECKIN_DB", str(path))
     st.cache_data.clear()
-    conn = db.connect(path)
+    conn = connection.connect(path)
     for slack_id, name in PEOPLE.items():
-        store.upsert_member(conn, slack_id, real_name=name)
+        members.upsert_member(conn, slack_id, real_name=name)
     conn.close()
     return path
 
@@ -45,7 +46,7 @@ def test_a_request_from_the_page_queues_the_invites_and_shows_progress(path):
     at = ask("U001", ["U002", "U003", "U004"])
     assert not at.exception
     assert at.success[0].value.startswith("Request #1 sent")
-    conn = db.connect(path)
+    conn = connection.connect(path)
     assert [(k, json.loads(p)) for k, p in conn.execute("SELECT kind, payload FROM outbox")] == [
         ("feedback_invites", {"request_id": 1})
     ]

@@ -11,9 +11,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db, feedback, store, tokens
 from checkin.clock import FakeClock, system_clock
 from checkin.config import Config, signing_secret
+from checkin.db import connection
+from checkin.feedback import invites, requests, results, tokens
+from checkin.people import members
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 FORM = "dashboard/feedback_form.py"
@@ -28,18 +30,18 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setenv("CHECKIN_DB", str(path))
     monkeypatch.delenv("CHECKIN_SECRET", raising=False)
     st.cache_data.clear()
-    conn = db.connect(path)
+    conn = connection.connect(path)
     for slack_id, name in PEOPLE.items():
-        store.upsert_member(conn, slack_id, real_name=name)
+        members.upsert_member(conn, slack_id, real_name=name)
     today = system_clock().date()
-    request_id = feedback.create_request(
+    request_id = requests.create_request(
         conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004", "U005"],
         due=today + timedelta(days=10), today=today,
     )  # fmt: skip
     secret = signing_secret(Config(db_path=path))
     links = {}
-    for invite in feedback.invites_to_send(conn, request_id):
-        links[invite["member_id"]] = feedback.issue_link_token(conn, invite["id"], secret)
+    for invite in invites.invites_to_send(conn, request_id):
+        links[invite["member_id"]] = invites.issue_link_token(conn, invite["id"], secret)
     yield {"conn": conn, "path": path, "request_id": request_id, "links": links,
            "secret": secret}  # fmt: skip
     conn.close()
@@ -88,7 +90,7 @@ def test_three_answer_one_declines_and_results_show_at_the_third_not_before(work
     links = workspace["links"]
     conn = workspace["conn"]
     invite_u005 = int(links["U005"].split(".")[0])
-    assert feedback.decline(conn, invite_u005, "U005") == "declined"
+    assert invites.decline(conn, invite_u005, "U005") == "declined"
     for n, member in enumerate(("U002", "U003", "U004"), start=1):
         at = fill_and_send(open_link(links[member]), f"strength {n}", f"improve {n}",
                            ratings=(n, 5, 3))  # fmt: skip
@@ -106,7 +108,7 @@ def test_three_answer_one_declines_and_results_show_at_the_third_not_before(work
             shown = {t.value for t in page.text}
             assert {"strength 1", "strength 2", "strength 3", "improve 3"} <= shown
             assert any("1 declined" in c.value for c in page.caption)
-    assert feedback.response_count(conn, workspace["request_id"]) == 3
+    assert results.response_count(conn, workspace["request_id"]) == 3
     declined = open_link(links["U005"])
     assert declined.error[0].value == tokens.DECLINED and not declined.radio
 
@@ -124,18 +126,18 @@ def test_a_reused_link_is_refused(workspace):
     again = open_link(token)
     assert again.error[0].value == tokens.USED
     assert not again.radio
-    assert feedback.response_count(workspace["conn"], workspace["request_id"]) == 1
+    assert results.response_count(workspace["conn"], workspace["request_id"]) == 1
 
 
 def test_an_expired_link_is_refused(workspace):
     conn = workspace["conn"]
     past = FakeClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
-    old = feedback.create_request(
+    old = requests.create_request(
         conn, subject="U002", requested_by="U002", reviewers=["U003", "U004", "U005"],
         due=date(2026, 1, 9), today=past().date(), clock=past,
     )  # fmt: skip
-    invite = feedback.invites_to_send(conn, old)[0]
-    token = feedback.issue_link_token(conn, invite["id"], workspace["secret"], past)
+    invite = invites.invites_to_send(conn, old)[0]
+    token = invites.issue_link_token(conn, invite["id"], workspace["secret"], past)
     at = open_link(token)
     assert at.error[0].value == tokens.EXPIRED
     assert not at.radio
@@ -151,4 +153,4 @@ def test_a_rating_left_out_is_refused_and_the_form_stays(workspace):
     [b for b in at.button if b.label == "Send my feedback"][0].click()
     at.run()
     assert at.error[0].value == "Give a rating for “Delivers what they commit to”."
-    assert at.radio and feedback.response_count(workspace["conn"], workspace["request_id"]) == 0
+    assert at.radio and results.response_count(workspace["conn"], workspace["request_id"]) == 0

@@ -8,10 +8,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db, store
+from checkin.checkins import model
 from checkin.clock import FakeClock, system_clock
-from checkin.demo import build_demo
-from checkin.viewer import Viewer
+from checkin.db import connection
+from checkin.ops import events, heartbeat
+from checkin.ops.demo import build_demo
+from checkin.ops.outbox import claim_outbox, enqueue, finish_outbox
+from checkin.people.viewer import Viewer
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -30,7 +33,7 @@ def demo(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     path = tmp_path / "demo.db"
     build_demo(path, members=4, weeks=1, seed=3, until=date(2026, 11, 27))
     monkeypatch.setenv("CHECKIN_DB", str(path))
-    conn = db.connect(path)
+    conn = connection.connect(path)
     yield conn
     conn.close()
 
@@ -68,7 +71,7 @@ def _chart_values(at: AppTest, title: str) -> list[dict]:
 
 
 def test_a_live_bot_shows_its_heartbeat(demo):
-    store.beat(demo, env="development", dev_users=["U0001001"], started_at=system_clock(),
+    heartbeat.beat(demo, env="development", dev_users=["U0001001"], started_at=system_clock(),
                connected=True, pid=4321, host="box", clock=_ago(seconds=5))  # fmt: skip
     at = _open()
     metrics = {m.label: m.value for m in at.metric}
@@ -81,7 +84,7 @@ def test_a_live_bot_shows_its_heartbeat(demo):
 
 
 def test_a_stale_heartbeat_says_what_to_do(demo):
-    store.beat(demo, env="production", dev_users=[], started_at=system_clock(), connected=True,
+    heartbeat.beat(demo, env="production", dev_users=[], started_at=system_clock(), connected=True,
                pid=4321, host="box", clock=_ago(minutes=10))  # fmt: skip
     at = _open()
     assert {m.label: m.value for m in at.metric}["Bot"] == "stale"
@@ -95,7 +98,7 @@ def test_no_bot_yet_says_how_to_start_one(demo):
 
 def test_messages_per_day_chart_receives_what_the_bot_recorded(demo):
     for hours in (1, 2, 3):
-        store.record_event(demo, "message_sent", method="chat.postMessage",
+        events.record_event(demo, "message_sent", method="chat.postMessage",
                            clock=_ago(hours=hours, days=1))  # fmt: skip
     at = _open()
     values = _chart_values(at, "Messages sent per day (UTC)")
@@ -106,9 +109,9 @@ def test_messages_per_day_chart_receives_what_the_bot_recorded(demo):
 
 
 def test_slack_errors_and_rate_limit_waits_are_listed(demo):
-    store.record_event(demo, "api_error", method="chat.postMessage", error="channel_not_found",
+    events.record_event(demo, "api_error", method="chat.postMessage", error="channel_not_found",
                        clock=_ago(hours=1))  # fmt: skip
-    store.record_event(demo, "rate_limited", method="chat.postMessage", duration_ms=2500,
+    events.record_event(demo, "rate_limited", method="chat.postMessage", duration_ms=2500,
                        clock=_ago(hours=1))  # fmt: skip
     at = _open()
     tables = [d.value for d in at.dataframe]
@@ -121,13 +124,13 @@ def test_slack_errors_and_rate_limit_waits_are_listed(demo):
 
 
 def test_the_outbox_shows_failures_with_their_reason(demo):
-    ok = store.enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []})
-    bad = store.enqueue(demo, "post_report",
+    ok = enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []})
+    bad = enqueue(demo, "post_report",
                         {"checkin": "wellbeing", "week": "2026-W48", "channel": "#gone"})  # fmt: skip
-    store.claim_outbox(demo)
-    store.finish_outbox(demo, ok, None)
-    store.claim_outbox(demo)
-    store.finish_outbox(demo, bad, "channel_not_found")
+    claim_outbox(demo)
+    finish_outbox(demo, ok, None)
+    claim_outbox(demo)
+    finish_outbox(demo, bad, "channel_not_found")
     at = _open()
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Done"], metrics["Failed"], metrics["Pending"]) == ("1", "1", "0")
@@ -138,7 +141,7 @@ def test_the_outbox_shows_failures_with_their_reason(demo):
 
 
 def test_failed_report_posts_are_listed_with_their_error(demo):
-    checkin = store.get_checkin(demo, "wellbeing")
+    checkin = model.get_checkin(demo, "wellbeing")
     demo.execute(
         "INSERT INTO report_posts (checkin_id, week, channel, status, error) "
         "VALUES (?, '2026-W47', '#team', 'failed', 'not_in_channel')",
@@ -159,7 +162,7 @@ def test_answers_per_day_chart_counts_the_demo_answers(demo):
 
 
 def test_a_member_does_not_see_operations(demo):
-    store.record_event(demo, "api_error", method="chat.postMessage", error="x")
+    events.record_event(demo, "api_error", method="chat.postMessage", error="x")
     at = _open(viewer=Viewer(role="member", slack_id="U0001001"))
     assert "only an admin sees them" in at.info[0].value
     assert not at.dataframe and not at.metric
@@ -171,13 +174,14 @@ def test_operations_page_shows_backups_deploys_and_member_data(tmp_path, monkeyp
 
     from streamlit.testing.v1 import AppTest
 
-    from checkin import backup, db, deploys
     from checkin.config import Config
-    from checkin.demo import build_demo
+    from checkin.db import connection
+    from checkin.ops import backup, deploys
+    from checkin.ops.demo import build_demo
 
     path = tmp_path / "ops.db"
     build_demo(path, members=6, weeks=2)
-    with closing(db.connect(path)) as conn:
+    with closing(connection.connect(path)) as conn:
         deploys.record_start(conn, "bot", Config(db_path=path, env="production"))
     backup.take_backup(Config(db_path=path), tmp_path / "copy.db")
     monkeypatch.setenv("CHECKIN_DB", str(path))

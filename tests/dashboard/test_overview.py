@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from checkin import db, report_formats, reports, store
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.checkins.model import get_checkin
 from checkin.clock import iso
-from checkin.definitions import import_definitions, parse_toml
+from checkin.db import connection
+from checkin.reports import build, formats, model
 from dashboard import components
 from tests.dashboard.charts_util import panels
 from tests.dashboard.conftest import LAST_WEEK, NOW, app
@@ -14,10 +16,10 @@ from tests.dashboard.conftest import LAST_WEEK, NOW, app
 PARTICIPATION = "Check-ins answered per week (drag to pick weeks)"
 
 
-def report_for(demo, week: str) -> reports.Report:  # noqa: ANN001
-    conn = db.connect(demo.path)
+def report_for(demo, week: str) -> model.Report:  # noqa: ANN001
+    conn = connection.connect(demo.path)
     try:
-        return reports.build_report(conn, store.get_checkin(conn, "wellbeing"), week, NOW)
+        return build.build_report(conn, get_checkin(conn, "wellbeing"), week, NOW)
     finally:
         conn.close()
 
@@ -29,11 +31,11 @@ def test_one_week_shows_the_weekly_reports_figures(demo) -> None:  # noqa: ANN00
     assert not at.exception
     report = report_for(demo, LAST_WEEK)
     metrics = {m.label: m for m in at.metric}
-    assert metrics["Participation"].value == report_formats.percent(report.headline.participation)
+    assert metrics["Participation"].value == formats.percent(report.headline.participation)
     assert metrics["Participation"].delta == components.points(
         report.headline.participation_change, "points"
     )
-    assert metrics["Median time to answer"].value == report_formats.minutes_words(
+    assert metrics["Median time to answer"].value == formats.minutes_words(
         report.headline.median_minutes_to_answer
     )
     for q in report.questions:
@@ -116,7 +118,7 @@ def test_the_brush_is_on_the_week_field_and_filters_the_other_panels(demo) -> No
 
 def test_no_check_ins_says_how_to_import_one(tmp_path, monkeypatch, fixed_now) -> None:  # noqa: ANN001
     path = tmp_path / "empty.db"
-    db.connect(path).close()
+    connection.connect(path).close()
     monkeypatch.setenv("CHECKIN_DB", str(path))
     at = app().run()
     assert not at.exception
@@ -125,7 +127,7 @@ def test_no_check_ins_says_how_to_import_one(tmp_path, monkeypatch, fixed_now) -
 
 def test_weeks_with_nobody_asked_say_to_widen_the_range(tmp_path, monkeypatch, fixed_now) -> None:  # noqa: ANN001
     path = tmp_path / "new.db"
-    conn = db.connect(path)
+    conn = connection.connect(path)
     import_definitions(
         conn,
         parse_toml(
@@ -187,7 +189,7 @@ def test_a_database_from_the_future_shows_one_clear_line(tmp_path, monkeypatch) 
 def beat(demo, *, env: str, seconds_ago: int, dev_users: str = "[]") -> None:  # noqa: ANN001
     from datetime import timedelta
 
-    conn = db.connect(demo.path)
+    conn = connection.connect(demo.path)
     at = iso(NOW - timedelta(seconds=seconds_ago))
     conn.execute(
         "INSERT OR REPLACE INTO heartbeat (id, pid, host, env, dev_users, started_at, beat_at, "
@@ -237,7 +239,7 @@ def test_a_channel_narrows_to_the_members_asked_through_it(demo) -> None:  # noq
 
 
 def test_picking_another_check_in_shows_its_figures(demo) -> None:  # noqa: ANN001
-    conn = db.connect(demo.path)
+    conn = connection.connect(demo.path)
     import_definitions(
         conn,
         parse_toml(
@@ -246,7 +248,7 @@ def test_picking_another_check_in_shows_its_figures(demo) -> None:  # noqa: ANN0
             'kind = "text"\n'
         ),
     )
-    retro = store.get_checkin(conn, "retro")["id"]
+    retro = get_checkin(conn, "retro")["id"]
     conn.close()
     at = app().run()
     picker = at.sidebar.selectbox(key="filter_checkin")

@@ -8,9 +8,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import backup, db, deploys, pool, store
 from checkin.clock import FakeClock, system_clock
 from checkin.config import Config
+from checkin.db import connection
+from checkin.ops import backup, deploys, heartbeat
+from checkin.people import members
+from checkin.pool import submit
 from dashboard import ownership
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -18,7 +21,7 @@ APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 def page(role: str = "admin") -> None:
     """The three components as the Operations page calls them."""
-    from checkin.viewer import OPERATOR, Viewer
+    from checkin.people.viewer import OPERATOR, Viewer
     from dashboard import ownership
 
     viewer = OPERATOR if role == "admin" else Viewer(role=role, slack_id="U001")
@@ -41,9 +44,9 @@ def live(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     path = tmp_path / "checkin.db"
     monkeypatch.setenv("CHECKIN_DB", str(path))
     monkeypatch.setenv("CHECKIN_ENV", "production")
-    with closing(db.connect(path)) as conn:
-        store.upsert_member(conn, "U001", name="ada", real_name="Ada Quist")
-        store.upsert_member(conn, "U002", name="bo", real_name="Bo Brant")
+    with closing(connection.connect(path)) as conn:
+        members.upsert_member(conn, "U001", name="ada", real_name="Ada Quist")
+        members.upsert_member(conn, "U002", name="bo", real_name="Bo Brant")
     return path
 
 
@@ -84,11 +87,11 @@ def test_the_deploy_trail_and_the_running_bots_version_are_shown(live, tmp_path)
     (tmp_path / "src" / ".git" / "HEAD").write_text("c" * 40)
     clock = FakeClock(system_clock() - timedelta(days=6))
     config = Config(db_path=live, env="production")
-    with closing(db.connect(live)) as conn:
+    with closing(connection.connect(live)) as conn:
         deploys.record_start(conn, "bot", config, clock=clock, root=tmp_path / "nowhere")
         clock.advance(days=5)
         deploys.record_start(conn, "bot", config, clock=clock, root=tmp_path / "src")
-        store.beat(conn, env="production", dev_users=(), started_at=clock(), connected=True)
+        heartbeat.beat(conn, env="production", dev_users=(), started_at=clock(), connected=True)
     at = run()
     trail = at.dataframe[-1].value  # the last component with a table
     assert list(trail["process"]) == ["bot", "bot"]
@@ -106,22 +109,22 @@ def test_a_member_sees_none_of_it(live, tmp_path):
 
 
 def test_an_admin_forgets_a_member_after_typing_their_id(live):
-    with closing(db.connect(live)) as conn:
-        pool.submit(conn, "Who is Ada Quist?", submitted_by="U001", source="web")
+    with closing(connection.connect(live)) as conn:
+        submit.submit(conn, "Who is Ada Quist?", submitted_by="U001", source="web")
     at = run()
     at.selectbox(key="ownership_member").set_value("U001").run()
     assert any("U001 (Ada Quist): erase 0 answers" in t.value for t in at.text)  # as text
     at.text_input(key="ownership_forget_confirm").input("U002").run()
     at.button(key="ownership_forget").click().run()
     assert "nothing was erased" in at.error[0].value
-    with closing(db.connect(live)) as conn:
-        assert store.get_member(conn, "U001")["real_name"] == "Ada Quist"
+    with closing(connection.connect(live)) as conn:
+        assert members.get_member(conn, "U001")["real_name"] == "Ada Quist"
 
     at.text_input(key="ownership_forget_confirm").input("U001").run()
     at.button(key="ownership_forget").click().run()
     assert at.success[0].value == "Forgot U001: 2 rows changed."
-    with closing(db.connect(live)) as conn:
-        member = store.get_member(conn, "U001")
+    with closing(connection.connect(live)) as conn:
+        member = members.get_member(conn, "U001")
         submitter = conn.execute("SELECT submitted_by FROM pool_questions").fetchone()[0]
     assert member["real_name"] == "(forgotten member)" and submitter is None
     names = at.run().selectbox(key="ownership_member").options  # the next run shows it
@@ -140,9 +143,9 @@ def test_the_web_app_records_its_start_once_per_process(live):
     assert not at.exception
     at.run()
     AppTest.from_file(APP, default_timeout=30).run()
-    with closing(db.connect(live)) as conn:
+    with closing(connection.connect(live)) as conn:
         starts = conn.execute("SELECT process, env FROM deploys").fetchall()
     assert [tuple(r) for r in starts] == [("web", "production")]
     assert ownership.record_web_start() is not None  # cached: no second row
-    with closing(db.connect(live)) as conn:
+    with closing(connection.connect(live)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM deploys").fetchone()[0] == 1

@@ -9,9 +9,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import db, pool, store
-from checkin.definitions import import_definitions, parse_toml
-from checkin.timing import DueRun
+from checkin.answers import record, runs
+from checkin.checkins import model
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.checkins.timing import DueRun
+from checkin.db import connection
+from checkin.people import members
+from checkin.pool import moderation, rotation
+from checkin.pool import submit as pool_submit
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGE = "dashboard/pool.py"
@@ -34,10 +39,10 @@ def path(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     path = tmp_path / "checkin.db"
     monkeypatch.setenv("CHECKIN_DB", str(path))
     st.cache_data.clear()
-    conn = db.connect(path)
+    conn = connection.connect(path)
     import_definitions(conn, parse_toml(PULSE))
-    store.upsert_member(conn, "U001", real_name="Alice Moreau")
-    store.upsert_member(conn, "U002", real_name="Bob Okafor")
+    members.upsert_member(conn, "U001", real_name="Alice Moreau")
+    members.upsert_member(conn, "U002", real_name="Bob Okafor")
     conn.close()
     return path
 
@@ -63,7 +68,7 @@ def test_a_question_submitted_on_the_page_is_pending_and_listed(path):
     assert at.success[0].value.startswith("Submitted: “What's the best book you read this year?”")
     table = at.dataframe[0].value
     assert list(table["status"]) == ["pending"] and list(table["times asked"]) == [0]
-    conn = db.connect(path)
+    conn = connection.connect(path)
     row = conn.execute("SELECT status, source FROM pool_questions").fetchone()
     assert tuple(row) == ("pending", "web")
 
@@ -80,8 +85,8 @@ def test_a_paraphrase_and_an_empty_question_are_refused_with_their_reason(path):
 
 
 def test_anonymous_submissions_show_no_submitter(path):
-    conn = db.connect(path)
-    pool.submit(conn, "Cats or dogs?", submitted_by="U002", source="slack_command")
+    conn = connection.connect(path)
+    pool_submit.submit(conn, "Cats or dogs?", submitted_by="U002", source="slack_command")
     conn.close()
     at = submit(page(), "What should we stop doing?", anonymous=True)
     table = at.dataframe[0].value.set_index("question")
@@ -90,30 +95,30 @@ def test_anonymous_submissions_show_no_submitter(path):
 
 
 def test_an_admin_approves_from_the_page(path):
-    conn = db.connect(path)
-    kept = pool.submit(conn, "Cats or dogs?", submitted_by="U002", source="web")
+    conn = connection.connect(path)
+    kept = pool_submit.submit(conn, "Cats or dogs?", submitted_by="U002", source="web")
     conn.close()
     at = page()
     at.button(key=f"approve_{kept.id}").click()
     at.run()
     assert list(at.dataframe[0].value["status"]) == ["approved"]
-    conn = db.connect(path)
-    assert pool.get(conn, kept.id)["status"] == "approved"
+    conn = connection.connect(path)
+    assert pool_submit.get(conn, kept.id)["status"] == "approved"
 
 
 def test_an_asked_and_answered_pool_question_shows_its_count_and_answers(path):
-    conn = db.connect(path)
-    kept = pool.submit(conn, "What's the best book you read this year?", submitted_by="U002",
+    conn = connection.connect(path)
+    kept = pool_submit.submit(conn, "What's the best book you read this year?", submitted_by="U002",
                        source="web")  # fmt: skip
-    pool.moderate(conn, kept.id, "approve", "U001")
-    checkin = store.get_checkin(conn, "pulse")
+    moderation.moderate(conn, kept.id, "approve", "U001")
+    checkin = model.get_checkin(conn, "pulse")
     day = date(2026, 11, 30)
-    qid = pool.question_for_run(conn, checkin["id"], "U001", day)
-    fixed = [q["id"] for q in store.active_questions(conn, checkin["id"])]
+    qid = rotation.question_for_run(conn, checkin["id"], "U001", day)
+    fixed = [q["id"] for q in model.active_questions(conn, checkin["id"])]
     due = DueRun(member_id="U001", local_date=day, due_at=datetime(2026, 11, 30, 8, tzinfo=UTC),
                  closes_at=datetime(2026, 11, 30, 23, tzinfo=UTC))  # fmt: skip
-    run_id = store.create_run(conn, checkin["id"], due, [*fixed, qid])
-    store.record_answer(conn, run_id, qid, text="Piranesi")
+    run_id = runs.create_run(conn, checkin["id"], due, [*fixed, qid])
+    record.record_answer(conn, run_id, qid, text="Piranesi")
     conn.close()
     at = page()
     table = at.dataframe[0].value

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from checkin import access, db
-from checkin.viewer import Viewer
+from checkin.db import connection
+from checkin.people import access
+from checkin.people.viewer import Viewer
 from dashboard import data
 from tests.core.test_roles_reads import TEAM, W47, W48, WORDS, Roles, build_roles, words_in
 from tests.dashboard.charts_util import panels
@@ -36,7 +37,7 @@ EVERY_PAGE = ["overview", "summary", "answers", "checkins", "operations"]
 @pytest.fixture
 def roles(tmp_path, monkeypatch, fixed_now) -> Roles:  # noqa: ANN001
     path = tmp_path / "checkin.db"
-    conn = db.connect(path)
+    conn = connection.connect(path)
     found = build_roles(conn)
     access.record_workspace(conn, WORKSPACE)
     conn.close()

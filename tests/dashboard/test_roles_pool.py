@@ -11,12 +11,25 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from checkin import access, db, feedback, pool, store
-from checkin.access import SLACK_TEAM_ID, SLACK_USER_ID
+from checkin import errors
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.clock import FakeClock, system_clock
 from checkin.config import Config, signing_secret
-from checkin.definitions import import_definitions, parse_toml
-from checkin.viewer import Viewer
+from checkin.db import connection
+from checkin.errors import Refused
+from checkin.feedback import form, requests, results
+from checkin.feedback import listing as feedback_listing
+from checkin.feedback.invites import (
+    invites_to_send,
+    issue_link_token,
+    mark_invite_failed,
+    mark_invite_refused,
+)
+from checkin.people import access, members
+from checkin.people.access import SLACK_TEAM_ID, SLACK_USER_ID
+from checkin.people.viewer import Viewer
+from checkin.pool import moderation, submit
+from checkin.pool.listing import listing
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAME = str(ROOT / "streamlit_app.py")
@@ -66,19 +79,19 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setenv("CHECKIN_DB", str(path))
     monkeypatch.setenv("CHECKIN_ADMINS", ADMIN)
     monkeypatch.delenv("CHECKIN_SECRET", raising=False)
-    conn = db.connect(path)
+    conn = connection.connect(path)
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     access.record_workspace(conn, TEAM)
     for slack_id, name in PEOPLE.items():
-        store.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
+        members.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
                             clock=clock)  # fmt: skip
-    approved = pool.submit(conn, APPROVED, submitted_by="U001", source="web", clock=clock)
-    anonymous = pool.submit(conn, ANONYMOUS, submitted_by="U002", source="slack_command",
+    approved = submit.submit(conn, APPROVED, submitted_by="U001", source="web", clock=clock)
+    anonymous = submit.submit(conn, ANONYMOUS, submitted_by="U002", source="slack_command",
                             anonymous=True, clock=clock)  # fmt: skip
     for kept in (approved, anonymous):
-        pool.moderate(conn, kept.id, "approve", ADMIN, clock=clock)
-    pool.submit(conn, ANA_PENDING, submitted_by="U001", source="web", clock=clock)
-    pool.submit(conn, BO_PENDING, submitted_by="U002", source="web", clock=clock)
+        moderation.moderate(conn, kept.id, "approve", ADMIN, clock=clock)
+    submit.submit(conn, ANA_PENDING, submitted_by="U001", source="web", clock=clock)
+    submit.submit(conn, BO_PENDING, submitted_by="U002", source="web", clock=clock)
     due, today = clock().date() + timedelta(days=10), clock().date()
     ids = {}
     for name, subject, by, reviewers in (
@@ -86,7 +99,7 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
         ("bo", "U002", "U004", ["U001", "U003", "U007"]),
         ("eve", "U005", "U005", ["U001", "U002", "U003"]),
     ):
-        ids[name] = feedback.create_request(
+        ids[name] = requests.create_request(
             conn, subject=subject, requested_by=by, reviewers=reviewers, due=due, today=today,
             admins=(ADMIN,), clock=clock,
         )  # fmt: skip
@@ -147,7 +160,7 @@ def test_a_member_may_submit_a_question_from_the_page(workspace):
     [b for b in at.button if b.label == "Submit"][0].click()
     at.run()
     assert at.success[0].value.startswith("Submitted: “What did you learn this week?”")
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     row = conn.execute(
         "SELECT submitted_by, source, status FROM pool_questions WHERE text LIKE 'What did%'"
     ).fetchone()
@@ -155,17 +168,17 @@ def test_a_member_may_submit_a_question_from_the_page(workspace):
 
 
 def test_no_read_names_the_submitter_of_an_anonymous_question_because_none_is_stored(workspace):
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     row = conn.execute("SELECT * FROM pool_questions WHERE text = ?", (ANONYMOUS,)).fetchone()
     assert row["submitted_by"] is None
     for viewer in (MEMBER, LEAD, ADMIN_VIEW):
-        listed = {q["question"]: q for q in pool.listing(conn, viewer)}
+        listed = {q["question"]: q for q in listing(conn, viewer)}
         assert listed[ANONYMOUS]["submitter"] is None
 
 
 def test_the_pool_listing_for_each_role(workspace):
-    conn = db.connect(workspace["path"])
-    seen = {v.slack_id: {q["question"] for q in pool.listing(conn, v)}
+    conn = connection.connect(workspace["path"])
+    seen = {v.slack_id: {q["question"] for q in listing(conn, v)}
             for v in (MEMBER, OTHER_MEMBER, LEAD, ADMIN_VIEW)}  # fmt: skip
     assert seen == {
         "U001": {APPROVED, ANONYMOUS, ANA_PENDING},
@@ -176,29 +189,29 @@ def test_the_pool_listing_for_each_role(workspace):
 
 
 def test_a_member_or_a_lead_cannot_moderate_even_by_calling_the_core(workspace):
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     pending = conn.execute("SELECT id FROM pool_questions WHERE text = ?", (BO_PENDING,))
     question_id = pending.fetchone()[0]
     for viewer in (MEMBER, LEAD):
         for action in ("approve", "reject", "edit"):
-            with pytest.raises(pool.Refused, match="Only admins moderate the question pool."):
-                pool.moderate_as(conn, viewer, question_id, action, text="Lunch spot?",
+            with pytest.raises(Refused, match="Only admins moderate the question pool."):
+                moderation.moderate_as(conn, viewer, question_id, action, text="Lunch spot?",
                                  configured=(ADMIN,))  # fmt: skip
-    row = pool.get(conn, question_id)
+    row = submit.get(conn, question_id)
     assert (row["status"], row["text"]) == ("pending", BO_PENDING)
 
 
 def test_an_admin_sees_every_question_and_moderates_from_the_page(workspace):
     at = page("pool", signed_in(ADMIN))
     assert {r["question"] for r in table(at)} == {APPROVED, ANONYMOUS, ANA_PENDING, BO_PENDING}
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     question_id = conn.execute(
         "SELECT id FROM pool_questions WHERE text = ?", (BO_PENDING,)
     ).fetchone()[0]
     at.button(key=f"approve_{question_id}").click()
     at.run()
     assert not at.exception
-    row = pool.get(conn, question_id)
+    row = submit.get(conn, question_id)
     assert (row["status"], row["reviewed_by"]) == ("approved", ADMIN)
 
 
@@ -220,15 +233,15 @@ def test_a_member_sees_the_feedback_about_them_and_no_one_elses(workspace):
 
 
 def test_a_members_reads_refuse_another_persons_results(workspace):
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     ids = workspace["ids"]
     for viewer, request_id in ((MEMBER, ids["bo"]), (OTHER_MEMBER, ids["ana"]),
                                (LEAD, ids["ana"]), (MEMBER, ids["eve"])):  # fmt: skip
-        with pytest.raises(feedback.NotAllowed):
-            feedback.results(conn, viewer, request_id)
-        assert feedback.undelivered(conn, viewer, request_id) == []
-    assert [r["id"] for r in feedback.requests_for(conn, MEMBER)] == [ids["ana"]]
-    assert [r["id"] for r in feedback.requests_for(conn, OTHER_MEMBER)] == [ids["bo"]]
+        with pytest.raises(errors.NotAllowed):
+            results.results(conn, viewer, request_id)
+        assert feedback_listing.undelivered(conn, viewer, request_id) == []
+    assert [r["id"] for r in feedback_listing.requests_for(conn, MEMBER)] == [ids["ana"]]
+    assert [r["id"] for r in feedback_listing.requests_for(conn, OTHER_MEMBER)] == [ids["bo"]]
 
 
 def test_a_lead_sees_what_they_asked_for_and_may_ask_about_their_checkins_people(workspace):
@@ -242,21 +255,21 @@ def test_a_lead_sees_what_they_asked_for_and_may_ask_about_their_checkins_people
     [b for b in at.button if b.label == "Send the invites"][0].click()
     at.run()
     assert at.success[0].value.startswith("Request #4 sent")
-    conn = db.connect(workspace["path"])
-    assert tuple(feedback.get_request(conn, 4)[k] for k in ("subject_id", "requested_by")) == (
+    conn = connection.connect(workspace["path"])
+    assert tuple(requests.get_request(conn, 4)[k] for k in ("subject_id", "requested_by")) == (
         "U003", "U004",
     )  # fmt: skip
 
 
 def test_a_member_cannot_ask_about_a_colleague_even_past_the_page(workspace):
-    conn = db.connect(workspace["path"])
-    with pytest.raises(feedback.Refused, match="You may ask for feedback about yourself"):
-        feedback.create_request(
+    conn = connection.connect(workspace["path"])
+    with pytest.raises(errors.Refused, match="You may ask for feedback about yourself"):
+        requests.create_request(
             conn, subject="U002", requested_by="U001", reviewers=["U003", "U004", "U007"],
             due=date.today() + timedelta(days=5), today=date.today(), admins=(ADMIN,),
             requester_is_admin=MEMBER.is_admin,
         )  # fmt: skip
-    assert feedback.subject_choices(conn, MEMBER, (ADMIN,)) == [("U001", "Ana Ash")]
+    assert feedback_listing.subject_choices(conn, MEMBER, (ADMIN,)) == [("U001", "Ana Ash")]
 
 
 def test_an_admin_sees_every_request_and_may_ask_about_anyone(workspace):
@@ -268,18 +281,18 @@ def test_an_admin_sees_every_request_and_may_ask_about_anyone(workspace):
     assert [e.info[0].value for e in at.expander] == [
         "0 answered so far; results show at 3."
     ] * 3  # each request's progress, where a member gets nothing of others'
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     for request_id in workspace["ids"].values():
-        assert feedback.results(conn, ADMIN_VIEW, request_id).answered == 0
+        assert results.results(conn, ADMIN_VIEW, request_id).answered == 0
 
 
 def test_the_requester_sees_an_invite_slack_refused_with_its_reason(workspace):
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     invites = {
-        i["member_id"]: i["id"] for i in feedback.invites_to_send(conn, workspace["ids"]["ana"])
+        i["member_id"]: i["id"] for i in invites_to_send(conn, workspace["ids"]["ana"])
     }
-    feedback.mark_invite_refused(conn, invites["U007"], feedback.refusal_reason("dm_skipped"))
-    feedback.mark_invite_failed(conn, invites["U003"], "internal_error", system_clock)
+    mark_invite_refused(conn, invites["U007"], feedback_listing.refusal_reason("dm_skipped"))
+    mark_invite_failed(conn, invites["U003"], "internal_error", system_clock)
     conn.close()
     at = page("feedback", signed_in("U001"))
     shown = texts(at)
@@ -291,12 +304,12 @@ def test_the_requester_sees_an_invite_slack_refused_with_its_reason(workspace):
 
 
 def test_the_subject_of_a_request_someone_else_made_is_not_told_whom_it_asked(workspace):
-    conn = db.connect(workspace["path"])
+    conn = connection.connect(workspace["path"])
     bo = workspace["ids"]["bo"]  # about Bo, asked by Dee; no invite sent yet
-    assert [m["reviewer"] for m in feedback.undelivered(conn, LEAD, bo)] == [
+    assert [m["reviewer"] for m in feedback_listing.undelivered(conn, LEAD, bo)] == [
         "Ana Ash", "Cy Cedar", "Gil Gray",
     ]  # fmt: skip
-    assert feedback.undelivered(conn, OTHER_MEMBER, bo) == []
+    assert feedback_listing.undelivered(conn, OTHER_MEMBER, bo) == []
     at = page("feedback", signed_in("U002"))
     assert "About Bo Birch" in expanders(at)[0]
     assert "Not invited" not in texts(at)
@@ -307,9 +320,9 @@ def test_the_subject_of_a_request_someone_else_made_is_not_told_whom_it_asked(wo
 
 def test_a_signed_out_visitor_reaches_the_feedback_form_by_its_link_and_nothing_else(workspace):
     path = workspace["path"]
-    conn = db.connect(path)
-    invite = feedback.invites_to_send(conn, workspace["ids"]["ana"])[0]
-    token = feedback.issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
+    conn = connection.connect(path)
+    invite = invites_to_send(conn, workspace["ids"]["ana"])[0]
+    token = issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
     conn.close()
     out = {"is_logged_in": False}
     at = AppTest.from_file(FRAME, default_timeout=30)
@@ -354,12 +367,12 @@ def test_without_sign_in_configured_the_local_operator_sees_everything(workspace
 
 def test_results_once_ready_show_to_the_subject_and_not_to_a_colleague(workspace):
     path = workspace["path"]
-    conn = db.connect(path)
+    conn = connection.connect(path)
     secret = signing_secret(Config(db_path=path))
     ana = workspace["ids"]["ana"]
-    for n, invite in enumerate(feedback.invites_to_send(conn, ana)[:3]):
-        token = feedback.issue_link_token(conn, invite["id"], secret)
-        feedback.submit_response(conn, secret, token, {
+    for n, invite in enumerate(invites_to_send(conn, ana)[:3]):
+        token = issue_link_token(conn, invite["id"], secret)
+        form.submit_response(conn, secret, token, {
             "clear": 4, "delivers": 3 + n % 2, "helps": 5, "strengths": f"Kind {n}",
             "improve": "Speak up"})  # fmt: skip
     conn.close()

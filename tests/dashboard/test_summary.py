@@ -6,9 +6,12 @@ import json
 
 import pytest
 
-from checkin import cli, db, report_formats, reports, store
+from checkin import cli
+from checkin.checkins.model import get_checkin
 from checkin.config import Config
-from checkin.viewer import OPERATOR
+from checkin.db import connection
+from checkin.people.viewer import OPERATOR
+from checkin.reports import build, formats, model
 from dashboard import data
 from tests.dashboard.conftest import EVIL, LAST_WEEK, NOW, app
 
@@ -23,10 +26,10 @@ def open_summary(week: str | None = None):  # noqa: ANN201
     return at
 
 
-def report_for(demo, week: str) -> reports.Report:  # noqa: ANN001
-    conn = db.connect(demo.path)
+def report_for(demo, week: str) -> model.Report:  # noqa: ANN001
+    conn = connection.connect(demo.path)
     try:
-        return reports.build_report(conn, store.get_checkin(conn, "wellbeing"), week, NOW)
+        return build.build_report(conn, get_checkin(conn, "wellbeing"), week, NOW)
     finally:
         conn.close()
 
@@ -40,14 +43,14 @@ def test_the_page_shows_the_report_models_figures(demo) -> None:  # noqa: ANN001
     report = report_for(demo, LAST_WEEK)
     h = report.headline
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Participation"] == report_formats.percent(h.participation)
+    assert metrics["Participation"] == formats.percent(h.participation)
     assert metrics["Answered"] == f"{h.runs_answered} of {h.runs_asked}"
     assert metrics["People who answered"] == f"{h.members_answered} of {h.members_asked}"
     texts = [t.value for t in at.text]
-    assert "\n".join(report_formats.headline_lines(report)) in texts
+    assert "\n".join(formats.headline_lines(report)) in texts
     for q in report.questions:
         if q.kind != "text":
-            assert report_formats.question_line(q) in texts
+            assert formats.question_line(q) in texts
 
 
 def test_another_week_shows_that_weeks_report(demo) -> None:  # noqa: ANN001
@@ -84,14 +87,14 @@ def test_markup_and_formulas_in_answers_are_shown_as_typed(evil_demo) -> None:  
 
 
 def test_the_chart_is_the_slack_posts_chart(demo) -> None:  # noqa: ANN001
-    from checkin import charts
+    from checkin.reports.charts import report_chart
 
     at = open_summary()
     report = report_for(demo, LAST_WEEK)
     chart = at.get("vega_lite_chart")[0]
     spec = json.loads(chart.proto.spec)
     assert spec["title"]["text"] == f"{report.checkin}: week {report.week}"
-    expected = charts.report_chart(report).to_dict()
+    expected = report_chart(report).to_dict()
     assert spec["title"] == expected["title"]
     assert len(spec["vconcat"]) == len(expected["vconcat"])
 
@@ -104,8 +107,8 @@ def test_every_download_is_offered(demo) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])
 def test_downloads_are_what_the_command_line_writes(demo, tmp_path, fmt) -> None:  # noqa: ANN001
-    conn = db.connect(demo.path)
-    checkin_id = store.get_checkin(conn, "wellbeing")["id"]
+    conn = connection.connect(demo.path)
+    checkin_id = get_checkin(conn, "wellbeing")["id"]
     conn.close()
     got = data.report_file(OPERATOR, checkin_id, LAST_WEEK, fmt)
     out = tmp_path / f"week.{fmt}"
@@ -122,8 +125,8 @@ def test_downloads_are_what_the_command_line_writes(demo, tmp_path, fmt) -> None
 
 
 def test_the_csv_download_neutralises_formulas(evil_demo) -> None:  # noqa: ANN001
-    conn = db.connect(evil_demo.path)
-    checkin_id = store.get_checkin(conn, "wellbeing")["id"]
+    conn = connection.connect(evil_demo.path)
+    checkin_id = get_checkin(conn, "wellbeing")["id"]
     conn.close()
     csv = data.report_file(OPERATOR, checkin_id, LAST_WEEK, "csv").decode("utf-8")
     assert "'=HYPERLINK" in csv
@@ -131,15 +134,15 @@ def test_the_csv_download_neutralises_formulas(evil_demo) -> None:  # noqa: ANN0
 
 
 def test_the_png_download_is_a_png(demo) -> None:  # noqa: ANN001
-    conn = db.connect(demo.path)
-    checkin_id = store.get_checkin(conn, "wellbeing")["id"]
+    conn = connection.connect(demo.path)
+    checkin_id = get_checkin(conn, "wellbeing")["id"]
     conn.close()
     assert data.report_file(OPERATOR, checkin_id, LAST_WEEK, "png").startswith(b"\x89PNG")
 
 
 def test_no_check_ins_says_how_to_import_one(tmp_path, monkeypatch, fixed_now) -> None:  # noqa: ANN001
     path = tmp_path / "empty.db"
-    db.connect(path).close()
+    connection.connect(path).close()
     monkeypatch.setenv("CHECKIN_DB", str(path))
     at = app().run()
     at.switch_page("dashboard/summary.py").run()
@@ -149,7 +152,7 @@ def test_no_check_ins_says_how_to_import_one(tmp_path, monkeypatch, fixed_now) -
 
 
 def test_a_check_in_name_with_markup_is_shown_as_typed(demo) -> None:  # noqa: ANN001
-    conn = db.connect(demo.path)
+    conn = connection.connect(demo.path)
     conn.execute("UPDATE checkins SET name = '**team** [x](http://evil)'")
     conn.close()
     at = open_summary()

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from checkin import feedback, store
+from checkin.feedback import invites, requests
+from checkin.people import members
 
 SECRET = b"a-test-signing-secret-of-32-bytes"
 PEOPLE = {
@@ -20,11 +21,11 @@ PEOPLE = {
 @pytest.fixture
 def people(conn, clock):  # noqa: ANN001, ANN201
     for slack_id, name in PEOPLE.items():
-        store.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
+        members.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
                             clock=clock)  # fmt: skip
-    store.upsert_member(conn, "U006", real_name="Frank Weber", active=False,
+    members.upsert_member(conn, "U006", real_name="Frank Weber", active=False,
                         inactive_reason="deactivated", clock=clock)  # fmt: skip
-    store.upsert_member(conn, "U0BOT", real_name="checkin", is_bot=True, clock=clock)
+    members.upsert_member(conn, "U0BOT", real_name="checkin", is_bot=True, clock=clock)
     return PEOPLE
 
 
@@ -33,14 +34,14 @@ def request(conn, clock, reviewers=("U002", "U003", "U004", "U005"), **kw):  # n
     kw.setdefault("requested_by", "U001")
     kw.setdefault("due", date(2026, 12, 11))
     kw.setdefault("today", clock().date())
-    return feedback.create_request(conn, reviewers=list(reviewers), clock=clock, **kw)
+    return requests.create_request(conn, reviewers=list(reviewers), clock=clock, **kw)
 
 
 def links(conn, request_id, clock) -> dict[str, str]:  # noqa: ANN001
     """Each reviewer's token, issued as the bot issues them when it sends the invites."""
     out = {}
-    for invite in feedback.invites_to_send(conn, request_id):
-        out[invite["member_id"]] = feedback.issue_link_token(conn, invite["id"], SECRET, clock)
+    for invite in invites.invites_to_send(conn, request_id):
+        out[invite["member_id"]] = invites.issue_link_token(conn, invite["id"], SECRET, clock)
     return out
 
 

@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from checkin import feedback
-from checkin.viewer import OPERATOR
+from checkin.feedback import form, invites, results
+from checkin.people.viewer import OPERATOR
 from tests.feedback.conftest import SECRET, answers, links, request
 
 REVIEWERS = ["U002", "U003", "U004", "U005", "U007", "U008", "U009", "U010", "U011", "U012",
@@ -32,14 +32,14 @@ def answered(conn, clock, people):  # noqa: ANN001, ANN201
     """12 reviewers answer one after another, each with words only they wrote."""
     rid = request(conn, clock, REVIEWERS)
     tokens = links(conn, rid, clock)
-    for invite in feedback.invites_to_send(conn, rid):
-        feedback.mark_invite_sent(conn, invite["id"], f"D{invite['member_id']}", "1.0", clock)
+    for invite in invites.invites_to_send(conn, rid):
+        invites.mark_invite_sent(conn, invite["id"], f"D{invite['member_id']}", "1.0", clock)
     before = {r["member_id"]: dict(r) for r in conn.execute("SELECT * FROM feedback_invites")}
     written = {}
     for n, member in enumerate(REVIEWERS):
         clock.advance(minutes=3)
         written[member] = f"strength-no-{n:02d}"  # the test alone knows whose it is
-        feedback.submit_response(
+        form.submit_response(
             conn, SECRET, tokens[member], answers(written[member], f"improve-no-{n:02d}",
                                                    clear=1 + n % 5), clock,
         )  # fmt: skip
@@ -112,7 +112,7 @@ def test_nothing_else_was_written_while_answering(conn, answered):
 def test_results_show_the_free_text_in_a_shuffled_order(conn, answered):
     order = [answered["written"][m] for m in REVIEWERS]
     seen = [
-        tuple(feedback.results(conn, OPERATOR, answered["request_id"]).texts[
+        tuple(results.results(conn, OPERATOR, answered["request_id"]).texts[
             "What are their strengths?"])
         for _ in range(5)
     ]  # fmt: skip

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from checkin import db
+from checkin.db import connection
 
 
 def test_older_responses_and_pool_questions_survive_migration_10(db_path):
-    conn = db.connect(db_path, migrate_schema=False)
-    db.migrate(conn, upto=6)
+    conn = connection.connect(db_path, migrate_schema=False)
+    connection.migrate(conn, upto=6)
     conn.execute("INSERT INTO members (slack_id, created_at) VALUES ('U001', 'x'), ('U002', 'x')")
     conn.execute(
         "INSERT INTO feedback_requests (subject_id, requested_by, questions, created_at) "
@@ -29,7 +29,7 @@ def test_older_responses_and_pool_questions_survive_migration_10(db_path):
         "'2026-11-20T10:00:00Z')"
     )
     conn.commit()
-    db.migrate(conn)
+    connection.migrate(conn)
     row = conn.execute("SELECT * FROM feedback_responses").fetchone()
     assert re.fullmatch(r"[0-9a-f]{32}", row["id"])
     assert (row["request_id"], row["answers"], row["submitted_on"]) == (
@@ -42,8 +42,8 @@ def test_older_responses_and_pool_questions_survive_migration_10(db_path):
 
 
 def test_migration_13_retries_invites_never_sent_and_remembers_what_moderation_dms_show(db_path):
-    conn = db.connect(db_path, migrate_schema=False)
-    db.migrate(conn, upto=12)
+    conn = connection.connect(db_path, migrate_schema=False)
+    connection.migrate(conn, upto=12)
     conn.execute("INSERT INTO members (slack_id, created_at) VALUES ('U001', 'x'), ('U002', 'x'), "
                  "('U003', 'x'), ('U004', 'x')")  # fmt: skip
     for _ in (1, 2):
@@ -69,7 +69,7 @@ def test_migration_13_retries_invites_never_sent_and_remembers_what_moderation_d
         "message_ts) VALUES (1, 'U001', 'D001', '1.0')"
     )
     conn.commit()
-    db.migrate(conn)
+    connection.migrate(conn)
     retry = dict(conn.execute("SELECT member_id, retry_at FROM feedback_invites"))
     assert retry["U002"] is not None  # never sent, nothing queued: tried again
     assert retry["U003"] is None and retry["U004"] is None  # sent; queued already

@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checkin import feedback, store
-from checkin.definitions import import_definitions, parse_toml
-from checkin.timing import DueRun
+from checkin import errors
+from checkin.answers import runs
+from checkin.checkins.definitions import import_definitions, parse_toml
+from checkin.checkins.timing import DueRun
+from checkin.feedback import requests
+from checkin.people import members
 from tests.feedback.conftest import request
 
 CHECKINS = """
@@ -56,14 +59,14 @@ def test_a_lead_may_ask_about_a_participant_of_their_checkin(team, clock):
 
 
 def test_a_lead_of_another_checkin_may_not(team, clock):
-    with pytest.raises(feedback.Refused) as refused:
+    with pytest.raises(errors.Refused) as refused:
         request(team, clock, subject="U001", requested_by="U008")
     assert str(refused.value) == NOT_ALLOWED
     assert kept(team) == 0
 
 
 def test_a_member_may_not_ask_about_a_colleague(team, clock):
-    with pytest.raises(feedback.Refused) as refused:
+    with pytest.raises(errors.Refused) as refused:
         request(team, clock, subject="U001", requested_by="U002",
                 reviewers=("U003", "U004", "U005"))  # fmt: skip
     assert str(refused.value) == NOT_ALLOWED
@@ -76,7 +79,7 @@ def test_an_admin_from_the_settings_may_ask_about_anyone(team, clock):
 
 
 def test_a_slack_workspace_admin_may_ask_about_anyone(team, clock):
-    store.upsert_member(team, "U009", real_name="Ivo Petrov", is_admin=True, clock=clock)
+    members.upsert_member(team, "U009", real_name="Ivo Petrov", is_admin=True, clock=clock)
     assert request(team, clock, subject="U001", requested_by="U009") == 1
 
 
@@ -86,21 +89,21 @@ def test_the_web_apps_admin_viewer_may_ask_about_anyone(team, clock):
 
 def test_a_channel_participant_counts_once_they_were_asked_in_the_checkin(team, clock):
     support = team.execute("SELECT id FROM checkins WHERE name = 'support'").fetchone()[0]
-    with pytest.raises(feedback.Refused):
+    with pytest.raises(errors.Refused):
         request(team, clock, subject="U001", requested_by="U008")
     day = clock().date()
-    store.create_run(
+    runs.create_run(
         team, support,
         DueRun(member_id="U001", local_date=day,
                due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
                closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC)),
         [], clock=clock,
     )  # fmt: skip
-    assert feedback.leads_checkin_of(team, "U008", "U001")
+    assert requests.leads_checkin_of(team, "U008", "U001")
     assert request(team, clock, subject="U001", requested_by="U008") == 1
 
 
 def test_the_requester_rule_comes_before_the_reviewers_are_checked(team, clock):
-    with pytest.raises(feedback.Refused) as refused:
+    with pytest.raises(errors.Refused) as refused:
         request(team, clock, subject="U001", requested_by="U002", reviewers=("U003",))
     assert str(refused.value) == NOT_ALLOWED

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from checkin import feedback
+from checkin import errors
+from checkin.feedback import form, invites, requests
 from tests.feedback.conftest import request
 
 
@@ -49,7 +50,7 @@ from tests.feedback.conftest import request
 )
 def test_bad_request_is_refused_with_its_message(conn, clock, people, changes, message):
     reviewers = changes.pop("reviewers", ("U002", "U003", "U004"))
-    with pytest.raises(feedback.Refused) as refused:
+    with pytest.raises(errors.Refused) as refused:
         request(conn, clock, reviewers, **changes)
     assert str(refused.value).startswith(message)
     assert conn.execute("SELECT COUNT(*) FROM feedback_requests").fetchone()[0] == 0
@@ -70,7 +71,7 @@ def test_request_invites_each_reviewer_once_and_queues_the_dms(conn, clock, peop
 
 def test_min_responses_is_never_below_3(conn, clock, people):
     rid = request(conn, clock, min_responses=1)
-    assert feedback.get_request(conn, rid)["min_responses"] == 3
+    assert requests.get_request(conn, rid)["min_responses"] == 3
 
 
 def test_reviewer_asked_about_the_same_subject_within_30_days_needs_confirmation(
@@ -78,7 +79,7 @@ def test_reviewer_asked_about_the_same_subject_within_30_days_needs_confirmation
 ):
     request(conn, clock, ("U002", "U003", "U004"))
     clock.advance(days=29)
-    with pytest.raises(feedback.NeedsConfirmation) as asked:
+    with pytest.raises(requests.NeedsConfirmation) as asked:
         request(conn, clock, ("U003", "U005", "U007"), due=date(2027, 1, 15))
     assert asked.value.member_ids == ["U003"]
     assert str(asked.value) == (
@@ -95,10 +96,10 @@ def test_after_30_days_no_confirmation_is_needed(conn, clock, people):
 
 def test_a_reviewer_declines_once_and_only_their_own_invite(conn, clock, people):
     rid = request(conn, clock)
-    invite = feedback.invites_to_send(conn, rid)[0]
-    assert feedback.decline(conn, invite["id"], "U003", clock) == "not_yours"
-    assert feedback.decline(conn, invite["id"], invite["member_id"], clock) == "declined"
-    assert feedback.decline(conn, invite["id"], invite["member_id"], clock) == "already"
+    invite = invites.invites_to_send(conn, rid)[0]
+    assert invites.decline(conn, invite["id"], "U003", clock) == "not_yours"
+    assert invites.decline(conn, invite["id"], invite["member_id"], clock) == "declined"
+    assert invites.decline(conn, invite["id"], invite["member_id"], clock) == "already"
 
 
 def test_one_reminder_two_days_before_the_due_date_to_those_who_have_not_answered(
@@ -108,18 +109,18 @@ def test_one_reminder_two_days_before_the_due_date_to_those_who_have_not_answere
 
     rid = request(conn, clock, due=date(2026, 12, 11))
     tokens = links(conn, rid, clock)
-    for invite in feedback.invites_to_send(conn, rid):
-        feedback.mark_invite_sent(conn, invite["id"], "D", "1.0", clock)
-    feedback.submit_response(conn, SECRET, tokens["U002"], answers(), clock)
-    declined = [i for i in feedback.invites_to_send(conn, rid)]  # none left to send
+    for invite in invites.invites_to_send(conn, rid):
+        invites.mark_invite_sent(conn, invite["id"], "D", "1.0", clock)
+    form.submit_response(conn, SECRET, tokens["U002"], answers(), clock)
+    declined = [i for i in invites.invites_to_send(conn, rid)]  # none left to send
     assert declined == []
     u003 = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U003'").fetchone()[0]
-    feedback.decline(conn, u003, "U003", clock)
+    invites.decline(conn, u003, "U003", clock)
     clock.set(clock().replace(year=2026, month=12, day=8))
-    assert feedback.invites_to_remind(conn, clock()) == []
+    assert invites.invites_to_remind(conn, clock()) == []
     clock.advance(days=1)  # 2026-12-09: two days before
-    due = [r["member_id"] for r in feedback.invites_to_remind(conn, clock())]
+    due = [r["member_id"] for r in invites.invites_to_remind(conn, clock())]
     assert due == ["U004", "U005"]
-    for row in feedback.invites_to_remind(conn, clock()):
-        assert feedback.claim_reminder(conn, row["id"], clock)
-    assert feedback.invites_to_remind(conn, clock() + timedelta(days=1)) == []
+    for row in invites.invites_to_remind(conn, clock()):
+        assert invites.claim_reminder(conn, row["id"], clock)
+    assert invites.invites_to_remind(conn, clock() + timedelta(days=1)) == []

@@ -1,6 +1,6 @@
 """Near-duplicates: the same text, and close paraphrases, on real pairs of questions.
 
-The pairs below justify `pool.PARAPHRASE_THRESHOLD`: every paraphrase scores
+The pairs below justify `duplicates.PARAPHRASE_THRESHOLD`: every paraphrase scores
 at or above it, every different question (many built on the same frame) below.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from checkin import pool
+from checkin import errors
+from checkin.pool import duplicates, moderation, submit
 
 PARAPHRASES = [
     ("What's the best book you read this year?", "What is the best book you have read this year?"),
@@ -54,26 +55,26 @@ DIFFERENT = [
 
 @pytest.mark.parametrize(("a", "b"), PARAPHRASES)
 def test_paraphrases_score_at_or_above_the_threshold(a, b):
-    assert pool.similarity(a, b) >= pool.PARAPHRASE_THRESHOLD
+    assert duplicates.similarity(a, b) >= duplicates.PARAPHRASE_THRESHOLD
 
 
 @pytest.mark.parametrize(("a", "b"), DIFFERENT)
 def test_different_questions_score_below_the_threshold(a, b):
-    assert pool.similarity(a, b) < pool.PARAPHRASE_THRESHOLD
+    assert duplicates.similarity(a, b) < duplicates.PARAPHRASE_THRESHOLD
 
 
 def test_the_threshold_sits_in_the_gap_between_the_two_sets():
-    lowest_paraphrase = min(pool.similarity(a, b) for a, b in PARAPHRASES)
-    highest_different = max(pool.similarity(a, b) for a, b in DIFFERENT)
-    assert highest_different < pool.PARAPHRASE_THRESHOLD <= lowest_paraphrase
+    lowest_paraphrase = min(duplicates.similarity(a, b) for a, b in PARAPHRASES)
+    highest_different = max(duplicates.similarity(a, b) for a, b in DIFFERENT)
+    assert highest_different < duplicates.PARAPHRASE_THRESHOLD <= lowest_paraphrase
     assert lowest_paraphrase - highest_different >= 15  # a margin on both sides
 
 
 def test_same_text_ignoring_case_spacing_and_punctuation_is_refused_naming_it(conn, clock):
-    pool.submit(conn, "What's the best book you read this year?", submitted_by="U001",
+    submit.submit(conn, "What's the best book you read this year?", submitted_by="U001",
                 source="web", clock=clock)  # fmt: skip
-    with pytest.raises(pool.Refused) as refused:
-        pool.submit(conn, "  what's THE best book,   you read this year ", submitted_by="U002",
+    with pytest.raises(errors.Refused) as refused:
+        submit.submit(conn, "  what's THE best book,   you read this year ", submitted_by="U002",
                     source="slack_command", clock=clock)  # fmt: skip
     assert str(refused.value) == (
         "A question like this is waiting for review already: "
@@ -82,24 +83,24 @@ def test_same_text_ignoring_case_spacing_and_punctuation_is_refused_naming_it(co
 
 
 def test_paraphrase_of_an_approved_question_is_refused_naming_it(conn, clock):
-    first = pool.submit(conn, "Where would you travel if money were no object?",
+    first = submit.submit(conn, "Where would you travel if money were no object?",
                         submitted_by="U001", source="web", clock=clock)  # fmt: skip
-    pool.moderate(conn, first.id, "approve", "U009", clock=clock)
-    with pytest.raises(pool.Refused, match="in the pool already: “Where would you travel"):
-        pool.submit(conn, "If money were no object, where would you travel?",
+    moderation.moderate(conn, first.id, "approve", "U009", clock=clock)
+    with pytest.raises(errors.Refused, match="in the pool already: “Where would you travel"):
+        submit.submit(conn, "If money were no object, where would you travel?",
                     submitted_by="U002", source="web", clock=clock)  # fmt: skip
 
 
 def test_a_rejected_question_may_be_submitted_again(conn, clock):
-    first = pool.submit(conn, "Coffee or tea?", submitted_by="U001", source="web", clock=clock)
-    pool.moderate(conn, first.id, "reject", "U009", clock=clock)
-    again = pool.submit(conn, "Tea or coffee?", submitted_by="U002", source="web", clock=clock)
+    first = submit.submit(conn, "Coffee or tea?", submitted_by="U001", source="web", clock=clock)
+    moderation.moderate(conn, first.id, "reject", "U009", clock=clock)
+    again = submit.submit(conn, "Tea or coffee?", submitted_by="U002", source="web", clock=clock)
     assert again.id != first.id
 
 
 def test_a_different_question_on_the_same_frame_is_kept(conn, clock):
-    pool.submit(conn, "What's the best book you read this year?", submitted_by="U001",
+    submit.submit(conn, "What's the best book you read this year?", submitted_by="U001",
                 source="web", clock=clock)  # fmt: skip
-    kept = pool.submit(conn, "What's the best movie you watched this year?",
+    kept = submit.submit(conn, "What's the best movie you watched this year?",
                        submitted_by="U001", source="web", clock=clock)  # fmt: skip
-    assert pool.get(conn, kept.id)["status"] == "pending"
+    assert submit.get(conn, kept.id)["status"] == "pending"

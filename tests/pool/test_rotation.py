@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from checkin import pool, store
+from checkin.checkins import model
+from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.clock import FakeClock
-from checkin.definitions import import_definitions, parse_toml
+from checkin.people import members
+from checkin.pool import moderation, rotation, submit
 
 RANDOM = """
 [[checkin]]
@@ -38,13 +40,13 @@ TOPICS = [
 def pulse(conn, clock):  # noqa: ANN001, ANN201
     import_definitions(conn, parse_toml(RANDOM), clock=clock)
     for m in MEMBERS:
-        store.upsert_member(conn, m, clock=clock)
-    return store.get_checkin(conn, "pulse")
+        members.upsert_member(conn, m, clock=clock)
+    return model.get_checkin(conn, "pulse")
 
 
 def approve(conn, clock, text, **kw):  # noqa: ANN001, ANN201
-    kept = pool.submit(conn, text, submitted_by="U001", source="web", clock=clock, **kw)
-    pool.moderate(conn, kept.id, "approve", "U009", clock=clock)
+    kept = submit.submit(conn, text, submitted_by="U001", source="web", clock=clock, **kw)
+    moderation.moderate(conn, kept.id, "approve", "U009", clock=clock)
     return kept.id
 
 
@@ -68,7 +70,7 @@ def test_a_simulated_year_never_repeats_within_8_weeks_and_asks_all_before_a_thi
         if day.weekday() in (0, 2, 4):
             for member in MEMBERS:
                 clock.set(datetime(day.year, day.month, day.day, 8, tzinfo=UTC))
-                qid = pool.question_for_run(conn, pulse["id"], member, day, clock=clock)
+                qid = rotation.question_for_run(conn, pulse["id"], member, day, clock=clock)
                 assert qid is not None, f"{member} got no pool question on {day}"
                 pid = pool_id_of(conn, qid)
                 for earlier, earlier_pid in asked[member]:
@@ -90,9 +92,9 @@ def test_a_simulated_year_never_repeats_within_8_weeks_and_asks_all_before_a_thi
 def test_least_asked_question_first(conn, pulse, clock):
     a = approve(conn, clock, "What is your favourite book?")
     b = approve(conn, clock, "What is your favourite city?")
-    first = pool.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock)
-    second = pool.question_for_run(conn, pulse["id"], "U002", date(2026, 11, 23), clock=clock)
-    third = pool.question_for_run(conn, pulse["id"], "U003", date(2026, 11, 23), clock=clock)
+    first = rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock)
+    second = rotation.question_for_run(conn, pulse["id"], "U002", date(2026, 11, 23), clock=clock)
+    third = rotation.question_for_run(conn, pulse["id"], "U003", date(2026, 11, 23), clock=clock)
     assert [pool_id_of(conn, q) for q in (first, second, third)] == [a, b, a]
     assert first == third  # one question row per pool question and check-in
 
@@ -103,35 +105,35 @@ def test_a_second_draw_for_the_same_run_returns_the_same_question_and_counts_onc
     a = approve(conn, clock, "What is your favourite book?")
     approve(conn, clock, "What is your favourite city?")
     day = date(2026, 11, 23)
-    first = pool.question_for_run(conn, pulse["id"], "U001", day, clock=clock)
-    again = pool.question_for_run(conn, pulse["id"], "U001", day, clock=clock)
-    assert first == again and pool.get(conn, a)["times_asked"] == 1
+    first = rotation.question_for_run(conn, pulse["id"], "U001", day, clock=clock)
+    again = rotation.question_for_run(conn, pulse["id"], "U001", day, clock=clock)
+    assert first == again and submit.get(conn, a)["times_asked"] == 1
 
 
 def test_no_question_when_every_approved_one_was_asked_within_8_weeks(conn, pulse, clock):
     approve(conn, clock, "What is your favourite book?")
-    assert pool.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 2), clock=clock)
-    assert pool.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 27), clock=clock) is None
-    assert pool.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 28), clock=clock)
+    assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 2), clock=clock)
+    assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 27), clock=clock) is None
+    assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 28), clock=clock)
 
 
 def test_pending_and_rejected_questions_are_never_asked(conn, pulse, clock):
-    pool.submit(conn, "Cats or dogs?", submitted_by="U001", source="web", clock=clock)
-    rejected = pool.submit(
+    submit.submit(conn, "Cats or dogs?", submitted_by="U001", source="web", clock=clock)
+    rejected = submit.submit(
         conn, "Mountains or sea?", submitted_by="U001", source="web", clock=clock
     )
-    pool.moderate(conn, rejected.id, "reject", "U009", clock=clock)
-    assert pool.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock) is None
+    moderation.moderate(conn, rejected.id, "reject", "U009", clock=clock)
+    assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock) is None
 
 
 def test_the_question_kind_its_options_and_labels_are_honoured(conn, pulse, clock):
     approve(conn, clock, "Mountains or sea?", kind="choice", options=["mountains", "sea"])
-    qid = pool.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock)
-    row = store.get_question(conn, qid)
+    qid = rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock)
+    row = model.get_question(conn, qid)
     assert (row["kind"], json.loads(row["options"]), row["active"]) == (
         "choice", ["mountains", "sea"], 0,
     )  # fmt: skip
     approve(conn, clock, "How rested are you?", kind="scale", labels=list("ABCDE"))
-    qid = pool.question_for_run(conn, pulse["id"], "U002", date(2026, 11, 23), clock=clock)
-    row = store.get_question(conn, qid)
+    qid = rotation.question_for_run(conn, pulse["id"], "U002", date(2026, 11, 23), clock=clock)
+    row = model.get_question(conn, qid)
     assert (row["kind"], json.loads(row["labels"])) == ("scale", list("ABCDE"))

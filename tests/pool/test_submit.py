@@ -6,14 +6,17 @@ import json
 
 import pytest
 
-from checkin import pool, store
-from checkin.viewer import OPERATOR, Viewer
+from checkin import errors
+from checkin.people import admins, members
+from checkin.people.viewer import OPERATOR, Viewer
+from checkin.pool import listing, moderation
+from checkin.pool import submit as pool_submit
 
 
 def submit(conn, clock, text, **kw):  # noqa: ANN001, ANN201
     kw.setdefault("submitted_by", "U001")
     kw.setdefault("source", "web")
-    return pool.submit(conn, text, clock=clock, **kw)
+    return pool_submit.submit(conn, text, clock=clock, **kw)
 
 
 @pytest.mark.parametrize(
@@ -30,24 +33,24 @@ def submit(conn, clock, text, **kw):  # noqa: ANN001, ANN201
     ],
 )
 def test_bad_text_is_refused_with_its_reason(conn, clock, text, reason):
-    with pytest.raises(pool.Refused) as refused:
+    with pytest.raises(errors.Refused) as refused:
         submit(conn, clock, text)
     assert str(refused.value).startswith(reason)
     assert conn.execute("SELECT COUNT(*) FROM pool_questions").fetchone()[0] == 0
 
 
 def test_exactly_300_characters_is_kept():
-    assert len(pool.check_text("y" * 299 + "?")) == 300
+    assert len(pool_submit.check_text("y" * 299 + "?")) == 300
 
 
 def test_question_with_an_emoji_and_words_is_kept(conn, clock):
     kept = submit(conn, clock, "  What made you smile :smile: this week? ")
-    assert pool.get(conn, kept.id)["text"] == "What made you smile :smile: this week?"
+    assert pool_submit.get(conn, kept.id)["text"] == "What made you smile :smile: this week?"
 
 
 def test_submission_records_who_and_where(conn, clock):
     kept = submit(conn, clock, "Best lunch spot?", submitted_by="U002", source="slack_command")
-    row = pool.get(conn, kept.id)
+    row = pool_submit.get(conn, kept.id)
     assert (row["submitted_by"], row["source"], row["status"], row["anonymous"]) == (
         "U002", "slack_command", "pending", 0,
     )  # fmt: skip
@@ -55,19 +58,19 @@ def test_submission_records_who_and_where(conn, clock):
 
 def test_anonymous_submission_stores_no_submitter_at_all(conn, clock):
     kept = submit(conn, clock, "What should we stop doing?", submitted_by="U002", anonymous=True)
-    row = dict(pool.get(conn, kept.id))
+    row = dict(pool_submit.get(conn, kept.id))
     assert row["submitted_by"] is None and row["anonymous"] == 1
     assert "U002" not in json.dumps(row)
-    listed = [q for q in pool.listing(conn, OPERATOR) if q["id"] == kept.id][0]
+    listed = [q for q in listing.listing(conn, OPERATOR) if q["id"] == kept.id][0]
     assert listed["submitter"] is None and listed["anonymous"]
 
 
 def test_choice_and_scale_questions_keep_their_options_and_labels(conn, clock):
     choice = submit(conn, clock, "Mountains or sea?", kind="choice",
-                    options=pool.split_list("mountains, sea, neither"))  # fmt: skip
+                    options=pool_submit.split_list("mountains, sea, neither"))  # fmt: skip
     scale = submit(conn, clock, "How rested do you feel?", kind="scale")
-    assert json.loads(pool.get(conn, choice.id)["options"]) == ["mountains", "sea", "neither"]
-    assert json.loads(pool.get(conn, scale.id)["labels"]) == pool.DEFAULT_LABELS
+    assert json.loads(pool_submit.get(conn, choice.id)["options"]) == ["mountains", "sea", "neither"]
+    assert json.loads(pool_submit.get(conn, scale.id)["labels"]) == pool_submit.DEFAULT_LABELS
 
 
 @pytest.mark.parametrize(
@@ -80,24 +83,24 @@ def test_choice_and_scale_questions_keep_their_options_and_labels(conn, clock):
     ],
 )
 def test_bad_options_or_labels_are_refused(conn, clock, kind, options, labels, reason):
-    with pytest.raises(pool.Refused) as refused:
+    with pytest.raises(errors.Refused) as refused:
         submit(conn, clock, "Which one?", kind=kind, options=options, labels=labels)
     assert str(refused.value).startswith(reason)
 
 
 def test_first_moderation_wins_and_a_later_click_changes_nothing(conn, clock):
     kept = submit(conn, clock, "Best lunch spot?")
-    first = pool.moderate(conn, kept.id, "approve", "U008", clock=clock)
-    second = pool.moderate(conn, kept.id, "reject", "U009", clock=clock)
+    first = moderation.moderate(conn, kept.id, "approve", "U008", clock=clock)
+    second = moderation.moderate(conn, kept.id, "reject", "U009", clock=clock)
     assert first.changed and first.status == "approved"
     assert not second.changed and second.status == "approved" and second.reviewed_by == "U008"
 
 
 def test_edit_changes_the_wording_approves_and_keeps_the_original(conn, clock):
     kept = submit(conn, clock, "best lunch spot")
-    done = pool.moderate(conn, kept.id, "edit", "U008", text="What is the best lunch spot nearby?",
+    done = moderation.moderate(conn, kept.id, "edit", "U008", text="What is the best lunch spot nearby?",
                          clock=clock)  # fmt: skip
-    row = pool.get(conn, kept.id)
+    row = pool_submit.get(conn, kept.id)
     assert done.changed and row["status"] == "approved"
     assert (row["text"], row["original_text"]) == ("What is the best lunch spot nearby?",
                                                    "best lunch spot")  # fmt: skip
@@ -106,25 +109,25 @@ def test_edit_changes_the_wording_approves_and_keeps_the_original(conn, clock):
 def test_edit_into_a_duplicate_is_refused(conn, clock):
     submit(conn, clock, "Coffee or tea?")
     other = submit(conn, clock, "Cats or dogs?")
-    with pytest.raises(pool.Refused, match="Coffee or tea"):
-        pool.moderate(conn, other.id, "edit", "U008", text="Tea or coffee?", clock=clock)
-    assert pool.get(conn, other.id)["status"] == "pending"
+    with pytest.raises(errors.Refused, match="Coffee or tea"):
+        moderation.moderate(conn, other.id, "edit", "U008", text="Tea or coffee?", clock=clock)
+    assert pool_submit.get(conn, other.id)["status"] == "pending"
 
 
 def test_admins_are_the_configured_ids_and_slack_admins(conn, clock):
-    store.upsert_member(conn, "U001", is_admin=True, clock=clock)
-    store.upsert_member(conn, "U002", clock=clock)
-    store.upsert_member(conn, "U003", is_admin=True, active=False, clock=clock)
-    assert pool.admin_ids(conn, ("U007",)) == ["U007", "U001"]
-    assert pool.is_admin(conn, "U001") and pool.is_admin(conn, "U007", ("U007",))
-    assert not pool.is_admin(conn, "U002") and not pool.is_admin(conn, "U003")
+    members.upsert_member(conn, "U001", is_admin=True, clock=clock)
+    members.upsert_member(conn, "U002", clock=clock)
+    members.upsert_member(conn, "U003", is_admin=True, active=False, clock=clock)
+    assert admins.admin_ids(conn, ("U007",)) == ["U007", "U001"]
+    assert admins.is_admin(conn, "U001") and admins.is_admin(conn, "U007", ("U007",))
+    assert not admins.is_admin(conn, "U002") and not admins.is_admin(conn, "U003")
 
 
 def test_members_see_approved_questions_and_their_own(conn, clock):
     mine = submit(conn, clock, "Best lunch spot?", submitted_by="U002")
     theirs = submit(conn, clock, "Cats or dogs?", submitted_by="U003")
     approved = submit(conn, clock, "Mountains or sea?", submitted_by="U003")
-    pool.moderate(conn, approved.id, "approve", "U008", clock=clock)
+    moderation.moderate(conn, approved.id, "approve", "U008", clock=clock)
     member = Viewer(role="member", slack_id="U002")
-    assert {q["id"] for q in pool.listing(conn, member)} == {mine.id, approved.id}
-    assert {q["id"] for q in pool.listing(conn, OPERATOR)} == {mine.id, theirs.id, approved.id}
+    assert {q["id"] for q in listing.listing(conn, member)} == {mine.id, approved.id}
+    assert {q["id"] for q in listing.listing(conn, OPERATOR)} == {mine.id, theirs.id, approved.id}

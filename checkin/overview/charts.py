@@ -1,0 +1,347 @@
+"""The Overview's interactive chart: linked panels with tooltips and a brushed week range
+that filters the other panels, built from the Overview's model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from checkin.overview import model
+from checkin.palette import (
+    BAR_COLOUR,
+    FONT,
+    OKABE_ITO,
+    PANEL_HEIGHT,
+    PANEL_WIDTH,
+    SCALE_COLOURS,
+    short,
+)
+from checkin.reports.model import WeekPoint
+from checkin.weeks import week_mid
+
+BRUSH = "weeks"  # the name of the week-range selection in the Overview's chart
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """Panel data as a table: Streamlit hands it to the browser as Arrow, not as JSON rows."""
+    return pd.DataFrame(rows)
+
+
+def _week_x(weeks: Sequence[str]) -> alt.X:
+    """The week axis: one tick per week, labelled with its Monday ('16 Nov').
+
+    Quantitative over epoch milliseconds rather than temporal: the browser gets the
+    column from Arrow, and a plain number scale places it the same in every renderer.
+    """
+    if not weeks:
+        return alt.X("week_mid:Q", title="Week starting")
+    day = 86_400_000.0
+    mids = [week_mid(w) for w in weeks]
+    step = -(-len(mids) // 8)  # at most 8 labels, so long ranges stay readable
+    return alt.X(
+        "week_mid:Q",
+        scale=alt.Scale(domain=[mids[0] - 4 * day, mids[-1] + 4 * day], nice=False, zero=False),
+        axis=alt.Axis(
+            values=mids[::-1][::step][::-1],  # the last week always labelled
+            labelExpr=f"utcFormat(datum.value - {3.5 * day:.0f}, '%d %b')",
+            labelAngle=0,
+            labelOverlap="greedy",
+            grid=False,
+            title="Week starting",
+        ),
+    )
+
+
+def _bar_size(weeks: Sequence[str], width: int = PANEL_WIDTH) -> float:
+    return max(3.0, min(40.0, width / max(1, len(weeks) + 1) * 0.7))
+
+
+def overview_chart(overview: model.Overview) -> alt.VConcatChart:
+    """The Overview's panels as one chart: drag across the participation bars to pick weeks,
+    and the averages, the 1–5 answers, the choices, the numbers and the heatmap show only
+    those weeks. Double-click clears the selection."""
+    weeks = overview.scope.weeks
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"], empty=True)
+    panels: list[alt.TopLevelMixin] = [weekly_participation_panel(overview.participation, brush)]
+    scale_questions = [q for q in overview.questions if q.kind == "scale"]
+    if overview.scale:
+        panels.append(scale_trend_panel(overview.scale, weeks, brush))
+        panels += [
+            scale_distribution_panel(q, [s for s in overview.scale if s.question_id == q.id], brush)
+            for q in scale_questions
+            if any(s.question_id == q.id for s in overview.scale)
+        ]
+    for q in overview.questions:
+        if q.kind == "choice":
+            rows = [c for c in overview.choice if c.question_id == q.id]
+            if rows:
+                panels.append(choice_panel(q, rows, weeks, brush))
+        elif q.kind == "number":
+            rows = [n for n in overview.number if n.question_id == q.id]
+            if rows:
+                panels.append(number_panel(q, rows, weeks, brush))
+    if overview.heatmap:
+        panels.append(heatmap_panel(overview.heatmap, brush))
+    rows = [
+        alt.hconcat(*panels[i : i + 2], spacing=40).resolve_scale(color="independent")
+        for i in range(0, len(panels), 2)
+    ]
+    return (
+        alt.vconcat(*rows, spacing=30)
+        .resolve_scale(color="independent")
+        .configure(font=FONT)
+        .configure_title(fontSize=14, anchor="start")
+        .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=300, orient="bottom")
+        .configure_view(stroke=None)
+    )
+
+
+def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter) -> alt.LayerChart:
+    """Bars: the share of check-ins answered each week; the brush is drawn on this panel."""
+    weeks = [p.week for p in points]
+    rows = [
+        {
+            "week": p.week,
+            "week_mid": week_mid(p.week),
+            "answered_pct": round(p.participation * 100, 1)
+            if p.participation is not None
+            else None,
+            "answered": p.answered,
+            "asked": p.asked,
+            "skipped": p.skipped,
+        }
+        for p in points
+    ]
+    base = alt.Chart(_frame(rows)).encode(
+        x=_week_x(weeks),
+        y=alt.Y("answered_pct:Q", title="Check-ins answered (%)", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[
+            alt.Tooltip("week:N", title="Week"),
+            alt.Tooltip("answered:Q", title="Answered"),
+            alt.Tooltip("skipped:Q", title="Skipped"),
+            alt.Tooltip("asked:Q", title="Asked"),
+            alt.Tooltip("answered_pct:Q", title="Answered (%)"),
+        ],
+    )
+    bars = (
+        base.mark_bar(size=_bar_size(weeks))
+        .encode(color=alt.condition(brush, alt.value(BAR_COLOUR), alt.value("#c7d7e8")))
+        .add_params(brush)
+    )
+    return alt.layer(bars).properties(
+        title="Check-ins answered per week (drag to pick weeks)",
+        width=PANEL_WIDTH,
+        height=PANEL_HEIGHT,
+    )
+
+
+def scale_trend_panel(
+    points: Sequence[model.ScaleWeek], weeks: Sequence[str], brush: alt.Parameter
+) -> alt.LayerChart:
+    """Lines: each scale question's weekly average, with one standard deviation behind it."""
+    rows = [
+        {
+            "week": p.week,
+            "week_mid": week_mid(p.week),
+            "question": short(p.question, 40),
+            "average": p.mean,
+            "low": max(1.0, round(p.mean - p.spread, 2)),
+            "high": min(5.0, round(p.mean + p.spread, 2)),
+            "spread": p.spread,
+            "answers": p.answers,
+        }
+        for p in points
+    ]
+    questions = list(dict.fromkeys(r["question"] for r in rows))
+    colour = alt.Color(
+        "question:N",
+        title="Question",
+        scale=alt.Scale(domain=questions, range=list(OKABE_ITO[: max(1, len(questions))])),
+        legend=None if len(questions) <= 1 else alt.Legend(orient="bottom", direction="vertical"),
+    )
+    y = alt.Y(
+        "average:Q",
+        title="Average answer (1 to 5)",
+        scale=alt.Scale(domain=[1, 5]),
+        axis=alt.Axis(values=[1, 2, 3, 4, 5]),
+    )
+    base = alt.Chart(_frame(rows)).transform_filter(brush).encode(x=_week_x(weeks))
+    band = base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", scale=alt.Scale(domain=[1, 5])),
+                                                y2="high:Q", color=colour)  # fmt: skip
+    line = base.mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=3).encode(
+        y=y,
+        color=colour,
+        tooltip=[
+            alt.Tooltip("question:N", title="Question"),
+            alt.Tooltip("week:N", title="Week"),
+            alt.Tooltip("average:Q", title="Average", format=".2f"),
+            alt.Tooltip("spread:Q", title="Spread (±)", format=".2f"),
+            alt.Tooltip("answers:Q", title="Answers"),
+        ],
+    )
+    title = f"{short(questions[0])}: weekly average" if len(questions) == 1 else "Weekly average"
+    return alt.layer(band, line).properties(title=title, width=PANEL_WIDTH, height=PANEL_HEIGHT)
+
+
+def scale_distribution_panel(
+    question: model.QuestionInfo, points: Sequence[model.ScaleWeek], brush: alt.Parameter
+) -> alt.LayerChart:
+    """Bars: how many gave each answer 1..5 in the selected weeks."""
+    labels = question.labels or [str(i) for i in range(1, 6)]
+    order = [f"{i + 1} {labels[i]}" for i in range(5)]
+    rows = [
+        {"week": p.week, "week_mid": week_mid(p.week), "answer": order[i], "people": p.counts[i]}
+        for p in points
+        for i in range(5)
+    ]
+    base = (
+        alt.Chart(_frame(rows))
+        .transform_filter(brush)
+        .transform_aggregate(people="sum(people)", groupby=["answer"])
+        .encode(
+            x=alt.X("answer:N", sort=order, title="Answer", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("people:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("answer:N", title="Answer"),
+                alt.Tooltip("people:Q", title="Answers"),
+            ],
+        )
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "answer:N", sort=order, scale=alt.Scale(domain=order, range=list(SCALE_COLOURS)),
+            legend=None,
+        )
+    )  # fmt: skip
+    text = base.mark_text(dy=-8, fontSize=11, color="#333333").encode(text="people:Q")
+    return alt.layer(bars, text).properties(
+        title=f"{short(question.text)}: answers in the weeks picked",
+        width=PANEL_WIDTH,
+        height=PANEL_HEIGHT,
+    )
+
+
+def choice_panel(
+    question: model.QuestionInfo,
+    points: Sequence[model.ChoiceWeek],
+    weeks: Sequence[str],
+    brush: alt.Parameter,
+) -> alt.Chart:
+    """Stacked bars: how often each option was picked, per week."""
+    options = list(dict.fromkeys([*(question.options or []), *(p.option for p in points)]))
+    rows = [
+        {
+            "week": p.week,
+            "week_mid": week_mid(p.week),
+            "option": p.option,
+            "order": options.index(p.option),
+            "count": p.count,
+        }
+        for p in points
+    ]
+    return (
+        alt.Chart(_frame(rows))
+        .transform_filter(brush)
+        .mark_bar(size=_bar_size(weeks))
+        .encode(
+            x=_week_x(weeks),
+            y=alt.Y("count:Q", title="Answers", stack="zero"),
+            color=alt.Color(
+                "option:N",
+                title=None,
+                sort=options,
+                scale=alt.Scale(domain=options, range=list(OKABE_ITO[: max(1, len(options))])),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("week:N", title="Week"),
+                alt.Tooltip("option:N", title="Answer"),
+                alt.Tooltip("count:Q", title="Answers"),
+            ],
+        )
+        .properties(title=short(question.text), width=PANEL_WIDTH, height=PANEL_HEIGHT)
+    )
+
+
+def number_panel(
+    question: model.QuestionInfo,
+    points: Sequence[model.NumberWeek],
+    weeks: Sequence[str],
+    brush: alt.Parameter,
+) -> alt.LayerChart:
+    """Each week's range (lowest to highest) as a line, the median as a dot."""
+    rows = [
+        {
+            "week": p.week,
+            "week_mid": week_mid(p.week),
+            "median": p.median,
+            "low": p.low,
+            "high": p.high,
+            "average": p.mean,
+            "answers": p.answers,
+        }
+        for p in points
+    ]
+    tooltip = [
+        alt.Tooltip("week:N", title="Week"),
+        alt.Tooltip("median:Q", title="Median"),
+        alt.Tooltip("low:Q", title="Lowest"),
+        alt.Tooltip("high:Q", title="Highest"),
+        alt.Tooltip("average:Q", title="Average", format=".2f"),
+        alt.Tooltip("answers:Q", title="Answers"),
+    ]
+    base = alt.Chart(_frame(rows)).transform_filter(brush).encode(x=_week_x(weeks))
+    spread = base.mark_rule(strokeWidth=min(6.0, _bar_size(weeks) / 2), color="#c7d7e8").encode(
+        y=alt.Y("low:Q", title="Median, lowest to highest"), y2="high:Q", tooltip=tooltip
+    )
+    median = base.mark_point(filled=True, size=70, color=OKABE_ITO[1]).encode(
+        y="median:Q", tooltip=tooltip
+    )
+    return alt.layer(spread, median).properties(
+        title=short(question.text), width=PANEL_WIDTH, height=PANEL_HEIGHT
+    )
+
+
+def heatmap_panel(cells: Sequence[model.HeatCell], brush: alt.Parameter) -> alt.Chart:
+    """When people answer: weekday by hour of their own clock, in the weeks picked."""
+    rows = [
+        {
+            "week": c.week,
+            "week_mid": week_mid(c.week),
+            "weekday": WEEKDAYS[c.weekday],
+            "hour": c.hour,
+            "count": c.count,
+        }
+        for c in cells
+    ]
+    return (
+        alt.Chart(_frame(rows))
+        .transform_filter(brush)
+        .transform_aggregate(count="sum(count)", groupby=["weekday", "hour"])
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "hour:O",
+                title="Hour (each member's own time)",
+                scale=alt.Scale(domain=list(range(24))),
+                axis=alt.Axis(labelAngle=0, values=list(range(0, 24, 3))),
+            ),
+            y=alt.Y(
+                "weekday:O", title=None, sort=list(WEEKDAYS), scale=alt.Scale(domain=list(WEEKDAYS))
+            ),
+            color=alt.Color("count:Q", title="Check-ins answered", scale=alt.Scale(scheme="blues")),
+            tooltip=[
+                alt.Tooltip("weekday:O", title="Day"),
+                alt.Tooltip("hour:O", title="Hour"),
+                alt.Tooltip("count:Q", title="Check-ins answered"),
+            ],
+        )  # fmt: skip
+        .properties(title="When people answer", width=PANEL_WIDTH, height=PANEL_HEIGHT)
+    )

@@ -1,0 +1,178 @@
+"""The weekly summary as a viewer may see it, and its downloads (Markdown, CSV, JSON, PNG).
+
+An admin or a lead of the check-in gets the whole report; a member who was
+asked gets their own words and the team figures, held back where a group is
+smaller than `viewer.min_group`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sqlite3
+from collections import defaultdict
+from datetime import datetime
+
+from checkin.errors import NotAllowed
+from checkin.people import suppression
+from checkin.people.viewer import Viewer
+from checkin.people.visible import require_asked
+from checkin.reports import build, model
+
+
+def weekly_report(
+    conn: sqlite3.Connection,
+    viewer: Viewer,
+    checkin_id: int,
+    week: str,
+    now: datetime,
+) -> model.Report:
+    """The weekly report model, as Slack and `python -m checkin report` show it.
+
+    Everyone asked in the check-in gets the summary its Slack post shows them;
+    anyone else is refused.
+    """
+    require_asked(conn, viewer, checkin_id)
+    row = conn.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
+    if row is None:
+        raise model.ReportError(f"no check-in with id {checkin_id}")
+    report = build.build_report(conn, row, week, now)
+    if viewer.suppresses(checkin_id):
+        return _member_report(conn, viewer, report)
+    return report
+
+
+def report_csv(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str) -> str:
+    """The week's answers, one row each, as `checkin report --format csv` writes them:
+    every answer for an admin or the check-in's lead, a member's own answers for them."""
+    from checkin.reports import formats
+
+    require_asked(conn, viewer, checkin_id)
+    rows = build.answer_rows(conn, checkin_id, week)
+    if not viewer.may_see_checkin(checkin_id):
+        rows = (r for r in rows if r["member_id"] == viewer.slack_id)
+    buffer = io.StringIO(newline="")
+    formats.write_csv(rows, buffer)
+    return buffer.getvalue()
+
+
+def report_file(
+    conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str, fmt: str, now: datetime
+) -> bytes:
+    """The weekly summary as a download (md, csv, json, png), with what the viewer may see."""
+    from checkin.reports import formats
+
+    if fmt == "csv":
+        return report_csv(conn, viewer, checkin_id, week).encode("utf-8")
+    return formats.render(weekly_report(conn, viewer, checkin_id, week, now), fmt)
+
+
+def _member_report(
+    conn: sqlite3.Connection, viewer: Viewer, report: model.Report
+) -> model.Report:
+    """The weekly report as a member may see it: their own words only, no names of who
+    did not answer, and every figure of fewer than `viewer.min_group` people held back
+    (an option or a 1..5 value with the next-smallest of its question, as
+    `checkin.suppression` says). A week fewer people answered is refused whole."""
+    least = viewer.min_group
+    weeks = [p.week for p in report.trend] or [report.week]
+    marks = ", ".join("?" for _ in weeks)
+    answerers = dict(
+        conn.execute(
+            "SELECT week, COUNT(DISTINCT member_id) FROM runs "  # noqa: S608
+            f"WHERE checkin_id = ? AND week IN ({marks}) AND answered_at IS NOT NULL "
+            "GROUP BY week",
+            [report.checkin_id, *weeks],
+        ).fetchall()
+    )
+    if answerers.get(report.week, 0) < least:
+        raise NotAllowed(
+            f"Fewer than {least} people answered in week {report.week}, so its summary is "
+            "shown only to admins and the check-in's leads. Your own answers are on the "
+            "Answers page."
+        )
+    people: dict[tuple[str, int], int] = {}
+    values: dict[tuple[str, int], dict[object, int]] = defaultdict(dict)
+    shown_kinds = [q for q in report.questions if q.kind in ("scale", "choice")]
+    question_marks = ", ".join("?" for _ in shown_kinds) or "NULL"
+    for r in conn.execute(
+        "SELECT a.question_id, CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "  # noqa: S608
+        "COUNT(DISTINCT a.member_id) AS people FROM answers a "
+        "JOIN questions q ON q.id = a.question_id "
+        f"WHERE a.checkin_id = ? AND a.week = ? AND a.question_id IN ({question_marks}) "
+        "AND a.skipped = 0 GROUP BY a.question_id, value",
+        [report.checkin_id, report.week, *(q.question_id for q in shown_kinds)],
+    ):
+        values[(report.week, r["question_id"])][r["value"]] = r["people"]
+    previous = weeks[-2] if len(weeks) > 1 else None
+    # every question in this week and the one before; scale questions (the trend) in all
+    scales = [q.question_id for q in report.questions if q.kind == "scale"]
+    for these_weeks, these_questions in (
+        ([w for w in (report.week, previous) if w], [q.question_id for q in report.questions]),
+        ([w for w in weeks if w not in (report.week, previous)], scales),
+    ):
+        if not these_weeks or not these_questions:
+            continue
+        week_marks = ", ".join("?" for _ in these_weeks)
+        question_marks = ", ".join("?" for _ in these_questions)
+        for r in conn.execute(
+            "SELECT a.week, a.question_id, COUNT(DISTINCT a.member_id) FROM answers a "  # noqa: S608
+            f"WHERE a.checkin_id = ? AND a.week IN ({week_marks}) "
+            f"AND a.question_id IN ({question_marks}) AND a.skipped = 0 "
+            "GROUP BY a.week, a.question_id",
+            [report.checkin_id, *these_weeks, *these_questions],
+        ):
+            people[(r[0], r[1])] = r[2]
+
+    def enough(week: str | None, question_id: int) -> bool:
+        return week is not None and people.get((week, question_id), 0) >= least
+
+    questions_out = []
+    for q in report.questions:
+        if q.kind == "text":
+            questions_out.append(q)
+            continue
+        if not enough(report.week, q.question_id):
+            questions_out.append(
+                dataclasses.replace(
+                    q,
+                    mean=None,
+                    previous_mean=None,
+                    mean_change=None,
+                    distribution=None,
+                    counts=None,
+                    median=None,
+                    min=None,
+                    max=None,
+                )  # fmt: skip
+            )
+            continue
+        groups = values.get((report.week, q.question_id), {})
+        hidden = suppression.suppress_groups(groups, least).suppressed
+        changes: dict = {}
+        if q.kind == "choice" and q.counts is not None:
+            changes["counts"] = {k: v for k, v in q.counts.items() if k not in hidden}
+        if q.kind == "scale" and q.distribution is not None:
+            changes["distribution"] = [
+                None if float(i + 1) in hidden else n for i, n in enumerate(q.distribution)
+            ]
+        if q.kind == "number":
+            changes.update(min=None, max=None)  # the lowest and highest are one person's
+        if q.kind == "scale" and not enough(previous, q.question_id):
+            changes.update(previous_mean=None, mean_change=None)
+        questions_out.append(dataclasses.replace(q, **changes))
+    h = report.headline
+    if answerers.get(previous, 0) < least:
+        h = dataclasses.replace(h, previous_participation=None, participation_change=None)
+    return dataclasses.replace(
+        report,
+        headline=h,
+        questions=questions_out,
+        text_answers=[a for a in report.text_answers if a.member_id == viewer.slack_id],
+        missing_members=None,
+        trend=[
+            p if answerers.get(p.week, 0) >= least else model.WeekPoint(p.week, 0, 0, 0)
+            for p in report.trend
+        ],
+        scale_trend=[s for s in report.scale_trend if enough(s.week, s.question_id)],
+    )
