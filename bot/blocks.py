@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from checkin.answers import numbers
+from checkin.checkins import model
 
 SECTION_MAX = 3000
 BUTTON_MAX = 75
@@ -95,9 +96,9 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 def choices(question: Mapping[str, Any]) -> list[str]:
     """The button labels of a choice or scale question (scale: labels for 1..5)."""
     if question["kind"] == "scale":
-        return json.loads(question["labels"] or "null") or ["1", "2", "3", "4", "5"]
+        return model.labels(question) or ["1", "2", "3", "4", "5"]
     if question["kind"] == "choice":
-        return json.loads(question["options"] or "[]")
+        return model.options(question)
     return []
 
 

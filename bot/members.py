@@ -10,7 +10,6 @@ last good roster stays in use and it is read again after ROSTER_RETRY.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
@@ -139,7 +138,7 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
     entry = cache.get(checkin["id"])
     if entry and entry[1] == checkin["participants"] and now - entry[0] < ROSTER_MAX_AGE:
         return entry[2]
-    ids, complete = resolve_all(ctx, json.loads(checkin["participants"]))
+    ids, complete = resolve_all(ctx, model.participants(checkin))
     if not complete:
         # A transient error is not the truth for a day: the last good roster (if the
         # participants are the same) stands, and the roster is read again soon.

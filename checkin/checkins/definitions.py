@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checkin.checkins import model
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
 
@@ -461,8 +462,8 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
             QuestionDef(
                 text=q["text"],
                 kind=q["kind"],
-                labels=json.loads(q["labels"]) if q["labels"] else None,
-                options=json.loads(q["options"]) if q["options"] else None,
+                labels=model.labels(q) or None,
+                options=model.options(q) or None,
             )
             for q in conn.execute(
                 "SELECT * FROM questions WHERE checkin_id = ? AND active = 1 "
@@ -473,9 +474,9 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
         out.append(
             CheckinDef(
                 name=c["name"],
-                days=json.loads(c["days"]),
+                days=model.days(c),
                 time=c["time"],
-                participants=json.loads(c["participants"]),
+                participants=model.participants(c),
                 questions=questions,
                 timezone=c["timezone"],
                 report_channel=c["report_channel"],
@@ -487,7 +488,7 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
                 name_missing=bool(c["name_missing"]),
                 active=bool(c["active"]),
                 retention_weeks=c["retention_weeks"],
-                leads=json.loads(c["leads"]),
+                leads=model.leads(c),
                 leads_from_report_channel=bool(c["leads_from_report_channel"]),
             )
         )

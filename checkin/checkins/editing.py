@@ -140,8 +140,8 @@ def checkin_form(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> C
         QuestionForm(
             kind=q["kind"],
             text=q["text"],
-            labels=json.loads(q["labels"]) if q["labels"] else [],
-            options=json.loads(q["options"]) if q["options"] else [],
+            labels=model.labels(q),
+            options=model.options(q),
             id=q["id"],
         )
         for q in conn.execute(
@@ -153,10 +153,10 @@ def checkin_form(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> C
     return CheckinForm(
         id=c["id"],
         name=c["name"],
-        days=json.loads(c["days"]),
+        days=model.days(c),
         time=c["time"],
         timezone=c["timezone"] or "UTC",
-        participants=json.loads(c["participants"]),
+        participants=model.participants(c),
         report_channel=c["report_channel"] or "",
         report_day=c["report_day"] or "",
         report_time=c["report_time"] or "",
@@ -175,7 +175,7 @@ def checkin_members(
     """(slack id, name) of the members a "send now" may go to: listed or asked before."""
     require_manager(viewer, checkin_id, "send this check-in")
     c = model.get_checkin_by_id(conn, checkin_id)
-    listed = [p for p in json.loads(c["participants"]) if not p.startswith("#")] if c else []
+    listed = [p for p in model.participants(c) if not p.startswith("#")] if c else []
     marks = ", ".join("?" for _ in listed) or "NULL"
     rows = conn.execute(
         f"SELECT m.slack_id, {MEMBER_NAME} AS name FROM members m "  # noqa: S608

@@ -9,13 +9,13 @@ moved forward by the gap, and an ambiguous one (fall-back) is the first.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from checkin.checkins.definitions import DAYS
+from checkin.checkins.model import json_list
 from checkin.clock import zone
 from checkin.weeks import iso_week, week_bounds
 
@@ -35,9 +35,7 @@ class Schedule:
     def of(cls, checkin: object) -> Schedule:
         """From a `CheckinDef` or a `checkins` row (whose days are JSON text)."""
         get = checkin.__getitem__ if hasattr(checkin, "keys") else checkin.__getattribute__
-        days = get("days")
-        if isinstance(days, str):
-            days = json.loads(days)
+        days = json_list(get("days"))
         return cls(
             days=tuple(days),
             time=get("time"),

@@ -368,9 +368,9 @@ def _answer(
     kind = q["kind"]
     if kind == "scale":
         value = int(min(5, max(1, round(mood))))
-        return json.loads(q["labels"])[value - 1], float(value)
+        return model.labels(q)[value - 1], float(value)
     if kind == "choice":
-        options = json.loads(q["options"])
+        options = model.options(q)
         return rng.choices(options, weights=(4, 5, 1)[: len(options)] or None)[0], None
     if kind == "number":
         value = max(0.0, round(rng.gauss(3.5 + (mood - 3) * 0.6, 1.4) * 2) / 2)

@@ -20,6 +20,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from checkin.answers.runs import ASKED_SQL
+from checkin.checkins import model as checkin_model
 from checkin.clock import zone
 from checkin.overview.model import (
     ChoiceWeek,
@@ -81,8 +82,8 @@ def questions(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> list
             id=r["id"],
             text=r["text"],
             kind=r["kind"],
-            labels=json.loads(r["labels"]) if r["labels"] else None,
-            options=json.loads(r["options"]) if r["options"] else None,
+            labels=checkin_model.labels(r) or None,
+            options=checkin_model.options(r) or None,
         )
         for r in rows
     ]

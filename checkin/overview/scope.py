@@ -8,11 +8,11 @@ ones the bot asked through it. The choices offered are the viewer's.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from checkin.checkins import model
 from checkin.clock import zone
 from checkin.people.viewer import Viewer
 from checkin.people.visible import may_see_aggregates, require_asked
@@ -82,7 +82,7 @@ def checkins(conn: sqlite3.Connection, viewer: Viewer) -> list[CheckinInfo]:
                 id=r["id"],
                 name=r["name"],
                 timezone=r["timezone"] or "UTC",
-                participants=tuple(json.loads(r["participants"] or "[]")),
+                participants=tuple(model.participants(r)),
                 active=bool(r["active"]),
             )
         )
@@ -129,4 +129,4 @@ def channels(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> list[
     row = conn.execute("SELECT participants FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
     if row is None or not viewer.may_see_checkin(checkin_id):
         return []
-    return [p for p in json.loads(row[0] or "[]") if not p.startswith(("U", "W"))]
+    return [p for p in model.participants(row) if not p.startswith(("U", "W"))]

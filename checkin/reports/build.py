@@ -30,7 +30,6 @@ it. Counting rules (also in docs/reports.md):
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -268,7 +267,7 @@ def build_report(
         if participation is not None and previous is not None
         else None
     )
-    days = json.loads(checkin["days"]) if isinstance(checkin["days"], str) else checkin["days"]
+    days = model.days(checkin)
     week_days = [monday + timedelta(days=DAYS.index(d)) for d in days if d in DAYS]
     participants = checkin["participants"] or "[]"
     paused = (
@@ -379,8 +378,8 @@ def _questions(
     for q in rows:
         s = stats.get(q["id"])
         kind = q["kind"]
-        labels = json.loads(q["labels"]) if q["labels"] else None
-        options = json.loads(q["options"]) if q["options"] else None
+        labels = model.labels(q) or None
+        options = model.options(q) or None
         mean = round(s["mean"], 2) if s and s["mean"] is not None else None
         extra: dict[str, Any] = {}
         if kind == "scale":
