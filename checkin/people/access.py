@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import get_meta, set_meta, transaction
+from checkin.people.admins import is_admin
 from checkin.people.viewer import MIN_GROUP, Viewer
 
 SLACK_USER_ID = "https://slack.com/user_id"
@@ -188,7 +189,7 @@ def identify(
             "Ask an admin to add you.",
         )
     name = (claims.get("name") or (row["real_name"] or row["name"] if row else "")) or slack_id
-    if is_listed or (row is not None and row["is_admin"]):
+    if is_listed or (row is not None and is_admin(conn, slack_id, admins)):
         role = "admin"
     elif leads:
         role = "lead"

@@ -25,6 +25,8 @@ def admin_ids(conn: sqlite3.Connection, configured: Iterable[str] = ()) -> list[
 def is_admin(
     conn: sqlite3.Connection, slack_id: str | None, configured: Iterable[str] = ()
 ) -> bool:
+    """Whether `slack_id` is an admin: listed in `configured` (CHECKIN_ADMINS), or an active
+    member Slack marks as a workspace admin or owner (recorded by the bot's profile reads)."""
     if not slack_id:
         return False
     if slack_id in set(configured):
