@@ -31,9 +31,11 @@ test: $(DEV_STAMP)
 	@sh scripts/ensure-chromium.sh
 	$(PY) -m pytest
 
+## lint: ruff (check and format) and the import contracts in pyproject.toml
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## bench: print figures: the bot's ack latency and outbox pick-up against the fake Slack, the weekly report
 bench: $(DEV_STAMP)

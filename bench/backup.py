@@ -31,8 +31,8 @@ from checkin.checkins import model  # noqa: E402
 from checkin.checkins.timing import DueRun  # noqa: E402
 from checkin.config import Config  # noqa: E402
 from checkin.db import connection  # noqa: E402
+from checkin.demo import build_demo  # noqa: E402
 from checkin.ops import backup, privacy  # noqa: E402
-from checkin.ops.demo import build_demo  # noqa: E402
 from checkin.people.viewer import OPERATOR  # noqa: E402
 
 UNTIL = date(2026, 11, 23)

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checkin.answers.runs import ASKED_STATUSES  # noqa: E402
+from checkin.answers.asked import ASKED_STATUSES  # noqa: E402
 from checkin.checkins import model  # noqa: E402
 from checkin.db import connection  # noqa: E402
-from checkin.ops.demo import build_demo  # noqa: E402
+from checkin.demo import build_demo  # noqa: E402
 from checkin.reports import build  # noqa: E402
 from checkin.reports.charts import report_chart, to_png  # noqa: E402
 

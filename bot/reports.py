@@ -45,7 +45,7 @@ from bot.blocks import (
 from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors
-from checkin.answers import runs
+from checkin.answers import asked
 from checkin.checkins.timing import Schedule, report_due
 from checkin.ops import events
 from checkin.reports import build, formats, model, posts
@@ -484,7 +484,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         text, blocks = member_message(mw)
         respond(text=text, blocks=blocks)
         return
-    if not runs.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
+    if not asked.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
         respond(
             text=f"The {esc(checkin['name'])} summary is for the people asked in it and for admins."
         )

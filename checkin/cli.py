@@ -25,8 +25,8 @@ from checkin.checkins.model import get_checkin
 from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
 from checkin.db import connection
+from checkin.demo import DemoRefused
 from checkin.ops import heartbeat, outbox
-from checkin.ops.demo import DemoRefused
 from checkin.reports import build, formats, model
 
 
@@ -107,7 +107,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         print(manifest_yaml(config), end="")
         return 0
     if args.command == "demo":
-        from checkin.ops.demo import build_demo
+        from checkin.demo import build_demo
 
         summary = build_demo(
             config.db_path, members=args.members, weeks=args.weeks, seed=args.seed,

@@ -1,9 +1,8 @@
-"""Runs: one per check-in, member and local date, its status, and who was asked.
+"""Runs: one per check-in, member and local date, and its status.
 
 Uniqueness lives in the schema (runs per check-in, member and local date), so
 a redelivered event or a second process turns into a no-op instead of a
-duplicate. `ASKED_STATUSES` is the one definition of "was asked", used by the
-report, the Overview and the operations figures.
+duplicate. Which statuses count as asked is `checkin.answers.asked`.
 """
 
 from __future__ import annotations
@@ -15,11 +14,6 @@ from datetime import date, datetime
 from checkin.checkins.timing import DueRun
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
-
-# A run was asked once it was sent: development-mode runs never sent
-# (`dev_skipped`), failed sends and runs not sent yet do not count.
-ASKED_STATUSES = ("open", "answered", "skipped", "closed")
-ASKED_SQL = "(" + ", ".join(f"'{status}'" for status in ASKED_STATUSES) + ")"
 
 
 def create_run(
@@ -158,11 +152,3 @@ def runs_of_member_today(
     ).fetchall()
 
 
-def was_asked(conn: sqlite3.Connection, checkin_id: int, member_id: str) -> bool:
-    """Whether the member was ever asked in the check-in: a participant who may see its summary."""
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM runs WHERE member_id = ? AND checkin_id = ? "  # noqa: S608
-        f"AND status IN {ASKED_SQL})",
-        (member_id, checkin_id),
-    ).fetchone()
-    return bool(row[0])

@@ -19,7 +19,7 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from checkin.answers.runs import ASKED_SQL
+from checkin.answers.asked import ASKED_SQL, require_asked
 from checkin.checkins import model as checkin_model
 from checkin.clock import zone
 from checkin.overview.model import (
@@ -44,7 +44,6 @@ from checkin.overview.narrowing import (
 from checkin.overview.scope import Scope
 from checkin.people import suppression
 from checkin.people.viewer import Viewer
-from checkin.people.visible import require_asked
 from checkin.reports import model
 
 _UNIX_EPOCH_JD_SECONDS = 210_866_760_000  # 1970-01-01 00:00 UTC: Julian day 2440587.5, in s

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from collections import defaultdict
 
-from checkin.answers.runs import ASKED_SQL
+from checkin.answers.asked import ASKED_SQL
 from checkin.errors import NotAllowed
 from checkin.overview.scope import Scope
 from checkin.people import suppression

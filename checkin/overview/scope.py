@@ -12,10 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from checkin.answers.asked import may_see_aggregates, require_asked
 from checkin.checkins import model
 from checkin.clock import zone
 from checkin.people.viewer import Viewer
-from checkin.people.visible import may_see_aggregates, require_asked
 from checkin.weeks import iso_week, week_bounds, weeks_between
 
 DEFAULT_WEEKS = 8

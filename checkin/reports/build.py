@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from checkin.answers.runs import ASKED_SQL
+from checkin.answers.asked import ASKED_SQL
 from checkin.checkins import model
 from checkin.checkins.definitions import DAYS
 from checkin.clock import iso, system_clock

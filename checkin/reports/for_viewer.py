@@ -13,10 +13,10 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime
 
+from checkin.answers.asked import require_asked
 from checkin.errors import NotAllowed
 from checkin.people import suppression
 from checkin.people.viewer import Viewer
-from checkin.people.visible import require_asked
 from checkin.reports import build, model
 
 

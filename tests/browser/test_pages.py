@@ -25,7 +25,7 @@ import pytest
 
 from checkin.checkins import model
 from checkin.db import connection
-from checkin.ops.demo import DemoSummary, build_demo
+from checkin.demo import DemoSummary, build_demo
 from checkin.reports import build, formats
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ import pytest
 
 from checkin.checkins.definitions import import_definitions, parse_toml
 from checkin.cli import main
-from checkin.ops.demo import DemoRefused, build_demo, is_demo
+from checkin.demo import DemoRefused, build_demo, is_demo
 from checkin.people.members import upsert_member
 from tests.conftest import WELLBEING
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from checkin import launch
-from checkin.ops.demo import is_demo
+from checkin.demo import is_demo
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from checkin.db import connection
-from checkin.ops.demo import DemoSummary, build_demo
+from checkin.demo import DemoSummary, build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of 2026-W49: W48 is the last whole week

@@ -12,7 +12,7 @@ from checkin.checkins import model
 from checkin.checkins.timing import DueRun
 from checkin.clock import FakeClock
 from checkin.db import connection
-from checkin.ops.demo import build_demo
+from checkin.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from checkin.checkins import model
 from checkin.db import connection
+from checkin.demo import build_demo
 from checkin.ops import outbox
-from checkin.ops.demo import build_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGE = "dashboard/checkins.py"

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from checkin.checkins import model
 from checkin.clock import FakeClock, system_clock
 from checkin.db import connection
+from checkin.demo import build_demo
 from checkin.ops import events, heartbeat
-from checkin.ops.demo import build_demo
 from checkin.ops.outbox import claim_outbox, enqueue, finish_outbox
 from checkin.people.viewer import Viewer
 
@@ -176,8 +176,8 @@ def test_operations_page_shows_backups_deploys_and_member_data(tmp_path, monkeyp
 
     from checkin.config import Config
     from checkin.db import connection
+    from checkin.demo import build_demo
     from checkin.ops import backup, deploys
-    from checkin.ops.demo import build_demo
 
     path = tmp_path / "ops.db"
     build_demo(path, members=6, weeks=2)
