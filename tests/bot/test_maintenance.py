@@ -9,7 +9,7 @@ from checkin.db import connection
 from checkin.ops import backup
 from checkin.people import members
 from checkin.people.viewer import OPERATOR
-from tests.core.test_retention import TWO, answer
+from tests.ops.test_retention import TWO, answer
 
 
 def backups_in(directory) -> list[str]:  # noqa: ANN001

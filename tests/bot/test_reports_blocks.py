@@ -13,7 +13,7 @@ from checkin.reports.build import build_report
 from checkin.reports.formats import to_markdown
 from checkin.reports.model import MemberWeek, QuestionSummary, TextAnswer
 from tests.fakeslack.validation import block_errors
-from tests.test_reports_data import build_golden, utc
+from tests.reports.test_reports_data import build_golden, utc
 
 NOW = utc(2026, 11, 2, 9, 0)
 EVIL = "R&D <!channel> *loud* <@U0A>"

@@ -1,6 +1,6 @@
 """Each role on every page of the web app, signed in through the frame (`at.user`).
 
-The workspace is `tests.core.test_roles_reads.build_roles`: "team" with eight
+The workspace is `tests.people.test_roles_reads.build_roles`: "team" with eight
 people (in 2026-W47 only Ada and Bo answered; in W48 one person travelled and
 three worked from home), and "ops", led by Eve. Every text answer holds a word
 only its writer used, so a page that shows another member's words is caught by
@@ -19,10 +19,10 @@ from checkin.db import connection
 from checkin.people import access
 from checkin.people.viewer import Viewer
 from dashboard import data
-from tests.core.test_roles_reads import TEAM, W47, W48, WORDS, Roles, build_roles, words_in
 from tests.dashboard.charts_util import panels
 from tests.dashboard.test_auth import AUTH, FRAME, signed_in
 from tests.dashboard.test_auth import TEAM as WORKSPACE
+from tests.people.test_roles_reads import TEAM, W47, W48, WORDS, Roles, build_roles, words_in
 
 ROOT = Path(__file__).resolve().parents[2]
 ADA, EVE, ZED = "U0A", "U0E", "U0Z"  # a member, the lead of ops, an admin (CHECKIN_ADMINS)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from checkin.clock import FakeClock
 from checkin.ops import events, heartbeat, outbox, status
 from checkin.people.viewer import OPERATOR, Viewer
-from tests.core.test_history import _answer_day
+from tests.answers.test_history import _answer_day
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

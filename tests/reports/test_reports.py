@@ -1,4 +1,4 @@
-"""The report model's figures against hand-computed values (tests/test_reports_data.py)."""
+"""The report model's figures against hand-computed values (tests/reports/test_reports_data.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from checkin.reports.build import (
 )
 from checkin.reports.formats import headline_lines, to_json, to_markdown
 from checkin.reports.model import ReportError
-from tests.test_reports_data import INJECTION, ODD, POOL_QUESTION, build_golden, utc
+from tests.reports.test_reports_data import INJECTION, ODD, POOL_QUESTION, build_golden, utc
 
 NOW = utc(2026, 11, 2, 9, 0)
 

@@ -14,7 +14,7 @@ from checkin.overview.scope import Scope, channels, checkins, default_range, mem
 from checkin.people.viewer import OPERATOR, Viewer
 from checkin.reports import build, for_viewer, model
 from checkin.weeks import weeks_between
-from tests.test_reports_data import build_golden
+from tests.reports.test_reports_data import build_golden
 
 WEEK = "2026-W44"
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

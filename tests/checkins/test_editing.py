@@ -11,7 +11,7 @@ from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
 from checkin.errors import NotAllowed
 from checkin.ops import outbox
 from checkin.people.viewer import OPERATOR, Viewer
-from tests.core.test_history import _answer_day
+from tests.answers.test_history import _answer_day
 
 
 def _form(**changes) -> CheckinForm:  # noqa: ANN003

@@ -18,7 +18,7 @@ from checkin.overview import figures
 from checkin.overview.scope import Scope
 from checkin.people import members
 from checkin.people.viewer import OPERATOR
-from tests.test_reports_data import build_golden
+from tests.reports.test_reports_data import build_golden
 
 WEEK = "2026-W44"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

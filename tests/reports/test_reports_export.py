@@ -12,7 +12,7 @@ from checkin import cli
 from checkin.config import Config
 from checkin.reports.formats import neutralise, to_csv, write_csv
 from checkin.reports.model import CSV_COLUMNS
-from tests.test_reports_data import INJECTION, ODD, build_golden
+from tests.reports.test_reports_data import INJECTION, ODD, build_golden
 
 
 @pytest.fixture

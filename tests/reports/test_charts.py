@@ -18,7 +18,7 @@ from checkin.reports.charts import (
     report_chart,
     to_png,
 )
-from tests.test_reports_data import build_golden, utc
+from tests.reports.test_reports_data import build_golden, utc
 
 
 @pytest.fixture
