@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -20,13 +21,19 @@ from checkin.checkins.definitions import (
     import_definitions,
     load_definitions,
     load_file,
+    to_toml,
 )
 from checkin.checkins.model import get_checkin
 from checkin.clock import Clock, system_clock
 from checkin.config import Config, ConfigError, load_config
 from checkin.db import connection
-from checkin.demo import DemoRefused
-from checkin.ops import heartbeat, outbox
+from checkin.demo import DemoRefused, build_demo
+from checkin.errors import NotAllowed
+from checkin.manifest import manifest_yaml
+from checkin.ops import backup, deploys, heartbeat, outbox, privacy, retention
+from checkin.ops.backup import BackupError
+from checkin.ops.deploys import running_bot, version_line
+from checkin.people.viewer import OPERATOR
 from checkin.reports import build, formats, model
 
 
@@ -95,19 +102,16 @@ def main(argv: Sequence[str] | None = None, config: Config | None = None) -> int
 
 
 def _with_db(config: Config, path: Path) -> Config:
-    from dataclasses import replace
 
     return replace(config, db_path=path)
 
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "manifest":
-        from checkin.manifest import manifest_yaml
 
         print(manifest_yaml(config), end="")
         return 0
     if args.command == "demo":
-        from checkin.demo import build_demo
 
         summary = build_demo(
             config.db_path, members=args.members, weeks=args.weeks, seed=args.seed,
@@ -152,7 +156,6 @@ def _checkins(args: argparse.Namespace, config: Config) -> int:
                 f"{len(d.questions)} questions, participants {', '.join(d.participants)}"
             )
         return 0
-    from checkin.checkins.definitions import to_toml
 
     text = to_toml(defs)
     if args.out:
@@ -227,7 +230,6 @@ DATA_COMMANDS = ("backup", "restore", "member", "retention", "deploys")
 
 
 def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: ANN001
-    from checkin.ops.deploys import version_line
 
     parser.add_argument("--version", action="version", version=version_line())
     p = sub.add_parser("backup", help="a consistent, checked copy of the database")
@@ -255,8 +257,6 @@ def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: AN
 
 
 def run_data_command(args: argparse.Namespace, config: Config) -> int:
-    from checkin.errors import NotAllowed
-    from checkin.ops.backup import BackupError
 
     try:
         return _data_command(args, config)
@@ -267,8 +267,6 @@ def run_data_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def _data_command(args: argparse.Namespace, config: Config) -> int:
-    from checkin.ops import backup, deploys, privacy, retention
-    from checkin.people.viewer import OPERATOR
 
     if args.command == "backup":
         result = backup.take_backup(config, args.out, with_secret=args.with_secret)
@@ -326,7 +324,6 @@ def _data_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def running_version(conn) -> str:  # noqa: ANN001
-    from checkin.ops.deploys import running_bot
 
     found = running_bot(conn)
     if found is None or found[1] is None:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from checkin.config import ConfigError, load_config
+from checkin.demo import build_demo
 
 DEMO_DB = Path("data/demo.db")
 
@@ -130,7 +131,6 @@ def main() -> int:
     # An existing database (the bot ran before) is shown as it is; otherwise a demo.
     db_path = config.db_path if config.db_path.exists() else DEMO_DB
     if db_path == DEMO_DB and not DEMO_DB.exists():
-        from checkin.demo import build_demo
 
         print(f"creating a demo workspace in {db_path} (once)...", flush=True)
         print(build_demo(db_path), flush=True)

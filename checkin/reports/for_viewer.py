@@ -17,7 +17,7 @@ from checkin.answers.asked import require_asked
 from checkin.errors import NotAllowed
 from checkin.people import suppression
 from checkin.people.viewer import Viewer
-from checkin.reports import build, model
+from checkin.reports import build, formats, model
 
 
 def weekly_report(
@@ -45,7 +45,6 @@ def weekly_report(
 def report_csv(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str) -> str:
     """The week's answers, one row each, as `checkin report --format csv` writes them:
     every answer for an admin or the check-in's lead, a member's own answers for them."""
-    from checkin.reports import formats
 
     require_asked(conn, viewer, checkin_id)
     rows = build.answer_rows(conn, checkin_id, week)
@@ -60,7 +59,6 @@ def report_file(
     conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str, fmt: str, now: datetime
 ) -> bytes:
     """The weekly summary as a download (md, csv, json, png), with what the viewer may see."""
-    from checkin.reports import formats
 
     if fmt == "csv":
         return report_csv(conn, viewer, checkin_id, week).encode("utf-8")
