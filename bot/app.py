@@ -237,7 +237,7 @@ class Bot:
         return line
 
 
-def refuse_line(config: Config, holder: heartbeat.Heartbeat) -> str:
+def refuse_line(config: Config, holder: heartbeat.BotHeartbeat) -> str:
     age = int(holder.age(system_clock()).total_seconds())
     return (
         f"error: another bot is running on {config.db_path}: pid {holder.pid} on {holder.host}, "

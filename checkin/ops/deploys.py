@@ -161,7 +161,7 @@ def running_at(
     return _deploy(row) if row else None
 
 
-def running_bot(conn: sqlite3.Connection) -> tuple[heartbeat.Heartbeat, Deploy | None] | None:
+def running_bot(conn: sqlite3.Connection) -> tuple[heartbeat.BotHeartbeat, Deploy | None] | None:
     """The bot's heartbeat and the start it belongs to (same pid and host), for its version."""
     holder = heartbeat.read_heartbeat(conn)
     if holder is None:

@@ -15,7 +15,7 @@ from checkin.db.connection import transaction
 
 
 @dataclass(frozen=True)
-class Heartbeat:
+class BotHeartbeat:
     pid: int
     host: str
     env: str
@@ -105,11 +105,11 @@ def beat_if_ours(
     return True
 
 
-def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
+def read_heartbeat(conn: sqlite3.Connection) -> BotHeartbeat | None:
     row = conn.execute("SELECT * FROM heartbeat WHERE id = 1").fetchone()
     if row is None:
         return None
-    return Heartbeat(
+    return BotHeartbeat(
         pid=row["pid"],
         host=row["host"],
         env=row["env"],
@@ -159,7 +159,7 @@ def claim_heartbeat(
     stale_after: timedelta = timedelta(seconds=90),
     clock: Clock = system_clock,
     instance: str | None = None,
-) -> Heartbeat | None:
+) -> BotHeartbeat | None:
     """Become the one running bot; returns the live holder instead when there is one.
 
     Taken over: a claim of a bot that stopped cleanly; on this host, one whose
@@ -180,7 +180,7 @@ def claim_heartbeat(
     return None
 
 
-def _claim_is_free(holder: Heartbeat, now: datetime, stale_after: timedelta) -> bool:
+def _claim_is_free(holder: BotHeartbeat, now: datetime, stale_after: timedelta) -> bool:
     if holder.stopped_at is not None or holder.is_stale(now, stale_after):
         return True
     if holder.host != socket.gethostname():
