@@ -137,52 +137,64 @@ def main(argv: list[str] | None = None) -> int:
             lambda q=query: search.search_answers(conn, OPERATOR, q), args.repeat
         )
         worst = max(worst, median)
-        print(f"  {query!r:<22} {page.matches:>7,} matches: {median:6.1f} ms median "
-              f"(first {first:.1f} ms)")  # fmt: skip
+        print(
+            f"  {query!r:<22} {page.matches:>7,} matches: {median:6.1f} ms median "
+            f"(first {first:.1f} ms)"
+        )
     member = conn.execute(
         "SELECT member_id FROM answers GROUP BY member_id ORDER BY COUNT(*) DESC LIMIT 1"
     ).fetchone()[0]
     own = Viewer(role="member", slack_id=member)
     first, median, page = timed(lambda: search.search_answers(conn, own, "review"), args.repeat)
     worst = max(worst, median)
-    print(f"  'review' as member {member}: {page.matches} matches: {median:.1f} ms median "
-          f"(first {first:.1f} ms)")  # fmt: skip
+    print(
+        f"  'review' as member {member}: {page.matches} matches: {median:.1f} ms median "
+        f"(first {first:.1f} ms)"
+    )
     checkin_id = conn.execute("SELECT id FROM checkins ORDER BY id LIMIT 1").fetchone()[0]
     lead = Viewer(role="lead", slack_id="U-lead", lead_of=frozenset({checkin_id}))
     first, median, page = timed(lambda: search.search_answers(conn, lead, "review"), args.repeat)
     worst = max(worst, median)
-    print(f"  'review' as the lead of check-in {checkin_id}: {page.matches:,} matches: "
-          f"{median:.1f} ms median (first {first:.1f} ms)")  # fmt: skip
-    print(f"search target < {TARGET_SEARCH_MS} ms (worst median above): "
-          f"{'ok' if worst < TARGET_SEARCH_MS else 'MISSED'}")  # fmt: skip
+    print(
+        f"  'review' as the lead of check-in {checkin_id}: {page.matches:,} matches: "
+        f"{median:.1f} ms median (first {first:.1f} ms)"
+    )
+    print(
+        f"search target < {TARGET_SEARCH_MS} ms (worst median above): "
+        f"{'ok' if worst < TARGET_SEARCH_MS else 'MISSED'}"
+    )
 
     count = conn.execute("SELECT COUNT(*) FROM answers WHERE member_id = ?", (member,)).fetchone()[
         0
     ]
-    h_first, h_median, h_page = timed(
-        lambda: member_history(conn, OPERATOR, member), args.repeat
-    )
+    h_first, h_median, h_page = timed(lambda: member_history(conn, OPERATOR, member), args.repeat)
     d_first, d_median, _ = timed(
         lambda: member_history(conn, OPERATOR, member, page=h_page.pages), args.repeat
     )
-    print(f"member history of {member} ({count} answers, {PAGE_SIZE} a page): "
-          f"page 1 {h_median:.1f} ms median (first {h_first:.1f} ms), "
-          f"last page {d_median:.1f} ms; target < {TARGET_HISTORY_MS} ms: "
-          f"{'ok' if max(h_median, d_median) < TARGET_HISTORY_MS else 'MISSED'}")  # fmt: skip
+    print(
+        f"member history of {member} ({count} answers, {PAGE_SIZE} a page): "
+        f"page 1 {h_median:.1f} ms median (first {h_first:.1f} ms), "
+        f"last page {d_median:.1f} ms; target < {TARGET_HISTORY_MS} ms: "
+        f"{'ok' if max(h_median, d_median) < TARGET_HISTORY_MS else 'MISSED'}"
+    )
 
     repeat = 1  # each naive call reads the whole table: seconds
     _, naive_s, naive_ids = timed(lambda: naive_search(conn, "onboarding"), repeat)
     _, fts_s, fts_page = timed(
         lambda: search.search_answers(conn, OPERATOR, "onboarding"), args.repeat
     )
-    print(f"naive search (pandas: load {indexed:,} text answers, str.contains 'onboarding'): "
-          f"{naive_s:.0f} ms = {naive_s / fts_s:.0f}x FTS5 ({fts_s:.1f} ms; "
-          f"{fts_page.matches:,} FTS matches)")  # fmt: skip
+    print(
+        f"naive search (pandas: load {indexed:,} text answers, str.contains 'onboarding'): "
+        f"{naive_s:.0f} ms = {naive_s / fts_s:.0f}x FTS5 ({fts_s:.1f} ms; "
+        f"{fts_page.matches:,} FTS matches)"
+    )
     _, naive_h, naive_page = timed(lambda: naive_history(conn, member), repeat)
     assert naive_page == [e.answer_id for e in h_page.items], "pandas and SQL disagree"
-    print(f"naive history (pandas: load {total:,} answers, filter the member): "
-          f"{naive_h:.0f} ms = {naive_h / h_median:.0f}x the indexed read (same {len(naive_page)} "
-          f"answers)")  # fmt: skip
+    print(
+        f"naive history (pandas: load {total:,} answers, filter the member): "
+        f"{naive_h:.0f} ms = {naive_h / h_median:.0f}x the indexed read (same {len(naive_page)} "
+        f"answers)"
+    )
     conn.close()
     return 0
 

@@ -55,9 +55,15 @@ TARGET_COLD_MS = 1500
 TARGET_RSS_MB = 500
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 COLD = """
 import sys, time
@@ -90,22 +96,28 @@ def breakdown(conn, scope: Scope, repeat: int) -> list[tuple[str, float]]:  # no
     reads = [
         ("participation (16 weeks)", lambda: figures.participation_by_week(conn, OPERATOR, both)),
         ("scale (16 weeks)", lambda: figures.scale_by_week(conn, OPERATOR, both)),
-        ("median time to answer (x2)", lambda: (
-            figures.median_minutes(conn, OPERATOR, scope),
-            figures.median_minutes(conn, OPERATOR, scope.previous()),
-        )),
+        (
+            "median time to answer (x2)",
+            lambda: (
+                figures.median_minutes(conn, OPERATOR, scope),
+                figures.median_minutes(conn, OPERATOR, scope.previous()),
+            ),
+        ),
         ("choice counts", lambda: figures.choice_by_week(conn, OPERATOR, scope)),
         ("number medians", lambda: figures.number_by_week(conn, OPERATOR, scope)),
         ("heatmap", lambda: figures.answer_heatmap(conn, OPERATOR, scope)),
-    ]  # fmt: skip
+    ]
     return [(name, median_ms(fn, repeat, clock=time.process_time)) for name, fn in reads]
 
 
 def cold_ms(path: Path, scope: Scope) -> float:
     code = COLD.format(
-        root=str(ROOT), path=str(path), checkin=scope.checkin_id, first=scope.first,
+        root=str(ROOT),
+        path=str(path),
+        checkin=scope.checkin_id,
+        first=scope.first,
         last=scope.last,
-    )  # fmt: skip
+    )
     runs = []
     for _ in range(3):
         out = subprocess.run(
@@ -204,12 +216,26 @@ def rss_after_every_page(path: Path) -> tuple[float, float, list[str]]:
 
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=dict(os.environ, CHECKIN_DB=str(path)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, CHECKIN_DB=str(path)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -300,25 +326,41 @@ def main(argv: list[str] | None = None) -> int:
     assert abs(naive["median_minutes"] - ours.headline.median_minutes) < 0.1
     in_range = sum(p.answered for p in ours.participation)
 
-    print(f"database: {args.db} ({total:,} answers); Overview of {first}..{last} ({WEEKS} weeks, "
-          f"{in_range:,} check-ins answered); load average {load:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
-    print(f"overview reads, cold (new process and connection): {cold:.0f} ms, "
-          f"target < {TARGET_COLD_MS} ms: {verdict(cold, TARGET_COLD_MS)}")  # fmt: skip
-    print(f"overview reads, warm (open connection, median of {args.repeat}): {warm:.0f} ms, "
-          f"target < {TARGET_WARM_MS} ms: {verdict(warm, TARGET_WARM_MS)}; "
-          f"CPU time {warm_cpu:.0f} ms: {verdict(warm_cpu, TARGET_WARM_MS)}")  # fmt: skip
-    print("  CPU per read, each on its own (the medians count their answered runs first): "
-          + ", ".join(f"{name} {ms:.0f} ms" for name, ms in parts))  # fmt: skip
-    print(f"  as a member (groups of fewer than {member.min_group} people counted and hidden): "
-          f"CPU time {as_member:.0f} ms")  # fmt: skip
-    print(f"overview through the web app's cache: first {first_call:.0f} ms, "
-          f"then {cached:.1f} ms a rerun")  # fmt: skip
-    print(f"pandas, same figures from the 16 weeks' rows: {naive_ms:.0f} ms "
-          f"= {naive_ms / warm:.1f}x the SQL reads (warm)")  # fmt: skip
+    print(
+        f"database: {args.db} ({total:,} answers); Overview of {first}..{last} ({WEEKS} weeks, "
+        f"{in_range:,} check-ins answered); load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"overview reads, cold (new process and connection): {cold:.0f} ms, "
+        f"target < {TARGET_COLD_MS} ms: {verdict(cold, TARGET_COLD_MS)}"
+    )
+    print(
+        f"overview reads, warm (open connection, median of {args.repeat}): {warm:.0f} ms, "
+        f"target < {TARGET_WARM_MS} ms: {verdict(warm, TARGET_WARM_MS)}; "
+        f"CPU time {warm_cpu:.0f} ms: {verdict(warm_cpu, TARGET_WARM_MS)}"
+    )
+    print(
+        "  CPU per read, each on its own (the medians count their answered runs first): "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in parts)
+    )
+    print(
+        f"  as a member (groups of fewer than {member.min_group} people counted and hidden): "
+        f"CPU time {as_member:.0f} ms"
+    )
+    print(
+        f"overview through the web app's cache: first {first_call:.0f} ms, "
+        f"then {cached:.1f} ms a rerun"
+    )
+    print(
+        f"pandas, same figures from the 16 weeks' rows: {naive_ms:.0f} ms "
+        f"= {naive_ms / warm:.1f}x the SQL reads (warm)"
+    )
     if not args.no_browser:
         rss, peak, pages = rss_after_every_page(args.db)
-        print(f"web app after visiting {len(pages)} pages ({', '.join(pages)}): RSS {rss:.0f} MB "
-              f"(peak {peak:.0f} MB), target < {TARGET_RSS_MB} MB: {verdict(rss, TARGET_RSS_MB)}")  # fmt: skip
+        print(
+            f"web app after visiting {len(pages)} pages ({', '.join(pages)}): RSS {rss:.0f} MB "
+            f"(peak {peak:.0f} MB), target < {TARGET_RSS_MB} MB: {verdict(rss, TARGET_RSS_MB)}"
+        )
     return 0
 
 

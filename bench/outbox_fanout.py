@@ -87,9 +87,12 @@ kind = "scale"
         conn.close()
         slack.rate_limit("chat.postMessage", per_second=args.pace, retry_after=1)
         config = Config(
-            db_path=path, env="production", api_url=slack.api_url,
-            bot_token=Secret(slack.bot_token), app_token=Secret(slack.app_token),
-        )  # fmt: skip
+            db_path=path,
+            env="production",
+            api_url=slack.api_url,
+            bot_token=Secret(slack.bot_token),
+            app_token=Secret(slack.app_token),
+        )
         bot = Bot(config, clock).start(scheduler=False)
         loop = Scheduler(bot.ctx, interval=5).start()
         conn = bot.ctx.conn
@@ -131,23 +134,29 @@ kind = "scale"
         worst = max((taken.get(r, 60.0) for r in queued), default=0.0)
         statuses = dict(conn.execute("SELECT id, status FROM outbox").fetchall())
         for row in queued:
-            print(f"outbox #{row}: taken {taken.get(row, float('nan')):.2f} s, done "
-                  f"{done.get(row, float('nan')):.2f} s after queueing; members still waiting "
-                  f"for their question then: {waiting.get(row, -1)}; {statuses.get(row)}")  # fmt: skip
+            print(
+                f"outbox #{row}: taken {taken.get(row, float('nan')):.2f} s, done "
+                f"{done.get(row, float('nan')):.2f} s after queueing; members still waiting "
+                f"for their question then: {waiting.get(row, -1)}; {statuses.get(row)}"
+            )
         while not all(slack.dm(u) for u in ids) and time.monotonic() - started < 300:
             time.sleep(0.2)
         finished = time.monotonic() - started
         cpu = time.process_time() - cpu_started
         unsent = [u for u in ids + extra if not slack.dm(u)]
-        print(f"fan-out finished in {finished:.1f} s, {cpu:.1f} s CPU (bot and fake together, "
-              f"{cpu * 1000 / len(ids + extra):.1f} ms per member); "
-              f"worst outbox pick-up {worst:.2f} s (target: under 5 s)")  # fmt: skip
+        print(
+            f"fan-out finished in {finished:.1f} s, {cpu:.1f} s CPU (bot and fake together, "
+            f"{cpu * 1000 / len(ids + extra):.1f} ms per member); "
+            f"worst outbox pick-up {worst:.2f} s (target: under 5 s)"
+        )
         waits, gave_up = conn.execute(
             "SELECT sum(kind = 'rate_limited'), sum(kind = 'api_error' AND error = 'ratelimited')"
             " FROM events"
         ).fetchone()
-        print(f"429 answers waited out: {waits or 0}; sends that ran out of 429 retries and "
-              f"went out at a later tick: {gave_up or 0}")  # fmt: skip
+        print(
+            f"429 answers waited out: {waits or 0}; sends that ran out of 429 retries and "
+            f"went out at a later tick: {gave_up or 0}"
+        )
         print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         failed = [r for r in queued if statuses.get(r) != "done"]
         if unsent:

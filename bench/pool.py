@@ -33,11 +33,16 @@ from checkin.feedback import form, invites, requests  # noqa: E402
 from checkin.people.members import upsert_member  # noqa: E402
 from checkin.pool import duplicates, rotation  # noqa: E402
 
-WORDS = ("book film podcast album game city museum recipe hike app shortcut talk newsletter tea "
-         "snack holiday toy sport bird plant painting poem language bridge river font tool habit "
-         "dessert song").split()  # fmt: skip
-FRAMES = ("What is your favourite {a} and {b}?", "Which {a} would you recommend to a {b} fan?",
-          "Tell us about a {a} that changed how you see {b}.")  # fmt: skip
+WORDS = (
+    "book film podcast album game city museum recipe hike app shortcut talk newsletter tea "
+    "snack holiday toy sport bird plant painting poem language bridge river font tool habit "
+    "dessert song"
+).split()
+FRAMES = (
+    "What is your favourite {a} and {b}?",
+    "Which {a} would you recommend to a {b} fan?",
+    "Tell us about a {a} that changed how you see {b}.",
+)
 
 
 def questions(n: int) -> list[str]:
@@ -70,8 +75,10 @@ def bench_duplicates(workdir: Path, sizes: list[int]) -> None:
                 duplicates.near_duplicate(conn, probe)
                 times.append((time.perf_counter() - started) * 1000)
         conn.close()
-        print(f"  {n:>5} questions: median {statistics.median(times):6.1f} ms, "
-              f"max {max(times):6.1f} ms")  # fmt: skip
+        print(
+            f"  {n:>5} questions: median {statistics.median(times):6.1f} ms, "
+            f"max {max(times):6.1f} ms"
+        )
 
 
 def bench_rotation(workdir: Path, members: int) -> None:
@@ -102,13 +109,17 @@ kind = "text"
                     none += 1
                 times.append((time.perf_counter() - started) * 1000)
         day += timedelta(days=1)
-    counts = [r[0] for r in conn.execute(
-        "SELECT times_asked FROM pool_questions WHERE status = 'approved'")]  # fmt: skip
+    counts = [
+        r[0]
+        for r in conn.execute("SELECT times_asked FROM pool_questions WHERE status = 'approved'")
+    ]
     conn.close()
-    print(f"a year of draws ({members} members x 3 a week, 200 approved questions): "
-          f"{len(times)} draws, median {statistics.median(times):.2f} ms, "
-          f"p99 {sorted(times)[int(len(times) * 0.99)]:.2f} ms, runs without one {none}, "
-          f"times asked {min(counts)}-{max(counts)}")  # fmt: skip
+    print(
+        f"a year of draws ({members} members x 3 a week, 200 approved questions): "
+        f"{len(times)} draws, median {statistics.median(times):.2f} ms, "
+        f"p99 {sorted(times)[int(len(times) * 0.99)]:.2f} ms, runs without one {none}, "
+        f"times asked {min(counts)}-{max(counts)}"
+    )
 
 
 def bench_feedback(workdir: Path) -> None:
@@ -118,12 +129,19 @@ def bench_feedback(workdir: Path) -> None:
     for uid in ["U70000S", *reviewers]:
         upsert_member(conn, uid, clock=clock)
     rid = requests.create_request(
-        conn, subject="U70000S", requested_by="U70000S", reviewers=reviewers,
-        due=date(2026, 12, 11), today=clock().date(), clock=clock,
-    )  # fmt: skip
+        conn,
+        subject="U70000S",
+        requested_by="U70000S",
+        reviewers=reviewers,
+        due=date(2026, 12, 11),
+        today=clock().date(),
+        clock=clock,
+    )
     secret = b"bench-secret-of-enough-length"
-    links = [invites.issue_link_token(conn, i["id"], secret, clock)
-             for i in invites.invites_to_send(conn, rid)]  # fmt: skip
+    links = [
+        invites.issue_link_token(conn, i["id"], secret, clock)
+        for i in invites.invites_to_send(conn, rid)
+    ]
     answers = {"clear": 4, "delivers": 5, "helps": 3, "strengths": "Calm", "improve": "Less"}
     times = []
     for token in links:
@@ -131,8 +149,10 @@ def bench_feedback(workdir: Path) -> None:
         form.submit_response(conn, secret, token, answers, clock)
         times.append((time.perf_counter() - started) * 1000)
     conn.close()
-    print(f"feedback response stored ({len(times)} forms): median "
-          f"{statistics.median(times):.2f} ms, max {max(times):.2f} ms")  # fmt: skip
+    print(
+        f"feedback response stored ({len(times)} forms): median "
+        f"{statistics.median(times):.2f} ms, max {max(times):.2f} ms"
+    )
 
 
 def main() -> None:

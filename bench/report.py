@@ -86,8 +86,12 @@ def pandas_report(conn, checkin_id: int, week: str) -> dict:  # noqa: ANN001
         elif kind == "choice":
             per_question[qid] = group.text.value_counts().to_dict()
         elif kind == "number":
-            per_question[qid] = (group.number.mean(), group.number.median(), group.number.min(),
-                                 group.number.max())  # fmt: skip
+            per_question[qid] = (
+                group.number.mean(),
+                group.number.median(),
+                group.number.min(),
+                group.number.max(),
+            )
         else:
             per_question[qid] = group[["member_id", "local_date", "text"]].to_dict("records")
     scale_trend = given[given.kind == "scale"].groupby(["week", "question_id"]).number.mean()
@@ -113,12 +117,19 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"building {path} (once; a few minutes)…", file=sys.stderr)
         try:
-            build_demo(path, members=args.members, weeks=args.weeks, seed=args.seed,
-                       until=UNTIL, progress=lambda line: print(line, file=sys.stderr))  # fmt: skip
+            build_demo(
+                path,
+                members=args.members,
+                weeks=args.weeks,
+                seed=args.seed,
+                until=UNTIL,
+                progress=lambda line: print(line, file=sys.stderr),
+            )
         except ValueError as exc:
             path.unlink(missing_ok=True)
-            print(f"error: the demo generator refused {args.members} members: {exc}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"error: the demo generator refused {args.members} members: {exc}", file=sys.stderr
+            )
             return 2
     conn = connection.connect(path)
     total = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
@@ -132,21 +143,25 @@ def main(argv: list[str] | None = None) -> int:
     build.build_report(conn, checkin, WEEK, now)
     cold_ms = (time.perf_counter() - started) * 1000
     report_ms, report = timed(lambda: build.build_report(conn, checkin, WEEK, now), args.repeat)
-    chart_ms, png = timed(
-        lambda: to_png(report_chart(report)), max(3, args.repeat // 2)
-    )
+    chart_ms, png = timed(lambda: to_png(report_chart(report)), max(3, args.repeat // 2))
     pandas_ms, frame = timed(lambda: pandas_report(conn, checkin["id"], WEEK), args.repeat)
 
     assert abs(frame["participation"] - report.headline.participation) < 1e-9
     assert abs(frame["median_minutes"] - report.headline.median_minutes_to_answer) < 0.1
 
     print(f"database: {path} ({total:,} answers; {in_week:,} in {WEEK})")
-    print(f"report {WEEK}: {report_ms:.0f} ms median of {args.repeat} (first {cold_ms:.0f} ms), "
-          f"target < {TARGET_REPORT_MS} ms: {'ok' if report_ms < TARGET_REPORT_MS else 'MISSED'}")  # fmt: skip
-    print(f"chart PNG: {chart_ms:.0f} ms ({len(png):,} bytes), "
-          f"target < {TARGET_CHART_MS} ms: {'ok' if chart_ms < TARGET_CHART_MS else 'MISSED'}")  # fmt: skip
-    print(f"pandas, same figures from the 8 weeks' rows: {pandas_ms:.0f} ms "
-          f"= {pandas_ms / report_ms:.1f}x the SQL report")  # fmt: skip
+    print(
+        f"report {WEEK}: {report_ms:.0f} ms median of {args.repeat} (first {cold_ms:.0f} ms), "
+        f"target < {TARGET_REPORT_MS} ms: {'ok' if report_ms < TARGET_REPORT_MS else 'MISSED'}"
+    )
+    print(
+        f"chart PNG: {chart_ms:.0f} ms ({len(png):,} bytes), "
+        f"target < {TARGET_CHART_MS} ms: {'ok' if chart_ms < TARGET_CHART_MS else 'MISSED'}"
+    )
+    print(
+        f"pandas, same figures from the 8 weeks' rows: {pandas_ms:.0f} ms "
+        f"= {pandas_ms / report_ms:.1f}x the SQL report"
+    )
     return 0
 
 

@@ -67,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     member = Viewer(role="member", slack_id=someone)
     lead = Viewer(role="lead", slack_id=someone, lead_of=frozenset({checkin}))
     scope = Scope(checkin, weeks.weeks_between("2026-W01", WEEK)[-WEEKS], WEEK)
-    print(f"database: {args.db} ({total:,} answers); {scope.first}..{scope.last}, "
-          f"median of {args.repeat} warm runs")  # fmt: skip
+    print(
+        f"database: {args.db} ({total:,} answers); {scope.first}..{scope.last}, "
+        f"median of {args.repeat} warm runs"
+    )
     reads = {
         "overview reads (8 weeks)": lambda v: overview(conn, v, scope),
         "weekly summary model": lambda v: for_viewer.weekly_report(conn, v, checkin, WEEK, NOW),

@@ -66,8 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", default="last", help="last, this, or an ISO week like 2026-W48")
     p.add_argument("--format", choices=("md", "csv", "json", "png"), default="md")
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
-    p.add_argument("--post", nargs="?", const="", metavar="CHANNEL",
-                   help="queue the Slack post through the bot (default: the report channel)")  # fmt: skip
+    p.add_argument(
+        "--post",
+        nargs="?",
+        const="",
+        metavar="CHANNEL",
+        help="queue the Slack post through the bot (default: the report channel)",
+    )
 
     p = sub.add_parser("demo", help="fill a database with a realistic demo workspace")
     p.add_argument("--members", type=int, default=25)
@@ -108,15 +113,16 @@ def _with_db(config: Config, path: Path) -> Config:
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "manifest":
-
         print(manifest_yaml(config), end="")
         return 0
     if args.command == "demo":
-
         summary = build_demo(
-            config.db_path, members=args.members, weeks=args.weeks, seed=args.seed,
+            config.db_path,
+            members=args.members,
+            weeks=args.weeks,
+            seed=args.seed,
             progress=lambda line: print(line, file=sys.stderr),
-        )  # fmt: skip
+        )
         print(summary)
         return 0
     if args.command == "checkins":
@@ -236,12 +242,18 @@ def add_data_commands(parser: argparse.ArgumentParser, sub) -> None:  # noqa: AN
     p.add_argument(
         "--out", type=Path, help="file to write (default: a dated file in CHECKIN_BACKUP_DIR)"
     )
-    p.add_argument("--with-secret", action="store_true",
-                   help="also copy checkin.secret beside the backup (mode 600)")  # fmt: skip
+    p.add_argument(
+        "--with-secret",
+        action="store_true",
+        help="also copy checkin.secret beside the backup (mode 600)",
+    )
     p = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)")
     p.add_argument("file", type=Path)
-    p.add_argument("--with-secret", action="store_true",
-                   help="also put back the signing secret saved beside the backup")  # fmt: skip
+    p.add_argument(
+        "--with-secret",
+        action="store_true",
+        help="also put back the signing secret saved beside the backup",
+    )
     p = sub.add_parser("member", help="one member's data: export it as JSON or forget it")
     msub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     exp = msub.add_parser("export", help="everything stored about a member, as JSON")

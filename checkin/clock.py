@@ -1,5 +1,4 @@
-"""Time comes in as a parameter: a clock is any callable returning an aware UTC datetime.
-"""
+"""Time comes in as a parameter: a clock is any callable returning an aware UTC datetime."""
 
 from __future__ import annotations
 

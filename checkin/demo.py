@@ -75,35 +75,76 @@ LAST = (
     "Nakamura Fischer Garcia Petrov Ahmed Dubois Jensen Costa Kumar Osei Lindqvist Romero"
 ).split()
 ZONES = (
-    "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles",
-    "Asia/Kolkata", "Europe/Lisbon", "America/Sao_Paulo", "Australia/Sydney",
-)  # fmt: skip
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Europe/Lisbon",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+)
 TEAMS = ("Platform", "Product", "Design", "Support")
 
 VERBS = (
-    "Finished", "Reviewed", "Paired on", "Started", "Refactored", "Debugged", "Shipped",
-    "Wrote tests for", "Planned", "Documented", "Prototyped", "Cleaned up",
-)  # fmt: skip
+    "Finished",
+    "Reviewed",
+    "Paired on",
+    "Started",
+    "Refactored",
+    "Debugged",
+    "Shipped",
+    "Wrote tests for",
+    "Planned",
+    "Documented",
+    "Prototyped",
+    "Cleaned up",
+)
 THINGS = (
-    "the billing export", "the onboarding flow", "the search index", "our CI pipeline",
-    "the mobile settings screen", "the release notes", "the customer import tool",
-    "the permissions model", "the weekly metrics job", "the design system buttons",
-    "the API rate limiter", "the support macros", "the invoice PDF layout",
-    "the sign-in page", "the data retention policy", "the flaky integration tests",
-    "the pricing page copy", "the Slack notifications", "the audit log", "the cache layer",
-)  # fmt: skip
+    "the billing export",
+    "the onboarding flow",
+    "the search index",
+    "our CI pipeline",
+    "the mobile settings screen",
+    "the release notes",
+    "the customer import tool",
+    "the permissions model",
+    "the weekly metrics job",
+    "the design system buttons",
+    "the API rate limiter",
+    "the support macros",
+    "the invoice PDF layout",
+    "the sign-in page",
+    "the data retention policy",
+    "the flaky integration tests",
+    "the pricing page copy",
+    "the Slack notifications",
+    "the audit log",
+    "the cache layer",
+)
 TAILS = (
-    "", " with Sam", " for the Q3 launch", " after the incident", " — nearly done",
-    " (took longer than planned)", ", then helped support with a ticket",
-)  # fmt: skip
+    "",
+    " with Sam",
+    " for the Q3 launch",
+    " after the incident",
+    " — nearly done",
+    " (took longer than planned)",
+    ", then helped support with a ticket",
+)
 BLOCKERS = (
-    "Nothing, all good.", "Waiting on a review.", "Still waiting for access to the staging DB.",
-    "The test suite is slow again.", "Unclear requirements on the export format.",
-    "Too many meetings this week.", "Need a decision on the API naming.",
-    "Laptop is dying, new one ordered.", "Blocked by the vendor's sandbox being down.",
-    "No blockers.", "Could use a second pair of eyes on the migration.",
+    "Nothing, all good.",
+    "Waiting on a review.",
+    "Still waiting for access to the staging DB.",
+    "The test suite is slow again.",
+    "Unclear requirements on the export format.",
+    "Too many meetings this week.",
+    "Need a decision on the API naming.",
+    "Laptop is dying, new one ordered.",
+    "Blocked by the vendor's sandbox being down.",
+    "No blockers.",
+    "Could use a second pair of eyes on the migration.",
     "Design review got moved to next week.",
-)  # fmt: skip
+)
 POOL = (
     ("What's one thing that would make next week better?", "approved"),
     ("Which tool saved you the most time this week?", "approved"),
@@ -163,14 +204,20 @@ def build_demo(
 
     with connection.transaction(conn):
         connection.set_meta(conn, "kind", "demo")
-        connection.set_meta(conn, "demo", json.dumps({"members": members, "weeks": weeks, "seed": seed}))
+        connection.set_meta(
+            conn, "demo", json.dumps({"members": members, "weeks": weeks, "seed": seed})
+        )
         import_definitions(conn, parse_toml(DEMO_TOML, "demo"), clock=clock)
         people = _members(conn, rng, members, clock)
         for i, (text, status) in enumerate(POOL):
             qid = submit.submit(
-                conn, text, submitted_by=people[i % len(people)].slack_id, source="demo",
-                anonymous=i % 4 == 3, clock=clock,
-            ).id  # fmt: skip
+                conn,
+                text,
+                submitted_by=people[i % len(people)].slack_id,
+                source="demo",
+                anonymous=i % 4 == 3,
+                clock=clock,
+            ).id
             if status != "pending":
                 action = "approve" if status == "approved" else "reject"
                 moderation.moderate(conn, qid, action, people[1].slack_id, clock=clock)
@@ -204,7 +251,9 @@ def is_demo(path: str | Path) -> bool:
     try:
         conn = connection.connect(path, migrate_schema=False)
         try:
-            return connection.schema_version(conn) > 0 and connection.get_meta(conn, "kind") == "demo"
+            return (
+                connection.schema_version(conn) > 0 and connection.get_meta(conn, "kind") == "demo"
+            )
         finally:
             conn.close()
     except (sqlite3.Error, connection.DatabaseError):
@@ -255,15 +304,22 @@ def _members(
     pairs = [(f, la) for f in FIRST for la in LAST]
     names = rng.sample(pairs, min(count, len(pairs)))
     # A workspace bigger than the name list (benchmarks) repeats names with a letter.
-    names += [(f, f"{la} {chr(65 + n // len(pairs))}.") for n, (f, la) in
-              enumerate(pairs * (count // len(pairs)))][: count - len(names)]  # fmt: skip
+    names += [
+        (f, f"{la} {chr(65 + n // len(pairs))}.")
+        for n, (f, la) in enumerate(pairs * (count // len(pairs)))
+    ][: count - len(names)]
     for i, (first, last) in enumerate(names):
         slack_id = f"U{1000 + i:07d}"
         tz = ZONES[i % len(ZONES)] if i < 16 else rng.choice(ZONES)
         upsert_member(
-            conn, slack_id, name=f"{first}.{last}".lower().replace(" ", "."), real_name=f"{first} {last}",
-            tz=tz, is_admin=(i == 0), clock=clock,
-        )  # fmt: skip
+            conn,
+            slack_id,
+            name=f"{first}.{last}".lower().replace(" ", "."),
+            real_name=f"{first} {last}",
+            tz=tz,
+            is_admin=(i == 0),
+            clock=clock,
+        )
         people.append(
             _Person(
                 slack_id=slack_id,
@@ -324,13 +380,22 @@ def _day(
     if run_id is None:
         return 0, 0
     set_run_status(
-        conn, run_id, "open", clock=clock, channel_id=f"D{person.slack_id[1:]}",
-        message_ts=f"{due.due_at.timestamp():.6f}", sent_at=due.due_at,
-    )  # fmt: skip
+        conn,
+        run_id,
+        "open",
+        clock=clock,
+        channel_id=f"D{person.slack_id[1:]}",
+        message_ts=f"{due.due_at.timestamp():.6f}",
+        sent_at=due.due_at,
+    )
     events.record_event(
-        conn, "run_sent", checkin_id=checkin["id"], member_id=person.slack_id,
-        duration_ms=round(rng.uniform(120, 900), 1), clock=clock,
-    )  # fmt: skip
+        conn,
+        "run_sent",
+        checkin_id=checkin["id"],
+        member_id=person.slack_id,
+        duration_ms=round(rng.uniform(120, 900), 1),
+        clock=clock,
+    )
     roll = rng.random()
     if roll > person.reliability:
         if roll > 0.97:
@@ -392,17 +457,25 @@ def _feedback(
     invitees = [p.slack_id for p in people[2:8]]
     today = clock().date()
     request_id = requests.create_request(
-        conn, subject=subject, requested_by=people[0].slack_id, reviewers=invitees,
-        due=today + timedelta(days=7), today=today, clock=clock,
-    )  # fmt: skip
+        conn,
+        subject=subject,
+        requested_by=people[0].slack_id,
+        reviewers=invitees,
+        due=today + timedelta(days=7),
+        today=today,
+        clock=clock,
+    )
     conn.execute("DELETE FROM outbox WHERE kind = 'feedback_invites'")  # nobody to DM in a demo
     request = requests.get_request(conn, request_id)
     questions = requests.questions_of(request)
     keys = {
-        "strengths": ("Clear written updates.", "Great at unblocking others.",
-                      "Thoughtful code reviews."),
+        "strengths": (
+            "Clear written updates.",
+            "Great at unblocking others.",
+            "Thoughtful code reviews.",
+        ),
         "improve": ("Share work earlier.", "Say no to more meetings.", "Write down decisions."),
-    }  # fmt: skip
+    }
     secret = rng.randbytes(32)  # thrown away: the demo's links open nothing
     for member in invitees[: max(3, len(invitees) - 2)]:
         invite = conn.execute(

@@ -131,7 +131,6 @@ def main() -> int:
     # An existing database (the bot ran before) is shown as it is; otherwise a demo.
     db_path = config.db_path if config.db_path.exists() else DEMO_DB
     if db_path == DEMO_DB and not DEMO_DB.exists():
-
         print(f"creating a demo workspace in {db_path} (once)...", flush=True)
         print(build_demo(db_path), flush=True)
     print(CONNECT_STEPS.format(db=db_path), flush=True)

@@ -1,5 +1,4 @@
-"""Storing answers: never overwritten, one per run and question, edits kept as history.
-"""
+"""Storing answers: never overwritten, one per run and question, edits kept as history."""
 
 from __future__ import annotations
 
@@ -55,11 +54,21 @@ def record_answer(
             "local_date, question_text, text, number, skipped, late, answered_at, source) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                run_id, question_id, run["checkin_id"], run["member_id"], run["week"],
-                run["local_date"], question["text"], text, number, int(skipped), int(late),
-                iso(now), source,
+                run_id,
+                question_id,
+                run["checkin_id"],
+                run["member_id"],
+                run["week"],
+                run["local_date"],
+                question["text"],
+                text,
+                number,
+                int(skipped),
+                int(late),
+                iso(now),
+                source,
             ),
-        )  # fmt: skip
+        )
         created = cur.rowcount == 1
         if created:
             conn.execute(
@@ -109,10 +118,14 @@ def edit_answer(
             "INSERT INTO answer_history (answer_id, text, number, skipped, answered_at, "
             "replaced_at) VALUES (?,?,?,?,?,?)",
             (
-                answer_id, old["text"], old["number"], old["skipped"],
-                old["edited_at"] or old["answered_at"], now,
+                answer_id,
+                old["text"],
+                old["number"],
+                old["skipped"],
+                old["edited_at"] or old["answered_at"],
+                now,
             ),
-        )  # fmt: skip
+        )
         conn.execute(
             "UPDATE answers SET text = ?, number = ?, skipped = 0, edited_at = ? WHERE id = ?",
             (text, number, now, answer_id),

@@ -31,11 +31,17 @@ def create_run(
             "INSERT OR IGNORE INTO runs (checkin_id, member_id, local_date, week, due_at, "
             "closes_at, status, question_ids, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (
-                checkin_id, due.member_id, due.local_date.isoformat(), due.week,
-                iso(due.due_at), iso(due.closes_at), status, json.dumps(question_ids),
+                checkin_id,
+                due.member_id,
+                due.local_date.isoformat(),
+                due.week,
+                iso(due.due_at),
+                iso(due.closes_at),
+                status,
+                json.dumps(question_ids),
                 iso(clock()),
             ),
-        )  # fmt: skip
+        )
         return cur.lastrowid if cur.rowcount else None
 
 
@@ -54,9 +60,16 @@ def set_run_status(
 ) -> bool:
     """Move a run to `status` (optionally only from the given ones); True if it moved."""
     allowed = {
-        "channel_id", "message_ts", "asked_question_id", "sent_at", "reminded_at", "snoozed_until",
-        "completed_at", "error", "sending_by",
-    }  # fmt: skip
+        "channel_id",
+        "message_ts",
+        "asked_question_id",
+        "sent_at",
+        "reminded_at",
+        "snoozed_until",
+        "completed_at",
+        "error",
+        "sending_by",
+    }
     if set(fields) - allowed:
         raise ValueError(f"unknown run fields {set(fields) - allowed}")
     values = {k: iso(v) if isinstance(v, datetime) else v for k, v in fields.items()}
@@ -150,5 +163,3 @@ def runs_of_member_today(
         "SELECT * FROM runs WHERE member_id = ? AND local_date = ? ORDER BY id",
         (member_id, local_date.isoformat()),
     ).fetchall()
-
-

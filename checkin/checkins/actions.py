@@ -1,4 +1,4 @@
-""""Send now" and "post this week's summary" from the web app, as outbox rows, and how they ended.
+""" "Send now" and "post this week's summary" from the web app, as outbox rows, and how they ended.
 
 The web app never calls Slack: it writes a row the bot picks up within
 seconds. An admin or the check-in's lead may queue work for it.

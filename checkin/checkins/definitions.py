@@ -250,10 +250,23 @@ def validate_checkin(
         bad("question", "two questions have the same text")
 
     known = {
-        "name", "days", "time", "participants", "timezone", "report", "report_channel",
-        "random_question", "name_missing", "reminder_after_minutes", "window_hours",
-        "question", "active", "retention_weeks", "leads", "leads_from_report_channel",
-    }  # fmt: skip
+        "name",
+        "days",
+        "time",
+        "participants",
+        "timezone",
+        "report",
+        "report_channel",
+        "random_question",
+        "name_missing",
+        "reminder_after_minutes",
+        "window_hours",
+        "question",
+        "active",
+        "retention_weeks",
+        "leads",
+        "leads_from_report_channel",
+    }
     for key in item:
         if key not in known:
             bad(key, f"unknown setting; known ones: {', '.join(sorted(known))}")

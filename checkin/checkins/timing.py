@@ -81,8 +81,6 @@ class DueRun:
         return f"{year}-W{week:02d}"
 
 
-
-
 def wall_time(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
     """The UTC instant of `hhmm` on `day` in `tz` (gap times move forward)."""
     hour, minute = (int(x) for x in hhmm.split(":"))

@@ -1,5 +1,4 @@
-"""The check the web app makes before reading: is this a checkin database it can read?
-"""
+"""The check the web app makes before reading: is this a checkin database it can read?"""
 
 from __future__ import annotations
 

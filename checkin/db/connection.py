@@ -1,5 +1,4 @@
-"""The SQLite connection: WAL, busy timeout, one short transaction per change, the meta table.
-"""
+"""The SQLite connection: WAL, busy timeout, one short transaction per change, the meta table."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Feedback invites, the bot's side: which to send, retry, remind, and each one's one-time link.
-"""
+"""Feedback invites, the bot's side: which to send, retry, remind, and each one's one-time link."""
 
 from __future__ import annotations
 
@@ -106,8 +105,9 @@ def enqueue_retries(conn: sqlite3.Connection, clock: Clock = system_clock) -> li
     """Queue (outbox) the sending of every invite whose retry is due; the request ids."""
     due = requests_to_retry(conn, clock())
     for request_id in due:
-        outbox.enqueue(conn, "feedback_invites", {"request_id": request_id, "retry": True},
-                      clock=clock)  # fmt: skip
+        outbox.enqueue(
+            conn, "feedback_invites", {"request_id": request_id, "retry": True}, clock=clock
+        )
     return due
 
 

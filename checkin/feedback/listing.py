@@ -1,5 +1,4 @@
-"""Feedback as the web app lists it, viewer first: requests, undelivered invites, whom one may ask about.
-"""
+"""Feedback as the web app lists it, viewer first: requests, undelivered invites, whom one may ask about."""
 
 from __future__ import annotations
 

@@ -28,13 +28,21 @@ RATING_LABELS = ["rarely", "sometimes", "often", "usually", "always"]
 
 DEFAULT_QUESTIONS: list[dict] = [
     {"key": "clear", "text": "Communicates clearly", "kind": "scale", "labels": RATING_LABELS},
-    {"key": "delivers", "text": "Delivers what they commit to", "kind": "scale",
-     "labels": RATING_LABELS},
-    {"key": "helps", "text": "Helps others get their work done", "kind": "scale",
-     "labels": RATING_LABELS},
+    {
+        "key": "delivers",
+        "text": "Delivers what they commit to",
+        "kind": "scale",
+        "labels": RATING_LABELS,
+    },
+    {
+        "key": "helps",
+        "text": "Helps others get their work done",
+        "kind": "scale",
+        "labels": RATING_LABELS,
+    },
     {"key": "strengths", "text": "What are their strengths?", "kind": "text"},
     {"key": "improve", "text": "One thing they could do better", "kind": "text"},
-]  # fmt: skip
+]
 
 
 class NeedsConfirmation(Refused):
@@ -230,9 +238,16 @@ def create_request(
     confirmed.
     """
     checked = check_request(
-        conn, subject=subject, requested_by=requested_by, reviewers=reviewers, due=due,
-        today=today, admins=admins, requester_is_admin=requester_is_admin, clock=clock,
-    )  # fmt: skip
+        conn,
+        subject=subject,
+        requested_by=requested_by,
+        reviewers=reviewers,
+        due=due,
+        today=today,
+        admins=admins,
+        requester_is_admin=requester_is_admin,
+        clock=clock,
+    )
     if checked.recent and not confirmed:
         names = ", ".join(name_of(conn, m) for m in checked.recent)
         raise NeedsConfirmation(
@@ -246,20 +261,27 @@ def create_request(
             "INSERT INTO feedback_requests (subject_id, requested_by, questions, min_responses, "
             "closes_on, created_at, notify_subject) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                subject, requested_by, json.dumps(questions or DEFAULT_QUESTIONS),
-                max(MIN_RESPONSES, int(min_responses)), checked.due_on.isoformat(), now,
+                subject,
+                requested_by,
+                json.dumps(questions or DEFAULT_QUESTIONS),
+                max(MIN_RESPONSES, int(min_responses)),
+                checked.due_on.isoformat(),
+                now,
                 int(notify_subject),
             ),
-        ).lastrowid  # fmt: skip
+        ).lastrowid
         for member in checked.reviewers:
             conn.execute(
                 "INSERT INTO feedback_invites (request_id, member_id, expires_at) VALUES (?, ?, ?)",
                 (request_id, member, iso(expires_at(checked.due_on))),
             )
         outbox.enqueue(
-            conn, "feedback_invites", {"request_id": request_id}, requested_by=requested_by,
+            conn,
+            "feedback_invites",
+            {"request_id": request_id},
+            requested_by=requested_by,
             clock=clock,
-        )  # fmt: skip
+        )
     return request_id
 
 

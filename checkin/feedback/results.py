@@ -85,16 +85,19 @@ def results(conn: sqlite3.Connection, viewer: Viewer, request_id: int) -> Result
     """
     request = get_request(conn, request_id)
     if request is None or not may_see_results(viewer, request):
-        raise NotAllowed("These results are only for the person they are about, "
-                         "whoever asked, and admins.")  # fmt: skip
+        raise NotAllowed(
+            "These results are only for the person they are about, whoever asked, and admins."
+        )
     rows = conn.execute(
         "SELECT answers FROM feedback_responses WHERE request_id = ?", (request_id,)
     ).fetchall()
     subject = name_of(conn, request["subject_id"])
     base = dict(
-        request_id=request_id, subject=subject, answered=len(rows),
+        request_id=request_id,
+        subject=subject,
+        answered=len(rows),
         min_responses=request["min_responses"],
-    )  # fmt: skip
+    )
     if len(rows) < request["min_responses"]:
         return Results(ready=False, **base)
     questions = questions_of(request)
@@ -115,7 +118,7 @@ def results(conn: sqlite3.Connection, viewer: Viewer, request_id: int) -> Result
                         low=min(numbers),
                         high=max(numbers),
                         count=len(numbers),
-                    )  # fmt: skip
+                    )
                 )
         else:
             given = [str(v).strip() for v in values if v and str(v).strip()]

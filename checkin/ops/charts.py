@@ -1,5 +1,4 @@
-"""The Operations page's charts: bars per UTC day.
-"""
+"""The Operations page's charts: bars per UTC day."""
 
 from __future__ import annotations
 

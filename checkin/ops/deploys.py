@@ -118,10 +118,15 @@ def record_start(
             "INSERT INTO deploys (process, version, git_commit, env, host, pid, started_at) "
             "VALUES (?,?,?,?,?,?,?)",
             (
-                deploy.process, deploy.version, deploy.git_commit, deploy.env, deploy.host,
-                deploy.pid, iso(deploy.started_at),
+                deploy.process,
+                deploy.version,
+                deploy.git_commit,
+                deploy.env,
+                deploy.host,
+                deploy.pid,
+                iso(deploy.started_at),
             ),
-        )  # fmt: skip
+        )
     return deploy
 
 

@@ -1,5 +1,4 @@
-"""Events: everything the bot does, counted in the database, and the Slack event ids seen.
-"""
+"""Events: everything the bot does, counted in the database, and the Slack event ids seen."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The bot's heartbeat: one row a running bot keeps fresh, and the fenced claim to be the one bot.
-"""
+"""The bot's heartbeat: one row a running bot keeps fresh, and the fenced claim to be the one bot."""
 
 from __future__ import annotations
 
@@ -59,11 +58,17 @@ def beat(
             "connected=excluded.connected, detail=excluded.detail, instance=excluded.instance, "
             "stopped_at=NULL",
             (
-                pid or os.getpid(), host or socket.gethostname(), env,
-                json.dumps(list(dev_users)), iso(started_at), iso(clock()), int(connected),
-                json.dumps(detail or {}), instance,
+                pid or os.getpid(),
+                host or socket.gethostname(),
+                env,
+                json.dumps(list(dev_users)),
+                iso(started_at),
+                iso(clock()),
+                int(connected),
+                json.dumps(detail or {}),
+                instance,
             ),
-        )  # fmt: skip
+        )
 
 
 def beat_if_ours(
@@ -90,18 +95,30 @@ def beat_if_ours(
             "UPDATE heartbeat SET env = ?, dev_users = ?, beat_at = ?, connected = ?, detail = ? "
             "WHERE id = 1 AND pid = ? AND host = ? AND instance IS ? AND stopped_at IS NULL",
             (
-                env, json.dumps(list(dev_users)), iso(clock()), int(connected),
-                json.dumps(detail or {}), pid, host, instance,
+                env,
+                json.dumps(list(dev_users)),
+                iso(clock()),
+                int(connected),
+                json.dumps(detail or {}),
+                pid,
+                host,
+                instance,
             ),
-        )  # fmt: skip
+        )
         if cur.rowcount == 1:
             return True
         if conn.execute("SELECT 1 FROM heartbeat WHERE id = 1").fetchone() is not None:
             return False
         beat(
-            conn, env=env, dev_users=dev_users, started_at=started_at, connected=connected,
-            detail=detail, clock=clock, instance=instance,
-        )  # fmt: skip
+            conn,
+            env=env,
+            dev_users=dev_users,
+            started_at=started_at,
+            connected=connected,
+            detail=detail,
+            clock=clock,
+            instance=instance,
+        )
     return True
 
 
@@ -174,9 +191,14 @@ def claim_heartbeat(
         if holder is not None and not _claim_is_free(holder, now, stale_after):
             return holder
         beat(
-            conn, env=env, dev_users=dev_users, started_at=started_at, connected=False,
-            clock=clock, instance=instance,
-        )  # fmt: skip
+            conn,
+            env=env,
+            dev_users=dev_users,
+            started_at=started_at,
+            connected=False,
+            clock=clock,
+            instance=instance,
+        )
     return None
 
 

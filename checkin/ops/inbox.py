@@ -1,5 +1,4 @@
-"""The inbox: each Slack request kept before its ack, so a crash after the ack cannot lose it.
-"""
+"""The inbox: each Slack request kept before its ack, so a crash after the ack cannot lose it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The outbox: work the web app and the CLI leave for the bot, picked up within seconds.
-"""
+"""The outbox: work the web app and the CLI leave for the bot, picked up within seconds."""
 
 from __future__ import annotations
 

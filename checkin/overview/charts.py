@@ -173,8 +173,9 @@ def scale_trend_panel(
         axis=alt.Axis(values=[1, 2, 3, 4, 5]),
     )
     base = alt.Chart(_frame(rows)).transform_filter(brush).encode(x=_week_x(weeks))
-    band = base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", scale=alt.Scale(domain=[1, 5])),
-                                                y2="high:Q", color=colour)  # fmt: skip
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("low:Q", scale=alt.Scale(domain=[1, 5])), y2="high:Q", color=colour
+    )
     line = base.mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=3).encode(
         y=y,
         color=colour,
@@ -216,10 +217,12 @@ def scale_distribution_panel(
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
-            "answer:N", sort=order, scale=alt.Scale(domain=order, range=list(SCALE_COLOURS)),
+            "answer:N",
+            sort=order,
+            scale=alt.Scale(domain=order, range=list(SCALE_COLOURS)),
             legend=None,
         )
-    )  # fmt: skip
+    )
     text = base.mark_text(dy=-8, fontSize=11, color="#333333").encode(text="people:Q")
     return alt.layer(bars, text).properties(
         title=f"{short(question.text)}: answers in the weeks picked",
@@ -342,6 +345,6 @@ def heatmap_panel(cells: Sequence[model.HeatCell], brush: alt.Parameter) -> alt.
                 alt.Tooltip("hour:O", title="Hour"),
                 alt.Tooltip("count:Q", title="Check-ins answered"),
             ],
-        )  # fmt: skip
+        )
         .properties(title="When people answer", width=PANEL_WIDTH, height=PANEL_HEIGHT)
     )

@@ -152,7 +152,7 @@ def _headline(
             scope.previous(),
             sum(p.answered for p in points) - answered,
             shown_weeks=shown,
-        ),  # fmt: skip
+        ),
         scales=[s for s in scales if s.answers or s.previous is not None],
     )
 
@@ -328,9 +328,14 @@ def choice_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     if is_restricted(viewer, scope):
         # an option few picked is held back with the next-smallest of its question and week
         rows = suppression.rows_for(
-            viewer, scope.checkin_id, [dict(r) for r in rows], group="text", people="people",
-            values=["n"], within=("question_id", "week"),
-        )  # fmt: skip
+            viewer,
+            scope.checkin_id,
+            [dict(r) for r in rows],
+            group="text",
+            people="people",
+            values=["n"],
+            within=("question_id", "week"),
+        )
     out = []
     for r in rows:
         if r["n"] is None:
@@ -426,11 +431,17 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     if not restricted:
         return [HeatCell(w, d, h, n) for (w, d, h), n in sorted(cells.items())]
     kept = suppression.rows_for(
-        viewer, scope.checkin_id,
-        [{"week": w, "cell": (d, h), "n": n, "people": people[(w, d, h)]}
-         for (w, d, h), n in sorted(cells.items())],
-        group="cell", people="people", values=["n"], within="week",
-    )  # fmt: skip
+        viewer,
+        scope.checkin_id,
+        [
+            {"week": w, "cell": (d, h), "n": n, "people": people[(w, d, h)]}
+            for (w, d, h), n in sorted(cells.items())
+        ],
+        group="cell",
+        people="people",
+        values=["n"],
+        within="week",
+    )
     return [HeatCell(r["week"], *r["cell"], r["n"]) for r in kept if r["n"] is not None]
 
 

@@ -1,5 +1,4 @@
-"""The SQL that narrows an Overview read to its scope and to what its viewer may see.
-"""
+"""The SQL that narrows an Overview read to its scope and to what its viewer may see."""
 
 from __future__ import annotations
 
@@ -62,9 +61,11 @@ def narrowed_members(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> 
     """The member ids the scope narrows to, or None for everyone."""
     if is_restricted(viewer, scope):
         problem = suppression.filter_problem(
-            viewer, scope.checkin_id, {"members": scope.members, "channel": scope.channel},
+            viewer,
+            scope.checkin_id,
+            {"members": scope.members, "channel": scope.channel},
             whole_weeks=True,  # a Scope is whole ISO weeks
-        )  # fmt: skip
+        )
         if problem:
             raise NotAllowed(problem[0].upper() + problem[1:])
         return None

@@ -1,5 +1,4 @@
-"""Members as the bot knows them from Slack: kept, deactivated, paused, looked up, named.
-"""
+"""Members as the bot knows them from Slack: kept, deactivated, paused, looked up, named."""
 
 from __future__ import annotations
 
@@ -35,10 +34,18 @@ def upsert_member(
             "is_admin=excluded.is_admin, active=excluded.active, "
             "inactive_reason=excluded.inactive_reason, refreshed_at=excluded.refreshed_at",
             (
-                slack_id, name, real_name, tz or "UTC", int(is_bot), int(is_admin),
-                int(active), None if active else inactive_reason, now, now,
+                slack_id,
+                name,
+                real_name,
+                tz or "UTC",
+                int(is_bot),
+                int(is_admin),
+                int(active),
+                None if active else inactive_reason,
+                now,
+                now,
             ),
-        )  # fmt: skip
+        )
 
 
 def ensure_member(conn: sqlite3.Connection, slack_id: str, clock: Clock = system_clock) -> None:

@@ -188,9 +188,13 @@ def rows_for(
     `suppressed` False and `people` as a count."""
     if viewer.suppresses(checkin_id):
         return suppress_rows(
-            rows, group=group, people=people, values=values, within=within,
+            rows,
+            group=group,
+            people=people,
+            values=values,
+            within=within,
             min_group=viewer.min_group,
-        )  # fmt: skip
+        )
     out = []
     for row in rows:
         row = dict(row)

@@ -21,7 +21,3 @@ def visible_answers(viewer: Viewer, alias: str = "a") -> tuple[str, list]:
         parts.append(f"{alias}.checkin_id IN ({', '.join('?' for _ in leads)})")
         params.extend(leads)
     return " AND (" + " OR ".join(parts) + ")", params
-
-
-
-

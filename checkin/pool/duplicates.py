@@ -1,5 +1,4 @@
-"""Near-duplicate questions: normalised text and a rapidfuzz score, so a paraphrase is refused.
-"""
+"""Near-duplicate questions: normalised text and a rapidfuzz score, so a paraphrase is refused."""
 
 from __future__ import annotations
 
@@ -28,12 +27,26 @@ STOPWORDS = frozenset(
 
 
 CONTRACTIONS = {
-    "what's": "what is", "you've": "you have", "you're": "you are", "you'd": "you would",
-    "isn't": "is not", "don't": "do not", "doesn't": "does not", "didn't": "did not",
-    "it's": "it is", "who's": "who is", "that's": "that is", "i'm": "i am", "i've": "i have",
-    "i'd": "i would", "where's": "where is", "how's": "how is", "let's": "let us",
-    "won't": "will not", "can't": "can not",
-}  # fmt: skip
+    "what's": "what is",
+    "you've": "you have",
+    "you're": "you are",
+    "you'd": "you would",
+    "isn't": "is not",
+    "don't": "do not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "it's": "it is",
+    "who's": "who is",
+    "that's": "that is",
+    "i'm": "i am",
+    "i've": "i have",
+    "i'd": "i would",
+    "where's": "where is",
+    "how's": "how is",
+    "let's": "let us",
+    "won't": "will not",
+    "can't": "can not",
+}
 
 
 SPELLINGS = {"favourite": "favorite", "colour": "color", "travelling": "traveling"}
@@ -107,9 +120,12 @@ def near_duplicate(
     stems = _stems(query)
     best, best_score = None, 0.0
     for _, letters, index in process.extract(
-        query, contents, scorer=fuzz.token_sort_ratio, limit=None,
+        query,
+        contents,
+        scorer=fuzz.token_sort_ratio,
+        limit=None,
         score_cutoff=2 * PARAPHRASE_THRESHOLD - 100,
-    ):  # fmt: skip
+    ):
         score = (letters + 100 * Indel.normalized_similarity(stems, _stems(contents[index]))) / 2
         if score >= PARAPHRASE_THRESHOLD and score > best_score:
             best, best_score = rows[index], score

@@ -1,5 +1,4 @@
-"""The pool as the web app lists it, viewer first: statuses, questions and their answers.
-"""
+"""The pool as the web app lists it, viewer first: statuses, questions and their answers."""
 
 from __future__ import annotations
 

@@ -96,9 +96,13 @@ def edit_text(
 
 def _moderated(row: sqlite3.Row, changed: bool) -> Moderated:
     return Moderated(
-        id=row["id"], status=row["status"], changed=changed, reviewed_by=row["reviewed_by"],
-        text=row["text"], submitted_by=row["submitted_by"],
-    )  # fmt: skip
+        id=row["id"],
+        status=row["status"],
+        changed=changed,
+        reviewed_by=row["reviewed_by"],
+        text=row["text"],
+        submitted_by=row["submitted_by"],
+    )
 
 
 def viewer_moderates(

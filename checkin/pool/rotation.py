@@ -1,5 +1,4 @@
-"""Which pool question a run asks: the least-asked approved one first, none repeated within 8 weeks.
-"""
+"""Which pool question a run asks: the least-asked approved one first, none repeated within 8 weeks."""
 
 from __future__ import annotations
 
@@ -60,10 +59,15 @@ def question_for_run(
                 "INSERT INTO questions (checkin_id, position, text, kind, labels, options, "
                 "active, pool_question_id, created_at) VALUES (?, 1000, ?, ?, ?, ?, 0, ?, ?)",
                 (
-                    checkin_id, pool["text"], pool["kind"], pool["labels"], pool["options"],
-                    pool["id"], now,
+                    checkin_id,
+                    pool["text"],
+                    pool["kind"],
+                    pool["labels"],
+                    pool["options"],
+                    pool["id"],
+                    now,
                 ),
-            ).lastrowid  # fmt: skip
+            ).lastrowid
         conn.execute(
             "INSERT INTO pool_asks (checkin_id, member_id, local_date, pool_question_id, "
             "question_id) VALUES (?, ?, ?, ?, ?)",

@@ -127,10 +127,18 @@ def submit(
             "INSERT INTO pool_questions (text, kind, labels, options, submitted_by, status, "
             "created_at, source, anonymous, normalized) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
-                clean, kind, labels_json, options_json, None if anonymous else submitted_by,
-                status, iso(clock()), source, int(anonymous), normalise(clean),
+                clean,
+                kind,
+                labels_json,
+                options_json,
+                None if anonymous else submitted_by,
+                status,
+                iso(clock()),
+                source,
+                int(anonymous),
+                normalise(clean),
             ),
-        ).lastrowid  # fmt: skip
+        ).lastrowid
     return Submitted(id=new_id, text=clean)
 
 

@@ -131,7 +131,7 @@ def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
             sort=order,
             scale=alt.Scale(domain=order, range=list(SCALE_COLOURS)),
             legend=None,
-        )  # fmt: skip
+        )
     )
     text = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(text="people:Q")
     return alt.layer(bars, text).properties(

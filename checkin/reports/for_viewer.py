@@ -65,9 +65,7 @@ def report_file(
     return formats.render(weekly_report(conn, viewer, checkin_id, week, now), fmt)
 
 
-def _member_report(
-    conn: sqlite3.Connection, viewer: Viewer, report: model.Report
-) -> model.Report:
+def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Report) -> model.Report:
     """The weekly report as a member may see it: their own words only, no names of who
     did not answer, and every figure of fewer than `viewer.min_group` people held back
     (an option or a 1..5 value with the next-smallest of its question, as
@@ -142,7 +140,7 @@ def _member_report(
                     median=None,
                     min=None,
                     max=None,
-                )  # fmt: skip
+                )
             )
             continue
         groups = values.get((report.week, q.question_id), {})

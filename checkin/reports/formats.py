@@ -248,6 +248,5 @@ def render(report: Report, fmt: str, conn: sqlite3.Connection | None = None) -> 
             raise ValueError("csv needs the database connection")
         return to_csv(conn, report.checkin_id, report.week).encode("utf-8")
     if fmt == "png":
-
         return to_png(report_chart(report))
     raise ValueError(f"unknown format {fmt!r}")

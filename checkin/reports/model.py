@@ -1,5 +1,4 @@
-"""The weekly summary's model: the dataclasses a report is made of, and nothing that renders them.
-"""
+"""The weekly summary's model: the dataclasses a report is made of, and nothing that renders them."""
 
 from __future__ import annotations
 
@@ -203,6 +202,17 @@ class MemberWeek:
 
 
 CSV_COLUMNS = (
-    "week", "local_date", "member_id", "member", "question_id", "question", "kind",
-    "answer", "number", "skipped", "late", "answered_at", "edited_at",
-)  # fmt: skip
+    "week",
+    "local_date",
+    "member_id",
+    "member",
+    "question_id",
+    "question",
+    "kind",
+    "answer",
+    "number",
+    "skipped",
+    "late",
+    "answered_at",
+    "edited_at",
+)

@@ -88,9 +88,14 @@ def take_over_report_post(
             "UPDATE report_posts SET claimed_by = :owner, claimed_at = :now "
             "WHERE checkin_id = :checkin AND week = :week AND status = 'posting' "
             "AND (claimed_by = :owner OR claimed_at IS NULL OR claimed_at < :stale)",
-            {"owner": owner, "now": iso(now), "checkin": checkin_id, "week": week,
-             "stale": iso(now - stale_after)},
-        )  # fmt: skip
+            {
+                "owner": owner,
+                "now": iso(now),
+                "checkin": checkin_id,
+                "week": week,
+                "stale": iso(now - stale_after),
+            },
+        )
         return cur.rowcount == 1
 
 
@@ -116,10 +121,14 @@ def finish_report_post(
             "UPDATE report_posts SET status = ?, message_ts = ?, posted_at = ?, error = ? "
             "WHERE checkin_id = ? AND week = ?",
             (
-                "failed" if error else "posted", message_ts, None if error else iso(clock()),
-                error, checkin_id, week,
+                "failed" if error else "posted",
+                message_ts,
+                None if error else iso(clock()),
+                error,
+                checkin_id,
+                week,
             ),
-        )  # fmt: skip
+        )
 
 
 def reportable_checkins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
