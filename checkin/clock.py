@@ -1,4 +1,5 @@
-"""Time comes in as a parameter: a clock is any callable returning an aware UTC datetime."""
+"""Time comes in as a parameter (a clock is any callable returning an aware UTC datetime); ISO
+timestamps and time zones by name."""
 
 from __future__ import annotations
 

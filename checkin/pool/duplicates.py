@@ -132,7 +132,7 @@ def near_duplicate(
     return best
 
 
-def _refuse_duplicate(conn: sqlite3.Connection, text: str, exclude_id: int | None = None) -> None:
+def refuse_duplicate(conn: sqlite3.Connection, text: str, exclude_id: int | None = None) -> None:
     twin = near_duplicate(conn, text, exclude_id)
     if twin is not None:
         state = "waiting for review" if twin["status"] == "pending" else "in the pool"

@@ -14,7 +14,7 @@ from checkin.db.connection import transaction
 from checkin.errors import Refused
 from checkin.people.admins import is_admin
 from checkin.people.viewer import Viewer
-from checkin.pool.duplicates import _refuse_duplicate, normalise
+from checkin.pool.duplicates import normalise, refuse_duplicate
 from checkin.pool.submit import check_text, get
 
 
@@ -60,9 +60,9 @@ def moderate(
         if action == "edit":
             new_text = check_text(text)
             if new_text != row["text"]:
-                _refuse_duplicate(conn, new_text, exclude_id=question_id)
+                refuse_duplicate(conn, new_text, exclude_id=question_id)
         elif status == "approved":
-            _refuse_duplicate(conn, row["text"], exclude_id=question_id)
+            refuse_duplicate(conn, row["text"], exclude_id=question_id)
         conn.execute(
             "UPDATE pool_questions SET status = ?, reviewed_by = ?, reviewed_at = ?, text = ?, "
             "normalized = ?, original_text = CASE WHEN text != ? THEN COALESCE(original_text, "
@@ -83,7 +83,7 @@ def edit_text(
         if row is None:
             raise Refused(f"There is no pool question #{question_id}.")
         if new_text != row["text"]:
-            _refuse_duplicate(conn, new_text, exclude_id=question_id)
+            refuse_duplicate(conn, new_text, exclude_id=question_id)
             conn.execute(
                 "UPDATE pool_questions SET text = ?, normalized = ?, "
                 "original_text = COALESCE(original_text, text), reviewed_by = ?, "

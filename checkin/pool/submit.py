@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
 from checkin.errors import Refused
-from checkin.pool.duplicates import MARKUP, _refuse_duplicate, normalise
+from checkin.pool.duplicates import MARKUP, normalise, refuse_duplicate
 
 MAX_CHARS = 300
 
@@ -122,7 +122,7 @@ def submit(
     clean = check_text(text)
     options_json, labels_json = check_choices(kind, options, labels)
     with transaction(conn):
-        _refuse_duplicate(conn, clean)
+        refuse_duplicate(conn, clean)
         new_id = conn.execute(
             "INSERT INTO pool_questions (text, kind, labels, options, submitted_by, status, "
             "created_at, source, anonymous, normalized) VALUES (?,?,?,?,?,?,?,?,?,?)",
