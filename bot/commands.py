@@ -104,8 +104,7 @@ def run(
     user_id = str(body.get("user_id") or "")
     try:
         if sub.admin_only:
-            row = members.member(ctx, user_id)
-            if row is None or not row["is_admin"]:
+            if not members.is_admin(ctx, user_id):
                 respond(text=f"Only workspace admins may use `{ctx.config.command} {sub.name}`.")
                 return
         sub.handler(ctx, body, args, respond)

@@ -279,11 +279,6 @@ def _action(body: dict) -> dict:
     return actions[0] if isinstance(actions[0], dict) else {}
 
 
-def _is_admin(ctx: BotContext, user_id: str) -> bool:
-    members.member(ctx, user_id)  # records is_admin from users.info the first time
-    return admins.is_admin(ctx.conn, user_id, ctx.config.admins)
-
-
 def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
     if row["anonymous"]:
         who = "someone who chose to stay anonymous"
@@ -336,7 +331,7 @@ def on_moderate(ctx: BotContext, body: dict) -> None:
         question_id = int(action.get("value") or 0)
     except ValueError:
         return
-    if not _is_admin(ctx, user_id):
+    if not members.is_admin(ctx, user_id):
         _tell(ctx, user_id, "Only admins moderate the question pool.")
         return
     verb = "approve" if action.get("action_id") == APPROVE else "reject"
@@ -355,7 +350,7 @@ def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
     except ValueError:
         row = None
     # no users.info here: the trigger_id lasts 3 s; whoever got the DM is known already
-    if row is None or not admins.is_admin(ctx.conn, user_id, ctx.config.admins):
+    if row is None or not members.is_admin(ctx, user_id, look_up=False):
         return None
     return {
         "type": "modal",
@@ -405,7 +400,7 @@ def edit_listener(ctx: BotContext) -> Callable[..., None]:
 
 def on_edit_modal(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
-    if not _is_admin(ctx, user_id):
+    if not members.is_admin(ctx, user_id):
         return
     text = ((_values(body).get("text") or {}).get("text") or {}).get("value")
     question_id = int((body.get("view") or {}).get("private_metadata") or 0)

@@ -454,11 +454,6 @@ def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
     return week, member, name, dm
 
 
-def _is_admin(ctx: BotContext, user_id: str) -> bool:
-    me = members.member(ctx, user_id)
-    return me is not None and bool(me["is_admin"])
-
-
 def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
     """`/checkin report …` after the ack: the summary, a member's week, or what was not understood."""
     command = ctx.config.command
@@ -473,7 +468,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         respond(text=f"I did not understand that: {esc(str(exc))}.\nTry {usage}.")
         return
     if member_id:
-        if member_id != user_id and not _is_admin(ctx, user_id):
+        if member_id != user_id and not members.is_admin(ctx, user_id):
             respond(text="You can see your own answers; only admins can see someone else's.")
             return
         try:
@@ -484,7 +479,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         text, blocks = member_message(mw)
         respond(text=text, blocks=blocks)
         return
-    if not runs.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
+    if not runs.was_asked(conn, checkin["id"], user_id) and not members.is_admin(ctx, user_id):
         respond(
             text=f"The {esc(checkin['name'])} summary is for the people asked in it and for admins."
         )
