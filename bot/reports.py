@@ -48,7 +48,7 @@ from checkin import errors
 from checkin.answers import runs
 from checkin.checkins.timing import Schedule, report_due
 from checkin.ops import events
-from checkin.reports import build, formats, model, posts
+from checkin.reports import build, charts, formats, model, posts
 from checkin.reports.posts import retry_failed_report_post
 from checkin.weeks import week_bounds
 
@@ -300,14 +300,12 @@ def _count(ctx: BotContext, kind: str, **fields: Any) -> None:
 def upload_chart(
     ctx: BotContext, report: model.Report, channel_id: str, thread_ts: str | None = None
 ) -> None:
-    from checkin.reports.charts import alt_text, chart_filename, report_chart, to_png
-
-    png = to_png(report_chart(report))
+    png = charts.to_png(charts.report_chart(report))
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     call(
         ctx, "files_upload_v2", checkin_id=report.checkin_id, channel=channel_id, file=png,
-        filename=chart_filename(report), title=f"{report.checkin}, week {report.week}",
-        alt_txt=clip(alt_text(report), 1000), **extra,
+        filename=charts.chart_filename(report), title=f"{report.checkin}, week {report.week}",
+        alt_txt=clip(charts.alt_text(report), 1000), **extra,
     )  # fmt: skip
 
 
