@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
 
-from bot import listen, members
+from bot import listen, members, modals
 from bot.context import BotContext
 from checkin import errors, slacktext
 from checkin.checkins import model
@@ -76,8 +76,8 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
                 ack()  # the pause modal: opened now, while its trigger_id is good
                 from bot import conversation
 
-                conversation.open_now(
-                    ctx, conversation.open_pause, {"user": {"id": body.get("user_id")}, **body}
+                modals.open_now(
+                    ctx, conversation.pause_view, {"user": {"id": body.get("user_id")}, **body}
                 )
                 return
             listen.take(ctx, ack, "command", on_command, body)
@@ -125,7 +125,7 @@ def _pause(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) 
     if words and words[0].lower() == "until":
         words = words[1:]
     if not words:
-        conversation.open_pause(ctx, {"user": {"id": body.get("user_id")}, **body})
+        modals.open_view(ctx, conversation.pause_view, {"user": {"id": body.get("user_id")}, **body})
         return
     try:
         until = date.fromisoformat(words[0])

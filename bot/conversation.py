@@ -34,9 +34,12 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, listen, members
+from bot import blocks, dm, listen, members
 from bot.context import BotContext
-from bot.listen import acked, user_of
+from bot.dm import tell
+from bot.listen import acked
+from bot.modals import opens_modal
+from bot.payload import action_of, message_of, user_of
 from bot.slack import (
     SlackUnavailable,
     call,
@@ -71,52 +74,13 @@ def register(app: App, ctx: BotContext) -> None:
     app.action(blocks.SKIP_QUESTION)(acked(ctx, on_skip_question))
     app.action(blocks.SKIP_RUN)(acked(ctx, on_skip_run))
     app.action(blocks.SNOOZE_RUN)(acked(ctx, on_snooze))
-    app.action(blocks.PAUSE_OPEN)(opens_modal(ctx, open_pause))
+    app.action(blocks.PAUSE_OPEN)(opens_modal(ctx, pause_view))
     app.action(blocks.RESUME)(acked(ctx, on_resume))
-    app.action(blocks.EDIT_ANSWERS)(opens_modal(ctx, open_edit))
+    app.action(blocks.EDIT_ANSWERS)(opens_modal(ctx, edit_view))
     app.view(blocks.PAUSE_VIEW)(pause_listener(ctx))
     listen.handles(ctx, "on_pause_submission", on_pause_submission)
     app.view(blocks.EDIT_VIEW)(acked(ctx, on_edit_submission))
     app.event("message")(acked(ctx, on_message))
-
-
-def opens_modal(ctx: BotContext, work: Any) -> Any:
-    """A listener that acks, then opens its modal at once, beside the member's queue.
-
-    A trigger_id lasts 3 s and is good once: behind the member's queue it
-    expires during a busy minute. The modal is opened in a thread of its own
-    started right after the ack (Bolt sends the ack when the listener returns,
-    so a slow `views.open` on the listener itself would delay the ack). Nothing
-    is kept for a replay: a kept trigger is dead.
-    """
-
-    def listener(ack: Any, body: dict) -> None:
-        try:
-            ack()
-        except Exception:
-            ctx.logger.exception("listener %s: ack failed", work.__name__)
-        open_now(ctx, work, body)
-
-    listener.__name__ = f"ack_then_{work.__name__}"
-    return listener
-
-
-def open_now(ctx: BotContext, work: Any, body: dict) -> None:
-    """Run `work(ctx, body)` (a modal's views.open) in a thread of its own, now."""
-
-    def run() -> None:
-        try:
-            work(ctx, body)
-        except Exception:
-            ctx.logger.exception("%s failed", work.__name__)
-
-    if ctx.worker is None:  # a unit test without a worker: at once, in this thread
-        run()
-        return
-    thread = threading.Thread(target=run, name=f"modal-{work.__name__}", daemon=True)
-    opening = ctx.cache.setdefault("modals_opening", [])
-    opening[:] = [t for t in opening if t.is_alive()] + [thread]  # tests wait for these
-    thread.start()
 
 
 # --- sending -----------------------------------------------------------------
@@ -143,16 +107,11 @@ def _intro(ctx: BotContext, run: sqlite3.Row, question_id: int) -> str | None:
     return greeting(ctx, run) if number == 1 else None
 
 
-def open_dm(ctx: BotContext, member_id: str) -> str:
-    response = call(ctx, "conversations.open", member=member_id, users=member_id)
-    return response["channel"]["id"]
-
-
 def post_question(
     ctx: BotContext, run: sqlite3.Row, question: sqlite3.Row, *, intro: str | None = None
 ) -> str:
     """Post one question of the run in its DM; it becomes the message a typed answer updates."""
-    channel = run["channel_id"] or open_dm(ctx, run["member_id"])
+    channel = run["channel_id"] or dm.open_dm(ctx, run["member_id"])
     number, total = _position(run, question["id"])
     if intro is None:
         intro = _intro(ctx, run, question["id"])
@@ -223,7 +182,7 @@ def _send_claimed(ctx: BotContext, run: sqlite3.Row, started: float) -> str:
     try:
         if question is None:
             raise ValueError("the run has no questions")
-        channel = open_dm(ctx, member_id)
+        channel = dm.open_dm(ctx, member_id)
         run = runs.get_run(conn, run_id)
         posting = True
         ts = post_question(ctx, _with(run, channel_id=channel), question)
@@ -383,7 +342,7 @@ def recover_run(ctx: BotContext, run_id: int) -> str:
         return "nothing"
     later: dict[int, datetime] = ctx.cache.setdefault("recheck_at", {})
     try:
-        channel = open_dm(ctx, run["member_id"])
+        channel = dm.open_dm(ctx, run["member_id"])
         found = find_in_dm(ctx, channel, run_id)
     except (SlackApiError, SlackUnavailable) as exc:
         code = error_code(exc)
@@ -627,16 +586,6 @@ OUTBOX = {"send_checkin": send_checkin_now}
 # --- answering ---------------------------------------------------------------------
 
 
-def _action(body: dict) -> dict:
-    actions = body.get("actions") or [{}]
-    return actions[0] if isinstance(actions[0], dict) else {}
-
-
-def _where(body: dict) -> tuple[str | None, str | None]:
-    container = body.get("container") or {}
-    return container.get("channel_id"), container.get("message_ts")
-
-
 def _own_run(ctx: BotContext, body: dict, run_id: int) -> sqlite3.Row | None:
     run = runs.get_run(ctx.conn, run_id)
     if run is None or run["member_id"] != user_of(body):
@@ -645,15 +594,8 @@ def _own_run(ctx: BotContext, body: dict, run_id: int) -> sqlite3.Row | None:
     return run
 
 
-def _tell(ctx: BotContext, member_id: str, text: str) -> None:
-    try:
-        call(ctx, "chat.postMessage", member=member_id, channel=member_id, text=text)
-    except (SlackApiError, SlackUnavailable):
-        pass
-
-
 def on_answer_click(ctx: BotContext, body: dict) -> None:
-    parsed = blocks.parse_answer_key(_action(body).get("value"))
+    parsed = blocks.parse_answer_key(action_of(body).get("value"))
     if parsed is None:
         return
     run_id, question_id, option = parsed
@@ -664,24 +606,24 @@ def on_answer_click(ctx: BotContext, body: dict) -> None:
     labels = blocks.choices(question)
     index = blocks.option_index(labels, option)
     if index is None:
-        _tell(
+        tell(
             ctx, run["member_id"],
             f"That option is no longer offered; pick one of: {', '.join(labels)}.",
         )  # fmt: skip
         return
     number = float(index + 1) if question["kind"] == "scale" else None
-    answer(ctx, run, question, _where(body), text=labels[index], number=number)
+    answer(ctx, run, question, message_of(body), text=labels[index], number=number)
 
 
 def on_skip_question(ctx: BotContext, body: dict) -> None:
-    parsed = blocks.parse_key(_action(body).get("value"))
+    parsed = blocks.parse_key(action_of(body).get("value"))
     if parsed is None:
         return
     run = _own_run(ctx, body, parsed[0])
     question = model.get_question(ctx.conn, parsed[1])
     if run is None or question is None:
         return
-    answer(ctx, run, question, _where(body), skipped=True)
+    answer(ctx, run, question, message_of(body), skipped=True)
 
 
 def answer(
@@ -704,7 +646,7 @@ def answer(
         run = runs.get_run(ctx.conn, run["id"])
     if run["status"] in ("skipped", "dev_skipped", "failed", "due", "sending"):
         if run["status"] == "skipped":
-            _tell(ctx, run["member_id"], "That check-in was skipped; nothing was saved.")
+            tell(ctx, run["member_id"], "That check-in was skipped; nothing was saved.")
         return False
     try:
         stored = record.record_answer(
@@ -813,7 +755,7 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
         return  # the member could not have seen that question yet; now they can
     run = awaiting_run(ctx, member_id)
     if run is None:
-        _tell(
+        tell(
             ctx, member_id,
             f"Nothing to answer right now. `{ctx.config.command} help` lists what I can do.",
         )  # fmt: skip
@@ -827,7 +769,7 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     if kind == "number":
         value = parse_number(text)
         if value is None:
-            _tell(
+            tell(
                 ctx, member_id,
                 f"Please answer with a number, like 7, 2.5 or {numbers.EXAMPLE} "
                 "(digits, one decimal point or comma; 1,000 for a thousand).",
@@ -839,7 +781,7 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
         index = _match_label(text, labels, kind)
         if index is None:
             options = ", ".join(labels)
-            _tell(ctx, member_id, f"Please pick one of the buttons above ({options}).")
+            tell(ctx, member_id, f"Please pick one of the buttons above ({options}).")
             return
         number = float(index + 1) if kind == "scale" else None
         answer(ctx, run, question, where, text=labels[index], number=number)
@@ -885,7 +827,7 @@ def _match_label(text: str, labels: list[str], kind: str) -> int | None:
 
 def _run_from_value(ctx: BotContext, body: dict) -> sqlite3.Row | None:
     try:
-        run_id = int(str(_action(body).get("value")))
+        run_id = int(str(action_of(body).get("value")))
     except ValueError:
         return None
     return _own_run(ctx, body, run_id)
@@ -912,7 +854,7 @@ def on_skip_run(ctx: BotContext, body: dict) -> None:
             ctx.conn, "run_skipped", member_id=run["member_id"], checkin_id=run["checkin_id"],
             detail={"run": run["id"]}, clock=ctx.clock,
         )  # fmt: skip
-        _close_message(ctx, run, _where(body), "You skipped today's check-in. See you next time.")
+        _close_message(ctx, run, message_of(body), "You skipped today's check-in. See you next time.")
 
 
 def skip_today(ctx: BotContext, member_id: str) -> int:
@@ -937,7 +879,7 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
     closes = parse_iso(run["closes_at"])
     if until >= closes:
         # The question would come back after the window: say so, keep the buttons.
-        _tell(
+        tell(
             ctx, run["member_id"],
             f"Today's check-in closes at {closes.astimezone(tz):%H:%M}, before a snooze would "
             "end, so it is not snoozed: answer now with the buttons above, or skip it; "
@@ -947,23 +889,15 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
     if not delivery.snooze_run(ctx.conn, run["id"], until):
         return
     local = until.astimezone(tz)
-    _close_message(ctx, run, _where(body), f"Snoozed: I will ask again at {local:%H:%M}.")
+    _close_message(ctx, run, message_of(body), f"Snoozed: I will ask again at {local:%H:%M}.")
 
 
-def open_pause(ctx: BotContext, body: dict) -> None:
-    """Open the out-of-office modal (from a question's button or the home tab)."""
-    member_id = user_of(body)
-    row = get_member(ctx.conn, member_id)
+def pause_view(ctx: BotContext, body: dict) -> dict[str, Any]:
+    """The out-of-office modal (from a question's button, the home tab or `/checkin pause`)."""
+    row = get_member(ctx.conn, user_of(body))
     tomorrow = local_today(row["tz"] if row else None, ctx.clock()) + timedelta(days=1)
-    channel, ts = _where(body)
-    metadata = {"channel": channel, "ts": ts}
-    try:
-        call(
-            ctx, "views.open", trigger_id=body.get("trigger_id"),
-            view=blocks.pause_modal(tomorrow, metadata),
-        )  # fmt: skip
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("pause modal for %s: %s", member_id, error_code(exc))
+    channel, ts = message_of(body)
+    return blocks.pause_modal(tomorrow, {"channel": channel, "ts": ts})
 
 
 def pause_date(ctx: BotContext, body: dict) -> tuple[date | None, str | None]:
@@ -1019,7 +953,7 @@ def pause(ctx: BotContext, member_id: str, until: date) -> str:
         f"You are paused until {blocks.long_date(until)} (included): no check-in questions "
         f"until then. `{ctx.config.command} resume` brings you back earlier."
     )
-    _tell(ctx, member_id, text)
+    tell(ctx, member_id, text)
     _refresh_home(ctx, member_id)
     return text
 
@@ -1034,7 +968,7 @@ def resume(ctx: BotContext, member_id: str) -> str:
 
 def on_resume(ctx: BotContext, body: dict) -> None:
     member_id = user_of(body)
-    _tell(ctx, member_id, resume(ctx, member_id))
+    tell(ctx, member_id, resume(ctx, member_id))
 
 
 def _refresh_home(ctx: BotContext, member_id: str) -> None:
@@ -1046,18 +980,16 @@ def _refresh_home(ctx: BotContext, member_id: str) -> None:
 # --- editing -------------------------------------------------------------------------
 
 
-def open_edit(ctx: BotContext, body: dict) -> None:
+def edit_view(ctx: BotContext, body: dict) -> dict[str, Any] | None:
+    """The modal to edit a run's answers (from its recap's button); None for another's run."""
     run = _run_from_value(ctx, body)
     if run is None:
-        return
+        return None
     checkin = model.get_checkin_by_id(ctx.conn, run["checkin_id"])
     view = blocks.edit_modal(run["id"], checkin["name"], record.answers_of_run(ctx.conn, run["id"]))
-    channel, ts = _where(body)
+    channel, ts = message_of(body)
     view["private_metadata"] = json.dumps({"run": run["id"], "channel": channel, "ts": ts})
-    try:
-        call(ctx, "views.open", trigger_id=body.get("trigger_id"), view=view)
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("edit modal for run %s: %s", run["id"], error_code(exc))
+    return view
 
 
 def on_edit_submission(ctx: BotContext, body: dict) -> None:

@@ -21,7 +21,9 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, members
 from bot.commands import add_subcommand
 from bot.context import BotContext
-from bot.listen import acked, user_of
+from bot.dm import open_dm
+from bot.listen import acked
+from bot.payload import action_of, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors
 from checkin.checkins.timing import local_today
@@ -153,7 +155,7 @@ def _send(
 
 
 def on_confirm(ctx: BotContext, body: dict) -> None:
-    action = (body.get("actions") or [{}])[0]
+    action = action_of(body)
     try:
         request = json.loads(action.get("value") or "{}")
     except ValueError:
@@ -230,7 +232,7 @@ def _send_invite(ctx: BotContext, request: Any, invite: Any, secret: bytes) -> N
             return
         invites.mark_invite_not_posted(ctx.conn, invite_id)
     try:
-        channel = call(ctx, "conversations.open", member=member, users=member)["channel"]["id"]
+        channel = open_dm(ctx, member)
     except (SlackApiError, SlackUnavailable) as exc:
         _failed(ctx, invite, exc)
         return
@@ -292,7 +294,7 @@ OUTBOX = {"feedback_invites": send_invites}
 def on_decline(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
     try:
-        invite_id = int((body.get("actions") or [{}])[0].get("value") or 0)
+        invite_id = int(action_of(body).get("value") or 0)
     except (TypeError, ValueError):
         return
     outcome = invites.decline(ctx.conn, invite_id, user_id, ctx.clock)

@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, members
 from bot import pool as pool_feature
 from bot.context import BotContext
-from bot.listen import acked, user_of
+from bot.listen import acked
+from bot.payload import user_of
 from bot.slack import SlackUnavailable, call, error_code
 from checkin.answers import record
 from checkin.checkins.timing import MemberClock, Schedule, next_run

@@ -19,7 +19,10 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, listen, members
 from bot.commands import add_subcommand
 from bot.context import BotContext
-from bot.listen import acked, user_of
+from bot.dm import open_dm, tell
+from bot.listen import acked
+from bot.modals import opens_modal
+from bot.payload import action_of, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors, slacktext
 from checkin.config import USER_ID
@@ -43,12 +46,12 @@ def register(app: App, ctx: BotContext) -> None:
         "`ask What's the best book you read this year?`: suggest a question for the "
         "random-question pool (`ask anonymously …` stores no name)",
     )
-    app.action(SUBMIT_OPEN)(modal_opener(ctx, submit_modal_for))
+    app.action(SUBMIT_OPEN)(opens_modal(ctx, submit_modal_for))
     app.view(SUBMIT_VIEW)(submit_listener(ctx))
     listen.handles(ctx, "on_submit_modal", on_submit_modal)
     app.action(APPROVE)(acked(ctx, on_moderate))
     app.action(REJECT)(acked(ctx, on_moderate))
-    app.action(EDIT_OPEN)(modal_opener(ctx, edit_modal_for))
+    app.action(EDIT_OPEN)(opens_modal(ctx, edit_modal_for))
     app.view(EDIT_VIEW)(edit_listener(ctx))
     listen.handles(ctx, "on_edit_modal", on_edit_modal)
 
@@ -238,45 +241,16 @@ def on_submit_modal(ctx: BotContext, body: dict) -> None:
         kept = submit.submit(ctx.conn, clock=ctx.clock, submitted_by=user_id, source="slack_home",
                            **form)  # fmt: skip
     except errors.Refused as exc:
-        _tell(ctx, user_id, f"Your question was not kept: {exc}")
+        tell(ctx, user_id, f"Your question was not kept: {exc}")
         return
     how = " anonymously" if form["anonymous"] else ""
-    _tell(
+    tell(
         ctx, user_id, f"Thanks! “{kept.text}” was submitted{how} and will be reviewed by an admin."
     )
     sync(ctx)
 
 
-# --- modals opened by a button: on the listener's path, right after the ack -------------------
-
-
-def modal_opener(ctx: BotContext, build: Callable[[BotContext, dict], dict | None]) -> Callable:
-    """A listener that acks, then opens a modal at once: a trigger_id lasts 3 s, once."""
-
-    def listener(ack: Callable[..., Any], body: dict) -> None:
-        try:
-            ack()
-        except Exception:
-            ctx.logger.exception("pool: ack failed")
-        try:
-            view = build(ctx, body)
-            if view is not None:
-                call(ctx, "views.open", trigger_id=body.get("trigger_id"), view=view)
-        except (SlackApiError, SlackUnavailable) as exc:
-            ctx.logger.warning("pool modal for %s: %s", user_of(body), error_code(exc))
-        except Exception:
-            ctx.logger.exception("pool modal failed")
-
-    listener.__name__ = f"open_{build.__name__}"
-    return listener
-
-
 # --- moderation ----------------------------------------------------------------------------
-
-
-def _action(body: dict) -> dict:
-    actions = body.get("actions") or [{}]
-    return actions[0] if isinstance(actions[0], dict) else {}
 
 
 def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -326,19 +300,19 @@ def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
 
 def on_moderate(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
-    action = _action(body)
+    action = action_of(body)
     try:
         question_id = int(action.get("value") or 0)
     except ValueError:
         return
     if not members.is_admin(ctx, user_id):
-        _tell(ctx, user_id, "Only admins moderate the question pool.")
+        tell(ctx, user_id, "Only admins moderate the question pool.")
         return
     verb = "approve" if action.get("action_id") == APPROVE else "reject"
     try:
         moderation.moderate(ctx.conn, question_id, verb, user_id, clock=ctx.clock)
     except errors.Refused as exc:
-        _tell(ctx, user_id, f"Not approved: {exc}")
+        tell(ctx, user_id, f"Not approved: {exc}")
         return
     sync(ctx)
 
@@ -346,7 +320,7 @@ def on_moderate(ctx: BotContext, body: dict) -> None:
 def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
     user_id = user_of(body)
     try:
-        row = submit.get(ctx.conn, int(_action(body).get("value") or 0))
+        row = submit.get(ctx.conn, int(action_of(body).get("value") or 0))
     except ValueError:
         row = None
     # no users.info here: the trigger_id lasts 3 s; whoever got the DM is known already
@@ -407,7 +381,7 @@ def on_edit_modal(ctx: BotContext, body: dict) -> None:
     try:
         moderation.moderate(ctx.conn, question_id, "edit", user_id, text=text, clock=ctx.clock)
     except errors.Refused as exc:
-        _tell(ctx, user_id, f"Not saved: {exc}")
+        tell(ctx, user_id, f"Not saved: {exc}")
         return
     sync(ctx)
 
@@ -425,9 +399,7 @@ def sync(ctx: BotContext) -> None:
         text, body = moderation_blocks(ctx, row)
         for admin in admins.admin_ids(conn, ctx.config.admins):
             try:
-                channel = call(ctx, "conversations.open", member=admin, users=admin)["channel"][
-                    "id"
-                ]
+                channel = open_dm(ctx, admin)
                 posted = call(ctx, "chat.postMessage", member=admin, channel=channel, text=text,
                               blocks=body)  # fmt: skip
                 moderation.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"],
@@ -467,11 +439,4 @@ def sync(ctx: BotContext) -> None:
             note = f"Your question “{row['text']}” was approved{edited}: it will be asked in check-ins."
         else:
             note = f"Your question “{row['text']}” was not taken into the pool this time."
-        _tell(ctx, row["submitted_by"], note)
-
-
-def _tell(ctx: BotContext, member_id: str, text: str) -> None:
-    try:
-        call(ctx, "chat.postMessage", member=member_id, channel=member_id, text=text)
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("pool: DM to %s: %s", member_id, error_code(exc))
+        tell(ctx, row["submitted_by"], note)

@@ -43,6 +43,7 @@ from bot.blocks import (
     section,
 )
 from bot.context import BotContext
+from bot.dm import open_dm
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors
 from checkin.answers import runs
@@ -491,7 +492,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         ]
         dm = False
     if dm:
-        channel = call(ctx, "conversations.open", member=user_id, users=user_id)["channel"]["id"]
+        channel = open_dm(ctx, user_id)
         call(ctx, "chat.postMessage", channel=channel, text=text, blocks=blocks,
              checkin_id=report.checkin_id)  # fmt: skip
         upload_chart(ctx, report, channel)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import blocks, commands, conversation, listen
+from bot import blocks, commands, conversation, listen, modals
 from checkin.answers.runs import get_run
 from checkin.clock import iso
 from checkin.people import members
@@ -57,8 +57,8 @@ def listeners(ctx):  # noqa: ANN001, ANN201
         conversation.on_message,
     ]  # fmt: skip
     out = [listen.acked(ctx, work) for work in works]
-    out += [conversation.opens_modal(ctx, conversation.open_pause)]
-    out += [conversation.opens_modal(ctx, conversation.open_edit)]
+    out += [modals.opens_modal(ctx, conversation.pause_view)]
+    out += [modals.opens_modal(ctx, conversation.edit_view)]
     out += [conversation.pause_listener(ctx), commands.command_listener(ctx)]
     return out
 
