@@ -103,8 +103,8 @@ def ask_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., A
     sync(ctx)
 
 
-def home_blocks() -> list[dict[str, Any]]:
-    """The App Home's part: a button opening the submit modal."""
+def home_blocks(ctx: BotContext, member_id: str) -> list[dict[str, Any]]:
+    """The App Home's part: a button opening the submit modal (the same for everyone)."""
     return [
         {"type": "divider"},
         blocks.section("*Question pool*: suggest a question for the team's check-ins."),
