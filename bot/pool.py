@@ -103,83 +103,6 @@ def ask_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., A
     sync(ctx)
 
 
-def home_blocks(ctx: BotContext, member_id: str) -> list[dict[str, Any]]:
-    """The App Home's part: a button opening the submit modal (the same for everyone)."""
-    return [
-        {"type": "divider"},
-        blocks.section("*Question pool*: suggest a question for the team's check-ins."),
-        {
-            "type": "actions",
-            "block_id": "home:pool",
-            "elements": [blocks.button("Suggest a question", SUBMIT_OPEN, "home")],
-        },
-    ]
-
-
-def submit_modal(metadata: str = "") -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": SUBMIT_VIEW,
-        "private_metadata": metadata,
-        "title": blocks.plain("Suggest a question", blocks.MODAL_TITLE_MAX),
-        "submit": blocks.plain("Submit", blocks.MODAL_TITLE_MAX),
-        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": blocks.plain("Question"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": submit.MAX_CHARS,
-                    "placeholder": blocks.plain("What's the best book you read this year?"),
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "kind",
-                "label": blocks.plain("Kind of answer"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": "kind",
-                    "initial_option": _option("text"),
-                    "options": [_option(k) for k in submit.KINDS],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "choices",
-                "optional": True,
-                "label": blocks.plain("Options (choice) or 5 labels (scale)"),
-                "hint": blocks.plain("One per line, or separated by commas."),
-                "element": {"type": "plain_text_input", "action_id": "choices", "multiline": True},
-            },
-            {
-                "type": "input",
-                "block_id": "anonymous",
-                "optional": True,
-                "label": blocks.plain("Anonymous"),
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": "anonymous",
-                    "options": [
-                        {
-                            "text": blocks.plain("Submit anonymously (your name is not stored)"),
-                            "value": "yes",
-                        }
-                    ],
-                },
-            },
-        ],
-    }
-
-
-def _option(kind: str) -> dict[str, Any]:
-    return {"text": blocks.plain(KIND_NAMES[kind]), "value": kind}
-
-
 def submit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any]:
     return submit_modal()
 
@@ -253,51 +176,6 @@ def on_submit_modal(ctx: BotContext, body: dict) -> None:
 # --- moderation ----------------------------------------------------------------------------
 
 
-def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
-    if row["anonymous"]:
-        who = "someone who chose to stay anonymous"
-    elif USER_ID.match(row["submitted_by"] or ""):
-        who = f"<@{row['submitted_by']}>"
-    else:
-        who = "the web app's operator"
-    where = {"slack_command": "the slash command", "slack_home": "the App Home",
-             "web": "the web app", "demo": "the demo"}.get(row["source"], row["source"])  # fmt: skip
-    text = f"New question for the pool from {who} (via {where}): {row['text']}"
-    extra = ""
-    if row["options"]:
-        extra = "\nOptions: " + ", ".join(json.loads(row["options"]))
-    elif row["labels"]:
-        extra = "\nLabels 1–5: " + ", ".join(json.loads(row["labels"]))
-    body = [
-        blocks.section(
-            f"New question for the pool from {who} (via {where}), "
-            f"{KIND_NAMES.get(row['kind'], row['kind']).lower()}:"
-        ),  # fmt: skip
-        blocks.section(blocks.clip(row["text"] + extra, blocks.SECTION_MAX), markup=False),
-        {
-            "type": "actions",
-            "block_id": f"pool:{row['id']}",
-            "elements": [
-                blocks.button("Approve", APPROVE, str(row["id"]), "primary"),
-                blocks.button("Edit", EDIT_OPEN, str(row["id"])),
-                blocks.button("Reject", REJECT, str(row["id"]), "danger"),
-            ],
-        },
-    ]
-    return text, body
-
-
-def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
-    outcome = OUTCOME.get(row["status"], row["status"])
-    reviewer = row["reviewed_by"] or ""
-    by = f" by <@{reviewer}>" if USER_ID.match(reviewer) else " on the web app" if reviewer else ""
-    text = f"{outcome}{by}: {row['text']}"
-    return text, [
-        blocks.section(f"{outcome}{by}:"),
-        blocks.section(blocks.clip(row["text"], blocks.SECTION_MAX), markup=False),
-    ]
-
-
 def on_moderate(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
     action = action_of(body)
@@ -326,28 +204,7 @@ def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
     # no users.info here: the trigger_id lasts 3 s; whoever got the DM is known already
     if row is None or not members.is_admin(ctx, user_id, look_up=False):
         return None
-    return {
-        "type": "modal",
-        "callback_id": EDIT_VIEW,
-        "private_metadata": str(row["id"]),
-        "title": blocks.plain("Edit the question", blocks.MODAL_TITLE_MAX),
-        "submit": blocks.plain("Save and approve", blocks.MODAL_TITLE_MAX),
-        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": blocks.plain("Question"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": submit.MAX_CHARS,
-                    "initial_value": row["text"],
-                },
-            }
-        ],
-    }
+    return edit_modal(row)
 
 
 def edit_listener(ctx: BotContext) -> Callable[..., None]:
@@ -440,3 +297,158 @@ def sync(ctx: BotContext) -> None:
         else:
             note = f"Your question “{row['text']}” was not taken into the pool this time."
         tell(ctx, row["submitted_by"], note)
+
+
+# --- Block Kit: the Home tab's part, the modals, the moderation DMs ------------------------
+
+
+def home_blocks(ctx: BotContext, member_id: str) -> list[dict[str, Any]]:
+    """The App Home's part: a button opening the submit modal (the same for everyone)."""
+    return [
+        {"type": "divider"},
+        blocks.section("*Question pool*: suggest a question for the team's check-ins."),
+        {
+            "type": "actions",
+            "block_id": "home:pool",
+            "elements": [blocks.button("Suggest a question", SUBMIT_OPEN, "home")],
+        },
+    ]
+
+
+
+def submit_modal(metadata: str = "") -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": SUBMIT_VIEW,
+        "private_metadata": metadata,
+        "title": blocks.plain("Suggest a question", blocks.MODAL_TITLE_MAX),
+        "submit": blocks.plain("Submit", blocks.MODAL_TITLE_MAX),
+        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": blocks.plain("Question"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": submit.MAX_CHARS,
+                    "placeholder": blocks.plain("What's the best book you read this year?"),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "kind",
+                "label": blocks.plain("Kind of answer"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "kind",
+                    "initial_option": _option("text"),
+                    "options": [_option(k) for k in submit.KINDS],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "choices",
+                "optional": True,
+                "label": blocks.plain("Options (choice) or 5 labels (scale)"),
+                "hint": blocks.plain("One per line, or separated by commas."),
+                "element": {"type": "plain_text_input", "action_id": "choices", "multiline": True},
+            },
+            {
+                "type": "input",
+                "block_id": "anonymous",
+                "optional": True,
+                "label": blocks.plain("Anonymous"),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "anonymous",
+                    "options": [
+                        {
+                            "text": blocks.plain("Submit anonymously (your name is not stored)"),
+                            "value": "yes",
+                        }
+                    ],
+                },
+            },
+        ],
+    }
+
+
+
+def _option(kind: str) -> dict[str, Any]:
+    return {"text": blocks.plain(KIND_NAMES[kind]), "value": kind}
+
+
+
+def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
+    if row["anonymous"]:
+        who = "someone who chose to stay anonymous"
+    elif USER_ID.match(row["submitted_by"] or ""):
+        who = f"<@{row['submitted_by']}>"
+    else:
+        who = "the web app's operator"
+    where = {"slack_command": "the slash command", "slack_home": "the App Home",
+             "web": "the web app", "demo": "the demo"}.get(row["source"], row["source"])  # fmt: skip
+    text = f"New question for the pool from {who} (via {where}): {row['text']}"
+    extra = ""
+    if row["options"]:
+        extra = "\nOptions: " + ", ".join(json.loads(row["options"]))
+    elif row["labels"]:
+        extra = "\nLabels 1–5: " + ", ".join(json.loads(row["labels"]))
+    body = [
+        blocks.section(
+            f"New question for the pool from {who} (via {where}), "
+            f"{KIND_NAMES.get(row['kind'], row['kind']).lower()}:"
+        ),  # fmt: skip
+        blocks.section(blocks.clip(row["text"] + extra, blocks.SECTION_MAX), markup=False),
+        {
+            "type": "actions",
+            "block_id": f"pool:{row['id']}",
+            "elements": [
+                blocks.button("Approve", APPROVE, str(row["id"]), "primary"),
+                blocks.button("Edit", EDIT_OPEN, str(row["id"])),
+                blocks.button("Reject", REJECT, str(row["id"]), "danger"),
+            ],
+        },
+    ]
+    return text, body
+
+
+
+def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
+    outcome = OUTCOME.get(row["status"], row["status"])
+    reviewer = row["reviewed_by"] or ""
+    by = f" by <@{reviewer}>" if USER_ID.match(reviewer) else " on the web app" if reviewer else ""
+    text = f"{outcome}{by}: {row['text']}"
+    return text, [
+        blocks.section(f"{outcome}{by}:"),
+        blocks.section(blocks.clip(row["text"], blocks.SECTION_MAX), markup=False),
+    ]
+
+
+
+def edit_modal(row: Any) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": EDIT_VIEW,
+        "private_metadata": str(row["id"]),
+        "title": blocks.plain("Edit the question", blocks.MODAL_TITLE_MAX),
+        "submit": blocks.plain("Save and approve", blocks.MODAL_TITLE_MAX),
+        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": blocks.plain("Question"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": submit.MAX_CHARS,
+                    "initial_value": row["text"],
+                },
+            }
+        ],
+    }
