@@ -83,6 +83,8 @@ def post_question(
 def update_message(
     ctx: BotContext, run: sqlite3.Row, channel: str, ts: str, content: tuple[str, list]
 ) -> None:
+    """Show `content` in place of one of the run's messages (an answer, a closed question, an
+    edited recap); when Slack refuses, the message stays as it was."""
     text, content_blocks = content
     try:
         call(
