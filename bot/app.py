@@ -6,7 +6,6 @@ and `scheduler.tick(bot.ctx)` by hand); `main()` is `python -m bot`.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import re
@@ -17,7 +16,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from types import ModuleType
+from datetime import timedelta
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -30,6 +30,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import listen
 from bot.context import BotContext
+from bot.feature import register_all
+from bot.features import FEATURES
 from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
 from bot.slack import SlackUnavailable, build_client, call, error_code
 from bot.worker import Worker
@@ -42,22 +44,7 @@ from checkin.people import access
 
 log = logging.getLogger("checkin.bot")
 
-FEATURES = (
-    "bot.conversation", "bot.commands", "bot.home", "bot.reports", "bot.pool", "bot.feedback",
-)  # fmt: skip
 STALE_AFTER_S = 90
-
-
-def load_features(names: Sequence[str] = FEATURES) -> list[ModuleType]:
-    """The feature modules that exist in this checkout (reports may not yet)."""
-    out = []
-    for name in names:
-        try:
-            out.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return out
 
 
 def build_context(
@@ -76,7 +63,7 @@ def build_context(
     return ctx
 
 
-def build_app(ctx: BotContext, features: list[ModuleType] | None = None) -> App:
+def build_app(ctx: BotContext, features: Sequence[Any] = FEATURES) -> App:
     """The Bolt app: each feature's `register(app, ctx)`, then catch-alls that only ack."""
     identity = call(ctx, "auth.test")
     ctx.bot_user_id = identity.get("user_id")
@@ -87,9 +74,8 @@ def build_app(ctx: BotContext, features: list[ModuleType] | None = None) -> App:
         request_verification_enabled=False,  # Socket Mode: no signed HTTP requests
         logger=logging.getLogger("checkin.bolt"),
     )
-    ctx.features = features if features is not None else load_features()
-    for feature in ctx.features:
-        feature.register(app, ctx)
+    ctx.features = list(features)
+    register_all(app, ctx, ctx.features)
 
     def ack_only(ack, body: dict) -> None:  # noqa: ANN001 - Bolt injects by name
         ack()
@@ -259,8 +245,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from datetime import timedelta
-
     stop = threading.Event()  # before the claim: a signal from then on is a clean stop
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,9 +1,12 @@
 """The `/checkin` router: subcommands registered by feature modules.
 
-`add_subcommand(name, handler, help, admin_only=False)` adds one; the
-handler is called as `handler(ctx, command_body, args, respond)` after the
+`add_subcommand(name, handler, help, admin_only=False, modal=None)` adds one;
+the handler is called as `handler(ctx, command_body, args, respond)` after the
 command was acknowledged, in the worker (`respond` posts to the command's
-response_url: ephemeral unless given `response_type="in_channel"`). `help`,
+response_url: ephemeral unless given `response_type="in_channel"`). An
+`admin_only` subcommand runs only for admins (`members.is_admin`). `modal(args)`
+may name a modal builder instead: that modal is opened right after the ack,
+while the command's trigger_id is good, and the handler is not called. `help`,
 an empty command and an unknown subcommand answer with the help text in the
 ack itself, only to the person who ran it.
 """
@@ -12,20 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
 
-from bot import listen, members
+from bot import listen, members, modals
 from bot.context import BotContext
 from checkin import errors, slacktext
-from checkin.checkins import model
-from checkin.checkins.timing import local_today
-from checkin.ops import outbox
 
 Handler = Callable[[BotContext, dict, str, Callable[..., Any]], None]
+
+
+ModalFor = Callable[[str], modals.Builder | None]
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,20 @@ class Subcommand:
     handler: Handler
     help: str
     admin_only: bool = False
+    modal: ModalFor | None = None  # args -> the modal to open at once instead, or None
 
 
 _SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
-def add_subcommand(name: str, handler: Handler, help: str, admin_only: bool = False) -> None:
-    _SUBCOMMANDS[name.lower()] = Subcommand(name.lower(), handler, help, admin_only)
+def add_subcommand(
+    name: str,
+    handler: Handler,
+    help: str,
+    admin_only: bool = False,
+    modal: ModalFor | None = None,
+) -> None:
+    _SUBCOMMANDS[name.lower()] = Subcommand(name.lower(), handler, help, admin_only, modal)
 
 
 def subcommands() -> list[Subcommand]:
@@ -72,13 +81,10 @@ def command_listener(ctx: BotContext) -> Callable[..., None]:
                 unknown = f"I do not know `{name}`.\n" if name and name != "help" else ""
                 ack(text=unknown + help_text(ctx.config.command), response_type="ephemeral")
                 return
-            if name.lower() == "pause" and args.strip().lower() in ("", "until"):
-                ack()  # the pause modal: opened now, while its trigger_id is good
-                from bot import conversation
-
-                conversation.open_now(
-                    ctx, conversation.open_pause, {"user": {"id": body.get("user_id")}, **body}
-                )
+            build = sub.modal(args) if sub.modal is not None else None
+            if build is not None:
+                ack()  # the modal: opened now, while its trigger_id is good
+                modals.open_now(ctx, build, {"user": {"id": body.get("user_id")}, **body})
                 return
             listen.take(ctx, ack, "command", on_command, body)
         except Exception:
@@ -104,8 +110,7 @@ def run(
     user_id = str(body.get("user_id") or "")
     try:
         if sub.admin_only:
-            row = members.member(ctx, user_id)
-            if row is None or not row["is_admin"]:
+            if not members.is_admin(ctx, user_id):
                 respond(text=f"Only workspace admins may use `{ctx.config.command} {sub.name}`.")
                 return
         sub.handler(ctx, body, args, respond)
@@ -114,66 +119,3 @@ def run(
     except Exception:
         ctx.logger.exception("%s %s failed", ctx.config.command, sub.name)
         respond(text="Sorry, that did not work; the error is in the bot's log.")
-
-
-# --- the conversation's own subcommands ---------------------------------------------
-
-
-def _pause(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
-    from bot import conversation
-
-    words = args.split()
-    if words and words[0].lower() == "until":
-        words = words[1:]
-    if not words:
-        conversation.open_pause(ctx, {"user": {"id": body.get("user_id")}, **body})
-        return
-    try:
-        until = date.fromisoformat(words[0])
-    except ValueError:
-        respond(
-            text=f"Say the last day away as a date: `{ctx.config.command} pause until 2026-12-24`."
-        )
-        return
-    user_id = str(body.get("user_id"))
-    row = members.member(ctx, user_id)
-    if until < local_today(row["tz"] if row else None, ctx.clock()):
-        respond(text=f"{until.isoformat()} has passed; pick today or a later day.")
-        return
-    respond(text=conversation.pause(ctx, user_id, until))
-
-
-def _resume(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
-    from bot import conversation
-
-    respond(text=conversation.resume(ctx, str(body.get("user_id"))))
-
-
-def _skip(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
-    from bot import conversation
-
-    count = conversation.skip_today(ctx, str(body.get("user_id")))
-    respond(text="Skipped today's check-in." if count else "You have no open check-in today.")
-
-
-def _send(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
-    name, _, who = args.partition(" ")
-    if not name:
-        respond(text=f"Which check-in? `{ctx.config.command} send NAME`")
-        return
-    checkin = model.get_checkin(ctx.conn, name)
-    wanted = [w.strip("<@>").split("|")[0] for w in who.split()]
-    outbox_id = outbox.enqueue(
-        ctx.conn,
-        "send_checkin",
-        {"checkin": checkin["name"], "members": wanted},
-        requested_by=str(body.get("user_id")),
-        clock=ctx.clock,
-    )
-    respond(text=f"Sending *{checkin['name']}* now (request #{outbox_id}).")
-
-
-add_subcommand("pause", _pause, "`pause until 2026-12-24`: no questions until then (out of office)")
-add_subcommand("resume", _resume, "come back from a pause")
-add_subcommand("skip", _skip, "skip today's check-in")
-add_subcommand("send", _send, "`send NAME`: start a check-in now", admin_only=True)

@@ -1,12 +1,8 @@
 """What every listener, tick and outbox handler of the bot is handed.
 
-Feature modules (conversation, commands, home, reports, ...) each expose:
-
-- `register(app: slack_bolt.App, ctx: BotContext) -> None`: wire listeners;
-- optionally `tick(ctx: BotContext) -> None`: called by the scheduler loop
-  every few seconds (decide with `ctx.clock()` what is due; never raise);
-- optionally `OUTBOX: dict[str, Callable[[BotContext, dict], None]]`: handlers
-  for outbox rows by kind (raise to mark the row failed with the message).
+The features (`bot.features`; what one provides is in `bot.feature`) are
+registered with the Bolt app and kept in `ctx.features`, which the scheduler,
+the outbox worker and the Home tab ask.
 
 Listener callbacks are plain functions so tests can call them directly. A
 listener acks first and hands the rest to `ctx.defer(key, fn, *args)`: the
@@ -21,7 +17,6 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from slack_sdk import WebClient
@@ -40,7 +35,7 @@ class BotContext:
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("checkin.bot"))
     bot_user_id: str | None = None
     worker: Any = None  # bot.worker.Worker; None runs deferred work inline
-    features: list[ModuleType] = field(default_factory=list)
+    features: list[Any] = field(default_factory=list)  # bot.feature.Feature modules
     cache: dict[str, Any] = field(default_factory=dict)  # rosters and the like, per process
     is_connected: Callable[[], bool] = lambda: False
     # A random id per bot start: the heartbeat claim and the sends it owns name it

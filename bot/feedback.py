@@ -21,7 +21,9 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, members
 from bot.commands import add_subcommand
 from bot.context import BotContext
-from bot.listen import acked, user_of
+from bot.dm import open_dm
+from bot.listen import acked
+from bot.payload import action_of, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors
 from checkin.checkins.timing import local_today
@@ -123,20 +125,7 @@ def _send(
         )  # fmt: skip
     except requests.NeedsConfirmation as exc:
         value = json.dumps({k: request[k] for k in ("subject", "reviewers", "due", "share")})
-        respond(
-            text=str(exc),
-            blocks=[
-                blocks.section(blocks.esc(str(exc))),
-                {
-                    "type": "actions",
-                    "block_id": "feedback:confirm",
-                    "elements": [
-                        blocks.button("Send anyway", CONFIRM, value, "primary"),
-                        blocks.button("Cancel", CANCEL, "cancel"),
-                    ],
-                },
-            ],
-        )
+        respond(text=str(exc), blocks=confirm_blocks(str(exc), value))
         return
     except errors.Refused as exc:
         respond(text=str(exc))
@@ -153,7 +142,7 @@ def _send(
 
 
 def on_confirm(ctx: BotContext, body: dict) -> None:
-    action = (body.get("actions") or [{}])[0]
+    action = action_of(body)
     try:
         request = json.loads(action.get("value") or "{}")
     except ValueError:
@@ -174,29 +163,6 @@ def on_cancel(ctx: BotContext, body: dict) -> None:
 
 def form_link(ctx: BotContext, token: str) -> str:
     return f"{ctx.config.dashboard_url}/{FORM_PAGE}?token={token}"
-
-
-def invite_blocks(ctx: BotContext, request: Any, invite_id: int, link: str) -> tuple[str, list]:
-    subject = requests.name_of(ctx.conn, request["subject_id"])
-    by = requests.name_of(ctx.conn, request["requested_by"])
-    due = request["closes_on"]
-    text = f"{by} asked for your feedback about {subject}, by {due}."
-    note = form.ANONYMITY_NOTE.format(n=request["min_responses"])
-    return text, [
-        blocks.section(
-            f"*{blocks.esc(by)}* asked for your feedback about *{blocks.esc(subject)}*, "
-            f"by *{due}*. A few ratings and two short answers, in the web app."
-        ),
-        blocks.context(blocks.esc(note) + " The link works once, until the due date."),
-        {
-            "type": "actions",
-            "block_id": f"feedback:{invite_id}",
-            "elements": [
-                {**blocks.button("Give feedback", OPEN, str(invite_id), "primary"), "url": link},
-                blocks.button("Decline", DECLINE, str(invite_id)),
-            ],
-        },
-    ]
 
 
 def send_invites(ctx: BotContext, payload: dict) -> None:
@@ -230,7 +196,7 @@ def _send_invite(ctx: BotContext, request: Any, invite: Any, secret: bytes) -> N
             return
         invites.mark_invite_not_posted(ctx.conn, invite_id)
     try:
-        channel = call(ctx, "conversations.open", member=member, users=member)["channel"]["id"]
+        channel = open_dm(ctx, member)
     except (SlackApiError, SlackUnavailable) as exc:
         _failed(ctx, invite, exc)
         return
@@ -292,7 +258,7 @@ OUTBOX = {"feedback_invites": send_invites}
 def on_decline(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
     try:
-        invite_id = int((body.get("actions") or [{}])[0].get("value") or 0)
+        invite_id = int(action_of(body).get("value") or 0)
     except (TypeError, ValueError):
         return
     outcome = invites.decline(ctx.conn, invite_id, user_id, ctx.clock)
@@ -309,7 +275,7 @@ def on_decline(ctx: BotContext, body: dict) -> None:
     try:
         if outcome == "declined" and channel and ts:
             call(ctx, "chat.update", member=user_id, channel=channel, ts=ts, text=text,
-                 blocks=[blocks.section(text)])  # fmt: skip
+                 blocks=declined_blocks(text))  # fmt: skip
         else:
             call(ctx, "chat.postMessage", member=user_id, channel=user_id, text=text)
     except (SlackApiError, SlackUnavailable) as exc:
@@ -345,18 +311,71 @@ def announce_results(ctx: BotContext) -> None:
         for person in [p for p in people if USER_ID.match(p or "")]:
             about = "you" if person == request["subject_id"] else subject
             text = f"The feedback about {about} is ready: enough people have answered."
-            body = [
-                blocks.section(blocks.esc(text)),
-                {
-                    "type": "actions",
-                    "block_id": f"feedback:results:{request['id']}",
-                    "elements": [
-                        {**blocks.button("See the results", OPEN, "results"), "url": link}
-                    ],  # fmt: skip
-                },
-            ]
             try:
                 call(ctx, "chat.postMessage", member=person, channel=person, text=text,
-                     blocks=body)  # fmt: skip
+                     blocks=results_blocks(text, request["id"], link))  # fmt: skip
             except (SlackApiError, SlackUnavailable) as exc:
                 ctx.logger.warning("feedback results note to %s: %s", person, error_code(exc))
+
+
+# --- Block Kit: the invite, the confirmation, the declined invite, the results note --------
+
+
+def invite_blocks(ctx: BotContext, request: Any, invite_id: int, link: str) -> tuple[str, list]:
+    subject = requests.name_of(ctx.conn, request["subject_id"])
+    by = requests.name_of(ctx.conn, request["requested_by"])
+    due = request["closes_on"]
+    text = f"{by} asked for your feedback about {subject}, by {due}."
+    note = form.ANONYMITY_NOTE.format(n=request["min_responses"])
+    return text, [
+        blocks.section(
+            f"*{blocks.esc(by)}* asked for your feedback about *{blocks.esc(subject)}*, "
+            f"by *{due}*. A few ratings and two short answers, in the web app."
+        ),
+        blocks.context(blocks.esc(note) + " The link works once, until the due date."),
+        {
+            "type": "actions",
+            "block_id": f"feedback:{invite_id}",
+            "elements": [
+                {**blocks.button("Give feedback", OPEN, str(invite_id), "primary"), "url": link},
+                blocks.button("Decline", DECLINE, str(invite_id)),
+            ],
+        },
+    ]
+
+
+
+def confirm_blocks(text: str, value: str) -> list[dict[str, Any]]:
+    """The request needs a second thought (`NeedsConfirmation`): send anyway, or cancel."""
+    return [
+        blocks.section(blocks.esc(text)),
+        {
+            "type": "actions",
+            "block_id": "feedback:confirm",
+            "elements": [
+                blocks.button("Send anyway", CONFIRM, value, "primary"),
+                blocks.button("Cancel", CANCEL, "cancel"),
+            ],
+        },
+    ]
+
+
+
+def declined_blocks(text: str) -> list[dict[str, Any]]:
+    """The invite once declined: its buttons gone."""
+    return [blocks.section(text)]
+
+
+
+def results_blocks(text: str, request_id: int, link: str) -> list[dict[str, Any]]:
+    """The note that results are ready, with the link to them in the web app."""
+    return [
+        blocks.section(blocks.esc(text)),
+        {
+            "type": "actions",
+            "block_id": f"feedback:results:{request_id}",
+            "elements": [
+                {**blocks.button("See the results", OPEN, "results"), "url": link}
+            ],  # fmt: skip
+        },
+    ]

@@ -19,25 +19,13 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.context import BotContext
+from bot.payload import user_of
 from checkin.db.connection import BUSY_TIMEOUT_MS, PRIORITY
 from checkin.ops import inbox
 
 Work = Callable[[BotContext, dict], Any]
 REPLAYED = "_checkin_replayed"
 INSERT_PATIENCE_S = 2.0  # then the request is done from memory only (and logged)
-
-
-def user_of(body: dict) -> str:
-    """Who sent it: an interaction's user, a command's user_id, an event's user."""
-    user = body.get("user")
-    if isinstance(user, dict) and user.get("id"):
-        return str(user["id"])
-    if body.get("user_id"):
-        return str(body["user_id"])
-    event = body.get("event")
-    if isinstance(event, dict) and event.get("user"):
-        return str(event["user"])
-    return "-"
 
 
 def _handlers(ctx: BotContext) -> dict[str, Work]:

@@ -20,7 +20,7 @@ from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code
 from checkin.checkins import model
 from checkin.clock import parse_iso
-from checkin.people import access, members
+from checkin.people import access, admins, members
 
 ROSTER_MAX_AGE = timedelta(days=1)
 ROSTER_RETRY = timedelta(minutes=5)  # after a Slack error reading it, the roster is read again
@@ -64,6 +64,19 @@ def member(ctx: BotContext, user_id: str) -> sqlite3.Row | None:
     if row is None or row["refreshed_at"] is None:
         row = refresh_member(ctx, user_id)
     return row
+
+
+def is_admin(ctx: BotContext, user_id: str, *, look_up: bool = True) -> bool:
+    """The one admin rule (`checkin.people.admins.is_admin`: listed in CHECKIN_ADMINS, or
+    Slack's admin flag on the member), asked by every surface of the bot.
+
+    With `look_up`, a member the bot has never read is read from Slack first, so
+    their admin flag is known; without it (a modal to open within its trigger's
+    3 s), only what is recorded counts.
+    """
+    if look_up and user_id:
+        member(ctx, user_id)
+    return admins.is_admin(ctx.conn, user_id, ctx.config.admins)
 
 
 def is_stale(row: sqlite3.Row | None, now: datetime, max_age: timedelta = PROFILE_MAX_AGE) -> bool:

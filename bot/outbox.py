@@ -1,37 +1,29 @@
 """Work the web app and the CLI leave in the outbox table, done by the bot.
 
-Each feature module may export `OUTBOX = {kind: handler(ctx, payload)}`; a
-handler that raises marks the row failed with the message as its reason.
+Each feature may export `OUTBOX = {kind: handler(ctx, payload)}` (`bot.feature`);
+a handler that raises marks the row failed with the message as its reason.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from types import ModuleType
+from collections.abc import Iterable
+from typing import Any
 
 from bot.context import BotContext
+from bot.feature import OutboxHandler, outbox_handlers
 from checkin.ops import events, outbox
 
-Handler = Callable[[BotContext, dict], None]
 
-
-def handlers(features: list[ModuleType]) -> dict[str, Handler]:
-    out: dict[str, Handler] = {}
-    for feature in features:
-        out.update(getattr(feature, "OUTBOX", None) or {})
-    return out
-
-
-def work(ctx: BotContext, features: list[ModuleType], limit: int = 20) -> int:
+def work(ctx: BotContext, features: Iterable[Any], limit: int = 20) -> int:
     """Take up to `limit` pending rows, oldest first; returns how many were taken.
 
     Taking a row is one write; its handler runs in the worker's `outbox` lane,
     before any waiting member work, so a row is picked up within seconds even
     during a fan-out, and no Slack call is made on the calling thread.
     """
-    known = handlers(features)
+    known = outbox_handlers(features)
     running: set[int] = ctx.cache.setdefault("outbox_running", set())
     done = 0
     while done < limit and not ctx.cache.get("stopping"):
@@ -44,7 +36,7 @@ def work(ctx: BotContext, features: list[ModuleType], limit: int = 20) -> int:
     return done
 
 
-def do_row(ctx: BotContext, row: sqlite3.Row, handler: Handler | None) -> None:
+def do_row(ctx: BotContext, row: sqlite3.Row, handler: OutboxHandler | None) -> None:
     """Run one taken row's handler and record how it ended."""
     error = None
     try:

@@ -19,7 +19,10 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, listen, members
 from bot.commands import add_subcommand
 from bot.context import BotContext
-from bot.listen import acked, user_of
+from bot.dm import open_dm, tell
+from bot.listen import acked
+from bot.modals import opens_modal
+from bot.payload import action_of, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors, slacktext
 from checkin.config import USER_ID
@@ -43,12 +46,12 @@ def register(app: App, ctx: BotContext) -> None:
         "`ask What's the best book you read this year?`: suggest a question for the "
         "random-question pool (`ask anonymously …` stores no name)",
     )
-    app.action(SUBMIT_OPEN)(modal_opener(ctx, submit_modal_for))
+    app.action(SUBMIT_OPEN)(opens_modal(ctx, submit_modal_for))
     app.view(SUBMIT_VIEW)(submit_listener(ctx))
     listen.handles(ctx, "on_submit_modal", on_submit_modal)
     app.action(APPROVE)(acked(ctx, on_moderate))
     app.action(REJECT)(acked(ctx, on_moderate))
-    app.action(EDIT_OPEN)(modal_opener(ctx, edit_modal_for))
+    app.action(EDIT_OPEN)(opens_modal(ctx, edit_modal_for))
     app.view(EDIT_VIEW)(edit_listener(ctx))
     listen.handles(ctx, "on_edit_modal", on_edit_modal)
 
@@ -98,83 +101,6 @@ def ask_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., A
     how = " anonymously (your name is not stored)" if anonymous else ""
     respond(text=f"Thanks! “{kept.text}” was submitted{how} and will be reviewed by an admin.")
     sync(ctx)
-
-
-def home_blocks() -> list[dict[str, Any]]:
-    """The App Home's part: a button opening the submit modal."""
-    return [
-        {"type": "divider"},
-        blocks.section("*Question pool*: suggest a question for the team's check-ins."),
-        {
-            "type": "actions",
-            "block_id": "home:pool",
-            "elements": [blocks.button("Suggest a question", SUBMIT_OPEN, "home")],
-        },
-    ]
-
-
-def submit_modal(metadata: str = "") -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": SUBMIT_VIEW,
-        "private_metadata": metadata,
-        "title": blocks.plain("Suggest a question", blocks.MODAL_TITLE_MAX),
-        "submit": blocks.plain("Submit", blocks.MODAL_TITLE_MAX),
-        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": blocks.plain("Question"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": submit.MAX_CHARS,
-                    "placeholder": blocks.plain("What's the best book you read this year?"),
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "kind",
-                "label": blocks.plain("Kind of answer"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": "kind",
-                    "initial_option": _option("text"),
-                    "options": [_option(k) for k in submit.KINDS],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "choices",
-                "optional": True,
-                "label": blocks.plain("Options (choice) or 5 labels (scale)"),
-                "hint": blocks.plain("One per line, or separated by commas."),
-                "element": {"type": "plain_text_input", "action_id": "choices", "multiline": True},
-            },
-            {
-                "type": "input",
-                "block_id": "anonymous",
-                "optional": True,
-                "label": blocks.plain("Anonymous"),
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": "anonymous",
-                    "options": [
-                        {
-                            "text": blocks.plain("Submit anonymously (your name is not stored)"),
-                            "value": "yes",
-                        }
-                    ],
-                },
-            },
-        ],
-    }
-
-
-def _option(kind: str) -> dict[str, Any]:
-    return {"text": blocks.plain(KIND_NAMES[kind]), "value": kind}
 
 
 def submit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any]:
@@ -238,112 +164,33 @@ def on_submit_modal(ctx: BotContext, body: dict) -> None:
         kept = submit.submit(ctx.conn, clock=ctx.clock, submitted_by=user_id, source="slack_home",
                            **form)  # fmt: skip
     except errors.Refused as exc:
-        _tell(ctx, user_id, f"Your question was not kept: {exc}")
+        tell(ctx, user_id, f"Your question was not kept: {exc}")
         return
     how = " anonymously" if form["anonymous"] else ""
-    _tell(
+    tell(
         ctx, user_id, f"Thanks! “{kept.text}” was submitted{how} and will be reviewed by an admin."
     )
     sync(ctx)
 
 
-# --- modals opened by a button: on the listener's path, right after the ack -------------------
-
-
-def modal_opener(ctx: BotContext, build: Callable[[BotContext, dict], dict | None]) -> Callable:
-    """A listener that acks, then opens a modal at once: a trigger_id lasts 3 s, once."""
-
-    def listener(ack: Callable[..., Any], body: dict) -> None:
-        try:
-            ack()
-        except Exception:
-            ctx.logger.exception("pool: ack failed")
-        try:
-            view = build(ctx, body)
-            if view is not None:
-                call(ctx, "views.open", trigger_id=body.get("trigger_id"), view=view)
-        except (SlackApiError, SlackUnavailable) as exc:
-            ctx.logger.warning("pool modal for %s: %s", user_of(body), error_code(exc))
-        except Exception:
-            ctx.logger.exception("pool modal failed")
-
-    listener.__name__ = f"open_{build.__name__}"
-    return listener
-
-
 # --- moderation ----------------------------------------------------------------------------
-
-
-def _action(body: dict) -> dict:
-    actions = body.get("actions") or [{}]
-    return actions[0] if isinstance(actions[0], dict) else {}
-
-
-def _is_admin(ctx: BotContext, user_id: str) -> bool:
-    members.member(ctx, user_id)  # records is_admin from users.info the first time
-    return admins.is_admin(ctx.conn, user_id, ctx.config.admins)
-
-
-def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
-    if row["anonymous"]:
-        who = "someone who chose to stay anonymous"
-    elif USER_ID.match(row["submitted_by"] or ""):
-        who = f"<@{row['submitted_by']}>"
-    else:
-        who = "the web app's operator"
-    where = {"slack_command": "the slash command", "slack_home": "the App Home",
-             "web": "the web app", "demo": "the demo"}.get(row["source"], row["source"])  # fmt: skip
-    text = f"New question for the pool from {who} (via {where}): {row['text']}"
-    extra = ""
-    if row["options"]:
-        extra = "\nOptions: " + ", ".join(json.loads(row["options"]))
-    elif row["labels"]:
-        extra = "\nLabels 1–5: " + ", ".join(json.loads(row["labels"]))
-    body = [
-        blocks.section(
-            f"New question for the pool from {who} (via {where}), "
-            f"{KIND_NAMES.get(row['kind'], row['kind']).lower()}:"
-        ),  # fmt: skip
-        blocks.section(blocks.clip(row["text"] + extra, blocks.SECTION_MAX), markup=False),
-        {
-            "type": "actions",
-            "block_id": f"pool:{row['id']}",
-            "elements": [
-                blocks.button("Approve", APPROVE, str(row["id"]), "primary"),
-                blocks.button("Edit", EDIT_OPEN, str(row["id"])),
-                blocks.button("Reject", REJECT, str(row["id"]), "danger"),
-            ],
-        },
-    ]
-    return text, body
-
-
-def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
-    outcome = OUTCOME.get(row["status"], row["status"])
-    reviewer = row["reviewed_by"] or ""
-    by = f" by <@{reviewer}>" if USER_ID.match(reviewer) else " on the web app" if reviewer else ""
-    text = f"{outcome}{by}: {row['text']}"
-    return text, [
-        blocks.section(f"{outcome}{by}:"),
-        blocks.section(blocks.clip(row["text"], blocks.SECTION_MAX), markup=False),
-    ]
 
 
 def on_moderate(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
-    action = _action(body)
+    action = action_of(body)
     try:
         question_id = int(action.get("value") or 0)
     except ValueError:
         return
-    if not _is_admin(ctx, user_id):
-        _tell(ctx, user_id, "Only admins moderate the question pool.")
+    if not members.is_admin(ctx, user_id):
+        tell(ctx, user_id, "Only admins moderate the question pool.")
         return
     verb = "approve" if action.get("action_id") == APPROVE else "reject"
     try:
         moderation.moderate(ctx.conn, question_id, verb, user_id, clock=ctx.clock)
     except errors.Refused as exc:
-        _tell(ctx, user_id, f"Not approved: {exc}")
+        tell(ctx, user_id, f"Not approved: {exc}")
         return
     sync(ctx)
 
@@ -351,34 +198,13 @@ def on_moderate(ctx: BotContext, body: dict) -> None:
 def edit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any] | None:
     user_id = user_of(body)
     try:
-        row = submit.get(ctx.conn, int(_action(body).get("value") or 0))
+        row = submit.get(ctx.conn, int(action_of(body).get("value") or 0))
     except ValueError:
         row = None
     # no users.info here: the trigger_id lasts 3 s; whoever got the DM is known already
-    if row is None or not admins.is_admin(ctx.conn, user_id, ctx.config.admins):
+    if row is None or not members.is_admin(ctx, user_id, look_up=False):
         return None
-    return {
-        "type": "modal",
-        "callback_id": EDIT_VIEW,
-        "private_metadata": str(row["id"]),
-        "title": blocks.plain("Edit the question", blocks.MODAL_TITLE_MAX),
-        "submit": blocks.plain("Save and approve", blocks.MODAL_TITLE_MAX),
-        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": blocks.plain("Question"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": submit.MAX_CHARS,
-                    "initial_value": row["text"],
-                },
-            }
-        ],
-    }
+    return edit_modal(row)
 
 
 def edit_listener(ctx: BotContext) -> Callable[..., None]:
@@ -405,14 +231,14 @@ def edit_listener(ctx: BotContext) -> Callable[..., None]:
 
 def on_edit_modal(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
-    if not _is_admin(ctx, user_id):
+    if not members.is_admin(ctx, user_id):
         return
     text = ((_values(body).get("text") or {}).get("text") or {}).get("value")
     question_id = int((body.get("view") or {}).get("private_metadata") or 0)
     try:
         moderation.moderate(ctx.conn, question_id, "edit", user_id, text=text, clock=ctx.clock)
     except errors.Refused as exc:
-        _tell(ctx, user_id, f"Not saved: {exc}")
+        tell(ctx, user_id, f"Not saved: {exc}")
         return
     sync(ctx)
 
@@ -430,9 +256,7 @@ def sync(ctx: BotContext) -> None:
         text, body = moderation_blocks(ctx, row)
         for admin in admins.admin_ids(conn, ctx.config.admins):
             try:
-                channel = call(ctx, "conversations.open", member=admin, users=admin)["channel"][
-                    "id"
-                ]
+                channel = open_dm(ctx, admin)
                 posted = call(ctx, "chat.postMessage", member=admin, channel=channel, text=text,
                               blocks=body)  # fmt: skip
                 moderation.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"],
@@ -472,11 +296,159 @@ def sync(ctx: BotContext) -> None:
             note = f"Your question “{row['text']}” was approved{edited}: it will be asked in check-ins."
         else:
             note = f"Your question “{row['text']}” was not taken into the pool this time."
-        _tell(ctx, row["submitted_by"], note)
+        tell(ctx, row["submitted_by"], note)
 
 
-def _tell(ctx: BotContext, member_id: str, text: str) -> None:
-    try:
-        call(ctx, "chat.postMessage", member=member_id, channel=member_id, text=text)
-    except (SlackApiError, SlackUnavailable) as exc:
-        ctx.logger.warning("pool: DM to %s: %s", member_id, error_code(exc))
+# --- Block Kit: the Home tab's part, the modals, the moderation DMs ------------------------
+
+
+def home_blocks(ctx: BotContext, member_id: str) -> list[dict[str, Any]]:
+    """The App Home's part: a button opening the submit modal (the same for everyone)."""
+    return [
+        {"type": "divider"},
+        blocks.section("*Question pool*: suggest a question for the team's check-ins."),
+        {
+            "type": "actions",
+            "block_id": "home:pool",
+            "elements": [blocks.button("Suggest a question", SUBMIT_OPEN, "home")],
+        },
+    ]
+
+
+
+def submit_modal(metadata: str = "") -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": SUBMIT_VIEW,
+        "private_metadata": metadata,
+        "title": blocks.plain("Suggest a question", blocks.MODAL_TITLE_MAX),
+        "submit": blocks.plain("Submit", blocks.MODAL_TITLE_MAX),
+        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": blocks.plain("Question"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": submit.MAX_CHARS,
+                    "placeholder": blocks.plain("What's the best book you read this year?"),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "kind",
+                "label": blocks.plain("Kind of answer"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "kind",
+                    "initial_option": _option("text"),
+                    "options": [_option(k) for k in submit.KINDS],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "choices",
+                "optional": True,
+                "label": blocks.plain("Options (choice) or 5 labels (scale)"),
+                "hint": blocks.plain("One per line, or separated by commas."),
+                "element": {"type": "plain_text_input", "action_id": "choices", "multiline": True},
+            },
+            {
+                "type": "input",
+                "block_id": "anonymous",
+                "optional": True,
+                "label": blocks.plain("Anonymous"),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "anonymous",
+                    "options": [
+                        {
+                            "text": blocks.plain("Submit anonymously (your name is not stored)"),
+                            "value": "yes",
+                        }
+                    ],
+                },
+            },
+        ],
+    }
+
+
+
+def _option(kind: str) -> dict[str, Any]:
+    return {"text": blocks.plain(KIND_NAMES[kind]), "value": kind}
+
+
+
+def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
+    if row["anonymous"]:
+        who = "someone who chose to stay anonymous"
+    elif USER_ID.match(row["submitted_by"] or ""):
+        who = f"<@{row['submitted_by']}>"
+    else:
+        who = "the web app's operator"
+    where = {"slack_command": "the slash command", "slack_home": "the App Home",
+             "web": "the web app", "demo": "the demo"}.get(row["source"], row["source"])  # fmt: skip
+    text = f"New question for the pool from {who} (via {where}): {row['text']}"
+    extra = ""
+    if row["options"]:
+        extra = "\nOptions: " + ", ".join(json.loads(row["options"]))
+    elif row["labels"]:
+        extra = "\nLabels 1–5: " + ", ".join(json.loads(row["labels"]))
+    body = [
+        blocks.section(
+            f"New question for the pool from {who} (via {where}), "
+            f"{KIND_NAMES.get(row['kind'], row['kind']).lower()}:"
+        ),  # fmt: skip
+        blocks.section(blocks.clip(row["text"] + extra, blocks.SECTION_MAX), markup=False),
+        {
+            "type": "actions",
+            "block_id": f"pool:{row['id']}",
+            "elements": [
+                blocks.button("Approve", APPROVE, str(row["id"]), "primary"),
+                blocks.button("Edit", EDIT_OPEN, str(row["id"])),
+                blocks.button("Reject", REJECT, str(row["id"]), "danger"),
+            ],
+        },
+    ]
+    return text, body
+
+
+
+def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
+    outcome = OUTCOME.get(row["status"], row["status"])
+    reviewer = row["reviewed_by"] or ""
+    by = f" by <@{reviewer}>" if USER_ID.match(reviewer) else " on the web app" if reviewer else ""
+    text = f"{outcome}{by}: {row['text']}"
+    return text, [
+        blocks.section(f"{outcome}{by}:"),
+        blocks.section(blocks.clip(row["text"], blocks.SECTION_MAX), markup=False),
+    ]
+
+
+
+def edit_modal(row: Any) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": EDIT_VIEW,
+        "private_metadata": str(row["id"]),
+        "title": blocks.plain("Edit the question", blocks.MODAL_TITLE_MAX),
+        "submit": blocks.plain("Save and approve", blocks.MODAL_TITLE_MAX),
+        "close": blocks.plain("Cancel", blocks.MODAL_TITLE_MAX),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": blocks.plain("Question"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": submit.MAX_CHARS,
+                    "initial_value": row["text"],
+                },
+            }
+        ],
+    }

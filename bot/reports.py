@@ -43,12 +43,13 @@ from bot.blocks import (
     section,
 )
 from bot.context import BotContext
+from bot.dm import open_dm
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors
 from checkin.answers import asked
 from checkin.checkins.timing import Schedule, report_due
 from checkin.ops import events
-from checkin.reports import build, formats, model, posts
+from checkin.reports import build, charts, formats, model, posts
 from checkin.reports.posts import retry_failed_report_post
 from checkin.weeks import week_bounds
 
@@ -300,14 +301,12 @@ def _count(ctx: BotContext, kind: str, **fields: Any) -> None:
 def upload_chart(
     ctx: BotContext, report: model.Report, channel_id: str, thread_ts: str | None = None
 ) -> None:
-    from checkin.reports.charts import alt_text, chart_filename, report_chart, to_png
-
-    png = to_png(report_chart(report))
+    png = charts.to_png(charts.report_chart(report))
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     call(
         ctx, "files_upload_v2", checkin_id=report.checkin_id, channel=channel_id, file=png,
-        filename=chart_filename(report), title=f"{report.checkin}, week {report.week}",
-        alt_txt=clip(alt_text(report), 1000), **extra,
+        filename=charts.chart_filename(report), title=f"{report.checkin}, week {report.week}",
+        alt_txt=clip(charts.alt_text(report), 1000), **extra,
     )  # fmt: skip
 
 
@@ -454,11 +453,6 @@ def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
     return week, member, name, dm
 
 
-def _is_admin(ctx: BotContext, user_id: str) -> bool:
-    me = members.member(ctx, user_id)
-    return me is not None and bool(me["is_admin"])
-
-
 def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., Any]) -> None:
     """`/checkin report …` after the ack: the summary, a member's week, or what was not understood."""
     command = ctx.config.command
@@ -473,7 +467,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         respond(text=f"I did not understand that: {esc(str(exc))}.\nTry {usage}.")
         return
     if member_id:
-        if member_id != user_id and not _is_admin(ctx, user_id):
+        if member_id != user_id and not members.is_admin(ctx, user_id):
             respond(text="You can see your own answers; only admins can see someone else's.")
             return
         try:
@@ -484,7 +478,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         text, blocks = member_message(mw)
         respond(text=text, blocks=blocks)
         return
-    if not asked.was_asked(conn, checkin["id"], user_id) and not _is_admin(ctx, user_id):
+    if not asked.was_asked(conn, checkin["id"], user_id) and not members.is_admin(ctx, user_id):
         respond(
             text=f"The {esc(checkin['name'])} summary is for the people asked in it and for admins."
         )
@@ -498,7 +492,7 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         ]
         dm = False
     if dm:
-        channel = call(ctx, "conversations.open", member=user_id, users=user_id)["channel"]["id"]
+        channel = open_dm(ctx, user_id)
         call(ctx, "chat.postMessage", channel=channel, text=text, blocks=blocks,
              checkin_id=report.checkin_id)  # fmt: skip
         upload_chart(ctx, report, channel)

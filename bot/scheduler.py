@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from types import ModuleType
+from typing import Any
 
 import schedule
 
 from bot import maintenance, outbox
 from bot.context import BotContext
+from bot.feature import tick_all
+from bot.features import FEATURES
 from checkin.checkins import model
 from checkin.clock import iso
 from checkin.ops import events
@@ -27,12 +29,9 @@ OUTBOX_POLL_S = 1.0
 BEAT_INTERVAL_S = 15  # a bot is taken over once its heartbeat is 90 s old
 
 
-def features_of(ctx: BotContext) -> list[ModuleType]:
-    if ctx.features:
-        return ctx.features
-    from bot.app import load_features
-
-    return load_features()
+def features_of(ctx: BotContext) -> list[Any]:
+    """The features the bot registered; every one when there is no app (a context in a test)."""
+    return ctx.features or list(FEATURES)
 
 
 def tick(ctx: BotContext) -> None:
@@ -44,14 +43,7 @@ def tick(ctx: BotContext) -> None:
     """
     features = features_of(ctx)
     ctx.cache["last_tick_at"] = ctx.clock()
-    for feature in features:
-        step = getattr(feature, "tick", None)
-        if step is None:
-            continue
-        try:
-            step(ctx)
-        except Exception:
-            ctx.logger.exception("%s.tick failed", feature.__name__)
+    tick_all(ctx, features)
     try:
         outbox.work(ctx, features)
     except Exception:

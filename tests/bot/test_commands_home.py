@@ -175,6 +175,28 @@ def test_admins_send_a_checkin_now_through_the_outbox(slack, bot, clock):  # noq
         assert sum(m["text"].startswith("Hi ") for m in slack.dm(user)) == 1
 
 
+def test_someone_in_checkin_admins_may_send_a_checkin_now(slack, make_bot, clock):  # noqa: ANN001
+    bot = make_bot(admins=("U003",))  # CHECKIN_ADMINS; Slack does not call U003 an admin
+    assert not slack.workspace.users["U003"]["is_admin"]
+    clock.set(PARIS_NINE + timedelta(hours=8))
+    run_command(slack, bot, "U003", "/checkin send daily")
+    conn = bot.ctx.conn
+    assert tuple(conn.execute("SELECT kind, status FROM outbox").fetchone()) == (
+        "send_checkin", "pending",
+    )  # fmt: skip
+    assert any("Sending *daily* now" in t for t in ephemeral_texts(slack, "U003"))
+    tick(bot)
+    assert sum(m["text"].startswith("Hi ") for m in slack.dm("U001")) == 1
+
+
+def test_a_plain_member_may_not_send_a_checkin_now(slack, make_bot, clock):  # noqa: ANN001
+    bot = make_bot(admins=("U003",))
+    clock.set(PARIS_NINE + timedelta(hours=8))
+    run_command(slack, bot, "U002", "/checkin send daily")
+    assert any("Only workspace admins" in t for t in ephemeral_texts(slack, "U002"))
+    assert bot.ctx.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+
 def test_an_outbox_row_for_an_unknown_checkin_fails_with_the_reason(bot, clock):  # noqa: ANN001
     enqueue(bot.ctx.conn, "send_checkin", {"checkin": "nope", "members": []}, clock=clock)
     tick(bot)

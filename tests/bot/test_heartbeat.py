@@ -184,7 +184,7 @@ def test_a_stop_never_closes_the_database_under_running_work(slack, make_bot, cl
 
 
 def test_old_events_are_pruned_after_the_configured_days(slack, make_bot, clock):  # noqa: ANN001
-    from bot import conversation
+    from bot.conversation import scheduling
 
     bot = make_bot(events_days=30)
     conn = bot.ctx.conn
@@ -192,11 +192,11 @@ def test_old_events_are_pruned_after_the_configured_days(slack, make_bot, clock)
         events.record_event(
             conn, "message_sent", clock=lambda age=age: clock() - timedelta(days=age)
         )
-    conversation.forget_old_events(bot.ctx, clock())
+    scheduling.forget_old_events(bot.ctx, clock())
     left = sorted(r[0] for r in conn.execute("SELECT at FROM events WHERE kind = 'message_sent'"))
     assert len(left) == 2, "the 31-day-old one went"
     events.record_event(conn, "message_sent", clock=lambda: clock() - timedelta(days=40))
-    conversation.forget_old_events(bot.ctx, clock() + timedelta(minutes=5))
+    scheduling.forget_old_events(bot.ctx, clock() + timedelta(minutes=5))
     assert (
         conn.execute("SELECT COUNT(*) FROM events WHERE kind = 'message_sent'").fetchone()[0] == 3
     ), "hourly, not every tick"

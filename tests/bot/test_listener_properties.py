@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import blocks, commands, conversation, listen
+from bot import commands, listen, modals
+from bot.conversation import answering, blocks, editing, pausing
 from checkin.answers.runs import get_run
 from checkin.clock import iso
 from checkin.people import members
@@ -52,14 +53,14 @@ def runs(ctx, story_db, clock):  # noqa: ANN001, ANN201
 
 def listeners(ctx):  # noqa: ANN001, ANN201
     works = [
-        conversation.on_answer_click, conversation.on_skip_question, conversation.on_skip_run,
-        conversation.on_snooze, conversation.on_resume, conversation.on_edit_submission,
-        conversation.on_message,
+        answering.on_answer_click, answering.on_skip_question, pausing.on_skip_run,
+        pausing.on_snooze, pausing.on_resume, editing.on_edit_submission,
+        answering.on_message,
     ]  # fmt: skip
     out = [listen.acked(ctx, work) for work in works]
-    out += [conversation.opens_modal(ctx, conversation.open_pause)]
-    out += [conversation.opens_modal(ctx, conversation.open_edit)]
-    out += [conversation.pause_listener(ctx), commands.command_listener(ctx)]
+    out += [modals.opens_modal(ctx, pausing.pause_view)]
+    out += [modals.opens_modal(ctx, editing.edit_view)]
+    out += [pausing.pause_listener(ctx), commands.command_listener(ctx)]
     return out
 
 

@@ -318,6 +318,38 @@ def test_member_history_is_theirs_or_an_admins(slack, weekly_db, make_bot, clock
     settle(slack, bot)
 
 
+def test_someone_in_checkin_admins_may_see_a_members_week(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot(admins=("U002",))  # CHECKIN_ADMINS; Slack does not call U002 an admin
+    assert not slack.workspace.users["U002"]["is_admin"]
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U002").runs("/checkin report last week @alice")
+    response = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    text = json.dumps(response.body, ensure_ascii=False)
+    assert "Alice Archer: weekly" in text and "Reviewed PRs" in text
+    settle(slack, bot)
+
+
+def test_a_plain_member_may_not_see_a_members_week(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+    bot = make_bot(admins=("U004",))
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U002").runs("/checkin report last week @alice")
+    refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    assert "only admins" in refused.body["text"]
+    assert "Reviewed PRs" not in json.dumps(refused.body)
+    settle(slack, bot)
+
+
+def test_someone_in_checkin_admins_may_see_a_summary_they_were_not_asked_in(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001
+    bot = make_bot(admins=("U005",))
+    clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+    slack.user("U005").runs("/checkin report last week weekly")  # never asked in it
+    response = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
+    assert "Reviewed PRs" in json.dumps(response.body)
+    settle(slack, bot)
+
+
 def test_report_to_dm_comes_with_the_chart(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))

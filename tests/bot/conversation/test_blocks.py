@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from bot import blocks
+from bot.conversation import blocks
 from tests.fakeslack.validation import block_errors, view_errors
 
 SCALE = {"id": 7, "text": "How are you feeling?", "kind": "scale",
@@ -75,9 +75,9 @@ def test_the_edit_modal_prefills_current_answers():
 
 def test_pause_modal_and_home_view_are_valid():
     assert view_errors(blocks.pause_modal(date(2026, 12, 1), {"run": 1})) == []
-    home = blocks.home_view(member={"tz": "Europe/Paris"}, upcoming=[("daily", None)],
-                            paused_until=date(2026, 12, 24), answers=[answer_row(text="x" * 5000)],
-                            streak=3)  # fmt: skip
+    home = {"type": "home", "blocks": blocks.home_blocks(
+        member={"tz": "Europe/Paris"}, upcoming=[("daily", None)], paused_until=date(2026, 12, 24),
+        answers=[answer_row(text="x" * 5000)], streak=3)}  # fmt: skip
     assert view_errors(home) == []
 
 

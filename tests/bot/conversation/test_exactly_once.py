@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import conversation
+from bot.conversation import sending
 from checkin.answers import runs
 from checkin.checkins import model
 from checkin.ops import heartbeat
@@ -135,7 +135,7 @@ def test_a_crash_between_posting_and_recording_does_not_resend(
     clock.set(PARIS_NINE)
     monkeypatch.setattr(runs, "set_run_status", crash_on_open)
     with pytest.raises(SystemExit):
-        conversation.send_run(bot.ctx, _due_run(bot, "U001"))
+        sending.send_run(bot.ctx, _due_run(bot, "U001"))
     monkeypatch.setattr(runs, "set_run_status", real)
     run = runs.get_run(bot.ctx.conn, 1)
     assert run["status"] == "sending"
