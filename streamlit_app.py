@@ -10,27 +10,43 @@ from dashboard import auth, components, data, filters, ownership
 st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layout="wide")
 ownership.record_web_start()  # the deploy trail: once per process (st.cache_resource)
 
-feedback_form = st.Page("dashboard/feedback_form.py", title="Feedback form", visibility="hidden")
+feedback_form = st.Page(
+    "dashboard/pages/feedback_form.py", title="Feedback form", visibility="hidden"
+)
 pages = [
     (
         st.Page(
-            "dashboard/overview.py", title="Overview", icon=":material/dashboard:", default=True
+            "dashboard/pages/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            default=True,
         ),
         auth.EVERYONE,
     ),
     (
-        st.Page("dashboard/summary.py", title="Weekly summary", icon=":material/summarize:"),
+        st.Page("dashboard/pages/summary.py", title="Weekly summary", icon=":material/summarize:"),
         auth.EVERYONE,
     ),
-    (st.Page("dashboard/answers.py", title="Answers", icon=":material/forum:"), auth.EVERYONE),
-    (st.Page("dashboard/pool.py", title="Question pool", icon=":material/quiz:"), auth.EVERYONE),
-    (st.Page("dashboard/feedback.py", title="Feedback", icon=":material/reviews:"), auth.EVERYONE),
     (
-        st.Page("dashboard/checkins.py", title="Check-ins", icon=":material/edit_note:"),
+        st.Page("dashboard/pages/answers.py", title="Answers", icon=":material/forum:"),
+        auth.EVERYONE,
+    ),
+    (
+        st.Page("dashboard/pages/pool.py", title="Question pool", icon=":material/quiz:"),
+        auth.EVERYONE,
+    ),
+    (
+        st.Page("dashboard/pages/feedback.py", title="Feedback", icon=":material/reviews:"),
+        auth.EVERYONE,
+    ),
+    (
+        st.Page("dashboard/pages/checkins.py", title="Check-ins", icon=":material/edit_note:"),
         auth.ADMINS,
     ),
     (
-        st.Page("dashboard/operations.py", title="Operations", icon=":material/monitor_heart:"),
+        st.Page(
+            "dashboard/pages/operations.py", title="Operations", icon=":material/monitor_heart:"
+        ),
         auth.ADMINS,
     ),
     (feedback_form, auth.EVERYONE),
