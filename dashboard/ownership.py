@@ -8,6 +8,9 @@ same core function as `python -m checkin member forget`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
 
@@ -15,6 +18,8 @@ from checkin.ops import privacy
 from checkin.ops.deploys import Deploy
 from checkin.people.viewer import Viewer
 from dashboard import data
+
+T = TypeVar("T")
 
 BACKUP_COLUMNS = ["taken_at", "taken_by", "path", "bytes", "schema_version"]
 TRAIL_COLUMNS = ["started_at", "process", "version", "commit", "environment", "host", "pid"]
@@ -46,17 +51,28 @@ def trail_table(trail: list[Deploy]) -> pd.DataFrame:
     )
 
 
-def show_backups(viewer: Viewer) -> None:
-    """The last backup and its age, with a warning when it is older than two days."""
+def _panel(viewer: Viewer, title: str, read: Callable[[], T]) -> T | None:
+    """What every panel starts with: admins only; its reads, or one line saying why the
+    database cannot be read; then its heading. None: show nothing more."""
     if not viewer.is_admin:
-        return
-    st.subheader("Backups")
+        return None
     try:
-        last = data.last_backup(viewer)
-        recent = data.recent_backups(viewer)
+        found = read()
     except data.Unavailable as exc:
         st.error(str(exc))
+        return None
+    st.subheader(title)
+    return found
+
+
+def show_backups(viewer: Viewer) -> None:
+    """The last backup and its age, with a warning when it is older than two days."""
+    found = _panel(
+        viewer, "Backups", lambda: (data.last_backup(viewer), data.recent_backups(viewer))
+    )
+    if found is None:
         return
+    last, recent = found
     if last is None:
         st.warning(
             "No backup has been taken of this database. Set CHECKIN_BACKUP_DIR for a daily one "
@@ -81,15 +97,10 @@ def show_backups(viewer: Viewer) -> None:
 
 def show_deploys(viewer: Viewer) -> None:
     """What runs now and every start before it: version, commit, environment, host."""
-    if not viewer.is_admin:
+    found = _panel(viewer, "Deploys", lambda: (data.running_bot(viewer), data.deploy_trail(viewer)))
+    if found is None:
         return
-    st.subheader("Deploys")
-    try:
-        running = data.running_bot(viewer)
-        trail = data.deploy_trail(viewer)
-    except data.Unavailable as exc:
-        st.error(str(exc))
-        return
+    running, trail = found
     if running is None:
         st.caption("Bot: no heartbeat on this database.")
     else:
@@ -104,13 +115,8 @@ def show_deploys(viewer: Viewer) -> None:
 
 def show_member_data(viewer: Viewer) -> None:
     """Export one member's data as JSON, or erase what they wrote after a typed confirmation."""
-    if not viewer.is_admin:
-        return
-    st.subheader("A member's data")
-    try:
-        members = data.privacy_members(viewer)
-    except data.Unavailable as exc:
-        st.error(str(exc))
+    members = _panel(viewer, "A member's data", lambda: data.privacy_members(viewer))
+    if members is None:
         return
     if not members:
         st.write("No members yet.")
