@@ -6,14 +6,13 @@ from datetime import timedelta
 import streamlit as st
 
 from checkin import errors
-from checkin.feedback import requests
-from checkin.feedback.requests import NeedsConfirmation
+from checkin.feedback.requests import MIN_RESPONSES, NeedsConfirmation
 from dashboard import auth, data
 
 st.title("Feedback")
 st.caption(
     "Reviewers get a Slack DM with a one-time link to a short form. Answers are stored without "
-    f"names and shown only once at least {requests.MIN_RESPONSES} people have answered."
+    f"names and shown only once at least {MIN_RESPONSES} people have answered."
 )
 
 try:
