@@ -7,9 +7,9 @@
 
 - A read takes the viewer first, then what it is about, and returns only what
   that viewer may see (the core function it calls decides). It is cached
-  briefly with `st.cache_data`, per database and per viewer, so what the bot
-  stores shows within seconds. A read whose answer must be fresh on every run
-  (an outbox status, shuffled feedback results) is not cached, and says so.
+  briefly with `st.cache_data` (5 to 30 seconds), per database and per
+  viewer, so what the bot stores shows soon. A read that must be fresh on
+  every run (an outbox status, shuffled feedback results) is not cached.
 - A change is one function per change, the viewer first too; it writes, then
   drops every cached read, so the next run shows it.
 - Which database, and whether it can be used, is this package's business
