@@ -133,9 +133,11 @@ def cached_ms(path: Path, scope: Scope, repeat: int) -> tuple[float, float]:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
+    import streamlit as st
+
     from dashboard import data
 
-    data.st.cache_data.clear()
+    st.cache_data.clear()
     first = median_ms(lambda: data.overview(OPERATOR, scope), 1)
     return first, median_ms(lambda: data.overview(OPERATOR, scope), repeat)
 

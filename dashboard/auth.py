@@ -2,14 +2,14 @@
 
 `streamlit_app.py` calls `current_viewer()` before `st.navigation`, keeps the
 result in `st.session_state["viewer"]` (`VIEWER_KEY`) for the pages, and
-builds its navigation with `pages_for(viewer, ...)`. Pages that must open
+builds its navigation with `pages_for(viewer, ...)`. A page asks `viewer()`. Pages that must open
 without signing in (the feedback form, by its signed link) are passed as
 `current_viewer(public_pages=[...])`.
 
 - Served beyond 127.0.0.1 without sign-in configured: a refusal page, nothing else.
 - No `[auth]` in `.streamlit/secrets.toml`: the local operator (admin).
 - `[auth]` configured and signed out: a page with the sign-in button (`st.login`).
-- Signed in: `checkin.access.identify` gives the viewer, or a refusal page
+- Signed in: `data.identify` (`checkin.people.access`) gives the viewer, or a refusal page
   (another workspace, unknown, deactivated) with a sign-out button.
 - The sidebar says who is signed in, in which role, and offers `st.logout`.
 """
@@ -17,17 +17,15 @@ without signing in (the feedback form, by its signed link) are passed as
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from contextlib import closing
 from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit import config as st_config
 
-from checkin.config import ConfigError, load_config
-from checkin.db import connection
 from checkin.launch import LOCAL_ADDRESS, is_loopback, public_without_signin
-from checkin.people.access import Refusal, identify
+from checkin.people.access import Refusal
 from checkin.people.viewer import OPERATOR, Role, Viewer
+from dashboard import data
 
 VIEWER_KEY = "viewer"
 
@@ -52,6 +50,27 @@ def auth_section() -> dict | None:
 def signin_configured() -> bool:
     """Whether sign-in is set up (`[auth]` in secrets): then nobody is the local operator."""
     return auth_section() is not None
+
+
+class NoViewer(data.Unavailable):
+    """Sign-in is configured and nobody is signed in: the page shows nothing.
+
+    An `Unavailable`, so the one `except data.Unavailable` of a page shows it.
+    """
+
+
+def viewer() -> Viewer:
+    """Who is looking, for a page: the viewer the frame's sign-in put in the session.
+
+    Without sign-in configured that is the local operator; with it, a page run
+    without a signed-in viewer gets `NoViewer`, never the operator's rights.
+    """
+    found = st.session_state.get(VIEWER_KEY)
+    if isinstance(found, Viewer):
+        return found
+    if signin_configured():
+        raise NoViewer("Sign in to see this page.")
+    return OPERATOR
 
 
 def providers(section: dict) -> list[str | None]:
@@ -119,10 +138,8 @@ def identify_current(section: dict | None) -> Viewer | Refusal:
     if not claims.get("is_logged_in"):
         return Refusal("signed_out", "Sign in to see the check-ins.")
     try:
-        config = load_config()
-        with closing(connection.connect(config.db_path)) as conn:
-            return identify(conn, claims, admins=config.admins)
-    except (ConfigError, connection.DatabaseError) as exc:
+        return data.identify(claims)
+    except data.Unavailable as exc:
         return Refusal("unknown", f"The web app cannot check who you are: {exc}")
 
 

@@ -53,7 +53,7 @@ def week_words(week: str) -> str:
 def sidebar(viewer: Viewer) -> Filters:
     """Draw the filters in the sidebar and remember the choice for the pages."""
     side = st.sidebar
-    choices = data.checkins(viewer)
+    choices = data.checkin_choices(viewer)
     if not choices:
         found = Filters()
         st.session_state[STATE] = found
@@ -89,8 +89,8 @@ def sidebar(viewer: Viewer) -> Filters:
         side.caption(f"Week {week_words(first)}")
     members: tuple[str, ...] = ()
     channel = None
-    people = data.members(viewer, checkin.id)
-    rooms = data.channels(viewer, checkin.id)
+    people = data.member_choices(viewer, checkin.id)
+    rooms = data.channel_choices(viewer, checkin.id)
     if not people and viewer.suppresses(checkin.id):
         side.caption(
             "Team figures for the whole check-in: narrowing to some people or a channel "

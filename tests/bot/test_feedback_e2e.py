@@ -24,7 +24,7 @@ APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 def answer(token: str, n: int) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["token"] = token
-    at.switch_page("dashboard/feedback_form.py")
+    at.switch_page("dashboard/pages/feedback_form.py")
     at.run()
     for key in ("clear", "delivers", "helps"):
         at.radio(key=f"fb_{key}").set_value(n)
@@ -36,7 +36,7 @@ def answer(token: str, n: int) -> AppTest:
 def shown_results() -> AppTest:
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=30)
-    at.switch_page("dashboard/feedback.py")
+    at.switch_page("dashboard/pages/feedback.py")
     return at.run()
 
 
@@ -74,5 +74,5 @@ def test_four_invited_three_answer_one_declines_results_at_the_third(
     assert results.response_count(bot.ctx.conn, request_id) == 3
     again = AppTest.from_file(APP, default_timeout=30)
     again.query_params["token"] = token_of(links["U002"])
-    again.switch_page("dashboard/feedback_form.py")
+    again.switch_page("dashboard/pages/feedback_form.py")
     assert again.run().error[0].value == USED

@@ -125,7 +125,7 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
     monkeypatch.setenv("CHECKIN_DB", str(pool_bot.config.db_path))
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=30)
-    at.switch_page("dashboard/pool.py")
+    at.switch_page("dashboard/pages/pool.py")
     at.run()
     table = at.dataframe[0].value
     assert (list(table["question"]), list(table["times asked"]), list(table["answers"])) == (

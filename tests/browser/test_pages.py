@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -241,6 +242,27 @@ def test_text_people_typed_is_shown_as_typed_in_the_browser(web_app, browser) ->
     assert not main.query_selector('a[href="http://evil"]')
     assert not main.query_selector("strong:text-is('b')")
     assert not alerts
+    page.close()
+
+
+def test_each_page_keeps_its_address(web_app, browser) -> None:  # noqa: ANN001
+    """A page's URL is its file name in dashboard/pages: the bot's links (/feedback?request=…,
+    /feedback_form?token=…) and people's bookmarks keep working when the pages move."""
+    page = browser.new_page(viewport=VIEWPORT)
+    links = navigation(page, web_app.url)
+    paths = {title: urllib.parse.urlparse(address).path for title, address in links}
+    assert paths == {
+        "Overview": "/",
+        "Weekly summary": "/summary",
+        "Answers": "/answers",
+        "Question pool": "/pool",
+        "Feedback": "/feedback",
+        "Check-ins": "/checkins",
+        "Operations": "/operations",
+    }
+    page.goto(f"{web_app.url}/feedback?request=1")
+    settle(page)
+    assert page.inner_text('[data-testid="stMain"] h1') == "Feedback"
     page.close()
 
 

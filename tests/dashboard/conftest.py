@@ -46,9 +46,9 @@ def fresh_cache() -> Iterator[None]:
 
 @pytest.fixture
 def fixed_now(monkeypatch) -> datetime:  # noqa: ANN001
-    from dashboard import data
+    from dashboard.data import source
 
-    monkeypatch.setattr(data, "now", lambda: NOW)
+    monkeypatch.setattr(source, "now", lambda: NOW)
     return NOW
 
 

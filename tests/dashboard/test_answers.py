@@ -16,7 +16,7 @@ from checkin.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
-PAGE = "dashboard/answers.py"
+PAGE = "dashboard/pages/answers.py"
 
 HOSTILE = [
     "<script>alert(1)</script>",

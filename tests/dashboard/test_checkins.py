@@ -13,7 +13,7 @@ from checkin.demo import build_demo
 from checkin.ops import outbox
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-PAGE = "dashboard/checkins.py"
+PAGE = "dashboard/pages/checkins.py"
 
 
 @pytest.fixture(autouse=True)

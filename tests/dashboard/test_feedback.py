@@ -33,7 +33,7 @@ def ask(subject: str, reviewers: list[str], at: AppTest | None = None) -> AppTes
     if at is None:
         st.cache_data.clear()
         at = AppTest.from_file(APP, default_timeout=30)
-        at.switch_page("dashboard/feedback.py")
+        at.switch_page("dashboard/pages/feedback.py")
         at.run()
     at.selectbox(key="fb_subject").set_value(subject)
     at.multiselect(key="fb_reviewers").set_value(reviewers)

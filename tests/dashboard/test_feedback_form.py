@@ -18,8 +18,8 @@ from checkin.feedback import invites, requests, results, tokens
 from checkin.people import members
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-FORM = "dashboard/feedback_form.py"
-PAGE = "dashboard/feedback.py"
+FORM = "dashboard/pages/feedback_form.py"
+PAGE = "dashboard/pages/feedback.py"
 PEOPLE = {"U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer",
           "U004": "Dmitri Volkov", "U005": "Emma Larsen"}  # fmt: skip
 

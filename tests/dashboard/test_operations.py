@@ -18,7 +18,7 @@ from checkin.people.viewer import Viewer
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
-PAGE = "dashboard/operations.py"
+PAGE = "dashboard/pages/operations.py"
 
 
 @pytest.fixture(autouse=True)
@@ -186,7 +186,7 @@ def test_operations_page_shows_backups_deploys_and_member_data(tmp_path, monkeyp
     backup.take_backup(Config(db_path=path), tmp_path / "copy.db")
     monkeypatch.setenv("CHECKIN_DB", str(path))
     st_cache_clear()
-    at = AppTest.from_file(str(ROOT / "dashboard/operations.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "dashboard/pages/operations.py"), default_timeout=30).run()
     assert not at.exception
     headers = [h.value for h in at.subheader]
     assert "Backups" in headers and "A member's data" in headers

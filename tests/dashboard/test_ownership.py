@@ -14,7 +14,7 @@ from checkin.db import connection
 from checkin.ops import backup, deploys, heartbeat
 from checkin.people import members
 from checkin.pool import submit
-from dashboard import ownership
+from dashboard import data
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -146,6 +146,6 @@ def test_the_web_app_records_its_start_once_per_process(live):
     with closing(connection.connect(live)) as conn:
         starts = conn.execute("SELECT process, env FROM deploys").fetchall()
     assert [tuple(r) for r in starts] == [("web", "production")]
-    assert ownership.record_web_start() is not None  # cached: no second row
+    assert data.record_web_start() is not None  # cached: no second row
     with closing(connection.connect(live)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM deploys").fetchone()[0] == 1

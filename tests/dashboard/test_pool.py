@@ -19,7 +19,7 @@ from checkin.pool import moderation, rotation
 from checkin.pool import submit as pool_submit
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-PAGE = "dashboard/pool.py"
+PAGE = "dashboard/pages/pool.py"
 PULSE = """
 [[checkin]]
 name = "pulse"

@@ -56,7 +56,7 @@ def app(user: str, name: str = "Someone") -> AppTest:
 
 
 def page(at: AppTest, name: str, checkin_id: int | None = None) -> AppTest:
-    at.switch_page(str(ROOT / "dashboard" / f"{name}.py")).run()
+    at.switch_page(str(ROOT / "dashboard" / "pages" / f"{name}.py")).run()
     if checkin_id is not None:
         at.sidebar.selectbox(key="filter_checkin").set_value(checkin_id).run()
     assert not at.exception
@@ -95,7 +95,7 @@ def test_admin_pages_are_not_in_a_members_or_leads_navigation(roles, user) -> No
     at = app(user)
     for name in ("checkins", "operations"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(str(ROOT / "dashboard" / f"{name}.py"))
+            at.switch_page(str(ROOT / "dashboard" / "pages" / f"{name}.py"))
     titles = {name: [t.value for t in page(at, name).title] for name in EVERY_PAGE[:3]}
     assert titles == {
         "overview": ["Overview"],
@@ -128,7 +128,7 @@ def test_an_admin_has_every_page_and_manages_every_checkin(roles) -> None:  # no
 )
 def test_an_admin_page_run_directly_shows_a_non_admin_nothing(roles, name, viewer) -> None:  # noqa: ANN001
     assert roles.ops == 2
-    at = AppTest.from_file(str(ROOT / "dashboard" / f"{name}.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{name}.py"), default_timeout=30)
     at.secrets["auth"] = AUTH
     at.user = signed_in(viewer.slack_id, team=WORKSPACE)
     at.session_state["viewer"] = viewer

@@ -117,7 +117,7 @@ def page(name: str, user: dict | None) -> AppTest:
     if user is not None:
         at.user = user
     at.run()
-    at.switch_page(f"dashboard/{name}.py")
+    at.switch_page(f"dashboard/pages/{name}.py")
     at.run()
     assert not at.exception
     return at
@@ -333,12 +333,12 @@ def test_a_signed_out_visitor_reaches_the_feedback_form_by_its_link_and_nothing_
     assert not at.dataframe and not at.expander and not at.selectbox
     for name in ("pool", "feedback"):  # not in a signed-out visitor's navigation at all
         with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(f"dashboard/{name}.py")
+            at.switch_page(f"dashboard/pages/{name}.py")
     at = AppTest.from_file(FRAME, default_timeout=30)
     at.secrets["auth"] = AUTH
     at.user = out
     at.query_params["token"] = token
-    at.switch_page("dashboard/feedback_form.py")
+    at.switch_page("dashboard/pages/feedback_form.py")
     at.run()
     assert not at.exception
     assert at.title[0].value == "Feedback about Ana Ash"
@@ -349,7 +349,7 @@ def test_a_page_run_without_a_signed_in_viewer_shows_nothing_once_sign_in_is_con
     workspace,
 ):
     for name in ("pool", "feedback"):
-        at = AppTest.from_file(str(ROOT / "dashboard" / f"{name}.py"), default_timeout=30)
+        at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{name}.py"), default_timeout=30)
         at.secrets["auth"] = AUTH
         at.run()
         assert not at.exception
@@ -358,7 +358,7 @@ def test_a_page_run_without_a_signed_in_viewer_shows_nothing_once_sign_in_is_con
 
 
 def test_without_sign_in_configured_the_local_operator_sees_everything(workspace):
-    at = AppTest.from_file(str(ROOT / "dashboard" / "pool.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "pool.py"), default_timeout=30)
     at.run()
     assert not at.exception
     assert {r["question"] for r in table(at)} == {APPROVED, ANONYMOUS, ANA_PENDING, BO_PENDING}

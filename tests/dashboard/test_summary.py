@@ -18,7 +18,7 @@ from tests.dashboard.conftest import EVIL, LAST_WEEK, NOW, app
 
 def open_summary(week: str | None = None):  # noqa: ANN201
     at = app().run()
-    at.switch_page("dashboard/summary.py").run()
+    at.switch_page("dashboard/pages/summary.py").run()
     if week:
         at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("summary_week"))) \
             .set_value(week).run()  # fmt: skip
@@ -145,7 +145,7 @@ def test_no_check_ins_says_how_to_import_one(tmp_path, monkeypatch, fixed_now) -
     connection.connect(path).close()
     monkeypatch.setenv("CHECKIN_DB", str(path))
     at = app().run()
-    at.switch_page("dashboard/summary.py").run()
+    at.switch_page("dashboard/pages/summary.py").run()
     assert not at.exception
     assert any("checkins import" in i.value for i in at.info)
     assert not at.get("download_button")

@@ -7,6 +7,7 @@ how each request ended.
 """
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -14,16 +15,15 @@ from checkin import errors
 from checkin.checkins.definitions import DAYS, KINDS, DefinitionError
 from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
 from checkin.errors import NotAllowed
-from dashboard import data
+from dashboard import auth, data
 
 NEW = 0  # the choice "a new check-in"
 
 st.title("Check-ins")
 
 try:
-    path = data.db_path()
-    viewer = data.current_viewer()
-    summaries = data.read(path, viewer, "checkins")
+    viewer = auth.viewer()
+    summaries = data.managed_checkins(viewer)
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
@@ -45,7 +45,7 @@ def lines(text: str) -> list[str]:
 
 def load(choice: int) -> None:
     """Put a check-in (or an empty one) into the widgets' state."""
-    form = CheckinForm() if choice == NEW else data.read(path, viewer, "checkin_form", choice)
+    form = CheckinForm() if choice == NEW else data.checkin_form(viewer, choice)
     if choice == NEW:
         form.questions = [QuestionForm(kind="text", text="")]
     state = st.session_state
@@ -132,7 +132,7 @@ def form_from_widgets() -> CheckinForm:
 def save() -> None:
     state = st.session_state
     try:
-        saved = data.write(path, viewer, "save_checkin_form", form_from_widgets())
+        saved = data.save_checkin(viewer, form_from_widgets())
     except FormErrors as exc:
         state.ci_errors = exc.fields
         state.ci_flash = ("error", "Not saved: fix the fields marked below.")
@@ -146,14 +146,22 @@ def save() -> None:
     state.ci_loaded = None  # reload what was written
 
 
-def queue(name: str, checkin_id: int) -> None:
-    args = (st.session_state.get("ci_send_to"),) if name == "send_now" else ()
+def queue(ask: Callable[[], int]) -> None:
+    """Ask the bot through the outbox; keep the request's id to show how it ends."""
     try:
-        outbox_id = data.write(path, viewer, name, checkin_id, *args)
+        outbox_id = ask()
     except (NotAllowed, errors.NotFound) as exc:
         st.session_state.ci_flash = ("error", str(exc))
         return
     st.session_state.ci_outbox = [outbox_id, *st.session_state.get("ci_outbox", [])]
+
+
+def send_now(checkin_id: int) -> None:
+    queue(lambda: data.send_now(viewer, checkin_id, st.session_state.get("ci_send_to")))
+
+
+def post_summary(checkin_id: int) -> None:
+    queue(lambda: data.post_summary(viewer, checkin_id))
 
 
 # --- which check-in ------------------------------------------------------------------------
@@ -245,9 +253,9 @@ save_col.button("Save", type="primary", on_click=save, key="ci_save")
 
 if choice != NEW:
     st.subheader("Send and post")
-    people = data.read(path, viewer, "checkin_members", choice)
+    people = data.checkin_members(viewer, choice)
     who = {m: n for m, n in people}
-    hb = data.read_ops(path, viewer, "heartbeat") if viewer.is_admin else None
+    hb = data.heartbeat(viewer) if viewer.is_admin else None
     if viewer.is_admin and (hb is None or hb.stale):
         st.warning(
             "The bot is not running on this database: requests wait until it runs "
@@ -261,14 +269,14 @@ if choice != NEW:
             format_func=lambda m: "everyone in the check-in" if m is None else f"{who[m]} ({m})",
             key="ci_send_to",
         )
-        st.button("Send now", key="ci_send", on_click=queue, args=("send_now", choice))
+        st.button("Send now", key="ci_send", on_click=send_now, args=(choice,))
     with send_right:
         st.write("")
         st.button(
             "Post this week's summary",
             key="ci_post",
-            on_click=queue,
-            args=("post_summary", choice),
+            on_click=post_summary,
+            args=(choice,),
         )
 
     def show_requests(statuses: list) -> None:
@@ -288,7 +296,7 @@ if choice != NEW:
         )
 
     asked = tuple(st.session_state.get("ci_outbox", []))
-    statuses = data.outbox_status(path, viewer, asked) if asked else []
+    statuses = data.outbox_status(viewer, asked) if asked else []
     if statuses:
         waiting = not all(s.finished for s in statuses)
 
@@ -296,11 +304,11 @@ if choice != NEW:
         def requests() -> None:
             """Reads the status again every 3 s while a request is not done or failed."""
             st.caption("Requests from this page, newest first (the bot takes them within seconds)")
-            show_requests(data.outbox_status(path, viewer, asked))
+            show_requests(data.outbox_status(viewer, asked))
 
         requests()
 
-    recent = data.recent_requests(path, viewer, choice)
+    recent = data.recent_requests(viewer, choice)
     if recent:
         with st.expander("Latest requests for this check-in, from any page or the CLI"):
             show_requests(recent)
@@ -312,7 +320,7 @@ export_col, import_col = st.columns(2)
 with export_col:
     st.download_button(
         "Export check-ins (TOML)",
-        data=data.read(path, viewer, "export_toml"),
+        data=data.export_toml(viewer),
         file_name="checkins.toml",
         mime="application/toml",
         key="ci_export",
@@ -324,7 +332,7 @@ if viewer.is_admin:
         if upload is not None and st.button("Import", key="ci_import"):
             try:
                 text = upload.getvalue().decode("utf-8")
-                result = data.write(path, viewer, "import_toml", text, source=upload.name)
+                result = data.import_checkins(viewer, text, upload.name)
             except UnicodeDecodeError:
                 st.error("That file is not UTF-8 text; save it as UTF-8 and upload it again.")
             except DefinitionError as exc:

@@ -7,12 +7,12 @@ import streamlit as st
 
 from checkin.reports import formats
 from checkin.reports.charts import chart_filename, report_chart
-from dashboard import components, data, filters
+from dashboard import auth, components, data, filters
 
 st.title("Weekly summary")
 
 picked = filters.current()
-viewer = data.viewer()
+viewer = auth.viewer()
 if picked.checkin is None:
     st.info(
         "There are no check-ins yet. Import one with "

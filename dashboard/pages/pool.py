@@ -3,8 +3,8 @@
 import streamlit as st
 
 from checkin import errors
-from checkin.pool import moderation, submit
-from dashboard import data_pool as data
+from checkin.pool import submit
+from dashboard import auth, data
 
 st.title("Question pool")
 st.caption(
@@ -13,10 +13,9 @@ st.caption(
 )
 
 try:
-    viewer = data.current_viewer()
-    path = data.db_path()
-    questions = data.pool_listing(path, viewer.key, viewer)
-    admin = data.is_admin(path, viewer)
+    viewer = auth.viewer()
+    questions = data.pool_questions(viewer)
+    admin = data.moderates_pool(viewer)
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
@@ -38,16 +37,15 @@ with st.form("pool_submit", clear_on_submit=True):
     if st.form_submit_button("Submit"):
         listed = submit.split_list(items)
         try:
-            kept = data.write(
-                path, submit.submit, text, submitted_by=viewer.slack_id or "operator",
-                source="web", kind=kind, options=listed if kind == "choice" else None,
+            kept = data.submit_pool_question(
+                viewer, text, kind=kind, options=listed if kind == "choice" else None,
                 labels=listed if kind == "scale" else None, anonymous=anonymous,
             )  # fmt: skip
         except errors.Refused as exc:
             st.error(str(exc))
         else:
             st.success(f"Submitted: “{kept.text}”. An admin will review it.")
-            questions = data.pool_listing(path, viewer.key, viewer)
+            questions = data.pool_questions(viewer)
 
 st.subheader("The pool")
 if not questions:
@@ -78,7 +76,7 @@ for q in questions:
             st.text("Options: " + ", ".join(q["options"]))
         if q["labels"]:
             st.text("Labels 1–5: " + ", ".join(q["labels"]))
-        answers = data.pool_answers(path, viewer.key, viewer, q["id"])
+        answers = data.pool_answers(viewer, q["id"])
         if answers:
             st.dataframe(answers, hide_index=True)
         else:
@@ -98,8 +96,7 @@ for q in questions:
         if action is not None:
             verb, new_text = action
             try:
-                data.write(path, moderation.moderate_as, viewer, q["id"], verb, text=new_text,
-                           configured=data.admins())  # fmt: skip
+                data.moderate_pool_question(viewer, q["id"], verb, text=new_text)
             except (errors.Refused, data.Unavailable) as exc:
                 st.error(str(exc))
             else:

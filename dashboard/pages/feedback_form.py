@@ -8,8 +8,8 @@ import streamlit as st
 
 from checkin import errors
 from checkin.feedback import requests, tokens
-from checkin.feedback.form import ANONYMITY_NOTE, MAX_TEXT, open_form, submit_response
-from dashboard import data_pool as data
+from checkin.feedback.form import ANONYMITY_NOTE, MAX_TEXT
+from dashboard import data
 
 token = st.query_params.get("token")
 if token:
@@ -26,9 +26,7 @@ if st.session_state.get("feedback_done"):
     st.stop()
 
 try:
-    path = data.db_path()
-    with data.connection(path) as conn:
-        form = open_form(conn, data.secret(), token)
+    form = data.feedback_form(token)
 except tokens.BadToken as exc:
     st.error(str(exc))
     st.stop()
@@ -56,7 +54,7 @@ with st.form("feedback_form"):
 
 if sent:
     try:
-        data.write(path, submit_response, data.secret(), token, given)
+        data.submit_feedback(token, given)
     except (errors.Refused, tokens.BadToken) as exc:
         st.error(str(exc))
     else:

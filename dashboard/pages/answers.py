@@ -10,7 +10,7 @@ import re
 import streamlit as st
 
 from checkin.answers.search import SearchError, marked_parts
-from dashboard import data
+from dashboard import auth, data
 
 PAGE_SIZE = 50
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -18,10 +18,9 @@ WEEK = re.compile(r"^\d{4}-W\d{2}$")
 st.title("Answers")
 
 try:
-    path = data.db_path()
-    viewer = data.current_viewer()
-    members = data.read(path, viewer, "members")
-    questions = data.read(path, viewer, "questions")
+    viewer = auth.viewer()
+    members = data.answer_members(viewer)
+    questions = data.answer_questions(viewer)
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
@@ -94,8 +93,8 @@ with by_member:
             on_change=first_page,
             args=("answers_member_page",),
         )
-        result = data.read(
-            path, viewer, "member_history", member, checkin_id=checkin,
+        result = data.member_history(
+            viewer, member, checkin_id=checkin,
             page=page_number("answers_member_page"), page_size=PAGE_SIZE,
         )  # fmt: skip
         if not result.total:
@@ -136,7 +135,7 @@ with by_question:
         if week and not WEEK.match(week):
             st.warning(f"{week!r} is not a week: write it like 2026-W48, or leave it empty.")
             week = ""
-        wordings = data.read(path, viewer, "question_wordings", question)
+        wordings = data.question_wordings(viewer, question)
         if len(wordings) > 1:
             st.caption("This question was reworded; each answer shows the wording it answered.")
             st.dataframe(
@@ -147,8 +146,8 @@ with by_question:
                 ],
                 hide_index=True,
             )  # fmt: skip
-        result = data.read(
-            path, viewer, "question_history", question, week=week or None,
+        result = data.question_history(
+            viewer, question, week=week or None,
             page=page_number("answers_question_page"), page_size=PAGE_SIZE,
         )  # fmt: skip
         if not result.total:
@@ -189,8 +188,8 @@ with searching:
     )  # fmt: skip
     if query.strip():
         try:
-            found = data.read(
-                path, viewer, "search", query, checkin_id=search_checkin,
+            found = data.search_answers(
+                viewer, query, checkin_id=search_checkin,
                 member_id=search_member, page=page_number("answers_search_page"), page_size=20,
             )  # fmt: skip
         except SearchError as exc:

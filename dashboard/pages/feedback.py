@@ -6,29 +6,26 @@ from datetime import timedelta
 import streamlit as st
 
 from checkin import errors
-from checkin.clock import system_clock
-from checkin.feedback import requests
-from checkin.feedback.requests import NeedsConfirmation, create_request
-from dashboard import data_pool as data
+from checkin.feedback.requests import MIN_RESPONSES, NeedsConfirmation
+from dashboard import auth, data
 
 st.title("Feedback")
 st.caption(
     "Reviewers get a Slack DM with a one-time link to a short form. Answers are stored without "
-    f"names and shown only once at least {requests.MIN_RESPONSES} people have answered."
+    f"names and shown only once at least {MIN_RESPONSES} people have answered."
 )
 
 try:
-    viewer = data.current_viewer()
-    path = data.db_path()
-    people = data.people(path, viewer.key, viewer)
-    subjects = dict(data.subjects(path, viewer.key, viewer))
-    requests = data.feedback_requests(path, viewer.key, viewer)
+    viewer = auth.viewer()
+    people = data.feedback_people(viewer)
+    subjects = dict(data.feedback_subjects(viewer))
+    requests = data.feedback_requests(viewer)
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
 
 names = dict(people)
-today = system_clock().date()
+today = data.today()
 
 with st.form("feedback_request"):
     st.subheader("Ask for feedback")
@@ -57,12 +54,11 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
         st.error("Choose who is asking (the subject or their lead).")
     else:
         try:
-            request_id = data.write(
-                path, create_request, subject=pending["subject"],
+            request_id = data.request_feedback(
+                viewer, subject=pending["subject"],
                 requested_by=pending["requester"], reviewers=pending["reviewers"],
                 due=pending["due"], today=today, notify_subject=pending["share"],
-                confirmed=pending["confirmed"], admins=data.admins(),
-                requester_is_admin=viewer.is_admin,
+                confirmed=pending["confirmed"],
             )  # fmt: skip
         except NeedsConfirmation as exc:
             st.session_state["fb_confirm"] = {**pending, "confirmed": True}
@@ -73,7 +69,7 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
         else:
             st.session_state.pop("fb_confirm", None)
             st.success(f"Request #{request_id} sent: the bot DMs each reviewer their link.")
-            requests = data.feedback_requests(path, viewer.key, viewer)
+            requests = data.feedback_requests(viewer)
 if st.session_state.get("fb_confirm") and st.button("Send anyway", key="fb_send_anyway"):
     st.session_state["fb_confirm_clicked"] = True
     st.rerun()
@@ -89,13 +85,13 @@ for r in requests:
              f"{r['answered']} of {r['invited']} answered")  # fmt: skip
     with st.expander(label, expanded=str(r["id"]) == wanted):
         try:
-            shown = data.feedback_results(path, viewer, r["id"])
+            shown = data.feedback_results(viewer, r["id"])
         except errors.NotAllowed as exc:
             st.text(str(exc))
             continue
         if r["declined"]:
             st.caption(f"{r['declined']} declined.")
-        for miss in data.feedback_undelivered(path, viewer, r["id"]):
+        for miss in data.feedback_undelivered(viewer, r["id"]):
             if miss["state"] in ("refused", "expired"):
                 st.text(f"Not invited: {miss['reviewer']}: {miss['reason']}.")  # never Markdown
             else:

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from checkin.ops.charts import daily_chart
-from dashboard import data, ownership
+from dashboard import auth, data, ownership
 
 st.title("Operations")
 
 try:
-    path = data.db_path()
-    viewer = data.current_viewer()
+    viewer = auth.viewer()
+    hb = data.heartbeat(viewer)  # None for anyone but an admin
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
@@ -21,10 +21,6 @@ if not viewer.is_admin:
 days = st.slider("Days to show", min_value=1, max_value=90, value=14, key="ops_days")
 
 
-def read(name: str, **kwargs: object) -> object:
-    return data.read_ops(path, viewer, name, **kwargs)
-
-
 def utc(stamp: str | None) -> str:
     return (stamp or "")[:19].replace("T", " ")
 
@@ -32,11 +28,6 @@ def utc(stamp: str | None) -> str:
 # --- the bot -------------------------------------------------------------------------------------
 
 st.subheader("The bot")
-try:
-    hb = read("heartbeat")
-except data.Unavailable as exc:
-    st.error(str(exc))
-    st.stop()
 if hb is None:
     st.warning(
         "No bot has run on this database yet: start it with `python -m bot` "
@@ -62,9 +53,9 @@ else:
 
 # --- what it did -------------------------------------------------------------------------------
 
-events = read("daily_events", days=days)
+events = data.daily_events(viewer, days)
 sent = [{"day": e.day, "messages": e.count} for e in events if e.kind == "message_sent"]
-answers = [{"day": d.day, "answers": d.count} for d in read("answers_per_day", days=days)]
+answers = [{"day": d.day, "answers": d.count} for d in data.answers_per_day(viewer, days)]
 
 left, right = st.columns(2)
 with left:
@@ -83,7 +74,7 @@ with right:
         st.caption(f"No answers stored in the last {days} days.")
 
 st.subheader("Slack errors")
-errors = read("slack_errors", days=days)
+errors = data.slack_errors(viewer, days)
 if errors:
     st.dataframe(
         [
@@ -96,7 +87,7 @@ else:
     st.caption(f"No Slack API errors in the last {days} days.")
 
 st.subheader("Rate-limit waits")
-waits = read("rate_limit_waits", days=days)
+waits = data.rate_limit_waits(viewer, days)
 if waits:
     st.dataframe(
         [
@@ -110,7 +101,7 @@ else:
     st.caption(f"Slack asked the bot to wait 0 times in the last {days} days.")
 
 st.subheader("Sending a check-in to one member")
-durations = read("run_send_durations", days=days)
+durations = data.run_send_durations(viewer, days)
 if durations:
     st.dataframe(
         [
@@ -126,7 +117,7 @@ else:
 # --- the outbox and the weekly posts --------------------------------------------------------------
 
 st.subheader("Outbox")
-queue = read("outbox_queue")
+queue = data.outbox_queue(viewer)
 cols = st.columns(4)
 for col, status in zip(cols, ("pending", "running", "done", "failed"), strict=True):
     col.metric(status.capitalize(), queue.counts.get(status, 0))
@@ -144,7 +135,7 @@ else:
     st.caption("Nothing has been asked of the bot through the outbox yet.")
 
 st.subheader("Weekly summaries that failed to post")
-failed = read("failed_report_posts")
+failed = data.failed_report_posts(viewer)
 if failed:
     st.dataframe(
         [

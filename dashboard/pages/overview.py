@@ -5,7 +5,7 @@ import streamlit as st
 from checkin import palette
 from checkin.overview.charts import overview_chart
 from checkin.reports import formats
-from dashboard import components, data, filters
+from dashboard import auth, components, data, filters
 
 st.title("Overview")
 
@@ -19,7 +19,7 @@ if picked.checkin is None:
     )
     st.stop()
 
-viewer = data.viewer()
+viewer = auth.viewer()
 try:
     ov = data.overview(viewer, picked.scope)
 except data.NotAllowed as exc:
