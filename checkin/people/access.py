@@ -212,7 +212,7 @@ def _viewer(
     if row is not None and not row["active"] and (row["inactive_reason"] or "") in DEACTIVATED:
         return Refusal(
             "deactivated",
-            "Your Slack account in this workspace is deactivated, so this web app shows you nothing.",
+            "Your Slack account in this workspace is deactivated, so the check-ins show you nothing.",
         )
     leads = lead_checkins(conn, slack_id)
     if row is None and not is_listed and not leads:

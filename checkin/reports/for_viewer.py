@@ -1,8 +1,11 @@
 """The weekly summary as a viewer may see it, and its downloads (Markdown, CSV, JSON, PNG).
 
-An admin or a lead of the check-in gets the whole report; a member who was
-asked gets their own words and the team figures, held back where a group is
-smaller than `viewer.min_group`.
+An admin or a lead of the check-in, and everyone asked in a check-in with
+`visibility = "team"`, gets the whole report; a member who was asked in a
+`private` check-in gets their own words and the team figures, held back where
+a group is smaller than `viewer.min_group`. The web app, `/checkin report`
+in Slack and its DM all call `weekly_report` with the person's viewer; the
+post in the report channel is `channel_report`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,35 @@ def weekly_report(
     if viewer.suppresses(checkin_id):
         return _member_report(conn, viewer, report)
     return report
+
+
+CHANNEL_READER = Viewer(role="member", name="the report channel")
+"""Who reads a report channel: members, and none of them is the one whose words it shows."""
+
+
+def channel_report(
+    conn: sqlite3.Connection, checkin_id: int, week: str, now: datetime
+) -> model.Report:
+    """The weekly summary as posted to the check-in's report channel.
+
+    A `team` check-in posts the whole report, which everyone asked in it sees.
+    A `private` one posts team figures only, held back as for a member (the
+    channel's readers are members): no text answers and no names. A week
+    fewer than 3 people answered is refused (NotAllowed, with the line to post).
+    """
+    row = conn.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
+    if row is None:
+        raise model.ReportError(f"no check-in with id {checkin_id}")
+    report = build.build_report(conn, row, week, now)
+    if row["visibility"] == "team":
+        return report
+    try:
+        return _member_report(conn, CHANNEL_READER, report)
+    except NotAllowed:
+        raise NotAllowed(
+            f"Fewer than {CHANNEL_READER.min_group} people answered in week {week}, so its "
+            "summary is shown only to admins and the check-in's leads."
+        ) from None
 
 
 def report_csv(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str) -> str:
