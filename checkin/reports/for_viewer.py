@@ -123,15 +123,23 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
     values: dict[tuple[str, int], dict[object, int]] = defaultdict(dict)
     shown_kinds = [q for q in report.questions if q.kind in ("scale", "choice")]
     question_marks = ", ".join("?" for _ in shown_kinds) or "NULL"
+    # every week of the trend: a week's mean is held back wherever its distribution has
+    # a count held back, or the mean and the shown counts would give that count back
     for r in conn.execute(
-        "SELECT a.question_id, CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "  # noqa: S608
+        "SELECT a.week, a.question_id, "  # noqa: S608
+        "CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "
         "COUNT(DISTINCT a.member_id) AS people FROM answers a "
         "JOIN questions q ON q.id = a.question_id "
-        f"WHERE a.checkin_id = ? AND a.week = ? AND a.question_id IN ({question_marks}) "
-        "AND a.skipped = 0 GROUP BY a.question_id, value",
-        [report.checkin_id, report.week, *(q.question_id for q in shown_kinds)],
+        f"WHERE a.checkin_id = ? AND a.week IN ({marks}) AND a.question_id IN ({question_marks}) "
+        "AND a.skipped = 0 GROUP BY a.week, a.question_id, value",
+        [report.checkin_id, *weeks, *(q.question_id for q in shown_kinds)],
     ):
-        values[(report.week, r["question_id"])][r["value"]] = r["people"]
+        values[(r["week"], r["question_id"])][r["value"]] = r["people"]
+
+    def held_back(week: str | None, question_id: int) -> frozenset:
+        groups = values.get((week, question_id), {}) if week else {}
+        return suppression.suppress_groups(groups, least).suppressed
+
     previous = weeks[-2] if len(weeks) > 1 else None
     # every question in this week and the one before; scale questions (the trend) in all
     scales = [q.question_id for q in report.questions if q.kind == "scale"]
@@ -175,8 +183,7 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
                 )
             )
             continue
-        groups = values.get((report.week, q.question_id), {})
-        hidden = suppression.suppress_groups(groups, least).suppressed
+        hidden = held_back(report.week, q.question_id)
         changes: dict = {}
         if q.kind == "choice" and q.counts is not None:
             changes["counts"] = {k: v for k, v in q.counts.items() if k not in hidden}
@@ -186,7 +193,11 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             ]
         if q.kind == "number":
             changes.update(min=None, max=None)  # the lowest and highest are one person's
-        if q.kind == "scale" and not enough(previous, q.question_id):
+        if q.kind == "scale" and hidden:
+            changes.update(mean=None, mean_change=None)
+        if q.kind == "scale" and (
+            not enough(previous, q.question_id) or held_back(previous, q.question_id)
+        ):
             changes.update(previous_mean=None, mean_change=None)
         questions_out.append(dataclasses.replace(q, **changes))
     h = report.headline
@@ -202,5 +213,9 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             p if answerers.get(p.week, 0) >= least else model.WeekPoint(p.week, 0, 0, 0)
             for p in report.trend
         ],
-        scale_trend=[s for s in report.scale_trend if enough(s.week, s.question_id)],
+        scale_trend=[
+            s
+            for s in report.scale_trend
+            if enough(s.week, s.question_id) and not held_back(s.week, s.question_id)
+        ],
     )
