@@ -21,6 +21,8 @@ from bot.slack import SlackUnavailable, call, error_code
 from checkin.checkins import model
 from checkin.clock import parse_iso
 from checkin.people import access, admins, members
+from checkin.people.access import Refusal
+from checkin.people.viewer import Viewer
 
 ROSTER_MAX_AGE = timedelta(days=1)
 ROSTER_RETRY = timedelta(minutes=5)  # after a Slack error reading it, the roster is read again
@@ -77,6 +79,14 @@ def is_admin(ctx: BotContext, user_id: str, *, look_up: bool = True) -> bool:
     if look_up and user_id:
         member(ctx, user_id)
     return admins.is_admin(ctx.conn, user_id, ctx.config.admins)
+
+
+def viewer(ctx: BotContext, user_id: str) -> Viewer | Refusal:
+    """Who is asking, by the rules sign-in uses (`checkin.people.access.viewer_for_member`):
+    the bot shows a person in Slack what the web app shows them signed in."""
+    if user_id:
+        member(ctx, user_id)
+    return access.viewer_for_member(ctx.conn, user_id, admins=ctx.config.admins)
 
 
 def is_stale(row: sqlite3.Row | None, now: datetime, max_age: timedelta = PROFILE_MAX_AGE) -> bool:

@@ -14,8 +14,13 @@
   gets one message.
 - `/checkin report [last week | this week | 2026-W48] [@member] [check-in] [dm]`:
   the summary as an ephemeral message, or with `dm` in the person's DM with
-  the chart; with `@member`, that member's answers for the week (their own,
-  or anyone's for an admin).
+  the chart; with `@member`, that member's answers for the week. Each shows
+  the asker what the web app shows them (`checkin.reports.for_viewer` with
+  the viewer sign-in would make): in a private check-in a member gets their
+  own words and team figures with small groups held back, leads and admins
+  everyone's answers; in a team check-in everyone asked gets everyone's.
+- The channel post is `for_viewer.channel_report`: a private check-in's team
+  figures as a member sees them, naming nobody; a team check-in's whole report.
 - Outbox `post_report` ({"checkin", "week", "channel"}): a post asked for
   from the command line or the web app; it does not count as the week's
   scheduled post.
@@ -49,7 +54,8 @@ from checkin import errors
 from checkin.answers import asked
 from checkin.checkins.timing import Schedule, report_due
 from checkin.ops import events
-from checkin.reports import build, charts, formats, model, posts
+from checkin.people.access import Refusal
+from checkin.reports import build, charts, for_viewer, formats, model, posts
 from checkin.reports.posts import retry_failed_report_post
 from checkin.weeks import week_bounds
 
@@ -107,8 +113,7 @@ def handle_outbox(ctx: BotContext, payload: dict) -> None:
     channel = payload.get("channel") or checkin["report_channel"]
     if not channel:
         raise PostError(f"{checkin['name']} has no report channel and none was given")
-    report = build.build_report(conn, checkin, week, ctx.clock())
-    post_report(ctx, report, channel)
+    post_for_channel(ctx, checkin, week, channel)
 
 
 OUTBOX: dict[str, Callable[[BotContext, dict], None]] = {"post_report": handle_outbox}
@@ -167,14 +172,16 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
                 return
             if ts is not None:
                 ctx.logger.info("report %s %s was posted before", checkin["name"], week)
-                report = build.build_report(conn, checkin, week, ctx.clock())
-                complete_thread(ctx, report, members.channel_id(ctx, channel) or channel, ts)
-                posts.finish_report_post(
-                    conn, checkin["id"], week, message_ts=ts, clock=ctx.clock
-                )
+                try:
+                    report = for_viewer.channel_report(conn, checkin["id"], week, ctx.clock())
+                except errors.NotAllowed:
+                    report = None  # held back: the post is the whole of it
+                if report is not None:
+                    channel_ref = members.channel_id(ctx, channel) or channel
+                    complete_thread(ctx, report, channel_ref, ts)
+                posts.finish_report_post(conn, checkin["id"], week, message_ts=ts, clock=ctx.clock)
                 return
-        report = build.build_report(conn, checkin, week, ctx.clock())
-        ts = post_report(ctx, report, channel)
+        ts = post_for_channel(ctx, checkin, week, channel)
         posts.finish_report_post(conn, checkin["id"], week, message_ts=ts, clock=ctx.clock)
         ctx.logger.info("posted the %s report for %s to %s", checkin["name"], week, channel)
     except Exception as exc:
@@ -248,6 +255,37 @@ def complete_thread(ctx: BotContext, report: model.Report, channel_id: str, ts: 
 
 
 # --- posting ----------------------------------------------------------------------------------
+
+
+def post_for_channel(ctx: BotContext, checkin: Any, week: str, channel: str) -> str:
+    """The week's summary as the report channel may read it (`for_viewer.channel_report`):
+    a private check-in's team figures naming nobody, a team check-in's whole report; its ts."""
+    try:
+        report = for_viewer.channel_report(ctx.conn, checkin["id"], week, ctx.clock())
+    except errors.NotAllowed as exc:
+        return post_held_back(ctx, checkin, week, channel, str(exc))
+    return post_report(ctx, report, channel)
+
+
+def post_held_back(ctx: BotContext, checkin: Any, week: str, channel: str, reason: str) -> str:
+    """A week too few answered to show the channel: one line saying so, with the metadata
+    that marks it as the week's post."""
+    channel_id = members.channel_id(ctx, channel)
+    if channel_id is None:
+        raise PostError(f"no channel {channel} that the bot can see: invite the bot to it")
+    monday = week_bounds(week)[0].isoformat()
+    header = f"{checkin['name']}: week of {formats.day_words(monday)}"
+    response = call(
+        ctx, "chat.postMessage", checkin_id=checkin["id"], channel=channel_id,
+        text=esc(clip(f"{header}. {reason}", 3000)),
+        blocks=[{"type": "header", "text": plain(header, HEADER_MAX)}, section(esc(reason))],
+        unfurl_links=False, unfurl_media=False,
+        metadata={
+            "event_type": METADATA_EVENT,
+            "event_payload": {"checkin_id": checkin["id"], "week": week},
+        },
+    )  # fmt: skip
+    return response["ts"]
 
 
 def post_report(ctx: BotContext, report: model.Report, channel: str) -> str:
@@ -413,6 +451,14 @@ def _text_answers_blocks(report: model.Report, room: int) -> list[dict[str, Any]
 # --- /checkin report ------------------------------------------------------------------------------
 
 
+def _only_own(command: str, checkin: str) -> str:
+    """What a member may see instead of someone else's answers, in one line."""
+    return (
+        f"In {esc(checkin)} you can see your own answers (`{command} report @yourname`) and the "
+        f"team figures (`{command} report`); other people's answers are for its leads and admins."
+    )
+
+
 def parse_request(args: str) -> tuple[str | None, str | None, str | None, bool]:
     """'last week @U1 wellbeing dm' → (week text, member id, check-in name, to DM).
 
@@ -466,9 +512,13 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
     except errors.NotFound as exc:
         respond(text=f"I did not understand that: {esc(str(exc))}.\nTry {usage}.")
         return
+    viewer = members.viewer(ctx, user_id)
+    if isinstance(viewer, Refusal):
+        respond(text=esc(viewer.message))
+        return
     if member_id:
-        if member_id != user_id and not members.is_admin(ctx, user_id):
-            respond(text="You can see your own answers; only admins can see someone else's.")
+        if not viewer.may_see_member(member_id, checkin["id"]):
+            respond(text=_only_own(command, checkin["name"]))
             return
         try:
             mw = build.member_week(conn, checkin, member_id, week)
@@ -478,12 +528,17 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         text, blocks = member_message(mw)
         respond(text=text, blocks=blocks)
         return
-    if not asked.was_asked(conn, checkin["id"], user_id) and not members.is_admin(ctx, user_id):
-        respond(
-            text=f"The {esc(checkin['name'])} summary is for the people asked in it and for admins."
-        )
+    try:
+        report = for_viewer.weekly_report(conn, viewer, checkin["id"], week, ctx.clock())
+    except errors.NotAllowed as exc:
+        if not asked.may_see_aggregates(conn, viewer, checkin["id"]):
+            respond(
+                text=f"The {esc(checkin['name'])} summary is for the people asked in it, "
+                "its leads and admins."
+            )
+        else:
+            respond(text=esc(str(exc)))
         return
-    report = build.build_report(conn, checkin, week, ctx.clock())
     text, blocks = summary_message(report)
     if dm and not ctx.config.allows_dm(user_id):
         ctx.logger.info("report to %s's DM skipped: development mode (CHECKIN_DEV_USERS)", user_id)

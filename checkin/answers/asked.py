@@ -4,7 +4,8 @@ check-in, and so whether they may see its team figures.
 A run was asked once it was sent: development-mode runs never sent
 (`dev_skipped`), failed sends and runs not sent yet do not count. The weekly
 report, the Overview and the operations figures all count with
-`ASKED_STATUSES`; a member who was asked in a check-in sees its team figures
+`ASKED_STATUSES` (kept beside the visibility rule in `checkin.people.visible`,
+which finds the `team` check-ins a member was asked in); a member who was asked in a check-in sees its team figures
 (held back for small groups), as its admins and leads do.
 """
 
@@ -14,9 +15,9 @@ import sqlite3
 
 from checkin.errors import NotAllowed
 from checkin.people.viewer import Viewer
+from checkin.people.visible import ASKED_SQL, ASKED_STATUSES
 
-ASKED_STATUSES = ("open", "answered", "skipped", "closed")
-ASKED_SQL = "(" + ", ".join(f"'{status}'" for status in ASKED_STATUSES) + ")"
+__all__ = ["ASKED_SQL", "ASKED_STATUSES", "may_see_aggregates", "require_asked", "was_asked"]
 
 
 def was_asked(conn: sqlite3.Connection, checkin_id: int, member_id: str) -> bool:

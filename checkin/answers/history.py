@@ -292,8 +292,8 @@ def members(conn: sqlite3.Connection, viewer: Viewer) -> list[MemberChoice]:
     if not viewer.is_admin:
         sql += " AND (m.slack_id = ?"
         params.append(viewer.slack_id or "")
-        if viewer.lead_of:
-            leads = sorted(viewer.lead_of)
+        if viewer.sees_all_of:
+            leads = sorted(viewer.sees_all_of)
             sql += (
                 " OR m.slack_id IN (SELECT member_id FROM runs WHERE checkin_id IN ("  # noqa: S608
                 + ", ".join("?" for _ in leads)
@@ -313,7 +313,7 @@ def questions(conn: sqlite3.Connection, viewer: Viewer) -> list[QuestionChoice]:
     )
     params: list = []
     if not viewer.is_admin:
-        leads = sorted(viewer.lead_of)
+        leads = sorted(viewer.sees_all_of)
         sql += (
             " WHERE c.id IN (SELECT checkin_id FROM runs WHERE member_id = ?)"  # noqa: S608
             f" OR c.id IN ({', '.join('?' for _ in leads) or 'NULL'})"

@@ -139,8 +139,8 @@ def _expression(query: str, viewer: Viewer, member_id: str | None, checkin_id: i
         parts.append(f"checkin_id : {_word(checkin_id)}")
     if not viewer.is_admin:
         mine = f"member_id : {_word(viewer.slack_id or '-')}"
-        if viewer.lead_of:
-            leads = " OR ".join(_word(i) for i in sorted(viewer.lead_of))
+        if viewer.sees_all_of:
+            leads = " OR ".join(_word(i) for i in sorted(viewer.sees_all_of))
             mine = f"({mine} OR checkin_id : ({leads}))"
         parts.append(mine)
     return " AND ".join(parts)

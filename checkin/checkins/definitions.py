@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from checkin.checkins import model
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
+from checkin.people.visible import VISIBILITIES
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KINDS = ("text", "choice", "scale", "number")
@@ -68,6 +69,7 @@ class CheckinDef:
     retention_weeks: int | None = None  # None: the workspace default (CHECKIN_RETENTION_WEEKS)
     leads: list[str] = field(default_factory=list)  # see every answer in the web app
     leads_from_report_channel: bool = False
+    visibility: str = "private"  # see VISIBILITIES
     extra: dict = field(default_factory=dict)
 
     def row(self) -> dict:
@@ -89,6 +91,7 @@ class CheckinDef:
             "retention_weeks": self.retention_weeks,
             "leads": json.dumps(self.leads),
             "leads_from_report_channel": int(self.leads_from_report_channel),
+            "visibility": self.visibility,
         }
 
 
@@ -236,6 +239,14 @@ def validate_checkin(
     elif leads_from_channel and not report_channel:
         bad("leads_from_report_channel", "needs a report_channel whose members are the leads")
 
+    visibility = item.get("visibility", "private")
+    if visibility not in VISIBILITIES:
+        bad(
+            "visibility",
+            f"{visibility!r} is not a visibility; use "
+            + " or ".join(f'"{v}"' for v in VISIBILITIES),
+        )
+
     questions: list[QuestionDef] = []
     raw_questions = item.get("question", [])
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -266,6 +277,7 @@ def validate_checkin(
         "retention_weeks",
         "leads",
         "leads_from_report_channel",
+        "visibility",
     }
     for key in item:
         if key not in known:
@@ -291,6 +303,7 @@ def validate_checkin(
         retention_weeks=retention,
         leads=list(leads),
         leads_from_report_channel=leads_from_channel,
+        visibility=visibility,
     )
 
 
@@ -503,6 +516,7 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
                 retention_weeks=c["retention_weeks"],
                 leads=model.leads(c),
                 leads_from_report_channel=bool(c["leads_from_report_channel"]),
+                visibility=c["visibility"],
             )
         )
     return out
@@ -538,6 +552,7 @@ def to_toml(defs: list[CheckinDef]) -> str:
             lines.append(f"leads = {_list(d.leads)}")
         if d.leads_from_report_channel:
             lines.append("leads_from_report_channel = true")
+        lines.append(f"visibility = {_q(d.visibility)}")
         for q in d.questions:
             lines.append("")
             lines.append("[[checkin.question]]")

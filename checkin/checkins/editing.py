@@ -78,6 +78,7 @@ class CheckinForm:
     report_time: str = ""
     reminder_minutes: int = 120
     random_question: bool = False
+    visibility: str = "private"  # checkin.people.visible.VISIBILITIES
     questions: list[QuestionForm] = field(default_factory=list)
     id: int | None = None
     # kept as they are; the TOML file sets them
@@ -162,6 +163,7 @@ def checkin_form(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> C
         report_time=c["report_time"] or "",
         reminder_minutes=c["reminder_minutes"],
         random_question=bool(c["random_question"]),
+        visibility=c["visibility"],
         questions=questions,
         window_hours=c["window_hours"],
         name_missing=bool(c["name_missing"]),
@@ -205,6 +207,7 @@ def form_item(form: CheckinForm) -> dict:
         "reminder_after_minutes": form.reminder_minutes,
         "name_missing": bool(form.name_missing),
         "active": bool(form.active),
+        "visibility": form.visibility,
     }
     if form.window_hours is not None:
         item["window_hours"] = form.window_hours

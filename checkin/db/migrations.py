@@ -591,6 +591,17 @@ CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, 
                                         member_id);
 """,
     ),
+    (
+        15,
+        "check-in visibility: private (members see their own answers) or team (everyone asked sees all)",
+        """
+-- visibility: 'private' = a member sees their own answers and team figures
+-- with small groups held back; leads and admins see every answer by name.
+-- 'team' = everyone asked in the check-in sees every answer by name.
+ALTER TABLE checkins ADD COLUMN visibility TEXT NOT NULL DEFAULT 'private'
+    CHECK (visibility IN ('private', 'team'));
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

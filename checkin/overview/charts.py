@@ -158,6 +158,7 @@ def scale_trend_panel(
             "answers": p.answers,
         }
         for p in points
+        if p.mean is not None and p.spread is not None  # held back with a count
     ]
     questions = list(dict.fromkeys(r["question"] for r in rows))
     colour = alt.Color(

@@ -292,18 +292,21 @@ def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> lis
         for v, c in values:
             if 1 <= v <= 5 and v == int(v):
                 counts[int(v) - 1] += c  # type: ignore[operator]
-        for v in hidden.get((question_id, week), ()):
+        held_back = hidden.get((question_id, week), ())
+        for v in held_back:
             counts[v - 1] = None
+        total = sum(v * c for v, c in values)
         out.append(
             ScaleWeek(
                 week=week,
                 question_id=question_id,
                 question=titles.get(question_id, ""),
-                mean=round(mean, 2),
-                spread=round(var**0.5, 2),
+                # with a count held back, its mean, spread and total would give it back
+                mean=None if held_back else round(mean, 2),
+                spread=None if held_back else round(var**0.5, 2),
                 answers=n,
                 counts=tuple(counts),  # type: ignore[arg-type]
-                total=sum(v * c for v, c in values),
+                total=None if held_back else total,
             )
         )
     return out
@@ -446,7 +449,10 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
 
 
 def _pooled_mean(weeks: list[ScaleWeek]) -> float | None:
-    n = sum(s.answers for s in weeks)
+    """The mean over several weeks, of the weeks whose total is shown: a week with a count
+    held back would come back as the difference of two ranges' means."""
+    shown = [s for s in weeks if s.total is not None]
+    n = sum(s.answers for s in shown)
     if not n:
         return None
-    return round(sum(s.total for s in weeks) / n, 2)
+    return round(sum(s.total for s in shown if s.total is not None) / n, 2)

@@ -54,16 +54,20 @@ class OverviewHeadline:
 
 @dataclass(frozen=True)
 class ScaleWeek:
-    """One scale question in one week: mean, spread (one standard deviation) and counts 1..5."""
+    """One scale question in one week: mean, spread (one standard deviation) and counts 1..5.
+
+    When a count is held back (None) the mean, spread and total are too: with
+    the shown counts and the number of answers they would give it back.
+    """
 
     week: str
     question_id: int
     question: str
-    mean: float
-    spread: float
+    mean: float | None
+    spread: float | None
     answers: int
     counts: tuple[int | None, ...]  # 1..5; None: fewer people than a member may see
-    total: float = 0.0  # the sum of the answers, for means over several weeks
+    total: float | None = 0.0  # the sum of the answers, for means over several weeks
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ Roles:
   check-in ids;
 - member: anyone else the bot knows in the workspace.
 
+Leads and members also see in full the check-ins with `visibility = "team"`
+they were asked in (`Viewer.shared`, `checkin.people.visible`). The bot makes
+its viewers with the same rules (`viewer_for_member`), so Slack and the web
+show a person the same things.
+
 A signed-out person, another workspace's user, an unknown or a deactivated
 member gets a `Refusal` with one line to show. This module reads the database
 only; it never calls Slack.
@@ -33,6 +38,7 @@ from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import get_meta, set_meta, transaction
 from checkin.people.admins import is_admin
 from checkin.people.viewer import MIN_GROUP, Viewer
+from checkin.people.visible import shared_checkins
 
 SLACK_USER_ID = "https://slack.com/user_id"
 SLACK_TEAM_ID = "https://slack.com/team_id"
@@ -171,6 +177,33 @@ def identify(
             )
         slack_id = row["slack_id"]
 
+    return _viewer(conn, slack_id, row, admins, min_group, claims.get("name"))
+
+
+def viewer_for_member(
+    conn: sqlite3.Connection,
+    slack_id: str,
+    *,
+    admins: Collection[str] = (),
+    min_group: int = MIN_GROUP,
+) -> Viewer | Refusal:
+    """The viewer for a Slack user id, by the rules sign-in uses (`identify`): what the bot
+    shows a person in Slack is what the web app shows them signed in."""
+    if not slack_id:
+        return Refusal("unknown", "I could not tell who asked.")
+    row = conn.execute("SELECT * FROM members WHERE slack_id = ?", (slack_id,)).fetchone()
+    return _viewer(conn, slack_id, row, admins, min_group, None)
+
+
+def _viewer(
+    conn: sqlite3.Connection,
+    slack_id: str,
+    row: sqlite3.Row | None,
+    admins: Collection[str],
+    min_group: int,
+    claimed_name: object,
+) -> Viewer | Refusal:
+    """Role, check-ins led and shared for a known Slack id, or why the person sees nothing."""
     if row is not None and row["is_bot"]:
         row = None
         is_listed = False
@@ -179,7 +212,7 @@ def identify(
     if row is not None and not row["active"] and (row["inactive_reason"] or "") in DEACTIVATED:
         return Refusal(
             "deactivated",
-            "Your Slack account in this workspace is deactivated, so this web app shows you nothing.",
+            "Your Slack account in this workspace is deactivated, so the check-ins show you nothing.",
         )
     leads = lead_checkins(conn, slack_id)
     if row is None and not is_listed and not leads:
@@ -188,7 +221,7 @@ def identify(
             "You are not a member of any check-in here yet, so there is nothing to show you. "
             "Ask an admin to add you.",
         )
-    name = (claims.get("name") or (row["real_name"] or row["name"] if row else "")) or slack_id
+    name = (claimed_name or (row["real_name"] or row["name"] if row else "")) or slack_id
     if is_listed or (row is not None and is_admin(conn, slack_id, admins)):
         role = "admin"
     elif leads:
@@ -200,5 +233,6 @@ def identify(
         slack_id=slack_id,
         name=str(name),
         lead_of=leads if role == "lead" else frozenset(),
+        shared=shared_checkins(conn, slack_id) if role != "admin" else frozenset(),
         min_group=min_group,
     )

@@ -21,13 +21,16 @@ class Viewer:
     """The person a read is made for.
 
     `slack_id` is None only for the local operator (no sign-in configured).
-    `lead_of` holds the ids of the check-ins a lead may see in full.
+    `lead_of` holds the ids of the check-ins a lead may see in full; `shared` the
+    check-ins with `team` visibility the person was asked in, which they see in
+    full too (`checkin.people.visible`).
     """
 
     role: Role
     slack_id: str | None = None
     name: str = ""
     lead_of: frozenset[int] = field(default_factory=frozenset)
+    shared: frozenset[int] = field(default_factory=frozenset)
     min_group: int = MIN_GROUP
 
     def __post_init__(self) -> None:
@@ -45,26 +48,32 @@ class Viewer:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def sees_all_of(self) -> frozenset[int]:
+        """The check-ins whose every answer this viewer sees by name (not counting admin)."""
+        return self.lead_of | self.shared
+
     def may_see_checkin(self, checkin_id: int) -> bool:
         """Every answer of the check-in, not only aggregates."""
-        return self.is_admin or checkin_id in self.lead_of
+        return self.is_admin or checkin_id in self.sees_all_of
 
     def may_see_member(self, member_id: str, checkin_id: int | None = None) -> bool:
-        """One member's own answers: themselves, their check-in's lead, or an admin."""
+        """One member's own answers: themselves, their check-in's lead, everyone asked in
+        a `team` check-in, or an admin."""
         if self.is_admin or member_id == self.slack_id:
             return True
-        return checkin_id is not None and checkin_id in self.lead_of
+        return checkin_id is not None and checkin_id in self.sees_all_of
 
     def suppresses(self, checkin_id: int | None = None) -> bool:
         """Whether aggregates of the check-in shown to this viewer hide small groups.
 
-        Admins see everything and a lead every answer of their check-ins; anyone
-        else (and anyone across check-ins, `checkin_id` None) sees only groups of
+        Admins see everything, a lead every answer of their check-ins and everyone
+        asked every answer of a `team` check-in; anyone else (and anyone across check-ins, `checkin_id` None) sees only groups of
         at least `min_group` people (`checkin.suppression`).
         """
         if self.is_admin:
             return False
-        return checkin_id is None or checkin_id not in self.lead_of
+        return checkin_id is None or checkin_id not in self.sees_all_of
 
     def may_see_feedback(self, subject_id: str, requested_by: str | None) -> bool:
         """A feedback request's results: its subject, whoever asked for it, or an admin."""
@@ -81,7 +90,8 @@ class Viewer:
     def key(self) -> str:
         """A stable text form, for cache keys."""
         leads = ",".join(str(i) for i in sorted(self.lead_of))
-        return f"{self.role}:{self.slack_id or '-'}:{leads}:{self.min_group}"
+        shared = ",".join(str(i) for i in sorted(self.shared))
+        return f"{self.role}:{self.slack_id or '-'}:{leads}:{shared}:{self.min_group}"
 
 
 OPERATOR = Viewer.operator()

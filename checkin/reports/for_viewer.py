@@ -1,8 +1,11 @@
 """The weekly summary as a viewer may see it, and its downloads (Markdown, CSV, JSON, PNG).
 
-An admin or a lead of the check-in gets the whole report; a member who was
-asked gets their own words and the team figures, held back where a group is
-smaller than `viewer.min_group`.
+An admin or a lead of the check-in, and everyone asked in a check-in with
+`visibility = "team"`, gets the whole report; a member who was asked in a
+`private` check-in gets their own words and the team figures, held back where
+a group is smaller than `viewer.min_group`. The web app, `/checkin report`
+in Slack and its DM all call `weekly_report` with the person's viewer; the
+post in the report channel is `channel_report`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,35 @@ def weekly_report(
     if viewer.suppresses(checkin_id):
         return _member_report(conn, viewer, report)
     return report
+
+
+CHANNEL_READER = Viewer(role="member", name="the report channel")
+"""Who reads a report channel: members, and none of them is the one whose words it shows."""
+
+
+def channel_report(
+    conn: sqlite3.Connection, checkin_id: int, week: str, now: datetime
+) -> model.Report:
+    """The weekly summary as posted to the check-in's report channel.
+
+    A `team` check-in posts the whole report, which everyone asked in it sees.
+    A `private` one posts team figures only, held back as for a member (the
+    channel's readers are members): no text answers and no names. A week
+    fewer than 3 people answered is refused (NotAllowed, with the line to post).
+    """
+    row = conn.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
+    if row is None:
+        raise model.ReportError(f"no check-in with id {checkin_id}")
+    report = build.build_report(conn, row, week, now)
+    if row["visibility"] == "team":
+        return report
+    try:
+        return _member_report(conn, CHANNEL_READER, report)
+    except NotAllowed:
+        raise NotAllowed(
+            f"Fewer than {CHANNEL_READER.min_group} people answered in week {week}, so its "
+            "summary is shown only to admins and the check-in's leads."
+        ) from None
 
 
 def report_csv(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int, week: str) -> str:
@@ -91,15 +123,23 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
     values: dict[tuple[str, int], dict[object, int]] = defaultdict(dict)
     shown_kinds = [q for q in report.questions if q.kind in ("scale", "choice")]
     question_marks = ", ".join("?" for _ in shown_kinds) or "NULL"
+    # every week of the trend: a week's mean is held back wherever its distribution has
+    # a count held back, or the mean and the shown counts would give that count back
     for r in conn.execute(
-        "SELECT a.question_id, CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "  # noqa: S608
+        "SELECT a.week, a.question_id, "  # noqa: S608
+        "CASE q.kind WHEN 'choice' THEN a.text ELSE a.number END AS value, "
         "COUNT(DISTINCT a.member_id) AS people FROM answers a "
         "JOIN questions q ON q.id = a.question_id "
-        f"WHERE a.checkin_id = ? AND a.week = ? AND a.question_id IN ({question_marks}) "
-        "AND a.skipped = 0 GROUP BY a.question_id, value",
-        [report.checkin_id, report.week, *(q.question_id for q in shown_kinds)],
+        f"WHERE a.checkin_id = ? AND a.week IN ({marks}) AND a.question_id IN ({question_marks}) "
+        "AND a.skipped = 0 GROUP BY a.week, a.question_id, value",
+        [report.checkin_id, *weeks, *(q.question_id for q in shown_kinds)],
     ):
-        values[(report.week, r["question_id"])][r["value"]] = r["people"]
+        values[(r["week"], r["question_id"])][r["value"]] = r["people"]
+
+    def held_back(week: str | None, question_id: int) -> frozenset:
+        groups = values.get((week, question_id), {}) if week else {}
+        return suppression.suppress_groups(groups, least).suppressed
+
     previous = weeks[-2] if len(weeks) > 1 else None
     # every question in this week and the one before; scale questions (the trend) in all
     scales = [q.question_id for q in report.questions if q.kind == "scale"]
@@ -143,8 +183,7 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
                 )
             )
             continue
-        groups = values.get((report.week, q.question_id), {})
-        hidden = suppression.suppress_groups(groups, least).suppressed
+        hidden = held_back(report.week, q.question_id)
         changes: dict = {}
         if q.kind == "choice" and q.counts is not None:
             changes["counts"] = {k: v for k, v in q.counts.items() if k not in hidden}
@@ -154,7 +193,11 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             ]
         if q.kind == "number":
             changes.update(min=None, max=None)  # the lowest and highest are one person's
-        if q.kind == "scale" and not enough(previous, q.question_id):
+        if q.kind == "scale" and hidden:
+            changes.update(mean=None, mean_change=None)
+        if q.kind == "scale" and (
+            not enough(previous, q.question_id) or held_back(previous, q.question_id)
+        ):
             changes.update(previous_mean=None, mean_change=None)
         questions_out.append(dataclasses.replace(q, **changes))
     h = report.headline
@@ -170,5 +213,9 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             p if answerers.get(p.week, 0) >= least else model.WeekPoint(p.week, 0, 0, 0)
             for p in report.trend
         ],
-        scale_trend=[s for s in report.scale_trend if enough(s.week, s.question_id)],
+        scale_trend=[
+            s
+            for s in report.scale_trend
+            if enough(s.week, s.question_id) and not held_back(s.week, s.question_id)
+        ],
     )

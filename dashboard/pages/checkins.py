@@ -15,6 +15,7 @@ from checkin import errors
 from checkin.checkins.definitions import DAYS, KINDS, DefinitionError
 from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
 from checkin.errors import NotAllowed
+from checkin.people.visible import VISIBILITY_LABELS as VISIBILITY_CHOICES
 from dashboard import auth, data
 
 NEW = 0  # the choice "a new check-in"
@@ -62,6 +63,7 @@ def load(choice: int) -> None:
     state.ci_report_time = form.report_time
     state.ci_reminder = int(form.reminder_minutes)
     state.ci_random = bool(form.random_question)
+    state.ci_visibility = form.visibility
     state.ci_questions = []
     for q in form.questions:
         add_question(q)
@@ -122,6 +124,7 @@ def form_from_widgets() -> CheckinForm:
         report_time=state.ci_report_time,
         reminder_minutes=int(state.ci_reminder),
         random_question=bool(state.ci_random),
+        visibility=state.ci_visibility,
         questions=questions,
         window_hours=kept.window_hours,
         name_missing=kept.name_missing,
@@ -218,6 +221,13 @@ with right:
     field_errors("reminder_minutes")
     st.checkbox("Add a random question from the pool to each run", key="ci_random")
     field_errors("random_question")
+    st.radio(
+        "Who sees the answers",
+        list(VISIBILITY_CHOICES),
+        format_func=VISIBILITY_CHOICES.get,
+        key="ci_visibility",
+    )
+    field_errors("visibility")
 
 st.subheader("Questions")
 field_errors("question")

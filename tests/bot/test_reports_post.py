@@ -35,6 +35,7 @@ timezone = "Europe/Berlin"
 participants = ["U001", "U002", "U004"]
 report_channel = "#team"
 report = { day = "fri", time = "16:00" }
+visibility = "team"  # a standup: the post and the command show everyone's answers
 
 [[checkin.question]]
 text = "How are you feeling?"
@@ -307,10 +308,11 @@ def test_report_command_says_what_it_did_not_understand(slack, weekly_db, make_b
 
 def test_member_history_is_theirs_or_an_admins(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
+    bot.ctx.conn.execute("UPDATE checkins SET visibility = 'private' WHERE name = 'weekly'")
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
     slack.user("U002").runs("/checkin report last week @alice")
     refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
-    assert "only admins" in refused.body["text"]
+    assert "other people's answers are for its leads and admins" in refused.body["text"]
     slack.user("U001").runs("/checkin report 2026-W49 @alice")
     own = slack.wait_until(lambda: slack.responses[1:], timeout=3.0)[0]
     text = json.dumps(own.body, ensure_ascii=False)
@@ -331,10 +333,11 @@ def test_someone_in_checkin_admins_may_see_a_members_week(slack, weekly_db, make
 
 def test_a_plain_member_may_not_see_a_members_week(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot(admins=("U004",))
+    bot.ctx.conn.execute("UPDATE checkins SET visibility = 'private' WHERE name = 'weekly'")
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
     slack.user("U002").runs("/checkin report last week @alice")
     refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
-    assert "only admins" in refused.body["text"]
+    assert "other people's answers are for its leads and admins" in refused.body["text"]
     assert "Reviewed PRs" not in json.dumps(refused.body)
     settle(slack, bot)
 
@@ -366,7 +369,7 @@ def test_summary_is_for_participants_and_admins(slack, weekly_db, make_bot, cloc
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
     slack.user("U005").runs("/checkin report last week weekly")  # never asked in it
     refused = slack.wait_until(lambda: slack.responses, timeout=3.0)[0]
-    assert "for the people asked in it and for admins" in refused.body["text"]
+    assert "for the people asked in it, its leads and admins" in refused.body["text"]
     assert "Reviewed PRs" not in json.dumps(refused.body)
     slack.workspace.users["U005"]["is_admin"] = True
     bot.ctx.conn.execute("UPDATE members SET is_admin = 1 WHERE slack_id = 'U005'")

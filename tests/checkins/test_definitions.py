@@ -145,3 +145,20 @@ def test_cli_export_and_list(tmp_path, capsys):
     out = tmp_path / "out.toml"
     assert main(["--db", str(db_file), "checkins", "export", "--out", str(out)]) == 0
     assert definitions.parse_toml(out.read_text()) == definitions.parse_toml(WELLBEING)
+
+
+def test_visibility_is_private_unless_the_checkin_says_team(conn, clock):
+    (default,) = definitions.parse_toml(toml())
+    (team,) = definitions.parse_toml(toml(extra='visibility = "team"'))
+    assert (default.visibility, team.visibility) == ("private", "team")
+    definitions.import_definitions(conn, [team], clock=clock)
+    assert conn.execute("SELECT visibility FROM checkins").fetchone()[0] == "team"
+    exported = definitions.to_toml(definitions.load_definitions(conn))
+    assert 'visibility = "team"' in exported
+    assert definitions.parse_toml(exported)[0].visibility == "team"
+
+
+@pytest.mark.parametrize("value", ['"public"', '"Team"', "true", '""'])
+def test_a_visibility_other_than_private_or_team_is_one_clear_problem(value):
+    (problem,) = problems_of(toml(extra=f"visibility = {value}"))
+    assert "visibility:" in problem and '"private" or "team"' in problem

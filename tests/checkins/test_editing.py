@@ -227,3 +227,15 @@ def test_import_and_export_round_trip_through_the_page_functions(conn, wellbeing
     assert "check-in 'x': days: 'someday' is not a day" in bad.value.problems[0]
     with pytest.raises(NotAllowed):
         editing.import_toml(conn, Viewer(role="member", slack_id="U1"), renamed)
+
+
+def test_the_form_sets_and_keeps_the_visibility(conn, clock):
+    saved = editing.save_checkin_form(conn, OPERATOR, _form(visibility="team"), clock=clock)
+    form = editing.checkin_form(conn, OPERATOR, saved.checkin_id)
+    assert form.visibility == "team"
+    form.visibility = "private"
+    assert editing.save_checkin_form(conn, OPERATOR, form, clock=clock).outcome == "updated"
+    assert load_definitions(conn)[0].visibility == "private"
+    with pytest.raises(FormErrors) as err:
+        editing.save_checkin_form(conn, OPERATOR, _form(id=saved.checkin_id, visibility="all"))
+    assert list(err.value.fields) == ["visibility"]

@@ -213,3 +213,45 @@ def test_claims_quoted_in_a_refusal_carry_no_markup(conn):
     assert "*" not in refusal.message and "](" not in refusal.message
     unknown = identify(conn, {"is_logged_in": True, "email": "<b>x</b>@example.com"})
     assert "<" not in unknown.message
+
+
+def _asked(conn, clock, checkin: int, member: str, status: str = "answered") -> None:  # noqa: ANN001
+    conn.execute(
+        "INSERT INTO runs (checkin_id, member_id, local_date, week, due_at, closes_at, status, "
+        "created_at) VALUES (?, ?, '2026-11-30', '2026-W49', '2026-11-30T09:00:00Z', "
+        "'2026-11-30T23:59:00Z', ?, '2026-11-30T09:00:00Z')",
+        (checkin, member, status),
+    )
+
+
+def test_a_member_asked_in_a_team_checkin_sees_it_in_full_and_no_other(conn, clock):
+    daily, retro = checkin_id(conn, "daily"), checkin_id(conn, "retro")
+    conn.execute("UPDATE checkins SET visibility = 'team'")
+    _asked(conn, clock, daily, "U001")
+    _asked(conn, clock, retro, "U004", status="dev_skipped")  # never sent: not asked
+    ana = identify(conn, slack_claims("U001"))
+    assert (ana.role, ana.shared) == ("member", frozenset({daily}))
+    assert ana.may_see_checkin(daily) and not ana.suppresses(daily)
+    assert ana.may_see_member("U003", daily) and not ana.may_see_member("U003", retro)
+    assert not ana.may_see_checkin(retro) and ana.suppresses(retro)
+    assert identify(conn, slack_claims("U004")).shared == frozenset()
+
+
+def test_a_private_checkin_shows_a_member_asked_in_it_only_their_own(conn, clock):
+    daily = checkin_id(conn, "daily")
+    _asked(conn, clock, daily, "U001")
+    ana = identify(conn, slack_claims("U001"))
+    assert ana.shared == frozenset() and ana.suppresses(daily)
+    assert not ana.may_see_member("U004", daily)
+
+
+def test_slack_makes_the_same_viewer_as_sign_in(conn, clock):
+    daily = checkin_id(conn, "daily")
+    conn.execute("UPDATE checkins SET visibility = 'team' WHERE id = ?", (daily,))
+    _asked(conn, clock, daily, "U001")
+    for user in ("U001", "U002", "U003", "U004"):
+        signed_in = identify(conn, slack_claims(user), admins=("U004",))
+        in_slack = access.viewer_for_member(conn, user, admins=("U004",))
+        assert in_slack == signed_in.__class__(**{**signed_in.__dict__, "name": in_slack.name})
+    assert access.viewer_for_member(conn, "U006").reason == "deactivated"
+    assert access.viewer_for_member(conn, "U999").reason == "unknown"
