@@ -182,3 +182,47 @@ def test_a_passing_fault_that_does_not_pass_sets_the_request_aside_after_its_tri
     (row,) = inbox.set_aside_requests(bot.ctx.conn)
     assert row["attempts"] == 2
     assert row["error"] == "OperationalError: database or disk is full"
+
+
+def test_an_outbox_row_that_meets_a_locked_database_is_retried_then_done(ctx, clock):  # noqa: ANN001
+    from bot import outbox as bot_outbox
+    from checkin.ops import outbox
+
+    conn = ctx.conn
+    row_id = outbox.enqueue(conn, "post_report", {"checkin": "daily"}, clock=clock)
+    fails = {"left": 1}
+
+    def handler(ctx, payload):  # noqa: ANN001, ANN202
+        if fails["left"]:
+            fails["left"] -= 1
+            raise sqlite3.OperationalError("database is locked")
+
+    bot_outbox.do_row(ctx, outbox.claim_outbox(conn, clock=clock), handler)
+    row = conn.execute("SELECT status, error FROM outbox WHERE id = ?", (row_id,)).fetchone()
+    assert (row["status"], row["error"]) == ("pending", "database is locked")
+    assert outbox.claim_outbox(conn, clock=clock) is None, "not taken before its wait is over"
+    clock.advance(seconds=bot_outbox.RETRY_BACKOFF_S[0])
+    taken = outbox.claim_outbox(conn, clock=clock)
+    assert taken["attempts"] == 2
+    bot_outbox.do_row(ctx, taken, handler)
+    assert conn.execute("SELECT status FROM outbox WHERE id = ?", (row_id,)).fetchone()[0] == "done"
+
+
+def test_an_outbox_row_that_keeps_failing_ends_failed_with_its_reason(ctx, clock):  # noqa: ANN001
+    from bot import outbox as bot_outbox
+    from checkin.ops import outbox
+
+    conn = ctx.conn
+    row_id = outbox.enqueue(conn, "post_report", {}, clock=clock)
+
+    def handler(ctx, payload):  # noqa: ANN001, ANN202
+        raise sqlite3.OperationalError("database or disk is full")
+
+    for _ in range(len(bot_outbox.RETRY_BACKOFF_S) + 1):
+        bot_outbox.do_row(ctx, outbox.claim_outbox(conn, clock=clock), handler)
+        clock.advance(minutes=5)
+    row = conn.execute(
+        "SELECT status, error, attempts FROM outbox WHERE id = ?", (row_id,)
+    ).fetchone()
+    assert (row["status"], row["error"]) == ("failed", "database or disk is full")
+    assert row["attempts"] == len(bot_outbox.RETRY_BACKOFF_S) + 1
