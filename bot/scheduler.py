@@ -102,10 +102,13 @@ class Heartbeat:
                 self.ctx.logger.exception("heartbeat failed")
                 ours = True
             if not ours:
-                holder = read_heartbeat(self.ctx.conn)
-                who = f"pid {holder.pid} on {holder.host}" if holder else "another bot"
+                try:
+                    holder = read_heartbeat(self.ctx.conn)
+                    who = f"pid {holder.pid} on {holder.host}" if holder else "another bot"
+                except Exception:  # noqa: BLE001 - who holds it is a detail; stopping is not
+                    who = "another bot"
                 self.ctx.logger.error("heartbeat claim lost: %s holds it now; this bot stops", who)
-                self.on_lost()
+                self.on_lost()  # never a thread that dies quietly while two bots run
                 return
             if self._stop.wait(self.interval):
                 return

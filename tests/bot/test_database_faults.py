@@ -226,3 +226,19 @@ def test_an_outbox_row_that_keeps_failing_ends_failed_with_its_reason(ctx, clock
     ).fetchone()
     assert (row["status"], row["error"]) == ("failed", "database or disk is full")
     assert row["attempts"] == len(bot_outbox.RETRY_BACKOFF_S) + 1
+
+
+def test_a_heartbeat_that_loses_its_claim_stops_the_bot_even_when_reading_the_holder_fails(
+    ctx,
+    monkeypatch,  # noqa: ANN001
+):
+    lost = threading.Event()
+
+    def unreadable(conn):  # noqa: ANN001, ANN202
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(scheduler, "heartbeat", lambda ctx: False)
+    monkeypatch.setattr(scheduler, "read_heartbeat", unreadable)
+    beat = scheduler.Heartbeat(ctx, lost.set, interval=0.01).start()
+    assert lost.wait(5), "the bot is told to stop"
+    assert beat.stop(1)
