@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from bot import listen
 from bot.context import BotContext
 from bot.feature import OutboxHandler, outbox_handlers
 from checkin.ops import events, outbox
+
+RETRY_BACKOFF_S: tuple[float, ...] = (5, 15, 30, 60, 120)  # then the row ends failed
 
 
 def work(ctx: BotContext, features: Iterable[Any], limit: int = 20) -> int:
@@ -37,17 +41,41 @@ def work(ctx: BotContext, features: Iterable[Any], limit: int = 20) -> int:
 
 
 def do_row(ctx: BotContext, row: sqlite3.Row, handler: OutboxHandler | None) -> None:
-    """Run one taken row's handler and record how it ended."""
+    """Run one taken row's handler and record how it ended.
+
+    A failure that can pass (a locked or full database, Slack 5xx, 429, a
+    timeout) puts the row back, taken again after a growing wait; after
+    RETRY_BACKOFF_S runs out, or for any other failure, it ends failed with
+    its reason. When even that cannot be written, the row stays `running` and
+    is taken again once it is stale: never lost.
+    """
     error = None
+    retry_at = None
     try:
         if handler is None:
             raise LookupError(f"this bot has no handler for {row['kind']!r}")
         handler(ctx, json.loads(row["payload"] or "{}"))
     except Exception as exc:
         error = str(exc) or type(exc).__name__
-        ctx.logger.warning("outbox #%s (%s) failed: %s", row["id"], row["kind"], error)
-    outbox.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
+        tries = row["attempts"] or 1
+        if listen.is_passing(exc) and tries <= len(RETRY_BACKOFF_S):
+            retry_at = ctx.clock() + timedelta(seconds=RETRY_BACKOFF_S[tries - 1])
+        ctx.logger.warning(
+            "outbox #%s (%s) failed%s: %s", row["id"], row["kind"],
+            f" (try {tries}; trying again)" if retry_at else "", error,
+        )  # fmt: skip
+    try:
+        if retry_at is not None:
+            outbox.retry_outbox(ctx.conn, row["id"], error or "", retry_at)
+        else:
+            outbox.finish_outbox(ctx.conn, row["id"], error, clock=ctx.clock)
+    except Exception as exc:  # noqa: BLE001 - left running: taken again once stale
+        ctx.logger.error("outbox #%s: could not record how it ended (%s)", row["id"], exc)
+        ctx.cache.setdefault("outbox_running", set()).discard(row["id"])
+        return
     ctx.cache.setdefault("outbox_running", set()).discard(row["id"])
+    if retry_at is not None:
+        return
     events.record_event(
         ctx.conn, "outbox_failed" if error else "outbox_done", error=error,
         detail={"outbox": row["id"], "kind": row["kind"]}, clock=ctx.clock,

@@ -14,13 +14,13 @@ from typing import Any
 
 import schedule
 
-from bot import maintenance, outbox
+from bot import listen, maintenance, outbox
 from bot.context import BotContext
 from bot.feature import tick_all
 from bot.features import FEATURES
 from checkin.checkins import model
 from checkin.clock import iso
-from checkin.ops import events
+from checkin.ops import events, inbox
 from checkin.ops.heartbeat import beat_if_ours, read_heartbeat
 
 INTERVAL_S = 5
@@ -48,6 +48,10 @@ def tick(ctx: BotContext) -> None:
         outbox.work(ctx, features)
     except Exception:
         ctx.logger.exception("outbox failed")
+    try:
+        listen.retry_asked(ctx)  # set-aside requests an admin asked to try again
+    except Exception:
+        ctx.logger.exception("could not take the requests asked to be tried again")
     maintenance.tick(ctx)  # once a day: backup, prune, retention (never raises)
 
 
@@ -62,6 +66,7 @@ def heartbeat(ctx: BotContext) -> bool:
         "checkins": [c["name"] for c in model.active_checkins(ctx.conn)],
         # a heartbeat alone says the process lives; this says its loop still ticks
         "last_tick_at": iso(ctx.cache["last_tick_at"]) if "last_tick_at" in ctx.cache else None,
+        "set_aside": inbox.count_set_aside(ctx.conn),  # kept requests that kept failing
     }
     return beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
@@ -97,10 +102,13 @@ class Heartbeat:
                 self.ctx.logger.exception("heartbeat failed")
                 ours = True
             if not ours:
-                holder = read_heartbeat(self.ctx.conn)
-                who = f"pid {holder.pid} on {holder.host}" if holder else "another bot"
+                try:
+                    holder = read_heartbeat(self.ctx.conn)
+                    who = f"pid {holder.pid} on {holder.host}" if holder else "another bot"
+                except Exception:  # noqa: BLE001 - who holds it is a detail; stopping is not
+                    who = "another bot"
                 self.ctx.logger.error("heartbeat claim lost: %s holds it now; this bot stops", who)
-                self.on_lost()
+                self.on_lost()  # never a thread that dies quietly while two bots run
                 return
             if self._stop.wait(self.interval):
                 return

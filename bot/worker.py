@@ -17,6 +17,18 @@ from typing import Any
 Task = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
+class RetryLater(Exception):  # noqa: N818 - a request, not an error
+    """Raised by a task to be run again after `delay` seconds, ahead of the key's later work.
+
+    The key's later tasks wait behind it (a member's requests stay in order);
+    other keys carry on meanwhile, and no thread sleeps.
+    """
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"retry in {delay}s")
+        self.delay = delay
+
+
 class Worker:
     def __init__(self, threads: int = 8, logger: logging.Logger | None = None) -> None:
         self.logger = logger or logging.getLogger("checkin.bot")
@@ -88,11 +100,21 @@ class Worker:
                 fn, args = tasks[0]
             try:
                 fn(*args)
+            except RetryLater as later:
+                self._park(key, later.delay)
+                return
             except Exception:
                 self.logger.exception("work %s for %s failed", _name(fn), key)
-            finally:
-                with self._lock:
-                    tasks.popleft()
+            with self._lock:
+                tasks.popleft()
+
+    def _park(self, key: str, delay: float) -> None:
+        """Leave `key`'s first task at the head of its queue and take the key up again later."""
+        with self._lock:
+            self._running.discard(key)
+        timer = threading.Timer(max(0.0, delay), self._ready.put, args=(key,))
+        timer.daemon = True
+        timer.start()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """True once no work is queued or running (tests and a clean stop use it)."""

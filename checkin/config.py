@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,11 +224,39 @@ def signing_secret(config: Config) -> bytes:
     if config.secret_override:
         return config.secret_override.reveal().encode()
     path = config.db_path.parent / "checkin.secret"
-    if path.exists():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(value)
+    if not path.exists():
+        _create_secret(path)
+    value = path.read_bytes().strip()
+    if len(value) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"{path} holds {'no' if not value else 'too short a'} secret (at least "
+            f"{MIN_SECRET_BYTES} characters); delete the file to have a new one made, "
+            "or set CHECKIN_SECRET"
+        )
     return value
+
+
+MIN_SECRET_BYTES = 16
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new secret where no reader can see it half-written.
+
+    It goes to a temporary file (mode 600) beside `path`, then is linked into
+    place; when another process made one first, theirs is kept (links it
+    already signed stay valid) and ours is dropped.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".checkin.secret.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_urlsafe(32).encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)

@@ -602,6 +602,23 @@ ALTER TABLE checkins ADD COLUMN visibility TEXT NOT NULL DEFAULT 'private'
     CHECK (visibility IN ('private', 'team'));
 """,
     ),
+    (
+        16,
+        "inbox and outbox: retried after a passing fault, set aside with their error after that",
+        """
+-- A kept request whose work failed for a passing reason (database locked,
+-- disk full, Slack 5xx or 429) is tried again; after a bounded number of
+-- tries, or a failure that cannot pass, it is set aside with its error until
+-- an admin asks for it to be tried again (try_again_at, from the web app).
+ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inbox ADD COLUMN error TEXT;
+ALTER TABLE inbox ADD COLUMN set_aside_at TEXT;
+ALTER TABLE inbox ADD COLUMN try_again_at TEXT;
+ALTER TABLE inbox ADD COLUMN try_again_by TEXT;
+-- An outbox row whose handler failed for a passing reason waits until retry_at.
+ALTER TABLE outbox ADD COLUMN retry_at TEXT;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -37,8 +37,85 @@ def inbox_done(conn: sqlite3.Connection, inbox_id: int, clock: Clock = system_cl
 
 
 def inbox_pending(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Requests acknowledged but never done (the bot stopped first), oldest first."""
-    return conn.execute("SELECT * FROM inbox WHERE done_at IS NULL ORDER BY id").fetchall()
+    """Requests acknowledged but never done (the bot stopped first), oldest first.
+
+    Set-aside requests wait for an admin's "try again" (`take_tried_again`).
+    """
+    return conn.execute(
+        "SELECT * FROM inbox WHERE done_at IS NULL AND set_aside_at IS NULL ORDER BY id"
+    ).fetchall()
+
+
+def inbox_failed(
+    conn: sqlite3.Connection, inbox_id: int, error: str, clock: Clock = system_clock
+) -> int:
+    """One more failed try of a kept request (it stays kept); how many tries so far."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE inbox SET attempts = attempts + 1, error = ? WHERE id = ?", (error, inbox_id)
+        )
+        row = conn.execute("SELECT attempts FROM inbox WHERE id = ?", (inbox_id,)).fetchone()
+    return row[0] if row else 0
+
+
+def inbox_set_aside(
+    conn: sqlite3.Connection, inbox_id: int, error: str, clock: Clock = system_clock
+) -> None:
+    """A request that kept failing, or failed for a reason that cannot pass: kept, not retried."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE inbox SET set_aside_at = ?, error = ?, try_again_at = NULL, "
+            "try_again_by = NULL WHERE id = ? AND done_at IS NULL",
+            (iso(clock()), error, inbox_id),
+        )
+
+
+def set_aside_requests(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3.Row]:
+    """Set-aside requests, newest first: when, whose, which kind, the error, tries, asked again."""
+    return conn.execute(
+        "SELECT id, received_at, set_aside_at, kind, member_id, attempts, error, try_again_at, "
+        "try_again_by FROM inbox WHERE set_aside_at IS NOT NULL AND done_at IS NULL "
+        "ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def count_set_aside(conn: sqlite3.Connection) -> int:
+    return conn.execute(
+        "SELECT COUNT(*) FROM inbox WHERE set_aside_at IS NOT NULL AND done_at IS NULL"
+    ).fetchone()[0]
+
+
+def ask_try_again(
+    conn: sqlite3.Connection, inbox_id: int, by: str | None, clock: Clock = system_clock
+) -> bool:
+    """An admin asks for a set-aside request to be tried again; the bot picks it up.
+
+    False when the request is not set aside (done meanwhile, or unknown).
+    """
+    with transaction(conn):
+        return (
+            conn.execute(
+                "UPDATE inbox SET try_again_at = ?, try_again_by = ? "
+                "WHERE id = ? AND set_aside_at IS NOT NULL AND done_at IS NULL",
+                (iso(clock()), by, inbox_id),
+            ).rowcount
+            == 1
+        )
+
+
+def take_tried_again(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Set-aside requests an admin asked to try again, back among the kept ones (tries reset)."""
+    with transaction(conn):
+        rows = conn.execute(
+            "SELECT * FROM inbox WHERE set_aside_at IS NOT NULL AND try_again_at IS NOT NULL "
+            "AND done_at IS NULL ORDER BY id"
+        ).fetchall()
+        conn.executemany(
+            "UPDATE inbox SET set_aside_at = NULL, try_again_at = NULL, attempts = 0 WHERE id = ?",
+            [(row["id"],) for row in rows],
+        )
+    return rows
 
 
 def forget_inbox(

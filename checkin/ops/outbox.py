@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
@@ -44,11 +44,12 @@ def claim_outbox(
     not_mine = f" AND id NOT IN ({', '.join('?' for _ in mine)})" if mine else ""
     with transaction(conn):
         sql = (
-            "SELECT * FROM outbox WHERE status = 'pending' "  # noqa: S608 - marks are only "?"
+            "SELECT * FROM outbox WHERE (status = 'pending' "  # noqa: S608 - marks are only "?"
+            "AND (retry_at IS NULL OR retry_at <= ?)) "
             f"OR (status = 'running' AND started_at < ?{not_mine}) "
             "ORDER BY id LIMIT 1"
         )
-        row = conn.execute(sql, (stale, *mine)).fetchone()
+        row = conn.execute(sql, (iso(now), stale, *mine)).fetchone()
         if row is None:
             return None
         conn.execute(
@@ -66,4 +67,18 @@ def finish_outbox(
         conn.execute(
             "UPDATE outbox SET status = ?, error = ?, finished_at = ? WHERE id = ?",
             ("failed" if error else "done", error, iso(clock()), outbox_id),
+        )
+
+
+def retry_outbox(
+    conn: sqlite3.Connection,
+    outbox_id: int,
+    error: str,
+    retry_at: datetime,
+) -> None:
+    """A row whose work failed for a passing reason: pending again, not taken before `retry_at`."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE outbox SET status = 'pending', error = ?, retry_at = ? WHERE id = ?",
+            (error, iso(retry_at), outbox_id),
         )

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from checkin.clock import Clock, iso, system_clock
+from checkin.errors import NotAllowed
+from checkin.ops import inbox
 from checkin.ops.heartbeat import read_heartbeat
 from checkin.people.viewer import Viewer
 from checkin.weeks import iso_week
@@ -273,3 +275,48 @@ def failed_report_posts(conn: sqlite3.Connection, viewer: Viewer) -> list[Failed
         "ORDER BY p.week DESC, c.name"
     ).fetchall()
     return [FailedPost(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+@dataclass(frozen=True)
+class SetAsideRequest:
+    """A Slack request the bot acknowledged but could not do: kept, waiting for an admin."""
+
+    id: int
+    received_at: str
+    set_aside_at: str
+    kind: str
+    member_id: str | None
+    member_name: str | None
+    attempts: int
+    error: str | None
+    try_again_asked_at: str | None
+
+
+def set_aside_requests(conn: sqlite3.Connection, viewer: Viewer) -> list[SetAsideRequest]:
+    """Set-aside requests (when, whose, which kind, the error), newest first; admins only."""
+    if not viewer.is_admin:
+        return []
+    rows = conn.execute(
+        "SELECT i.id, i.received_at, i.set_aside_at, i.kind, i.member_id, i.attempts, i.error, "
+        "i.try_again_at, COALESCE(NULLIF(m.real_name, ''), m.name) AS member_name "
+        "FROM inbox i LEFT JOIN members m ON m.slack_id = i.member_id "
+        "WHERE i.set_aside_at IS NOT NULL AND i.done_at IS NULL ORDER BY i.id DESC LIMIT 200"
+    ).fetchall()
+    return [
+        SetAsideRequest(
+            id=r["id"], received_at=r["received_at"], set_aside_at=r["set_aside_at"],
+            kind=r["kind"], member_id=r["member_id"], member_name=r["member_name"],
+            attempts=r["attempts"], error=r["error"], try_again_asked_at=r["try_again_at"],
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def try_again(
+    conn: sqlite3.Connection, viewer: Viewer, inbox_id: int, clock: Clock = system_clock
+) -> bool:
+    """An admin asks the bot to try a set-aside request again (the web app never calls Slack:
+    the bot sees the flag at its next tick). False when it is no longer set aside."""
+    if not viewer.is_admin:
+        raise NotAllowed("only an admin may try a set-aside request again")
+    return inbox.ask_try_again(conn, inbox_id, viewer.slack_id, clock=clock)

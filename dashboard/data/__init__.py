@@ -73,7 +73,9 @@ from dashboard.data.ops import (
     recent_backups,
     run_send_durations,
     running_bot,
+    set_aside_requests,
     slack_errors,
+    try_again,
 )
 from dashboard.data.pool import (
     moderate_pool_question,
@@ -156,6 +158,8 @@ __all__ = [
     "last_backup",
     "member_export",
     "outbox_queue",
+    "set_aside_requests",
+    "try_again",
     "privacy_members",
     "rate_limit_waits",
     "recent_backups",

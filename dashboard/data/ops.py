@@ -13,6 +13,7 @@ from checkin.ops.status import (
     ErrorCount,
     FailedPost,
     OutboxQueue,
+    SetAsideRequest,
     WaitDay,
 )
 from checkin.people.viewer import Viewer
@@ -92,6 +93,23 @@ def outbox_queue(viewer: Viewer) -> OutboxQueue:
 def _outbox_queue(path: str, viewer: Viewer) -> OutboxQueue:
     with source.connection(path) as conn:
         return status.outbox_queue(conn, viewer)
+
+
+def set_aside_requests(viewer: Viewer) -> list[SetAsideRequest]:
+    """Slack requests the bot acknowledged but could not do (kept with their error)."""
+    return _set_aside_requests(source.db_path(), viewer)
+
+
+@source.cached(ttl=TTL)
+def _set_aside_requests(path: str, viewer: Viewer) -> list[SetAsideRequest]:
+    with source.connection(path) as conn:
+        return status.set_aside_requests(conn, viewer)
+
+
+def try_again(viewer: Viewer, inbox_id: int) -> bool:
+    """Ask the bot to try a set-aside request again; it does so at its next tick."""
+    with source.change() as conn:
+        return status.try_again(conn, viewer, inbox_id)
 
 
 def failed_report_posts(viewer: Viewer) -> list[FailedPost]:

@@ -134,6 +134,40 @@ if queue.rows:
 else:
     st.caption("Nothing has been asked of the bot through the outbox yet.")
 
+st.subheader("Requests set aside")
+st.caption(
+    "Slack requests the bot acknowledged but could not do after its tries (or that failed "
+    "for a reason that cannot pass). They are kept; once the cause is fixed, try them again."
+)
+set_aside = data.set_aside_requests(viewer)
+if set_aside:
+    st.dataframe(
+        [
+            {"request": f"#{r.id}", "received (UTC)": utc(r.received_at),
+             "set aside (UTC)": utc(r.set_aside_at), "whose": r.member_name or r.member_id or "",
+             "kind": r.kind, "tries": r.attempts, "error": r.error or "",
+             "try again asked": utc(r.try_again_asked_at) if r.try_again_asked_at else ""}
+            for r in set_aside
+        ],
+        hide_index=True,
+    )  # fmt: skip
+    with st.form("try_again"):
+        chosen = st.selectbox(
+            "Request", [r.id for r in set_aside], format_func=lambda i: f"#{i}", key="retry_id"
+        )
+        if st.form_submit_button("Try again"):
+            try:
+                asked = data.try_again(viewer, int(chosen))
+            except Exception:  # noqa: BLE001 - a locked database: one line, nothing changed
+                st.error("Could not ask the bot to try again; please try again in a minute.")
+            else:
+                if asked:
+                    st.success(f"Request #{chosen} will be tried again at the bot's next tick.")
+                else:
+                    st.info(f"Request #{chosen} is no longer set aside.")
+else:
+    st.caption("No request is set aside: every acknowledged request was done.")
+
 st.subheader("Weekly summaries that failed to post")
 failed = data.failed_report_posts(viewer)
 if failed:

@@ -87,6 +87,46 @@ def test_secret_is_generated_once_beside_the_database_with_mode_600(tmp_path):
     assert len(first) >= 32
 
 
+def test_secret_is_created_0600_whatever_the_umask_and_leaves_no_temporary_file(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        config = load(CHECKIN_DB=str(tmp_path / "data" / "x.db"))
+        signing_secret(config)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "data" / "checkin.secret").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["checkin.secret"]
+
+
+def test_a_secret_made_first_by_another_process_is_kept(tmp_path, monkeypatch):
+    import os
+
+    from checkin import config as config_module
+
+    config = load(CHECKIN_DB=str(tmp_path / "x.db"))
+    real_link = os.link
+
+    def race(src, dst):  # noqa: ANN001, ANN202 - the other process wins between our write and link
+        (tmp_path / "checkin.secret").write_bytes(b"theirs-" + b"t" * 30)
+        return real_link(src, dst)
+
+    monkeypatch.setattr(config_module.os, "link", race)
+    assert signing_secret(config) == b"theirs-" + b"t" * 30
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n", b"short"])
+def test_an_empty_or_short_secret_file_is_refused_with_one_line_naming_it(tmp_path, content):
+    (tmp_path / "checkin.secret").write_bytes(content)
+    config = load(CHECKIN_DB=str(tmp_path / "x.db"))
+    with pytest.raises(ConfigError) as refused:
+        signing_secret(config)
+    line = str(refused.value)
+    assert str(tmp_path / "checkin.secret") in line and "\n" not in line
+
+
 def test_secret_from_environment_wins(tmp_path):
     config = load(CHECKIN_DB=str(tmp_path / "x.db"), CHECKIN_SECRET="s" * 20)
     assert signing_secret(config) == b"s" * 20

@@ -198,3 +198,37 @@ def st_cache_clear() -> None:
 
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def _set_aside(conn, member: str = "U001") -> int:  # noqa: ANN001
+    from checkin.ops import inbox
+
+    row_id = inbox.inbox_add(conn, "on_answer_click", member, "{}")
+    inbox.inbox_set_aside(conn, row_id, "OperationalError: database or disk is full")
+    return row_id
+
+
+def test_a_set_aside_request_is_listed_with_its_error_and_an_admin_asks_to_try_it_again(demo):  # noqa: ANN001
+    row_id = _set_aside(demo)
+    at = _open()
+    table = next(
+        d.value for d in at.dataframe if "set aside (UTC)" in list(d.value.columns)
+    )
+    assert list(table["request"]) == [f"#{row_id}"]
+    assert list(table["error"]) == ["OperationalError: database or disk is full"]
+    assert list(table["kind"]) == ["on_answer_click"]
+    at.selectbox(key="retry_id").set_value(row_id)
+    at.button[[b.label for b in at.button].index("Try again")].click().run()
+    assert not at.exception
+    assert any("will be tried again" in s.value for s in at.success)
+    asked = demo.execute("SELECT try_again_at FROM inbox WHERE id = ?", (row_id,)).fetchone()[0]
+    assert asked is not None
+
+
+def test_a_member_sees_no_set_aside_requests(demo):  # noqa: ANN001
+    from checkin.ops import status
+
+    _set_aside(demo)
+    assert status.set_aside_requests(demo, Viewer(role="member", slack_id="U002")) == []
+    with pytest.raises(Exception, match="only an admin"):
+        status.try_again(demo, Viewer(role="member", slack_id="U002"), 1)
