@@ -27,9 +27,15 @@ def plain(text: object) -> str:
     return str(text).translate(_ESCAPE).replace("\n", "  \n")
 
 
+# The marks that form Markdown, HTML, math or a Streamlit directive in a one-line label;
+# sentence marks (? . , ' ") stay as they are, so a label's accessible name reads as written.
+MARKUP = "\\`*_{}[]()#+-!|<>~$&:="
+_ESCAPE_MARKUP = str.maketrans({c: "\\" + c for c in MARKUP})
+
+
 def label(text: object) -> str:
     """A one-line label (expander, tab, widget, metric, radio option) of people's words."""
-    return plain(" ".join(str(text).split()))
+    return " ".join(str(text).split()).translate(_ESCAPE_MARKUP)
 
 
 def csv_bytes(rows: Sequence[Mapping[str, object]]) -> bytes:

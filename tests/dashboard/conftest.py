@@ -91,8 +91,10 @@ def app() -> AppTest:
 
 def literal(markdown: str) -> str | None:
     """What Streamlit shows for `markdown` when every mark in it is escaped: the text as
-    typed; None when an ASCII punctuation mark is left bare (it could form markup)."""
+    typed; None when a mark that forms markup is left bare."""
     import string
+
+    from dashboard.components import MARKUP
 
     shown, i = [], 0
     while i < len(markdown):
@@ -101,7 +103,7 @@ def literal(markdown: str) -> str | None:
             shown.append(markdown[i + 1])
             i += 2
             continue
-        if c in string.punctuation:
+        if c in MARKUP:
             return None
         shown.append(c)
         i += 1
