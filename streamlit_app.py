@@ -9,6 +9,9 @@ import streamlit as st
 from dashboard import auth, components, data, filters
 
 st.set_page_config(page_title="checkin", page_icon=":material/fact_check:", layout="wide")
+# Tables show people's words; their toolbar's CSV would run typed formulas in a spreadsheet.
+# .streamlit/config.toml says so too; this holds where that file is not read.
+st.set_option("client.disableDataExport", True)
 data.record_web_start()  # the deploy trail: once per process (st.cache_resource)
 
 

@@ -7,6 +7,9 @@ without signing in (the feedback form, by its signed link) are passed as
 `current_viewer(public_pages=[...])`.
 
 - Served beyond 127.0.0.1 without sign-in configured: a refusal page, nothing else.
+- Without sign-in, a request whose `Host` is not this machine's own name (`localhost`,
+  `127.0.0.1`, `[::1]`): one line, nothing else. A web page the operator opens could
+  otherwise point its own host name at 127.0.0.1 (DNS rebinding) and read everything.
 - No `[auth]` in `.streamlit/secrets.toml`: the local operator (admin).
 - `[auth]` configured and signed out: a page with the sign-in button (`st.login`).
 - Signed in: `data.identify` (`checkin.people.access`) gives the viewer, or a refusal page
@@ -35,6 +38,9 @@ ADMINS: frozenset[Role] = frozenset({"admin"})
 
 ROLE_NAMES = {"admin": "admin", "lead": "check-in lead", "member": "member"}
 
+# The names by which a browser on this machine reaches the local operator's web app.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
 P = TypeVar("P")
 
 
@@ -62,15 +68,56 @@ class NoViewer(data.Unavailable):
 def viewer() -> Viewer:
     """Who is looking, for a page: the viewer the frame's sign-in put in the session.
 
-    Without sign-in configured that is the local operator; with it, a page run
-    without a signed-in viewer gets `NoViewer`, never the operator's rights.
+    Without sign-in configured that is the local operator, when asked for by this
+    machine's own name; with sign-in, a page run without a signed-in viewer gets
+    `NoViewer`, never the operator's rights.
     """
     found = st.session_state.get(VIEWER_KEY)
     if isinstance(found, Viewer):
         return found
     if signin_configured():
         raise NoViewer("Sign in to see this page.")
+    problem = host_problem(request_headers())
+    if problem:
+        raise NoViewer(problem)
     return OPERATOR
+
+
+def request_headers() -> Mapping[str, str]:
+    """The headers of the browser's connection to this session (none inside AppTest)."""
+    return st.context.headers
+
+
+def _host_name(host: str) -> str:
+    """`Host` without its port: `localhost:8501` → `localhost`, `[::1]:8501` → `[::1]`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[: end + 1] if end > 0 else host
+    name, _, port = host.rpartition(":")
+    return name if name and port.isdigit() else host
+
+
+def host_problem(headers: Mapping[str, str]) -> str | None:
+    """Why a request without sign-in must see nothing: it names a host other than this machine.
+
+    A browser always sends `Host`; a web page elsewhere that has pointed its own
+    name at 127.0.0.1 (DNS rebinding) reaches the server by that name, so the
+    name, not the address, tells the local operator from a stranger's page. No
+    headers at all is no browser (AppTest).
+    """
+    if not headers:
+        return None
+    hosts = [value for key, value in headers.items() if key.lower() == "host"]
+    getter = getattr(headers, "get_all", None)
+    if callable(getter):
+        hosts = list(getter("host"))
+    if len(hosts) == 1 and _host_name(hosts[0]) in LOCAL_HOSTS:
+        return None
+    return (
+        "This web app shows its data without sign-in only when opened on this machine as "
+        f"http://{LOCAL_ADDRESS} or http://localhost: open it by that address, or set up sign-in."
+    )
 
 
 def providers(section: dict) -> list[str | None]:
@@ -176,6 +223,13 @@ def current_viewer(public_pages: Sequence[Any] = ()) -> Viewer:
             f"Serve it on {LOCAL_ADDRESS} (`--server.address {LOCAL_ADDRESS}`) or set up sign-in."
         )
         st.stop()
+    if section is None:
+        problem = host_problem(request_headers())
+        if problem:
+            st.title("checkin")
+            st.error(problem, icon=":material/lock:")
+            st.session_state.pop(VIEWER_KEY, None)
+            st.stop()
     result = identify_current(section)
     if isinstance(result, Refusal):
         st.session_state.pop(VIEWER_KEY, None)

@@ -2,17 +2,72 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import string
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
+
+from checkin.reports.formats import neutralise
 
 _ESCAPE = str.maketrans({c: "\\" + c for c in string.punctuation})
 
 
-def plain(text: str) -> str:
+def plain(text: object) -> str:
     """Markdown that shows `text` literally: every ASCII punctuation mark backslash-escaped,
-    so no link, emphasis, HTML, math (`$`) or Streamlit directive (`:red[...]`) is formed."""
-    return text.translate(_ESCAPE).replace("\n", "  \n")
+    so no link, image, emphasis, HTML, math (`$`) or Streamlit directive (`:red[...]`) is formed.
+
+    The one escape for people's words (names, check-in names, question texts, pool
+    suggestions, messages quoting them) in anything Streamlit renders as Markdown:
+    `st.markdown`, titles, captions, alerts, and the labels of widgets, expanders,
+    tabs, metrics and radio options. Select and multiselect options are plain text
+    already and take the words unescaped.
+    """
+    return str(text).translate(_ESCAPE).replace("\n", "  \n")
+
+
+# The marks that form Markdown, HTML, math or a Streamlit directive in a one-line label;
+# sentence marks (? . , ' ") stay as they are, so a label's accessible name reads as written.
+MARKUP = "\\`*_{}[]()#+-!|<>~$&:="
+_ESCAPE_MARKUP = str.maketrans({c: "\\" + c for c in MARKUP})
+
+
+def label(text: object) -> str:
+    """A one-line label (expander, tab, widget, metric, radio option) of people's words."""
+    return " ".join(str(text).split()).translate(_ESCAPE_MARKUP)
+
+
+def csv_bytes(rows: Sequence[Mapping[str, object]]) -> bytes:
+    """A table of people's words as CSV a spreadsheet opens safely: a cell that would
+    run as a formula (`=`, `+`, `-`, `@`, ...) starts with an apostrophe."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: neutralise("" if v is None else v) for k, v in row.items()})
+    return out.getvalue().encode("utf-8-sig")
+
+
+def words_table(rows: Sequence[Mapping[str, object]], *, file_name: str, key: str) -> None:
+    """A table of people's words, shown as typed, with the app's own CSV download.
+
+    The table toolbar's own download and copy are off for the whole app
+    (`client.disableDataExport` in `.streamlit/config.toml`): they would hand a
+    spreadsheet `=HYPERLINK(...)` as a live formula. This button gives the same rows
+    with such cells neutralised (`csv_bytes`).
+    """
+    st.dataframe(list(rows), hide_index=True)
+    st.download_button(
+        "CSV",
+        data=csv_bytes(rows),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+    )
 
 
 def heading(text: str, level: int = 3) -> None:

@@ -5,8 +5,10 @@ provider's claims. With Slack as the provider they carry the Slack user id
 (`https://slack.com/user_id`) and team id (`https://slack.com/team_id`); the
 team must be the workspace the bot is installed in, as the bot recorded it
 from `auth.test`. With another provider (Google Workspace, Okta, Keycloak)
-the member is found by the verified email address the bot read from
-`users.info` (scope `users:read.email`).
+the member is found by the email address the bot read from `users.info`
+(scope `users:read.email`), and only when the provider says it verified the
+address (`email_verified: true`): an address anyone could type into an
+account of their own must not stand for a Slack member.
 
 Roles:
 - admin: listed in `CHECKIN_ADMINS`, or a Slack workspace admin or owner as
@@ -49,7 +51,9 @@ DEACTIVATED = frozenset(
     {"deactivated", "user_disabled", "user_not_found", "account_inactive", "user_not_visible"}
 )
 
-RefusalReason = Literal["signed_out", "no_workspace", "other_team", "unknown", "deactivated"]
+RefusalReason = Literal[
+    "signed_out", "no_workspace", "other_team", "unknown", "unverified", "deactivated"
+]
 
 
 def _plain(value: object, limit: int = 80) -> str:
@@ -124,6 +128,15 @@ def lead_checkins(conn: sqlite3.Connection, slack_id: str) -> frozenset[int]:
     return frozenset(r[0] for r in rows)
 
 
+def email_verified(claims: Mapping[str, Any]) -> bool:
+    """Whether the provider says it checked the address: `email_verified` true (or the
+    string "true", as some providers send it). Absent, false or anything else is not."""
+    verified = claims.get("email_verified")
+    if isinstance(verified, str):
+        return verified.strip().lower() == "true"
+    return verified is True
+
+
 def _member_by_email(conn: sqlite3.Connection, email: str) -> sqlite3.Row | None:
     rows = conn.execute(
         "SELECT * FROM members WHERE email = ? COLLATE NOCASE AND is_bot = 0 LIMIT 2",
@@ -162,11 +175,18 @@ def identify(
         row = conn.execute("SELECT * FROM members WHERE slack_id = ?", (slack_id,)).fetchone()
     else:
         email = str(claims.get("email") or "")
-        if not email or claims.get("email_verified") is False:
+        if not email:
             return Refusal(
                 "unknown",
                 "Your sign-in did not say who you are in Slack (no Slack id and no verified "
                 "email address). Ask an admin to check the sign-in settings.",
+            )
+        if not email_verified(claims):
+            return Refusal(
+                "unverified",
+                f"Your sign-in provider did not confirm that {_plain(email)} is yours "
+                "(email_verified), so it cannot stand for a Slack account here. Sign in with "
+                "Slack, or ask an admin to use a provider that verifies addresses.",
             )
         row = _member_by_email(conn, email)
         if row is None:

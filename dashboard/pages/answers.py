@@ -10,7 +10,7 @@ import re
 import streamlit as st
 
 from checkin.answers.search import SearchError, marked_parts
-from dashboard import auth, data
+from dashboard import auth, components, data
 
 PAGE_SIZE = 50
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -109,7 +109,10 @@ with by_member:
                     else ""
                 )
             )
-            st.dataframe(entry_rows(result.items, with_member=False), hide_index=True)
+            components.words_table(
+                entry_rows(result.items, with_member=False),
+                file_name=f"answers-{member}.csv", key="answers_member_csv",
+            )  # fmt: skip
             pager("answers_member_page", result)
 
 with by_question:
@@ -154,7 +157,10 @@ with by_question:
             st.info("No answers to this question" + (f" in {week}." if week else " yet."))
         else:
             st.caption(f"{result.total} answers, newest first")
-            st.dataframe(entry_rows(result.items, with_member=True), hide_index=True)
+            components.words_table(
+                entry_rows(result.items, with_member=True),
+                file_name=f"answers-question-{question}.csv", key="answers_question_csv",
+            )  # fmt: skip
             pager("answers_question_page", result)
 
 
@@ -217,12 +223,12 @@ with searching:
                     ".hit mark{padding:0 .1rem}</style>" + hits
                 )
                 with st.expander("Whole answers as a table"):
-                    st.dataframe(
+                    components.words_table(
                         [
                             {"date": h.local_date, "member": h.member, "check-in": h.checkin,
                              "question, as asked": h.question_text, "answer": h.text}
                             for h in found.items
                         ],
-                        hide_index=True,
+                        file_name="answers-search.csv", key="answers_search_csv",
                     )  # fmt: skip
                 pager("answers_search_page", found)

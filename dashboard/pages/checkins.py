@@ -16,7 +16,7 @@ from checkin.checkins.definitions import DAYS, KINDS, DefinitionError
 from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
 from checkin.errors import NotAllowed
 from checkin.people.visible import VISIBILITY_LABELS as VISIBILITY_CHOICES
-from dashboard import auth, data
+from dashboard import auth, components, data
 
 NEW = 0  # the choice "a new check-in"
 
@@ -30,9 +30,7 @@ except data.Unavailable as exc:
     st.stop()
 
 
-def plain(text: str) -> str:
-    """Text for a markdown element, shown as typed (names and messages quote people's input)."""
-    return re.sub(r"([\\`*_\[\]()#!|<>~$&:])", r"\\\1", str(text))
+plain = components.plain  # names and messages quote people's input: shown as typed
 
 
 def field_errors(name: str) -> None:

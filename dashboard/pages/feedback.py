@@ -7,7 +7,7 @@ import streamlit as st
 
 from checkin import errors
 from checkin.feedback.requests import MIN_RESPONSES, NeedsConfirmation
-from dashboard import auth, data
+from dashboard import auth, components, data
 
 st.title("Feedback")
 st.caption(
@@ -62,10 +62,10 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
             )  # fmt: skip
         except NeedsConfirmation as exc:
             st.session_state["fb_confirm"] = {**pending, "confirmed": True}
-            st.warning(str(exc))
+            st.warning(components.plain(exc))  # these messages name people
         except (errors.Refused, data.Unavailable) as exc:
             st.session_state.pop("fb_confirm", None)
-            st.error(str(exc))
+            st.error(components.plain(exc))
         else:
             st.session_state.pop("fb_confirm", None)
             st.success(f"Request #{request_id} sent: the bot DMs each reviewer their link.")
@@ -83,7 +83,7 @@ wanted = st.query_params.get("request")
 for r in requests:
     label = (f"About {r['subject']}, asked by {r['requested_by']}, due {r['due']}: "
              f"{r['answered']} of {r['invited']} answered")  # fmt: skip
-    with st.expander(label, expanded=str(r["id"]) == wanted):
+    with st.expander(components.label(label), expanded=str(r["id"]) == wanted):
         try:
             shown = data.feedback_results(viewer, r["id"])
         except errors.NotAllowed as exc:
@@ -113,6 +113,6 @@ for r in requests:
             hide_index=True,
         )
         for question, texts in shown.texts.items():
-            st.markdown(f"**{question}**")
+            st.markdown(f"**{components.plain(question)}**")
             for text in texts or ["(no answers)"]:
                 st.text(text)

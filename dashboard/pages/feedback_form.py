@@ -9,7 +9,7 @@ import streamlit as st
 from checkin import errors
 from checkin.feedback import requests, tokens
 from checkin.feedback.form import ANONYMITY_NOTE, MAX_TEXT
-from dashboard import data
+from dashboard import components, data
 
 token = st.query_params.get("token")
 if token:
@@ -34,7 +34,7 @@ except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
 
-st.title(f"Feedback about {form.subject_name}")
+st.title(f"Feedback about {components.label(form.subject_name)}")
 st.info(ANONYMITY_NOTE.format(n=form.min_responses), icon=":material/lock:")
 st.caption(f"Due {form.due_on.isoformat()}. The link works once.")
 
@@ -44,11 +44,12 @@ with st.form("feedback_form"):
         if q["kind"] == "scale":
             labels = q.get("labels") or requests.RATING_LABELS
             given[q["key"]] = st.radio(
-                q["text"], [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"fb_{q['key']}",
-                format_func=lambda n, labels=labels: f"{n} · {labels[n - 1]}",
+                components.label(q["text"]), [1, 2, 3, 4, 5], index=None, horizontal=True,
+                key=f"fb_{q['key']}",
+                format_func=lambda n, labels=labels: components.label(f"{n} · {labels[n - 1]}"),
             )  # fmt: skip
         else:
-            given[q["key"]] = st.text_area(q["text"], max_chars=MAX_TEXT,
+            given[q["key"]] = st.text_area(components.label(q["text"]), max_chars=MAX_TEXT,
                                            key=f"fb_{q['key']}")  # fmt: skip
     sent = st.form_submit_button("Send my feedback")
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from checkin import errors
 from checkin.pool import submit
-from dashboard import auth, data
+from dashboard import auth, components, data
 
 st.title("Question pool")
 st.caption(
@@ -42,9 +42,9 @@ with st.form("pool_submit", clear_on_submit=True):
                 labels=listed if kind == "scale" else None, anonymous=anonymous,
             )  # fmt: skip
         except errors.Refused as exc:
-            st.error(str(exc))
+            st.error(components.plain(exc))  # a near-duplicate's message quotes its text
         else:
-            st.success(f"Submitted: “{kept.text}”. An admin will review it.")
+            st.success(components.plain(f"Submitted: “{kept.text}”. An admin will review it."))
             questions = data.pool_questions(viewer)
 
 st.subheader("The pool")
@@ -71,7 +71,7 @@ st.dataframe(
 
 for q in questions:
     label = f"{q['question']} · {q['status']} · {q['answers']} answers"
-    with st.expander(label):
+    with st.expander(components.label(label)):
         if q["options"]:
             st.text("Options: " + ", ".join(q["options"]))
         if q["labels"]:
@@ -98,6 +98,6 @@ for q in questions:
             try:
                 data.moderate_pool_question(viewer, q["id"], verb, text=new_text)
             except (errors.Refused, data.Unavailable) as exc:
-                st.error(str(exc))
+                st.error(components.plain(exc))
             else:
                 st.rerun()

@@ -87,3 +87,24 @@ def evil_demo(demo) -> Demo:  # noqa: ANN001
 
 def app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
+
+
+def literal(markdown: str) -> str | None:
+    """What Streamlit shows for `markdown` when every mark in it is escaped: the text as
+    typed; None when a mark that forms markup is left bare."""
+    import string
+
+    from dashboard.components import MARKUP
+
+    shown, i = [], 0
+    while i < len(markdown):
+        c = markdown[i]
+        if c == "\\" and i + 1 < len(markdown) and markdown[i + 1] in string.punctuation:
+            shown.append(markdown[i + 1])
+            i += 2
+            continue
+        if c in MARKUP:
+            return None
+        shown.append(c)
+        i += 1
+    return "".join(shown)

@@ -148,8 +148,11 @@ def test_an_admin_from_the_settings(workspace, monkeypatch):
         (signed_in("U001", team="T0BAD"), "another Slack workspace"),
         (signed_in("U0NOBODY"), "not a member of any check-in"),
         (signed_in("U006"), "deactivated"),
+        ({"is_logged_in": True, "email": "ana@example.com"}, "did not confirm"),
+        ({"is_logged_in": True, "email": "ana@example.com", "email_verified": "false"},
+         "did not confirm"),
     ],
-    ids=["other-team", "unknown", "deactivated"],
+    ids=["other-team", "unknown", "deactivated", "unverified-email", "email-verified-false"],
 )
 def test_a_refused_person_sees_why_and_can_sign_out_only(workspace, user, words):
     at = probe(user=user, secrets=AUTH)
@@ -158,6 +161,15 @@ def test_a_refused_person_sees_why_and_can_sign_out_only(workspace, user, words)
     assert "viewer" not in shown(at)
     assert buttons(at) == ["Sign out"]
     assert "viewer" not in at.session_state
+
+
+def test_another_provider_with_a_verified_email_signs_in_as_that_member(workspace):
+    conn = connection.connect(workspace)
+    access.record_email(conn, "U001", "ana@example.com")
+    conn.close()
+    user = {"is_logged_in": True, "email": "Ana@Example.com", "email_verified": True}
+    at = probe(user=user, secrets=AUTH)
+    assert "viewer member U001 []" in shown(at)
 
 
 def test_served_publicly_without_sign_in_the_app_refuses_to_show_anything(workspace):

@@ -16,6 +16,7 @@ from checkin.config import Config, signing_secret
 from checkin.db import connection
 from checkin.feedback import invites, requests, results, tokens
 from checkin.people import members
+from tests.dashboard.conftest import literal
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 FORM = "dashboard/pages/feedback_form.py"
@@ -77,11 +78,11 @@ def test_the_form_shows_who_it_is_about_the_ratings_and_the_anonymity_note(works
     assert at.title[0].value == "Feedback about Alice Moreau"
     assert "anonymous" in at.info[0].value and "at least 3 people" in at.info[0].value
     radio = at.radio(key="fb_clear")
-    assert radio.label == "Communicates clearly"
-    assert list(radio.options) == [
+    assert literal(radio.label) == "Communicates clearly"
+    assert [literal(o) for o in radio.options] == [
         "1 · rarely", "2 · sometimes", "3 · often", "4 · usually", "5 · always",
     ]  # fmt: skip
-    assert [t.label for t in at.text_area] == ["What are their strengths?",
+    assert [literal(t.label) for t in at.text_area] == ["What are their strengths?",
                                                "One thing they could do better"]  # fmt: skip
     assert "token" not in at.query_params  # cleared from the address bar
 

@@ -17,6 +17,7 @@ from checkin.db import connection
 from checkin.people import members
 from checkin.pool import moderation, rotation
 from checkin.pool import submit as pool_submit
+from tests.dashboard.conftest import literal
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGE = "dashboard/pages/pool.py"
@@ -65,7 +66,9 @@ def submit(at: AppTest, text: str, anonymous: bool = False) -> AppTest:
 def test_a_question_submitted_on_the_page_is_pending_and_listed(path):
     at = submit(page(), "What's the best book you read this year?")
     assert not at.exception
-    assert at.success[0].value.startswith("Submitted: “What's the best book you read this year?”")
+    assert literal(at.success[0].value).startswith(
+        "Submitted: “What's the best book you read this year?”"
+    )
     table = at.dataframe[0].value
     assert list(table["status"]) == ["pending"] and list(table["times asked"]) == [0]
     conn = connection.connect(path)
@@ -76,12 +79,12 @@ def test_a_question_submitted_on_the_page_is_pending_and_listed(path):
 def test_a_paraphrase_and_an_empty_question_are_refused_with_their_reason(path):
     at = submit(page(), "What's the best book you read this year?")
     at = submit(at, "Which book was the best you read this year?")
-    assert at.error[0].value == (
+    assert literal(at.error[0].value) == (
         "A question like this is waiting for review already: "
         "“What's the best book you read this year?”"
     )
     at = submit(page(), "   ")
-    assert at.error[0].value == "The question is empty: write it out first."
+    assert literal(at.error[0].value) == "The question is empty: write it out first."
 
 
 def test_anonymous_submissions_show_no_submitter(path):

@@ -30,6 +30,7 @@ from checkin.people.access import SLACK_TEAM_ID, SLACK_USER_ID
 from checkin.people.viewer import Viewer
 from checkin.pool import moderation, submit
 from checkin.pool.listing import listing
+from tests.dashboard.conftest import literal
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAME = str(ROOT / "streamlit_app.py")
@@ -132,7 +133,7 @@ def labels(at: AppTest) -> list[str]:
 
 
 def expanders(at: AppTest) -> list[str]:
-    return [e.label for e in at.expander]
+    return [literal(e.label) for e in at.expander]
 
 
 def texts(at: AppTest) -> str:
@@ -159,7 +160,7 @@ def test_a_member_may_submit_a_question_from_the_page(workspace):
     at.text_area(key="pool_text").set_value("What did you learn this week?")
     [b for b in at.button if b.label == "Submit"][0].click()
     at.run()
-    assert at.success[0].value.startswith("Submitted: “What did you learn this week?”")
+    assert literal(at.success[0].value).startswith("Submitted: “What did you learn this week?”")
     conn = connection.connect(workspace["path"])
     row = conn.execute(
         "SELECT submitted_by, source, status FROM pool_questions WHERE text LIKE 'What did%'"

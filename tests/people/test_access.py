@@ -149,26 +149,62 @@ def test_signed_out_claims_are_refused(conn):
     assert identify(conn, {"is_logged_in": False}).reason == "signed_out"
 
 
-def test_another_provider_finds_the_member_by_the_email_the_bot_recorded(conn):
+def by_email(email: str, **extra: object) -> dict:
+    return {"is_logged_in": True, "email": email, **extra}
+
+
+@pytest.mark.parametrize("verified", [True, "true", "TRUE", " true "])
+def test_another_provider_finds_the_member_by_the_email_the_bot_recorded(conn, verified):
     access.record_email(conn, "U004", "Di@Example.com")
-    viewer = identify(conn, {"is_logged_in": True, "email": "di@example.com", "name": "Di"})
+    viewer = identify(conn, by_email("di@example.com", name="Di", email_verified=verified))
     assert viewer.slack_id == "U004" and viewer.role == "member"
 
 
-def test_another_provider_with_an_unverified_or_unknown_email_is_refused(conn):
+@pytest.mark.parametrize(
+    "claims",
+    [
+        by_email("di@example.com"),
+        by_email("di@example.com", email_verified=False),
+        by_email("di@example.com", email_verified="false"),
+        by_email("di@example.com", email_verified="False"),
+        by_email("di@example.com", email_verified=None),
+        by_email("di@example.com", email_verified=1),
+        by_email("di@example.com", email_verified="yes"),
+        by_email("di@example.com", email_verified=""),
+        by_email("di@example.com", email_verified=[True]),
+    ],
+    ids=["absent", "false", "'false'", "'False'", "null", "1", "'yes'", "empty", "list"],
+)
+def test_an_email_the_provider_did_not_say_it_verified_is_refused(conn, claims):
     access.record_email(conn, "U004", "di@example.com")
-    unverified = {"is_logged_in": True, "email": "di@example.com", "email_verified": False}
-    assert identify(conn, unverified).reason == "unknown"
-    assert identify(conn, {"is_logged_in": True, "email": "x@example.com"}).reason == "unknown"
+    access.record_email(conn, "U009", "boss@example.com")
+    refusal = identify(conn, claims, admins=("U004",))
+    assert isinstance(refusal, Refusal) and refusal.reason == "unverified"
+    assert "di@example.com" in refusal.message and "\n" not in refusal.message
+
+
+def test_an_unverified_email_is_refused_even_for_an_admin_or_a_lead(conn):
+    access.record_email(conn, "U002", "bo@example.com")  # leads "daily"
+    assert identify(conn, by_email("bo@example.com"), admins=("U002",)).reason == "unverified"
+    assert identify(conn, by_email("bo@example.com", email_verified=True)).role == "lead"
+
+
+def test_slack_sign_in_is_matched_by_its_user_id_not_by_email_verified(conn):
+    claims = {**slack_claims("U001"), "email": "u001@example.com"}
+    assert identify(conn, claims).role == "member"
+
+
+def test_another_provider_with_an_unknown_or_no_email_is_refused(conn):
+    access.record_email(conn, "U004", "di@example.com")
+    assert identify(conn, by_email("x@example.com", email_verified=True)).reason == "unknown"
     assert identify(conn, {"is_logged_in": True}).reason == "unknown"
 
 
 def test_one_address_on_two_members_matches_neither(conn):
     access.record_email(conn, "U001", "shared@example.com")
     access.record_email(conn, "U004", "shared@example.com")
-    assert identify(conn, {"is_logged_in": True, "email": "shared@example.com"}).reason == (
-        "unknown"
-    )
+    claims = by_email("shared@example.com", email_verified=True)
+    assert identify(conn, claims).reason == "unknown"
 
 
 def test_min_group_is_passed_on_but_never_below_three(conn):
@@ -211,8 +247,10 @@ def test_admins_come_from_checkin_admins_separated_by_commas():
 def test_claims_quoted_in_a_refusal_carry_no_markup(conn):
     refusal = identify(conn, slack_claims("U001", team="T9**[x](http://e.example)**"))
     assert "*" not in refusal.message and "](" not in refusal.message
-    unknown = identify(conn, {"is_logged_in": True, "email": "<b>x</b>@example.com"})
+    unknown = identify(conn, by_email("<b>x</b>@example.com", email_verified=True))
     assert "<" not in unknown.message
+    unverified = identify(conn, by_email("<b>x</b>@example.com"))
+    assert unverified.reason == "unverified" and "<" not in unverified.message
 
 
 def _asked(conn, clock, checkin: int, member: str, status: str = "answered") -> None:  # noqa: ANN001
