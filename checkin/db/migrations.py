@@ -597,9 +597,8 @@ CREATE INDEX answers_by_week ON answers(checkin_id, week, question_id, skipped, 
         "separate table of spent ones, responses with no time, results laid down once at close, "
         "at least 3 reviewers who are neither the subject nor the requester",
         """
--- The requests are rebuilt around them; the children point at the new table
--- by name once it is renamed, so their keys are checked at commit.
-PRAGMA defer_foreign_keys = ON;
+-- The three tables are rebuilt: the requests first, while invites and
+-- responses wait in plain holding tables (no keys), then these two anew.
 
 -- Requests: a minimum of at least 3 answers, by the schema itself; closing
 -- lays down how many answered and the results, once (NULL below the minimum).
@@ -623,10 +622,21 @@ INSERT INTO feedback_requests_v16 (id, subject_id, requested_by, questions, min_
     SELECT id, subject_id, requested_by, questions, MAX(min_responses, 3), 'open', closes_on,
     created_at, notify_subject, results_told_at FROM feedback_requests;
 
+CREATE TABLE feedback_invites_hold AS SELECT id, request_id, member_id, sent_at,
+    CASE WHEN answered_on IS NULL THEN token_hash END AS token_hash, expires_at, declined_at,
+    reminded_at, channel_id, message_ts, attempts, retry_at, last_error, refused, posting_at
+    FROM feedback_invites ORDER BY id;
+CREATE TABLE feedback_responses_hold AS SELECT lower(hex(randomblob(16))) AS id, request_id,
+    answers FROM feedback_responses ORDER BY random();
+DROP TABLE feedback_responses;
+DROP TABLE feedback_invites;
+DROP TABLE feedback_requests;
+ALTER TABLE feedback_requests_v16 RENAME TO feedback_requests;
+
 -- Invites: who was asked, never whether they answered. Storing a response
 -- writes nothing here. token_hash is sha256("invite:" + the link's token);
 -- an invite answered before this version keeps no hash (its link is spent).
-CREATE TABLE feedback_invites_v16 (
+CREATE TABLE feedback_invites (
     id            INTEGER PRIMARY KEY,
     request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
     member_id     TEXT NOT NULL REFERENCES members(slack_id),
@@ -644,23 +654,19 @@ CREATE TABLE feedback_invites_v16 (
     posting_at    TEXT,
     UNIQUE (request_id, member_id)
 );
-INSERT INTO feedback_invites_v16 (id, request_id, member_id, sent_at, token_hash, expires_at,
-    declined_at, reminded_at, channel_id, message_ts, attempts, retry_at, last_error, refused,
-    posting_at)
-    SELECT id, request_id, member_id, sent_at, CASE WHEN answered_on IS NULL THEN token_hash END,
-    expires_at, declined_at, reminded_at, channel_id, message_ts, attempts, retry_at,
-    last_error, refused, posting_at FROM feedback_invites ORDER BY id;
+INSERT INTO feedback_invites SELECT * FROM feedback_invites_hold ORDER BY id;
 
 -- Responses: a random id, the request, the answers; no reviewer, no invite,
 -- no time. Laid down again in random order when their request closes.
-CREATE TABLE feedback_responses_v16 (
+CREATE TABLE feedback_responses (
     id            TEXT PRIMARY KEY,            -- 32 random hex digits
     request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
     answers       TEXT NOT NULL                -- JSON, one entry per question
 ) WITHOUT ROWID;
-INSERT INTO feedback_responses_v16 (id, request_id, answers)
-    SELECT lower(hex(randomblob(16))), request_id, answers FROM feedback_responses
-    ORDER BY random();
+INSERT INTO feedback_responses (id, request_id, answers)
+    SELECT id, request_id, answers FROM feedback_responses_hold ORDER BY rowid;
+DROP TABLE feedback_responses_hold;
+DROP TABLE feedback_invites_hold;
 
 -- Spent links: sha256("spent:" + token), which cannot be computed from an
 -- invite's hash without the token itself (never stored).
@@ -669,12 +675,6 @@ CREATE TABLE feedback_spent_tokens (
     request_id    INTEGER NOT NULL REFERENCES feedback_requests(id)
 ) WITHOUT ROWID;
 
-DROP TABLE feedback_responses;
-DROP TABLE feedback_invites;
-DROP TABLE feedback_requests;
-ALTER TABLE feedback_requests_v16 RENAME TO feedback_requests;
-ALTER TABLE feedback_invites_v16 RENAME TO feedback_invites;
-ALTER TABLE feedback_responses_v16 RENAME TO feedback_responses;
 CREATE UNIQUE INDEX feedback_invites_by_token ON feedback_invites(token_hash);
 CREATE INDEX feedback_responses_by_request ON feedback_responses(request_id);
 

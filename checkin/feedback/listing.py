@@ -20,7 +20,7 @@ def requests_for(conn: sqlite3.Connection, viewer: Viewer) -> list[dict]:
         "AS invited, (SELECT COUNT(*) FROM feedback_invites i WHERE i.request_id = q.id "
         "AND i.declined_at IS NOT NULL) AS declined, CASE WHEN q.status = 'closed' THEN q.answered "
         "ELSE (SELECT COUNT(*) FROM feedback_responses r WHERE r.request_id = q.id) END "
-        "AS answered FROM feedback_requests q "
+        "AS answered_now FROM feedback_requests q "
         "ORDER BY q.created_at DESC, q.id DESC"
     ).fetchall()
     return [
@@ -31,7 +31,7 @@ def requests_for(conn: sqlite3.Connection, viewer: Viewer) -> list[dict]:
             "due": r["closes_on"],
             "invited": r["invited"],
             "declined": r["declined"],
-            "answered": r["answered"],
+            "answered": r["answered_now"],
             "closed": r["status"] == "closed",
             "ready": r["results"] is not None,
             "min_responses": r["min_responses"],

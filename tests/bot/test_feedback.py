@@ -64,7 +64,7 @@ def test_a_request_for_4_reviewers_sends_4_dms_with_distinct_links_none_to_the_s
     for url in links.values():
         assert url.startswith("http://localhost:8501/feedback_form?token=")
     secret = signing_secret(bot.ctx.config)
-    forms = [form.open_form(bot.ctx.conn, secret, token_of(u), clock) for u in links.values()]
+    forms = [form.open_form(bot.ctx.conn, token_of(u), clock) for u in links.values()]
     assert {f.subject_name for f in forms} == {"Alice Moreau"}
     assert len({f.invite_id for f in forms}) == 4
     dump = "\n".join(bot.ctx.conn.iterdump())
@@ -146,7 +146,7 @@ def test_decline_removes_the_link_and_the_reminder_goes_only_to_those_still_aske
     assert slack.dm("U005")[-1]["text"].startswith("You declined this feedback request.")
     secret = signing_secret(bot.ctx.config)
     ratings = {"clear": 4, "delivers": 4, "helps": 5, "strengths": "Calm", "improve": "Less"}
-    form.submit_response(bot.ctx.conn, secret, token_of(links["U002"]), ratings, clock)
+    form.submit_response(bot.ctx.conn, token_of(links["U002"]), ratings, clock)
 
     clock.set(datetime(2026, 12, 8, 12, tzinfo=UTC))
     tick(bot)
@@ -172,7 +172,7 @@ def test_requester_and_a_shared_subject_are_told_when_the_third_answer_is_in(sla
     secret = signing_secret(bot.ctx.config)
     ratings = {"clear": 4, "delivers": 4, "helps": 5, "strengths": "Calm", "improve": "Less"}
     for n, user in enumerate(sorted(links)[:3], start=1):
-        form.submit_response(bot.ctx.conn, secret, token_of(links[user]), ratings, clock)
+        form.submit_response(bot.ctx.conn, token_of(links[user]), ratings, clock)
         tick(bot)
         ready = [m for m in slack.dm("U004") if "is ready" in m["text"]]
         assert len(ready) == (1 if n == 3 else 0)

@@ -39,7 +39,7 @@ def link(tmp_path):  # noqa: ANN001, ANN201
         due=today + timedelta(days=10), today=today,
     )  # fmt: skip
     invite = invites.invites_to_send(conn, request_id)[0]
-    token = invites.issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
+    token = invites.issue_link_token(conn, invite["id"])))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "CHECKIN_SECRET"}
     env["CHECKIN_DB"] = str(path)

@@ -41,7 +41,7 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     secret = signing_secret(Config(db_path=path))
     links = {}
     for invite in invites.invites_to_send(conn, request_id):
-        links[invite["member_id"]] = invites.issue_link_token(conn, invite["id"], secret)
+        links[invite["member_id"]] = invites.issue_link_token(conn, invite["id"])
     yield {"conn": conn, "path": path, "request_id": request_id, "links": links,
            "secret": secret}  # fmt: skip
     conn.close()
@@ -137,7 +137,7 @@ def test_an_expired_link_is_refused(workspace):
         due=date(2026, 1, 9), today=past().date(), clock=past,
     )  # fmt: skip
     invite = invites.invites_to_send(conn, old)[0]
-    token = invites.issue_link_token(conn, invite["id"], workspace["secret"], past)
+    token = invites.issue_link_token(conn, invite["id"])
     at = open_link(token)
     assert at.error[0].value == tokens.EXPIRED
     assert not at.radio

@@ -322,7 +322,7 @@ def test_a_signed_out_visitor_reaches_the_feedback_form_by_its_link_and_nothing_
     path = workspace["path"]
     conn = connection.connect(path)
     invite = invites_to_send(conn, workspace["ids"]["ana"])[0]
-    token = issue_link_token(conn, invite["id"], signing_secret(Config(db_path=path)))
+    token = issue_link_token(conn, invite["id"])))
     conn.close()
     out = {"is_logged_in": False}
     at = AppTest.from_file(FRAME, default_timeout=30)
@@ -371,8 +371,8 @@ def test_results_once_ready_show_to_the_subject_and_not_to_a_colleague(workspace
     secret = signing_secret(Config(db_path=path))
     ana = workspace["ids"]["ana"]
     for n, invite in enumerate(invites_to_send(conn, ana)[:3]):
-        token = issue_link_token(conn, invite["id"], secret)
-        form.submit_response(conn, secret, token, {
+        token = issue_link_token(conn, invite["id"])
+        form.submit_response(conn, token, {
             "clear": 4, "delivers": 3 + n % 2, "helps": 5, "strengths": f"Kind {n}",
             "improve": "Speak up"})  # fmt: skip
     conn.close()

@@ -111,7 +111,7 @@ def test_one_reminder_two_days_before_the_due_date_to_those_who_have_not_answere
     tokens = links(conn, rid, clock)
     for invite in invites.invites_to_send(conn, rid):
         invites.mark_invite_sent(conn, invite["id"], "D", "1.0", clock)
-    form.submit_response(conn, SECRET, tokens["U002"], answers(), clock)
+    form.submit_response(conn, tokens["U002"], answers(), clock)
     declined = [i for i in invites.invites_to_send(conn, rid)]  # none left to send
     assert declined == []
     u003 = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U003'").fetchone()[0]

@@ -18,12 +18,12 @@ def rid(conn, clock, people):  # noqa: ANN001, ANN201
 def test_results_appear_at_the_third_response_not_before(conn, clock, rid):
     tokens = links(conn, rid, clock)
     for n, member in enumerate(["U002", "U003"], start=1):
-        form.submit_response(conn, SECRET, tokens[member], answers(), clock)
+        form.submit_response(conn, tokens[member], answers(), clock)
         shown = results.results(conn, OPERATOR, rid)
         assert not shown.ready and shown.ratings == [] and shown.texts == {}
         assert shown.progress == f"{n} answered so far; results show at 3."
     assert [r["id"] for r in results.results_to_announce(conn)] == []
-    form.submit_response(conn, SECRET, tokens["U004"], answers(), clock)
+    form.submit_response(conn, tokens["U004"], answers(), clock)
     assert results.results(conn, OPERATOR, rid).ready
     assert [r["id"] for r in results.results_to_announce(conn)] == [rid]
     assert results.mark_results_told(conn, rid, clock)
@@ -33,7 +33,7 @@ def test_results_appear_at_the_third_response_not_before(conn, clock, rid):
 def test_mean_ratings_with_their_spread(conn, clock, rid):
     tokens = links(conn, rid, clock)
     for member, clear in (("U002", 2), ("U003", 4), ("U004", 5), ("U005", 5)):
-        form.submit_response(conn, SECRET, tokens[member], answers(clear=clear), clock)
+        form.submit_response(conn, tokens[member], answers(clear=clear), clock)
     shown = results.results(conn, OPERATOR, rid)
     clear = shown.ratings[0]
     assert (clear.question, clear.mean, clear.spread, clear.low, clear.high, clear.count) == (
