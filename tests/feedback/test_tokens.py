@@ -9,7 +9,7 @@ import pytest
 from checkin import errors
 from checkin.feedback import invites, results, tokens
 from checkin.feedback.form import open_form, submit_response
-from tests.feedback.conftest import SECRET, answers, links, request
+from tests.feedback.conftest import answers, links, request
 
 
 @pytest.fixture
@@ -24,39 +24,32 @@ def test_a_genuine_link_opens_the_form_about_the_subject(conn, clock, rid):
     assert [q["kind"] for q in form.questions] == ["scale", "scale", "scale", "text", "text"]
 
 
-def test_each_link_is_distinct_and_the_database_keeps_only_its_hash(conn, clock, rid):
+def test_each_link_is_random_and_the_database_keeps_only_its_hash(conn, clock, rid):
     issued = links(conn, rid, clock)
     assert len(set(issued.values())) == 4
     hashes = [r[0] for r in conn.execute("SELECT token_hash FROM feedback_invites ORDER BY id")]
-    assert hashes == [tokens.token_hash(issued[m]) for m in ("U002", "U003", "U004", "U005")]
+    assert hashes == [tokens.invite_hash(issued[m]) for m in ("U002", "U003", "U004", "U005")]
     dump = "\n".join(conn.iterdump())
     assert not any(t in dump for t in issued.values())
-    assert not any(t.split(".")[1] in dump for t in issued.values())  # not even the nonce
+    assert all(len(t) >= 43 and "." not in t for t in issued.values())  # no id, no signature
 
 
 def test_an_altered_link_is_refused(conn, clock, rid):
     token = links(conn, rid, clock)["U002"]
-    invite_id, nonce, mac = token.split(".")
-    flip = "B" if nonce[-1] == "A" else "A"
-    other = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U003'").fetchone()[0]
-    for bad in (f"{other}.{nonce}.{mac}", f"{invite_id}.{nonce[:-1]}{flip}.{mac}",
-                f"{invite_id}.{nonce}.{mac[:-2]}", token + "x", "garbage"):  # fmt: skip
+    flip = "B" if token[-1] == "A" else "A"
+    for bad in (token[:-1] + flip, token + "x"):
+        with pytest.raises(tokens.BadToken) as refused:
+            open_form(conn, bad, clock)
+        assert str(refused.value) == tokens.UNKNOWN
+    for bad in ("garbage", "a b c " * 10):
         with pytest.raises(tokens.BadToken) as refused:
             open_form(conn, bad, clock)
         assert str(refused.value) == tokens.ALTERED
 
 
-def test_a_link_signed_with_another_secret_is_refused(conn, clock, rid):
-    invite = invites.invites_to_send(conn, rid)[0]
-    forged = tokens.issue(b"someone-elses-secret-123456", invite["id"]).token
-    with pytest.raises(tokens.BadToken, match="not valid"):
-        open_form(conn, forged, clock)
-
-
 def test_an_unknown_link_is_refused(conn, clock, rid):
-    stray = tokens.issue(SECRET, 999).token
     with pytest.raises(tokens.BadToken) as refused:
-        open_form(conn, stray, clock)
+        open_form(conn, tokens.new_token(), clock)
     assert str(refused.value) == tokens.UNKNOWN
 
 
@@ -93,7 +86,7 @@ def test_a_used_link_is_refused_and_stores_nothing_more(conn, clock, rid):
 
 def test_a_declined_invite_link_opens_no_form(conn, clock, rid):
     token = links(conn, rid, clock)["U002"]
-    invite_id = int(token.split(".")[0])
+    invite_id = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U002'").fetchone()[0]
     invites.decline(conn, invite_id, "U002", clock)
     with pytest.raises(tokens.BadToken) as refused:
         open_form(conn, token, clock)
