@@ -13,7 +13,6 @@ from datetime import timedelta
 import pytest
 
 from checkin.clock import system_clock
-from checkin.config import Config, signing_secret
 from checkin.db import connection
 from checkin.feedback import invites, requests, results
 from checkin.feedback.tokens import USED
@@ -39,7 +38,7 @@ def link(tmp_path):  # noqa: ANN001, ANN201
         due=today + timedelta(days=10), today=today,
     )  # fmt: skip
     invite = invites.invites_to_send(conn, request_id)[0]
-    token = invites.issue_link_token(conn, invite["id"])))
+    token = invites.issue_link_token(conn, invite["id"])
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "CHECKIN_SECRET"}
     env["CHECKIN_DB"] = str(path)
