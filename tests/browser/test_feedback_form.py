@@ -87,7 +87,7 @@ def test_a_reviewer_fills_the_form_and_the_same_link_is_then_refused(link, tmp_p
         page.get_by_label("What are their strengths?").fill("Calm in incidents")
         page.get_by_label("One thing they could do better").fill("Share drafts earlier")
         page.get_by_role("button", name="Send my feedback").click()
-        page.get_by_text("Thank you: your answers were stored anonymously.").wait_for(
+        page.get_by_text("Thank you: your answers were stored anonymously,").wait_for(
             timeout=20_000
         )
         page.screenshot(path=str(tmp_path / "sent.png"), full_page=True)
