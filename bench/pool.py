@@ -137,16 +137,15 @@ def bench_feedback(workdir: Path) -> None:
         today=clock().date(),
         clock=clock,
     )
-    secret = b"bench-secret-of-enough-length"
     links = [
-        invites.issue_link_token(conn, i["id"], secret, clock)
+        invites.issue_link_token(conn, i["id"])
         for i in invites.invites_to_send(conn, rid)
     ]
     answers = {"clear": 4, "delivers": 5, "helps": 3, "strengths": "Calm", "improve": "Less"}
     times = []
     for token in links:
         started = time.perf_counter()
-        form.submit_response(conn, secret, token, answers, clock)
+        form.submit_response(conn, token, answers, clock)
         times.append((time.perf_counter() - started) * 1000)
     conn.close()
     print(

@@ -28,7 +28,7 @@ from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors
 from checkin.checkins.timing import local_today
 from checkin.clock import parse_iso
-from checkin.config import USER_ID, signing_secret
+from checkin.config import USER_ID
 from checkin.feedback import form, invites, listing, requests, results
 
 OPEN = "feedback_open"  # the link button: Slack sends a click too, which only needs its ack
@@ -44,8 +44,9 @@ def register(app: App, ctx: BotContext) -> None:
     add_subcommand(
         "feedback",
         feedback_command,
-        "`feedback @subject from @a @b @c by 2026-12-11`: ask at least 3 people for anonymous "
-        "feedback about someone (add `share` to tell the subject when results are ready)",
+        "`feedback @subject from @a @b @c [by 2026-12-11]`: ask at least 3 people for anonymous "
+        "feedback about someone, due in 7 days unless you say (add `share` to tell the subject "
+        "when results are ready)",
     )
     app.action(OPEN)(_ack_only)
     app.action(DECLINE)(acked(ctx, on_decline))
@@ -58,9 +59,9 @@ def _ack_only(ack: Callable[..., Any]) -> None:
 
 
 def tick(ctx: BotContext) -> None:
-    """Failed invites tried again, one reminder two days before the due date, the note that
-    results are ready. Never raises."""
-    for step in (retry_invites, remind, announce_results):
+    """Failed invites tried again, one reminder two days before the due date, requests
+    closed when due, the note that results are ready. Never raises."""
+    for step in (retry_invites, remind, close_due, announce_results):
         try:
             step(ctx)
         except Exception:
@@ -71,7 +72,7 @@ def tick(ctx: BotContext) -> None:
 
 
 def usage(ctx: BotContext) -> str:
-    return f"`{ctx.config.command} feedback @subject from @a @b @c by 2026-12-11`"
+    return f"`{ctx.config.command} feedback @subject from @a @b @c [by 2026-12-11]`"
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -83,6 +84,8 @@ def parse(text: str) -> dict[str, Any]:
     subject_part, reviewers_part = (head, middle) if tail else (middle, "")
     words = due_part.split()
     due = next((w for w in words if w.lower() != "share"), None)
+    if not due_part:  # no `by`: `share` may close the list of reviewers
+        words = middle.split()
     subjects = _MENTION.findall(subject_part)
     return {
         "subject": subjects[0] if subjects else None,
@@ -133,10 +136,13 @@ def _send(
     names = ", ".join(requests.name_of(ctx.conn, r) for r in dict.fromkeys(request["reviewers"]))
     subject = requests.name_of(ctx.conn, request["subject"])
     share = f" and {subject}" if request["share"] and request["subject"] != user_id else ""
+    kept = requests.get_request(ctx.conn, request_id)
+    due = kept["closes_on"] if kept else request["due"]
     respond(
-        text=f"Asked {names} for feedback about {subject}, due {request['due']} "
-        f"(request #{request_id}). Their answers are anonymous; you{share} will get a DM once "
-        f"at least {requests.MIN_RESPONSES} have answered.",
+        text=f"Asked {names} for feedback about {subject}, due {due} (request #{request_id}). "
+        f"Their answers are anonymous; you{share} will get a DM when the request closes (on the "
+        f"due date, or once everyone has answered), with the results if at least "
+        f"{requests.MIN_RESPONSES} answered.",
         replace_original=True,
     )
 
@@ -178,12 +184,11 @@ def send_invites(ctx: BotContext, payload: dict) -> None:
     request = requests.get_request(ctx.conn, int(payload.get("request_id") or 0))
     if request is None:
         raise LookupError(f"no feedback request {payload.get('request_id')}")
-    secret = signing_secret(ctx.config)
     for invite in invites.invites_to_send(ctx.conn, request["id"], ctx.clock()):
-        _send_invite(ctx, request, invite, secret)
+        _send_invite(ctx, request, invite)
 
 
-def _send_invite(ctx: BotContext, request: Any, invite: Any, secret: bytes) -> None:
+def _send_invite(ctx: BotContext, request: Any, invite: Any) -> None:
     member, invite_id = invite["member_id"], invite["id"]
     if invite["posting_at"] and invite["channel_id"]:
         try:
@@ -200,7 +205,7 @@ def _send_invite(ctx: BotContext, request: Any, invite: Any, secret: bytes) -> N
     except (SlackApiError, SlackUnavailable) as exc:
         _failed(ctx, invite, exc)
         return
-    token = invites.issue_link_token(ctx.conn, invite_id, secret, ctx.clock)
+    token = invites.issue_link_token(ctx.conn, invite_id)
     text, body = invite_blocks(ctx, request, invite_id, form_link(ctx, token))
     invites.mark_invite_posting(ctx.conn, invite_id, channel, ctx.clock)
     try:
@@ -265,7 +270,6 @@ def on_decline(ctx: BotContext, body: dict) -> None:
     text = {
         "declined": "You declined this feedback request. Thanks for letting us know.",
         "already": "You declined this feedback request already.",
-        "answered": "You have answered this request already; thank you!",
     }.get(outcome)
     if text is None:
         return
@@ -289,7 +293,8 @@ def remind(ctx: BotContext) -> None:
         subject = requests.name_of(ctx.conn, invite["subject_id"])
         text = (
             f"A reminder: your feedback about {subject} is due on {invite['closes_on']}. "
-            "The button in the message above opens the form (or decline it there)."
+            "If you already answered, thank you, there is nothing more to do. If not, the "
+            "button in the message above opens the form (or decline it there)."
         )
         try:
             call(ctx, "chat.postMessage", member=invite["member_id"],
@@ -299,7 +304,14 @@ def remind(ctx: BotContext) -> None:
             ctx.logger.warning("feedback reminder to %s: %s", invite["member_id"], error_code(exc))
 
 
+def close_due(ctx: BotContext) -> None:
+    """Close the requests whose due date has passed: their results are laid down once."""
+    for request_id in results.close_due(ctx.conn, ctx.clock):
+        ctx.logger.info("feedback request #%s closed", request_id)
+
+
 def announce_results(ctx: BotContext) -> None:
+    """Tell the requester (and the subject, with `share`) that a request closed."""
     for request in results.results_to_announce(ctx.conn):
         if not results.mark_results_told(ctx.conn, request["id"], ctx.clock):
             continue
@@ -310,10 +322,19 @@ def announce_results(ctx: BotContext) -> None:
             people.append(request["subject_id"])
         for person in [p for p in people if USER_ID.match(p or "")]:
             about = "you" if person == request["subject_id"] else subject
-            text = f"The feedback about {about} is ready: enough people have answered."
+            if request["results"]:
+                text = f"The feedback about {about} is ready: {request['answered']} people answered."
+                body = results_blocks(text, request["id"], link)
+            else:
+                text = (
+                    f"The feedback request about {about} closed with {request['answered']} "
+                    f"answered, fewer than {request['min_responses']}: to keep everyone "
+                    "anonymous, nothing is shown."
+                )
+                body = [blocks.section(blocks.esc(text))]
             try:
                 call(ctx, "chat.postMessage", member=person, channel=person, text=text,
-                     blocks=results_blocks(text, request["id"], link))  # fmt: skip
+                     blocks=body)  # fmt: skip
             except (SlackApiError, SlackUnavailable) as exc:
                 ctx.logger.warning("feedback results note to %s: %s", person, error_code(exc))
 

@@ -26,6 +26,7 @@ from bot.payload import action_of, user_of
 from bot.slack import SlackUnavailable, call, error_code, is_transient
 from checkin import errors, slacktext
 from checkin.config import USER_ID
+from checkin.ops import inbox
 from checkin.people import admins
 from checkin.pool import duplicates, moderation, submit
 
@@ -98,9 +99,29 @@ def ask_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., A
     except errors.Refused as exc:
         respond(text=str(exc))
         return
+    if anonymous:
+        _forget_sender(ctx, "command", "trigger_id", body.get("trigger_id"))
     how = " anonymously (your name is not stored)" if anonymous else ""
     respond(text=f"Thanks! “{kept.text}” was submitted{how} and will be reviewed by an admin.")
     sync(ctx)
+
+
+def _tell_anonymously(ctx: BotContext, member_id: str, text: str) -> None:
+    """As `tell`, but neither the event it records nor the log names the member."""
+    try:
+        call(ctx, "chat.postMessage", channel=member_id, text=text)
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("DM to an anonymous submitter: %s", error_code(exc))
+
+
+def _forget_sender(ctx: BotContext, kind: str, key: str, value: object) -> None:
+    """An anonymous submission is kept: its kept Slack request no longer names the sender."""
+    if not value:
+        return
+    try:
+        inbox.forget_sender(ctx.conn, kind, key, str(value))
+    except Exception:
+        ctx.logger.exception("could not clear an anonymous submission's kept request")
 
 
 def submit_modal_for(ctx: BotContext, body: dict) -> dict[str, Any]:
@@ -166,10 +187,14 @@ def on_submit_modal(ctx: BotContext, body: dict) -> None:
     except errors.Refused as exc:
         tell(ctx, user_id, f"Your question was not kept: {exc}")
         return
+    if form["anonymous"]:
+        _forget_sender(ctx, "on_submit_modal", "view_id", (body.get("view") or {}).get("id"))
     how = " anonymously" if form["anonymous"] else ""
-    tell(
-        ctx, user_id, f"Thanks! “{kept.text}” was submitted{how} and will be reviewed by an admin."
-    )
+    text = f"Thanks! “{kept.text}” was submitted{how} and will be reviewed by an admin."
+    if form["anonymous"]:
+        _tell_anonymously(ctx, user_id, text)
+    else:
+        tell(ctx, user_id, text)
     sync(ctx)
 
 
@@ -384,7 +409,7 @@ def _option(kind: str) -> dict[str, Any]:
 
 def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
     if row["anonymous"]:
-        who = "someone who chose to stay anonymous"
+        who = "anonymous (no name was kept)"
     elif USER_ID.match(row["submitted_by"] or ""):
         who = f"<@{row['submitted_by']}>"
     else:

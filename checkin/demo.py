@@ -450,7 +450,8 @@ def _answer(
 def _feedback(
     conn: sqlite3.Connection, rng: random.Random, people: list[_Person], clock: FakeClock
 ) -> None:
-    """One request with a few anonymous responses, submitted as the web form submits them."""
+    """One request answered through the web form by all but one reviewer (who declined),
+    so it closed and its results show."""
     if len(people) < 5:
         return
     subject = people[1].slack_id
@@ -476,17 +477,22 @@ def _feedback(
         ),
         "improve": ("Share work earlier.", "Say no to more meetings.", "Write down decisions."),
     }
-    secret = rng.randbytes(32)  # thrown away: the demo's links open nothing
-    for member in invitees[: max(3, len(invitees) - 2)]:
-        invite = conn.execute(
+    def invite_of(member: str) -> int:
+        return conn.execute(
             "SELECT id FROM feedback_invites WHERE request_id = ? AND member_id = ?",
             (request_id, member),
-        ).fetchone()
-        token = invites.issue_link_token(conn, invite[0], secret, clock=clock)
+        ).fetchone()[0]
+
+    answering = invitees[: max(3, len(invitees) - 1)]
+    for member in invitees[len(answering) :]:  # declined: the last answer closes the request
+        invites.decline(conn, invite_of(member), member, clock=clock)
+    for member in answering:
+        invite = (invite_of(member),)
+        token = invites.issue_link_token(conn, invite[0])
         answers = {
             q["key"]: rng.choice((3, 4, 4, 5))
             if q["kind"] == "scale"
             else rng.choice(keys[q["key"]])
             for q in questions
         }
-        form.submit_response(conn, secret, token, answers, clock=clock)
+        form.submit_response(conn, token, answers, clock=clock)

@@ -34,6 +34,7 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite3.Connect
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in pages
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a checkin database ({exc})") from None
     if migrate_schema:
@@ -150,6 +151,24 @@ def _statements(sql: str) -> Iterator[str]:
         yield "\n".join(buffer)
 
 
+def checkpoint(conn: sqlite3.Connection, patience_ms: int = 250) -> bool:
+    """Copy the WAL into the file and empty it, so rows changed or deleted since are gone
+    from both (with `secure_delete`); False when readers held it (the next one does it).
+
+    Waits at most `patience_ms` for other connections, never inside a transaction.
+    """
+    if conn.in_transaction:
+        return False
+    conn.execute(f"PRAGMA busy_timeout = {int(patience_ms)}")
+    try:
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return not busy
+
+
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
@@ -204,6 +223,7 @@ class ThreadLocal:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

@@ -619,6 +619,102 @@ ALTER TABLE inbox ADD COLUMN try_again_by TEXT;
 ALTER TABLE outbox ADD COLUMN retry_at TEXT;
 """,
     ),
+    (
+        17,
+        "feedback anonymous against whoever holds the files: random one-time links with a "
+        "separate table of spent ones, responses with no time, results laid down once at close, "
+        "at least 3 reviewers who are neither the subject nor the requester",
+        """
+-- The three tables are rebuilt: the requests first, while invites and
+-- responses wait in plain holding tables (no keys), then these two anew.
+
+-- Requests: a minimum of at least 3 answers, by the schema itself; closing
+-- lays down how many answered and the results, once (NULL below the minimum).
+CREATE TABLE feedback_requests_new (
+    id            INTEGER PRIMARY KEY,
+    subject_id    TEXT NOT NULL REFERENCES members(slack_id), -- whom the feedback is about
+    requested_by  TEXT NOT NULL,
+    questions     TEXT NOT NULL,               -- JSON [{"key", "text", "kind", ...}]
+    min_responses INTEGER NOT NULL DEFAULT 3 CHECK (min_responses >= 3),
+    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),
+    closes_on     TEXT,                        -- local date
+    created_at    TEXT NOT NULL,
+    notify_subject INTEGER NOT NULL DEFAULT 0,
+    results_told_at TEXT,                      -- the requester (and subject) were DMed the close
+    closed_at     TEXT,
+    answered      INTEGER,                     -- how many answered, laid down at close
+    results       TEXT                         -- JSON computed once at close; NULL below the minimum
+);
+INSERT INTO feedback_requests_new (id, subject_id, requested_by, questions, min_responses,
+    status, closes_on, created_at, notify_subject, results_told_at)
+    SELECT id, subject_id, requested_by, questions, MAX(min_responses, 3), 'open', closes_on,
+    created_at, notify_subject, results_told_at FROM feedback_requests;
+
+CREATE TABLE feedback_invites_hold AS SELECT id, request_id, member_id, sent_at,
+    CASE WHEN answered_on IS NULL THEN token_hash END AS token_hash, expires_at, declined_at,
+    reminded_at, channel_id, message_ts, attempts, retry_at, last_error, refused, posting_at
+    FROM feedback_invites ORDER BY id;
+CREATE TABLE feedback_responses_hold AS SELECT lower(hex(randomblob(16))) AS id, request_id,
+    answers FROM feedback_responses ORDER BY random();
+DROP TABLE feedback_responses;
+DROP TABLE feedback_invites;
+DROP TABLE feedback_requests;
+ALTER TABLE feedback_requests_new RENAME TO feedback_requests;
+
+-- Invites: who was asked, never whether they answered. Storing a response
+-- writes nothing here. token_hash is sha256("invite:" + the link's token);
+-- an invite answered before this version keeps no hash (its link is spent).
+CREATE TABLE feedback_invites (
+    id            INTEGER PRIMARY KEY,
+    request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
+    member_id     TEXT NOT NULL REFERENCES members(slack_id),
+    sent_at       TEXT,
+    token_hash    TEXT,
+    expires_at    TEXT,
+    declined_at   TEXT,                        -- the reviewer's own choice
+    reminded_at   TEXT,
+    channel_id    TEXT,
+    message_ts    TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    retry_at      TEXT,
+    last_error    TEXT,
+    refused       TEXT,
+    posting_at    TEXT,
+    UNIQUE (request_id, member_id)
+);
+INSERT INTO feedback_invites SELECT * FROM feedback_invites_hold ORDER BY id;
+
+-- Responses: a random id, the request, the answers; no reviewer, no invite,
+-- no time. Laid down again in random order when their request closes.
+CREATE TABLE feedback_responses (
+    id            TEXT PRIMARY KEY,            -- 32 random hex digits
+    request_id    INTEGER NOT NULL REFERENCES feedback_requests(id),
+    answers       TEXT NOT NULL                -- JSON, one entry per question
+) WITHOUT ROWID;
+INSERT INTO feedback_responses (id, request_id, answers)
+    SELECT id, request_id, answers FROM feedback_responses_hold ORDER BY rowid;
+DROP TABLE feedback_responses_hold;
+DROP TABLE feedback_invites_hold;
+
+-- Spent links: sha256("spent:" + token), which cannot be computed from an
+-- invite's hash without the token itself (never stored).
+CREATE TABLE feedback_spent_tokens (
+    spent_hash    TEXT PRIMARY KEY,
+    request_id    INTEGER NOT NULL REFERENCES feedback_requests(id)
+) WITHOUT ROWID;
+
+CREATE UNIQUE INDEX feedback_invites_by_token ON feedback_invites(token_hash);
+CREATE INDEX feedback_responses_by_request ON feedback_responses(request_id);
+
+-- The subject and the requester are never reviewers.
+CREATE TRIGGER feedback_invites_not_subject_or_requester BEFORE INSERT ON feedback_invites
+WHEN EXISTS (SELECT 1 FROM feedback_requests q WHERE q.id = new.request_id AND new.member_id IN (q.subject_id, q.requested_by))
+BEGIN SELECT RAISE(ABORT, 'the subject and the requester of a feedback request are never its reviewers'); END;
+CREATE TRIGGER feedback_invites_member_not_subject_or_requester BEFORE UPDATE OF member_id, request_id ON feedback_invites
+WHEN EXISTS (SELECT 1 FROM feedback_requests q WHERE q.id = new.request_id AND new.member_id IN (q.subject_id, q.requested_by))
+BEGIN SELECT RAISE(ABORT, 'the subject and the requester of a feedback request are never its reviewers'); END;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

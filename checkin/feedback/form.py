@@ -1,8 +1,10 @@
 """The feedback form: opening it from a link, checking its answers, storing the response.
 
-Anonymous by construction: the response row holds only a random id, the
-request, the answers and the date; no column, no other table and no order of
-rows ties a response to its reviewer.
+Anonymous even to whoever holds the database: the response row holds only a
+random id, the request and the answers (no time, not even a date), and
+storing it writes nothing about the invite. One-time use is kept by a
+separate table of spent links (`tokens.spent_hash`), which cannot be joined to
+the invites without the link itself.
 """
 
 from __future__ import annotations
@@ -17,17 +19,17 @@ from datetime import date
 from checkin.clock import Clock, iso, parse_iso, system_clock
 from checkin.db.connection import transaction
 from checkin.errors import Refused
-from checkin.feedback.invites import get_invite
+from checkin.feedback import tokens
 from checkin.feedback.requests import get_request, name_of, questions_of
-from checkin.feedback.tokens import DECLINED, EXPIRED, UNKNOWN, USED, BadToken, token_hash
-from checkin.feedback.tokens import verify as verify_token
+from checkin.feedback.results import close_if_complete
+from checkin.feedback.tokens import CLOSED, DECLINED, EXPIRED, UNKNOWN, USED, BadToken
 
 MAX_TEXT = 2000
 
 
 ANONYMITY_NOTE = (
-    "Your answers are anonymous: they are stored without your name, and shown only "
-    "once at least {n} people have answered."
+    "Your answers are anonymous, even to whoever runs checkin: they are stored without your "
+    "name or the time, and shown only once the request closes, if at least {n} people answered."
 )
 
 
@@ -41,27 +43,41 @@ class Form:
     min_responses: int
 
 
-def open_form(
-    conn: sqlite3.Connection, secret: bytes, token: str | None, clock: Clock = system_clock
-) -> Form:
+def _invite_of(conn: sqlite3.Connection, raw: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT * FROM feedback_invites WHERE token_hash IN (?, ?)",
+        (tokens.invite_hash(raw), tokens.legacy_hash(raw)),
+    ).fetchone()
+
+
+def _spent(conn: sqlite3.Connection, raw: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM feedback_spent_tokens WHERE spent_hash = ?", (tokens.spent_hash(raw),)
+        ).fetchone()
+        is not None
+    )
+
+
+def open_form(conn: sqlite3.Connection, token: str | None, clock: Clock = system_clock) -> Form:
     """What the link's form shows; `BadToken` with the message for a link that opens none."""
-    invite_id = verify_token(secret, token)
-    invite = get_invite(conn, invite_id)
-    if invite is None or not invite["token_hash"]:
+    raw = tokens.check_shape(token)
+    invite = _invite_of(conn, raw)
+    if invite is None:
         raise BadToken(UNKNOWN)
-    if not secrets.compare_digest(invite["token_hash"], token_hash(str(token).strip())):
-        raise BadToken(UNKNOWN)
-    if invite["answered_on"] is not None:
+    if _spent(conn, raw):
         raise BadToken(USED)
     if invite["declined_at"] is not None:
         raise BadToken(DECLINED)
     request = get_request(conn, invite["request_id"])
     if request is None:
         raise BadToken(UNKNOWN)
-    if request["status"] != "open" or clock() >= parse_iso(invite["expires_at"]):
+    if clock() >= parse_iso(invite["expires_at"]):
         raise BadToken(EXPIRED)
+    if request["status"] != "open":
+        raise BadToken(CLOSED)
     return Form(
-        invite_id=invite_id,
+        invite_id=invite["id"],
         request_id=request["id"],
         subject_name=name_of(conn, request["subject_id"]),
         questions=questions_of(request),
@@ -95,32 +111,39 @@ def clean_answers(questions: Sequence[Mapping], answers: Mapping[str, object]) -
 
 def submit_response(
     conn: sqlite3.Connection,
-    secret: bytes,
     token: str | None,
     answers: Mapping[str, object],
     clock: Clock = system_clock,
 ) -> None:
     """Store one anonymous response for the link's invite, once.
 
-    The invite is claimed (`UPDATE … WHERE answered_on IS NULL`, exactly one
-    row changed) and the response inserted in the same transaction: a second
-    submission, however quick, changes no row and stores nothing. The
-    response has a random id and only the date.
+    The link is spent (its `spent_hash` inserted; a second insert changes no
+    row) and the response inserted in the same transaction, so a second
+    submission, however quick, stores nothing. The invite is read, never
+    written. When every reviewer who has not declined has answered, the
+    request closes (`results.close_if_complete`).
     """
-    form = open_form(conn, secret, token, clock)
+    form = open_form(conn, token, clock)
     cleaned = clean_answers(form.questions, answers)
-    now = clock()
-    today = now.date().isoformat()
+    raw = tokens.check_shape(token)
     with transaction(conn):
-        claimed = conn.execute(
-            "UPDATE feedback_invites SET responded = 1, answered_on = ? WHERE id = ? "
-            "AND token_hash = ? AND answered_on IS NULL AND declined_at IS NULL AND expires_at > ?",
-            (today, form.invite_id, token_hash(str(token).strip()), iso(now)),
+        still = conn.execute(
+            "SELECT q.status FROM feedback_invites i JOIN feedback_requests q "
+            "ON q.id = i.request_id WHERE i.id = ? AND i.declined_at IS NULL AND i.expires_at > ?",
+            (form.invite_id, iso(clock())),
+        ).fetchone()
+        if still is None:
+            raise BadToken(EXPIRED)
+        if still["status"] != "open":
+            raise BadToken(CLOSED)
+        spent = conn.execute(
+            "INSERT OR IGNORE INTO feedback_spent_tokens (spent_hash, request_id) VALUES (?, ?)",
+            (tokens.spent_hash(raw), form.request_id),
         ).rowcount
-        if claimed != 1:
+        if spent != 1:
             raise BadToken(USED)
         conn.execute(
-            "INSERT INTO feedback_responses (id, request_id, answers, submitted_on) "
-            "VALUES (?, ?, ?, ?)",
-            (secrets.token_hex(16), form.request_id, json.dumps(cleaned), today),
+            "INSERT INTO feedback_responses (id, request_id, answers) VALUES (?, ?, ?)",
+            (secrets.token_hex(16), form.request_id, json.dumps(cleaned)),
         )
+    close_if_complete(conn, form.request_id, clock)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
-from checkin.feedback.tokens import issue as issue_token
+from checkin.feedback import tokens
 from checkin.ops import outbox
 
 REMIND_BEFORE = timedelta(days=2)
@@ -26,7 +26,7 @@ def invites_to_send(
     retry (after a failed DM) is due, and whose link has not expired."""
     sql = (
         "SELECT * FROM feedback_invites WHERE request_id = ? AND sent_at IS NULL "
-        "AND declined_at IS NULL AND answered_on IS NULL AND refused IS NULL"
+        "AND declined_at IS NULL AND refused IS NULL"
     )
     args: tuple = (request_id,)
     if now is not None:
@@ -90,7 +90,7 @@ def requests_to_retry(conn: sqlite3.Connection, now: datetime) -> list[int]:
         for r in conn.execute(
             "SELECT DISTINCT i.request_id FROM feedback_invites i JOIN feedback_requests q "
             "ON q.id = i.request_id WHERE q.status = 'open' AND i.sent_at IS NULL "
-            "AND i.refused IS NULL AND i.declined_at IS NULL AND i.answered_on IS NULL "
+            "AND i.refused IS NULL AND i.declined_at IS NULL "
             "AND i.retry_at IS NOT NULL AND i.retry_at <= :now AND i.expires_at > :now "
             "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'feedback_invites' "
             "AND o.status IN ('pending', 'running') "
@@ -111,17 +111,16 @@ def enqueue_retries(conn: sqlite3.Connection, clock: Clock = system_clock) -> li
     return due
 
 
-def issue_link_token(
-    conn: sqlite3.Connection, invite_id: int, secret: bytes, clock: Clock = system_clock
-) -> str:
-    """A fresh one-time token for the invite; only its hash is kept (an earlier one stops working)."""
-    issued = issue_token(secret, invite_id)
+def issue_link_token(conn: sqlite3.Connection, invite_id: int) -> str:
+    """A fresh random one-time token for the invite; only `tokens.invite_hash` of it is
+    kept (an earlier one stops working). The token goes into the reviewer's DM only."""
+    token = tokens.new_token()
     with transaction(conn):
         conn.execute(
             "UPDATE feedback_invites SET token_hash = ? WHERE id = ?",
-            (issued.token_hash, invite_id),
+            (tokens.invite_hash(token), invite_id),
         )
-    return issued.token
+    return token
 
 
 def mark_invite_sent(
@@ -146,30 +145,34 @@ def get_invite(conn: sqlite3.Connection, invite_id: int) -> sqlite3.Row | None:
 def decline(
     conn: sqlite3.Connection, invite_id: int, member_id: str, clock: Clock = system_clock
 ) -> str:
-    """'declined', or why not: 'answered', 'already' (declined before), 'not_yours'."""
+    """'declined', or why not: 'already' (declined before), 'not_yours'.
+
+    Whether the reviewer answered is not known here (nothing on the invite says),
+    so a decline after answering is simply recorded.
+    """
     with transaction(conn):
         row = get_invite(conn, invite_id)
         if row is None or row["member_id"] != member_id:
             return "not_yours"
-        if row["answered_on"] is not None:
-            return "answered"
         if row["declined_at"] is not None:
             return "already"
         conn.execute(
-            "UPDATE feedback_invites SET declined_at = ? WHERE id = ? AND declined_at IS NULL "
-            "AND answered_on IS NULL",
+            "UPDATE feedback_invites SET declined_at = ? WHERE id = ? AND declined_at IS NULL",
             (iso(clock()), invite_id),
         )
     return "declined"
 
 
 def invites_to_remind(conn: sqlite3.Connection, now: datetime) -> list[sqlite3.Row]:
-    """Sent invites, neither answered nor declined, whose due date is 2 days away or less."""
+    """Sent invites not declined, of open requests whose due date is 2 days away or less.
+
+    Every such reviewer is reminded, answered or not: nothing records who answered.
+    """
     soon = (now.date() + REMIND_BEFORE).isoformat()
     return conn.execute(
         "SELECT i.*, q.subject_id, q.closes_on FROM feedback_invites i JOIN feedback_requests q "
         "ON q.id = i.request_id WHERE q.status = 'open' AND i.sent_at IS NOT NULL "
-        "AND i.reminded_at IS NULL AND i.answered_on IS NULL AND i.declined_at IS NULL "
+        "AND i.reminded_at IS NULL AND i.declined_at IS NULL "
         "AND q.closes_on <= ? AND i.expires_at > ? ORDER BY i.id",
         (soon, iso(now)),
     ).fetchall()
@@ -180,7 +183,7 @@ def claim_reminder(conn: sqlite3.Connection, invite_id: int, clock: Clock = syst
         return (
             conn.execute(
                 "UPDATE feedback_invites SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL "
-                "AND answered_on IS NULL AND declined_at IS NULL",
+                "AND declined_at IS NULL",
                 (iso(clock()), invite_id),
             ).rowcount
             == 1

@@ -18,8 +18,9 @@ def requests_for(conn: sqlite3.Connection, viewer: Viewer) -> list[dict]:
     rows = conn.execute(
         "SELECT q.*, (SELECT COUNT(*) FROM feedback_invites i WHERE i.request_id = q.id) "
         "AS invited, (SELECT COUNT(*) FROM feedback_invites i WHERE i.request_id = q.id "
-        "AND i.declined_at IS NOT NULL) AS declined, (SELECT COUNT(*) FROM feedback_responses r "
-        "WHERE r.request_id = q.id) AS answered FROM feedback_requests q "
+        "AND i.declined_at IS NOT NULL) AS declined, CASE WHEN q.status = 'closed' THEN q.answered "
+        "ELSE (SELECT COUNT(*) FROM feedback_responses r WHERE r.request_id = q.id) END "
+        "AS answered_now FROM feedback_requests q "
         "ORDER BY q.created_at DESC, q.id DESC"
     ).fetchall()
     return [
@@ -30,8 +31,9 @@ def requests_for(conn: sqlite3.Connection, viewer: Viewer) -> list[dict]:
             "due": r["closes_on"],
             "invited": r["invited"],
             "declined": r["declined"],
-            "answered": r["answered"],
-            "ready": r["answered"] >= r["min_responses"],
+            "answered": r["answered_now"],
+            "closed": r["status"] == "closed",
+            "ready": r["results"] is not None,
             "min_responses": r["min_responses"],
         }
         for r in rows
@@ -78,7 +80,7 @@ def undelivered(
     out = []
     for r in conn.execute(
         "SELECT * FROM feedback_invites WHERE request_id = ? AND sent_at IS NULL "
-        "AND answered_on IS NULL AND declined_at IS NULL ORDER BY id",
+        "AND declined_at IS NULL ORDER BY id",
         (request_id,),
     ):
         if r["refused"]:

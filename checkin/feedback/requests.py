@@ -1,7 +1,9 @@
 """Peer-feedback requests: who may ask about whom, the checks, the due date, the request.
 
-A request names a subject, at least 3 reviewers and a due date; it must come
-from the subject, a lead of a check-in they are in, or an admin.
+A request names a subject, at least 3 reviewers (never the subject nor the
+requester; the schema refuses them too) and a due date, 7 days away unless
+given; it must come from the subject, a lead of a check-in they are in, or an
+admin.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from checkin.people.admins import is_admin
 
 MIN_RESPONSES = 3
 RECENT = timedelta(days=30)
+DEFAULT_DUE = timedelta(days=7)  # when no due date is given (the web form's default too)
 
 
 RATING_LABELS = ["rarely", "sometimes", "often", "usually", "always"]
@@ -191,12 +194,22 @@ def check_request(
         raise Refused(
             f"{name_of(conn, subject)} is the subject and cannot be one of their own reviewers."
         )
+    if requested_by in names:
+        raise Refused(
+            f"{name_of(conn, requested_by)} asked for this feedback and cannot also be a "
+            "reviewer: name at least 3 other people."
+        )
     if len(names) < MIN_RESPONSES:
         raise Refused(
             f"Name at least {MIN_RESPONSES} reviewers (you named {len(names)}): answers stay "
             f"anonymous only among {MIN_RESPONSES} or more."
         )
-    due_on = due if isinstance(due, date) else parse_due(due)
+    if isinstance(due, date):
+        due_on = due
+    elif due is None or not str(due).strip():
+        due_on = today + DEFAULT_DUE
+    else:
+        due_on = parse_due(due)
     if due_on < today:
         raise Refused(f"The due date {due_on.isoformat()} has passed; pick today or a later day.")
     since = iso(clock() - RECENT)

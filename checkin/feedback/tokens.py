@@ -1,25 +1,23 @@
 """Feedback-form link tokens: who may open which form, once, until the due date.
 
-A token is `<invite id>.<nonce>.<mac>`: the invite it names, a random nonce
-from the operating system's CSPRNG (`secrets`), and an HMAC-SHA256 over both
-with the signing secret (`checkin.config.signing_secret`). The database keeps
-only a SHA-256 hash of the whole token, so a copy of the database cannot
-open any form, and a token that was altered fails its HMAC before the
-database is read. Expiry and single use live on the invite row
-(`checkin.feedback`).
+A token is 32 random bytes from the operating system's CSPRNG (`secrets`),
+written URL-safe. Nothing derives it from the signing secret, so whoever holds
+the secret (and the database) cannot make or recompute one. The token itself is
+never stored: the invite keeps `invite_hash(token)`, and once the form is
+answered the table of spent links keeps `spent_hash(token)`. Both are SHA-256
+with a different prefix, so the spent hash cannot be computed from the
+invite's hash: a spent link cannot be matched to its invite without the token,
+which only the reviewer's Slack DM holds.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import re
 import secrets
-from dataclasses import dataclass
 
-NONCE_BYTES = 18
-SHAPE = re.compile(r"^(\d{1,12})\.([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{43})$")
+TOKEN_BYTES = 32
+SHAPE = re.compile(r"^[A-Za-z0-9_.-]{32,200}$")  # also links issued before (id.nonce.mac)
 
 
 class BadToken(Exception):
@@ -30,42 +28,36 @@ ALTERED = "This feedback link is not valid: it is incomplete or was changed. Ope
 UNKNOWN = "This feedback link is not known here: it may belong to a request that was removed."
 USED = "This feedback link has been used already: your answers were received. Thank you!"
 EXPIRED = "This feedback link has expired: the request's due date has passed."
+CLOSED = "This feedback request is closed: everyone who was asked has answered. Thank you!"
 DECLINED = "You declined this feedback request, so this link no longer opens the form."
 MISSING = "This page opens from a feedback link in Slack; no link was given."
 
 
-@dataclass(frozen=True)
-class Issued:
-    token: str  # goes in the link, never into the database or a log
-    token_hash: str  # what the database keeps
+def new_token() -> str:
+    """A fresh link token; it goes in the link, never into the database or a log."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def _mac(secret: bytes, invite_id: int, nonce: str) -> str:
-    digest = hmac.new(secret, f"{invite_id}.{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+def invite_hash(token: str) -> str:
+    """What the invite keeps of its link."""
+    return hashlib.sha256(f"invite:{token}".encode()).hexdigest()
 
 
-def token_hash(token: str) -> str:
+def spent_hash(token: str) -> str:
+    """What the table of spent links keeps once the form is answered."""
+    return hashlib.sha256(f"spent:{token}".encode()).hexdigest()
+
+
+def legacy_hash(token: str) -> str:
+    """The hash invites kept of links issued before this scheme (still honoured until due)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(secret: bytes, invite_id: int) -> Issued:
-    """A fresh token for an invite (a new one replaces any earlier hash)."""
-    if not secret:
-        raise ValueError("no signing secret")
-    nonce = base64.urlsafe_b64encode(secrets.token_bytes(NONCE_BYTES)).rstrip(b"=").decode()
-    token = f"{invite_id}.{nonce}.{_mac(secret, invite_id, nonce)}"
-    return Issued(token=token, token_hash=token_hash(token))
-
-
-def verify(secret: bytes, token: str | None) -> int:
-    """The invite id a genuine token names; `BadToken` for an empty or altered one."""
-    if not token or not str(token).strip():
+def check_shape(token: str | None) -> str:
+    """The token as typed, trimmed; `BadToken` for an empty or mangled one."""
+    raw = str(token or "").strip()
+    if not raw:
         raise BadToken(MISSING)
-    match = SHAPE.match(str(token).strip())
-    if match is None:
+    if SHAPE.match(raw) is None:
         raise BadToken(ALTERED)
-    invite_id, nonce, mac = int(match[1]), match[2], match[3]
-    if not hmac.compare_digest(mac, _mac(secret, invite_id, nonce)):
-        raise BadToken(ALTERED)
-    return invite_id
+    return raw

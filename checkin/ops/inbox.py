@@ -6,7 +6,7 @@ import sqlite3
 from datetime import timedelta
 
 from checkin.clock import Clock, iso, system_clock
-from checkin.db.connection import transaction
+from checkin.db.connection import checkpoint, transaction
 
 
 def inbox_add(
@@ -34,6 +34,25 @@ def inbox_done(conn: sqlite3.Connection, inbox_id: int, clock: Clock = system_cl
     conn.execute(
         "UPDATE inbox SET done_at = ? WHERE id = ? AND done_at IS NULL", (iso(clock()), inbox_id)
     )
+
+
+KEYS = {"trigger_id": "$.trigger_id", "view_id": "$.view.id"}  # what finds a kept request
+
+
+def forget_sender(conn: sqlite3.Connection, kind: str, key: str, value: str) -> int:
+    """Clear the kept request of an anonymous submission once its work is done: its payload
+    becomes `{}` and its member NULL, so neither the database, the next backup nor a
+    replay holds who sent it (`secure_delete` zeroes the old row; the WAL is emptied
+    when no reader holds it). `key` names the request: `trigger_id` or `view_id`.
+    How many rows were cleared."""
+    with transaction(conn):
+        cleared = conn.execute(
+            "UPDATE inbox SET payload = '{}', member_id = NULL "
+            "WHERE kind = ? AND json_extract(payload, ?) = ?",
+            (kind, KEYS[key], value),
+        ).rowcount
+    checkpoint(conn)
+    return cleared
 
 
 def inbox_pending(conn: sqlite3.Connection) -> list[sqlite3.Row]:

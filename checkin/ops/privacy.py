@@ -102,7 +102,7 @@ def export_member(
         _rows(
             conn,
             "SELECT r.id, r.requested_by, r.questions, r.min_responses, r.status, r.closes_on, "
-            "r.created_at, COUNT(i.id) AS invited, COALESCE(SUM(i.responded), 0) AS responded "
+            "r.created_at, COUNT(i.id) AS invited, r.answered "
             "FROM feedback_requests r LEFT JOIN feedback_invites i ON i.request_id = r.id "
             "WHERE r.subject_id = ? GROUP BY r.id ORDER BY r.created_at, r.id",
             (member_id,),
@@ -111,7 +111,7 @@ def export_member(
     )
     invites = _rows(
         conn,
-        "SELECT i.request_id, r.subject_id, i.sent_at, i.responded FROM feedback_invites i "
+        "SELECT i.request_id, r.subject_id, i.sent_at, i.declined_at FROM feedback_invites i "
         "JOIN feedback_requests r ON r.id = i.request_id WHERE i.member_id = ? "
         "ORDER BY i.request_id",
         (member_id,),
@@ -135,8 +135,8 @@ def export_member(
         "feedback_invites": invites,
         "events": events,
         "not_included": (
-            "feedback responses: they are anonymous by construction, no stored response "
-            "names its author"
+            "feedback responses, and whether they answered an invite: they are anonymous by "
+            "construction, nothing stored ties a response or a spent link to its author"
         ),
     }
 

@@ -1,7 +1,7 @@
 """The Feedback pages' reads and changes: who may be asked about whom, the requests and
 results a viewer may see, asking for feedback, and the reviewer's form.
 
-The form is the one call here without a viewer: the signed token of its link is
+The form is the one call here without a viewer: the random token of its link is
 the credential, and the form shows nothing about whoever holds it.
 """
 
@@ -54,10 +54,8 @@ def _feedback_requests(path: str, viewer: Viewer) -> list[dict]:
 
 
 def feedback_results(viewer: Viewer, request_id: int) -> Results:
-    """A request's results; `NotAllowed` for anyone but its subject, requester and admins.
-
-    Not cached: the answers in words are shuffled on each read.
-    """
+    """A request's results, laid down once at close (before it, how many answered);
+    `NotAllowed` for anyone but its subject, requester and admins."""
     with source.connection() as conn:
         return results.results(conn, viewer, request_id)
 
@@ -102,10 +100,10 @@ def request_feedback(
 def feedback_form(token: str | None) -> Form:
     """The form a reviewer's link opens; `BadToken` says in one line why it does not."""
     with source.connection() as conn:
-        return form.open_form(conn, source.secret(), token)
+        return form.open_form(conn, token)
 
 
 def submit_feedback(token: str | None, answers: Mapping[str, object]) -> None:
     """Store the reviewer's answers anonymously, once per link."""
     with source.change() as conn:
-        form.submit_response(conn, source.secret(), token, answers)
+        form.submit_response(conn, token, answers)

@@ -1,5 +1,5 @@
 """Feedback: ask peers for anonymous feedback about someone; results for the subject,
-the requester and admins, once enough people have answered."""
+the requester and admins, once, when the request closes with enough answers."""
 
 from datetime import timedelta
 
@@ -12,7 +12,8 @@ from dashboard import auth, components, data
 st.title("Feedback")
 st.caption(
     "Reviewers get a Slack DM with a one-time link to a short form. Answers are stored without "
-    f"names and shown only once at least {MIN_RESPONSES} people have answered."
+    "names or times, and shown once, when the request closes (on its due date, or when everyone "
+    f"asked has answered), if at least {MIN_RESPONSES} answered."
 )
 
 try:
@@ -34,7 +35,8 @@ with st.form("feedback_request"):
                            help="Yourself, someone in a check-in you lead, or anyone for "
                            "an admin.")  # fmt: skip
     reviewers = st.multiselect("Reviewers (at least 3)", list(names), format_func=names.get,
-                               key="fb_reviewers")  # fmt: skip
+                               key="fb_reviewers", help="Never the subject nor whoever "
+                               "asks: both would know who wrote the rest.")  # fmt: skip
     due = st.date_input("Due", value=today + timedelta(days=7), min_value=today, key="fb_due")
     if viewer.slack_id:
         requester = viewer.slack_id
@@ -68,7 +70,8 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
             st.error(components.plain(exc))
         else:
             st.session_state.pop("fb_confirm", None)
-            st.success(f"Request #{request_id} sent: the bot DMs each reviewer their link.")
+            st.success(f"Request #{request_id} sent, due {pending['due']}: the bot DMs each "
+                       "reviewer their link.")  # fmt: skip
             requests = data.feedback_requests(viewer)
 if st.session_state.get("fb_confirm") and st.button("Send anyway", key="fb_send_anyway"):
     st.session_state["fb_confirm_clicked"] = True
@@ -81,7 +84,8 @@ if not requests:
 
 wanted = st.query_params.get("request")
 for r in requests:
-    label = (f"About {r['subject']}, asked by {r['requested_by']}, due {r['due']}: "
+    state = "closed" if r["closed"] else f"due {r['due']}"
+    label = (f"About {r['subject']}, asked by {r['requested_by']}, {state}: "
              f"{r['answered']} of {r['invited']} answered")  # fmt: skip
     with st.expander(components.label(label), expanded=str(r["id"]) == wanted):
         try:

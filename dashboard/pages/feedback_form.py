@@ -20,8 +20,9 @@ token = st.session_state.get("feedback_token")
 
 if st.session_state.get("feedback_done"):
     st.success(
-        "Thank you: your answers were stored anonymously. They are shown only once at least "
-        f"{st.session_state['feedback_done']} people have answered."
+        "Thank you: your answers were stored anonymously, without your name or the time. They "
+        "are shown once, when the request closes, and only if at least "
+        f"{st.session_state['feedback_done']} people answered."
     )
     st.stop()
 

@@ -321,3 +321,46 @@ def test_a_failed_rewording_update_is_tried_again_on_the_next_tick(slack, pool_b
     tick(pool_bot)
     for admin in ("U003", "U004"):
         assert reworded in moderation_dm(slack, admin)["text"]
+
+
+def _names_in(conn, member: str) -> list[str]:  # noqa: ANN001
+    """Every inbox and events cell that holds the member's id."""
+    found = []
+    for table in ("inbox", "events"):
+        for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608
+            found += [f"{table}: {v}" for v in tuple(row) if member in str(v or "")]
+    return found
+
+
+def test_an_anonymous_ask_leaves_no_user_id_in_inbox_events_or_log(slack, pool_bot, caplog):  # noqa: ANN001
+    caplog.set_level("INFO")  # the level the bot logs at
+    ask(slack, pool_bot, "U002", "anonymously What should we stop doing?")
+    settle(slack, pool_bot)
+    conn = pool_bot.ctx.conn
+    kept = conn.execute("SELECT member_id, payload, done_at FROM inbox").fetchall()
+    assert kept and all(r["done_at"] for r in kept)  # the request was kept, and is done
+    assert _names_in(conn, "U002") == []
+    assert "U002" not in caplog.text
+    assert "anonymous" in moderation_dm(slack, "U003")["text"]
+
+
+def test_an_anonymous_question_from_the_home_tab_leaves_no_user_id_behind(slack, pool_bot, caplog):  # noqa: ANN001
+    caplog.set_level("INFO")  # the level the bot logs at
+    settle(slack, pool_bot, slack.user("U001").opens_home())
+    slack.user("U001").clicks("Suggest a question")
+    settle(slack, pool_bot)
+    caplog.clear()
+    before = {r[0] for r in pool_bot.ctx.conn.execute("SELECT id FROM inbox")}
+    slack.user("U001").submits_modal(
+        {"text": "Mountains or sea?", "kind": "Free text", "choices": "",
+         "anonymous": ["Submit anonymously (your name is not stored)"]}
+    )  # fmt: skip
+    settle(slack, pool_bot)
+    row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
+    assert row["submitted_by"] is None and row["anonymous"] == 1
+    new = [r for r in pool_bot.ctx.conn.execute("SELECT * FROM inbox") if r["id"] not in before]
+    assert new and all(r["member_id"] is None and r["payload"] == "{}" for r in new)
+    events = pool_bot.ctx.conn.execute("SELECT * FROM events WHERE member_id = 'U001' AND kind = "
+                                       "'message_sent'").fetchall()  # fmt: skip
+    assert [e["at"] for e in events if e["method"] == "chat.postMessage"] == []
+    assert "U001" not in caplog.text

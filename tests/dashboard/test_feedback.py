@@ -52,7 +52,7 @@ def test_a_request_from_the_page_queues_the_invites_and_shows_progress(path):
         ("feedback_invites", {"request_id": 1})
     ]
     assert literal(at.expander[0].label).startswith("About Alice Moreau, asked by Alice Moreau")
-    assert at.expander[0].info[0].value == "0 answered so far; results show at 3."
+    assert at.expander[0].info[0].value.startswith("0 answered so far. Results show once,")
 
 
 def test_fewer_than_3_reviewers_is_refused_with_its_reason(path):

@@ -42,7 +42,7 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     secret = signing_secret(Config(db_path=path))
     links = {}
     for invite in invites.invites_to_send(conn, request_id):
-        links[invite["member_id"]] = invites.issue_link_token(conn, invite["id"], secret)
+        links[invite["member_id"]] = invites.issue_link_token(conn, invite["id"])
     yield {"conn": conn, "path": path, "request_id": request_id, "links": links,
            "secret": secret}  # fmt: skip
     conn.close()
@@ -90,16 +90,18 @@ def test_the_form_shows_who_it_is_about_the_ratings_and_the_anonymity_note(works
 def test_three_answer_one_declines_and_results_show_at_the_third_not_before(workspace):
     links = workspace["links"]
     conn = workspace["conn"]
-    invite_u005 = int(links["U005"].split(".")[0])
+    invite_u005 = conn.execute(
+        "SELECT id FROM feedback_invites WHERE member_id = 'U005'"
+    ).fetchone()[0]
     assert invites.decline(conn, invite_u005, "U005") == "declined"
     for n, member in enumerate(("U002", "U003", "U004"), start=1):
         at = fill_and_send(open_link(links[member]), f"strength {n}", f"improve {n}",
                            ratings=(n, 5, 3))  # fmt: skip
         assert not at.exception and not at.error, [e.value for e in at.error]
-        assert at.success[0].value.startswith("Thank you: your answers were stored anonymously.")
+        assert at.success[0].value.startswith("Thank you: your answers were stored anonymously,")
         page = results_page()
         if n < 3:
-            assert page.info[0].value == f"{n} answered so far; results show at 3."
+            assert page.info[0].value.startswith(f"{n} answered so far. Results show once,")
             assert not page.dataframe
         else:
             table = page.dataframe[0].value
@@ -117,7 +119,7 @@ def test_three_answer_one_declines_and_results_show_at_the_third_not_before(work
 def test_a_tampered_link_is_refused_and_shows_no_form(workspace):
     token = workspace["links"]["U002"]
     at = open_link(token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"))
-    assert at.error[0].value == tokens.ALTERED
+    assert at.error[0].value == tokens.UNKNOWN  # random: a changed one is simply not known
     assert not at.radio and not at.text_area
 
 
@@ -138,7 +140,7 @@ def test_an_expired_link_is_refused(workspace):
         due=date(2026, 1, 9), today=past().date(), clock=past,
     )  # fmt: skip
     invite = invites.invites_to_send(conn, old)[0]
-    token = invites.issue_link_token(conn, invite["id"], workspace["secret"], past)
+    token = invites.issue_link_token(conn, invite["id"])
     at = open_link(token)
     assert at.error[0].value == tokens.EXPIRED
     assert not at.radio

@@ -41,7 +41,7 @@ def links(conn, request_id, clock) -> dict[str, str]:  # noqa: ANN001
     """Each reviewer's token, issued as the bot issues them when it sends the invites."""
     out = {}
     for invite in invites.invites_to_send(conn, request_id):
-        out[invite["member_id"]] = invites.issue_link_token(conn, invite["id"], SECRET, clock)
+        out[invite["member_id"]] = invites.issue_link_token(conn, invite["id"])
     return out
 
 

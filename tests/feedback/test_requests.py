@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, timedelta
 
 import pytest
@@ -41,7 +42,6 @@ from tests.feedback.conftest import request
             {"due": "11/12/2026"},
             "“11/12/2026” is not a date I can read: write it as YYYY-MM-DD, like 2026-12-11.",
         ),
-        ({"due": ""}, "Give a due date as YYYY-MM-DD, like `by 2026-12-11`."),
         (
             {"reviewers": ("U002", "U003", "U099")},
             "I do not know U099: they are not a member of this workspace.",
@@ -102,16 +102,16 @@ def test_a_reviewer_declines_once_and_only_their_own_invite(conn, clock, people)
     assert invites.decline(conn, invite["id"], invite["member_id"], clock) == "already"
 
 
-def test_one_reminder_two_days_before_the_due_date_to_those_who_have_not_answered(
+def test_one_reminder_two_days_before_the_due_date_to_everyone_who_has_not_declined(
     conn, clock, people
 ):
-    from tests.feedback.conftest import SECRET, answers, links
+    from tests.feedback.conftest import answers, links
 
     rid = request(conn, clock, due=date(2026, 12, 11))
     tokens = links(conn, rid, clock)
     for invite in invites.invites_to_send(conn, rid):
         invites.mark_invite_sent(conn, invite["id"], "D", "1.0", clock)
-    form.submit_response(conn, SECRET, tokens["U002"], answers(), clock)
+    form.submit_response(conn, tokens["U002"], answers(), clock)
     declined = [i for i in invites.invites_to_send(conn, rid)]  # none left to send
     assert declined == []
     u003 = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U003'").fetchone()[0]
@@ -120,7 +120,30 @@ def test_one_reminder_two_days_before_the_due_date_to_those_who_have_not_answere
     assert invites.invites_to_remind(conn, clock()) == []
     clock.advance(days=1)  # 2026-12-09: two days before
     due = [r["member_id"] for r in invites.invites_to_remind(conn, clock())]
-    assert due == ["U004", "U005"]
+    assert due == ["U002", "U004", "U005"]  # U002 answered, but nothing records that
     for row in invites.invites_to_remind(conn, clock()):
         assert invites.claim_reminder(conn, row["id"], clock)
     assert invites.invites_to_remind(conn, clock() + timedelta(days=1)) == []
+
+
+def test_without_a_due_date_the_request_is_due_in_seven_days(conn, clock, people):
+    rid = request(conn, clock, due=None)
+    assert requests.get_request(conn, rid)["closes_on"] == "2026-12-02"  # today 2026-11-25
+
+
+def test_the_requester_cannot_be_a_reviewer(conn, clock, people):
+    with pytest.raises(errors.Refused, match="asked for this feedback and cannot also be"):
+        request(conn, clock, requested_by="U002", subject="U001", admins=("U002",))
+
+
+def test_the_schema_refuses_a_subject_or_requester_as_reviewer_and_a_minimum_below_3(
+    conn, clock, people
+):
+    rid = request(conn, clock, subject="U001", requested_by="U007", admins=("U007",))
+    for member in ("U001", "U007"):
+        with pytest.raises(sqlite3.IntegrityError, match="never its reviewers"):
+            conn.execute(
+                "INSERT INTO feedback_invites (request_id, member_id) VALUES (?, ?)", (rid, member)
+            )
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("UPDATE feedback_requests SET min_responses = 2 WHERE id = ?", (rid,))
