@@ -81,10 +81,13 @@ class CheckinForm:
     visibility: str = "private"  # checkin.people.visible.VISIBILITIES
     questions: list[QuestionForm] = field(default_factory=list)
     id: int | None = None
-    # kept as they are; the TOML file sets them
+    # kept as they are; the TOML file sets them (a save from the page keeps them)
     window_hours: int | None = None
     name_missing: bool = False
     active: bool = True
+    leads: list[str] = field(default_factory=list)
+    leads_from_report_channel: bool = False
+    retention_weeks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,9 @@ def checkin_form(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> C
         window_hours=c["window_hours"],
         name_missing=bool(c["name_missing"]),
         active=bool(c["active"]),
+        leads=model.leads(c),
+        leads_from_report_channel=bool(c["leads_from_report_channel"]),
+        retention_weeks=c["retention_weeks"],
     )
 
 
@@ -211,6 +217,12 @@ def form_item(form: CheckinForm) -> dict:
     }
     if form.window_hours is not None:
         item["window_hours"] = form.window_hours
+    if form.leads:
+        item["leads"] = list(form.leads)
+    if form.leads_from_report_channel:
+        item["leads_from_report_channel"] = True
+    if form.retention_weeks is not None:
+        item["retention_weeks"] = form.retention_weeks
     if form.report_channel.strip():
         item["report_channel"] = form.report_channel.strip()
     if form.report_day.strip() or form.report_time.strip():

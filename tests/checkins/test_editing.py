@@ -6,7 +6,12 @@ import pytest
 
 from checkin import errors
 from checkin.checkins import actions, editing, model
-from checkin.checkins.definitions import DefinitionError, load_definitions
+from checkin.checkins.definitions import (
+    DefinitionError,
+    import_definitions,
+    load_definitions,
+    parse_toml,
+)
 from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
 from checkin.errors import NotAllowed
 from checkin.ops import outbox
@@ -239,3 +244,35 @@ def test_the_form_sets_and_keeps_the_visibility(conn, clock):
     with pytest.raises(FormErrors) as err:
         editing.save_checkin_form(conn, OPERATOR, _form(id=saved.checkin_id, visibility="all"))
     assert list(err.value.fields) == ["visibility"]
+
+
+def test_a_save_from_the_page_keeps_the_leads_and_retention_the_toml_set(conn, clock):
+    import_definitions(
+        conn,
+        parse_toml(
+            """
+[[checkin]]
+name = "standup"
+days = ["mon"]
+time = "09:00"
+participants = ["U001", "U002"]
+report_channel = "#leads"
+leads = ["U009"]
+leads_from_report_channel = true
+retention_weeks = 26
+
+[[checkin.question]]
+text = "What will you do today?"
+kind = "text"
+"""
+        ),
+        clock=clock,
+    )
+    checkin_id = model.get_checkin(conn, "standup")["id"]
+    form = editing.checkin_form(conn, OPERATOR, checkin_id)
+    form.time = "09:30"
+    editing.save_checkin_form(conn, OPERATOR, form, clock=clock)
+    [definition] = load_definitions(conn)
+    assert definition.time == "09:30"
+    assert definition.leads == ["U009"] and definition.leads_from_report_channel
+    assert definition.retention_weeks == 26
