@@ -20,7 +20,7 @@ from bot.context import BotContext
 from bot.slack import SlackUnavailable, call, error_code
 from checkin.checkins import model
 from checkin.clock import parse_iso
-from checkin.people import access, admins, members
+from checkin.people import access, admins, channels, members
 from checkin.people.access import Refusal
 from checkin.people.viewer import Viewer
 
@@ -116,14 +116,16 @@ def channel_id(ctx: BotContext, ref: str) -> str | None:
     cache = ctx.cache.setdefault("channel_ids", {})
     if name in cache:
         return cache[name]
-    for channel in _pages(
+    listed = _pages(
         ctx,
         "conversations.list",
         "channels",
         types="public_channel,private_channel",
         exclude_archived=True,
-    ):
+    )
+    for channel in listed:
         cache[str(channel.get("name", "")).lower()] = channel["id"]
+    channels.record_channels(ctx.conn, listed, clock=ctx.clock)
     return cache.get(name)
 
 
@@ -174,11 +176,36 @@ def roster(ctx: BotContext, checkin: sqlite3.Row) -> list[str]:
         if is_stale(row, now):
             refresh_member(ctx, user_id)
     if "leads_from_report_channel" in checkin.keys() and checkin["leads_from_report_channel"]:
-        readers = resolve(ctx, [checkin["report_channel"]] if checkin["report_channel"] else [])
-        if readers:  # nobody read (a Slack error) keeps the last reading
-            access.record_report_channel(ctx.conn, checkin["id"], readers, clock=ctx.clock)
+        record_leads_channel(ctx, checkin)
     cache[checkin["id"]] = (now, checkin["participants"], ids)
     return ids
+
+
+def record_leads_channel(ctx: BotContext, checkin: sqlite3.Row) -> None:
+    """Read the report channel whose members lead the check-in: whether it is private
+    (only then do they lead, `checkin.people.channels`) and who is in it."""
+    ref = checkin["report_channel"]
+    if not ref:
+        return
+    try:
+        cid = channel_id(ctx, ref)
+        if cid is None:
+            ctx.logger.warning(
+                "report channel %s of %s: not visible to the bot", ref, checkin["name"]
+            )
+            return
+        info = call(ctx, "conversations.info", channel=cid)["channel"]
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("report channel %s of %s: %s", ref, checkin["name"], error_code(exc))
+        return
+    channels.record_channels(ctx.conn, [info], clock=ctx.clock)
+    if not info.get("is_private"):
+        ctx.logger.warning(
+            channels.PUBLIC_LEADS_CHANNEL.format(channel=ref, checkin=checkin["name"])
+        )
+    readers = resolve(ctx, [cid])
+    if readers:  # nobody read (a Slack error) keeps the last reading
+        access.record_report_channel(ctx.conn, checkin["id"], readers, clock=ctx.clock)
 
 
 def checkins_of(ctx: BotContext, user_id: str) -> list[sqlite3.Row]:

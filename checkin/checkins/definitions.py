@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from checkin.checkins import model
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
+from checkin.people import channels
 from checkin.people.visible import VISIBILITIES
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -393,7 +394,21 @@ class ImportResult:
 def import_definitions(
     conn: sqlite3.Connection, defs: list[CheckinDef], clock: Clock = system_clock
 ) -> ImportResult:
-    """Create or update check-ins by name, in one transaction; identical ones are left alone."""
+    """Create or update check-ins by name, in one transaction; identical ones are left alone.
+
+    Refused as a whole (DefinitionError) when a check-in takes its leads from a report
+    channel the bot saw public."""
+    problems = [
+        problem
+        for d in defs
+        if (
+            problem := channels.problem_with_leads_channel(
+                conn, d.name, d.report_channel, d.leads_from_report_channel
+            )
+        )
+    ]
+    if problems:
+        raise DefinitionError(problems)
     result = ImportResult()
     now = iso(clock())
     with transaction(conn):

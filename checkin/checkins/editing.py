@@ -30,6 +30,7 @@ from checkin.checkins.definitions import (
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
 from checkin.errors import NotAllowed, NotFound
+from checkin.people import channels
 from checkin.people.members import MEMBER_NAME
 from checkin.people.viewer import Viewer
 
@@ -249,6 +250,11 @@ def validate_form(
     errors: dict[str, list[str]] = {}
     for name, message in found:
         errors.setdefault(FORM_FIELDS.get(name, name), []).append(message)
+    problem = channels.problem_with_leads_channel(
+        conn, form.name.strip(), form.report_channel.strip(), form.leads_from_report_channel
+    )
+    if problem:
+        errors.setdefault("report_channel", []).append(problem)
     name = form.name.strip()
     if name:
         other = conn.execute(

@@ -715,6 +715,22 @@ WHEN EXISTS (SELECT 1 FROM feedback_requests q WHERE q.id = new.request_id AND n
 BEGIN SELECT RAISE(ABORT, 'the subject and the requester of a feedback request are never its reviewers'); END;
 """,
     ),
+    (
+        18,
+        "the Slack channels the bot has seen and whether each is private",
+        """
+-- A report channel's members lead a check-in with leads_from_report_channel
+-- only while the channel is private: anyone may join a public one. The web
+-- app never calls Slack, so it decides from what the bot last saw here.
+CREATE TABLE channels (
+    id            TEXT PRIMARY KEY,            -- C0123ABCD
+    name          TEXT NOT NULL DEFAULT '',    -- without the '#', lower case
+    is_private    INTEGER NOT NULL,
+    seen_at       TEXT NOT NULL
+);
+CREATE INDEX channels_by_name ON channels(name);
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

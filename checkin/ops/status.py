@@ -20,6 +20,7 @@ from checkin.clock import Clock, iso, system_clock
 from checkin.errors import NotAllowed
 from checkin.ops import inbox
 from checkin.ops.heartbeat import read_heartbeat
+from checkin.people import channels
 from checkin.people.viewer import Viewer
 from checkin.weeks import iso_week
 
@@ -275,6 +276,18 @@ def failed_report_posts(conn: sqlite3.Connection, viewer: Viewer) -> list[Failed
         "ORDER BY p.week DESC, c.name"
     ).fetchall()
     return [FailedPost(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def public_lead_channels(conn: sqlite3.Connection, viewer: Viewer) -> list[str]:
+    """One line per check-in whose leads come from a report channel the bot saw public: its
+    members lead nothing until it is private again."""
+    if not viewer.is_admin:
+        return []
+    return [
+        channels.PUBLIC_LEADS_CHANNEL.format(channel=channel, checkin=checkin)
+        .replace(" and become a lead of", ", so its members do not lead")
+        for checkin, channel in channels.public_lead_channels(conn)
+    ]
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import get_meta, set_meta, transaction
+from checkin.people import channels
 from checkin.people.admins import is_admin
 from checkin.people.viewer import MIN_GROUP, Viewer
 from checkin.people.visible import shared_checkins
@@ -114,15 +115,17 @@ def record_report_channel(
 
 
 def lead_checkins(conn: sqlite3.Connection, slack_id: str) -> frozenset[int]:
-    """The check-ins the person leads: named in `leads`, or in the report channel if it counts."""
+    """The check-ins the person leads: named in `leads`, or in the report channel if the
+    check-in says so and the bot last saw that channel private (`checkin.people.channels`)."""
     rows = conn.execute(
-        """
+        f"""
         SELECT c.id FROM checkins c, json_each(c.leads) j WHERE j.value = :who
         UNION
         SELECT c.id FROM checkins c
         JOIN report_channel_members r ON r.checkin_id = c.id
         WHERE c.leads_from_report_channel = 1 AND r.member_id = :who
-        """,
+          AND {channels.PRIVATE_REPORT_CHANNEL}
+        """,  # noqa: S608 - a constant fragment
         {"who": slack_id},
     ).fetchall()
     return frozenset(r[0] for r in rows)

@@ -122,6 +122,17 @@ def _failed_report_posts(path: str, viewer: Viewer) -> list[FailedPost]:
         return status.failed_report_posts(conn, viewer)
 
 
+def public_lead_channels(viewer: Viewer) -> list[str]:
+    """Check-ins whose leads come from a report channel the bot saw public, one line each."""
+    return _public_lead_channels(source.db_path(), viewer)
+
+
+@source.cached(ttl=TTL)
+def _public_lead_channels(path: str, viewer: Viewer) -> list[str]:
+    with source.connection(path) as conn:
+        return status.public_lead_channels(conn, viewer)
+
+
 # --- owning the data ---------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from checkin.ops.charts import daily_chart
-from dashboard import auth, data, ownership
+from dashboard import auth, components, data, ownership
 
 st.title("Operations")
 
@@ -167,6 +167,9 @@ if set_aside:
                     st.info(f"Request #{chosen} is no longer set aside.")
 else:
     st.caption("No request is set aside: every acknowledged request was done.")
+
+for line in data.public_lead_channels(viewer):
+    st.warning(components.plain(line), icon=":material/group_off:")
 
 st.subheader("Weekly summaries that failed to post")
 failed = data.failed_report_posts(viewer)

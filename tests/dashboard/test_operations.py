@@ -14,6 +14,7 @@ from checkin.db import connection
 from checkin.demo import build_demo
 from checkin.ops import events, heartbeat
 from checkin.ops.outbox import claim_outbox, enqueue, finish_outbox
+from checkin.people import channels
 from checkin.people.viewer import Viewer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,6 +151,18 @@ def test_failed_report_posts_are_listed_with_their_error(demo):
     at = _open()
     posts = next(d.value for d in at.dataframe if "week" in d.value.columns)
     assert posts.to_dict("records")[0]["reason"] == "not_in_channel"
+
+
+def test_leads_from_a_report_channel_turned_public_are_named_with_what_to_do(demo):
+    demo.execute(
+        "UPDATE checkins SET report_channel = '#team', leads_from_report_channel = 1 "
+        "WHERE name = 'wellbeing'"
+    )
+    channels.record_channels(demo, [{"id": "C0002", "name": "team", "is_private": False}])
+    at = _open()
+    (warning,) = [w.value for w in at.warning if "public channel" in w.value]
+    assert "so its members do not lead wellbeing" in warning.replace("\\", "")
+    assert "Use a private channel" in warning
 
 
 def test_answers_per_day_chart_counts_the_demo_answers(demo):

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from checkin.checkins import editing
 from checkin.checkins.definitions import DefinitionError, import_definitions, parse_toml
 from checkin.clock import FakeClock
 from checkin.db import connection
-from checkin.people import access, members
+from checkin.people import access, channels, members
 from checkin.people.access import SLACK_TEAM_ID, SLACK_USER_ID, Refusal, identify
-from checkin.people.viewer import Viewer
+from checkin.people.viewer import OPERATOR, Viewer
 
 TEAM = "T0001"
 
@@ -90,7 +91,15 @@ def test_a_lead_named_in_the_checkin_sees_that_checkin_only(conn):
     assert not viewer.may_see_checkin(checkin_id(conn, "retro"))
 
 
+def private_leads_channel(conn, clock, is_private: bool = True) -> None:  # noqa: ANN001
+    """What the bot records when it reads #leads, the retro's report channel."""
+    channels.record_channels(
+        conn, [{"id": "C0LEADS", "name": "leads", "is_private": is_private}], clock=clock
+    )
+
+
 def test_members_of_the_report_channel_lead_when_the_checkin_says_so(conn, clock):
+    private_leads_channel(conn, clock)
     access.record_report_channel(conn, checkin_id(conn, "retro"), ["U004", "U001"], clock=clock)
     viewer = identify(conn, slack_claims("U004"))
     assert viewer.role == "lead" and viewer.lead_of == {checkin_id(conn, "retro")}
@@ -293,3 +302,33 @@ def test_slack_makes_the_same_viewer_as_sign_in(conn, clock):
         assert in_slack == signed_in.__class__(**{**signed_in.__dict__, "name": in_slack.name})
     assert access.viewer_for_member(conn, "U006").reason == "deactivated"
     assert access.viewer_for_member(conn, "U999").reason == "unknown"
+
+
+def test_a_report_channel_the_bot_has_not_seen_private_makes_nobody_a_lead(conn, clock):
+    access.record_report_channel(conn, checkin_id(conn, "retro"), ["U004"], clock=clock)
+    assert identify(conn, slack_claims("U004")).role == "member"  # not seen yet: nothing
+    private_leads_channel(conn, clock, is_private=False)
+    assert identify(conn, slack_claims("U004")).role == "member"  # public: nothing
+    private_leads_channel(conn, clock, is_private=True)
+    assert identify(conn, slack_claims("U004")).role == "lead"
+    private_leads_channel(conn, clock, is_private=False)  # turned public later
+    assert identify(conn, slack_claims("U004")).role == "member"
+    assert channels.public_lead_channels(conn) == [("retro", "#leads")]
+
+
+def test_leads_from_a_channel_the_bot_saw_public_are_refused_at_import(conn, clock):
+    private_leads_channel(conn, clock, is_private=False)
+    before = conn.execute("SELECT updated_at, report_channel FROM checkins").fetchall()
+    with pytest.raises(DefinitionError) as refused:
+        import_definitions(conn, parse_toml(CHECKINS), clock=clock)
+    (line,) = refused.value.problems
+    assert line.startswith("#leads is a public channel: anyone could join it and become a lead")
+    assert conn.execute("SELECT updated_at, report_channel FROM checkins").fetchall() == before
+
+
+def test_the_checkins_page_refuses_leads_from_a_public_channel_under_its_field(conn, clock):
+    private_leads_channel(conn, clock, is_private=False)
+    form = editing.checkin_form(conn, OPERATOR, checkin_id(conn, "retro"))
+    definition, errors = editing.validate_form(conn, form)
+    assert definition is None
+    assert errors["report_channel"][0].startswith("#leads is a public channel")
