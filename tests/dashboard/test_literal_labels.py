@@ -20,7 +20,6 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from checkin.clock import system_clock
-from checkin.config import Config, signing_secret
 from checkin.db import connection
 from checkin.feedback import invites, requests
 from checkin.people import members
@@ -122,9 +121,8 @@ def feedback_db(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
         conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004"],
         due=today + timedelta(days=10), today=today,
     )  # fmt: skip
-    secret = signing_secret(Config(db_path=path))
     invite = next(iter(invites.invites_to_send(conn, request_id)))
-    token = invites.issue_link_token(conn, invite["id"], secret)
+    token = invites.issue_link_token(conn, invite["id"])
     conn.close()
     return token
 
