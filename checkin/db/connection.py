@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,9 @@ from checkin.db import migrations as schema
 from checkin.db import snapshot
 
 Migration = tuple[int, str, str]
+
+log = logging.getLogger("checkin.db")
+_TIGHTENED: set[Path] = set()  # databases whose files this process has checked
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -33,7 +37,7 @@ def connect(
     """
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private(path, backup_dir)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -50,6 +54,29 @@ def connect(
             conn.close()
             raise
     return conn
+
+
+def _private(path: Path, backup_dir: Path | None) -> None:
+    """Create the database's folder (700) and file (600) owner-only, whatever the umask; once a
+    process, tighten what an earlier start left readable by others, and say so in one line."""
+    try:
+        snapshot.private_dir(path.parent)
+        if not path.exists():
+            snapshot.private_file(path)
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the database {path}: {exc.strerror}") from None
+    key = path.resolve()
+    if key in _TIGHTENED:
+        return
+    _TIGHTENED.add(key)
+    changed = snapshot.tighten(path, backup_dir or pre_migration_dir(path))
+    if changed:
+        log.warning(
+            "made owner-only (files 600, folders 700), they were readable by others: %s",
+            ", ".join(str(p) for p in changed),
+        )
 
 
 class WritePriority:

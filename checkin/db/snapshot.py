@@ -92,3 +92,42 @@ def _discard(partial: Path) -> None:
         partial.unlink(missing_ok=True)
     except OSError:
         pass  # its folder could not be made: there is nothing to discard
+
+
+def _loose(path: Path) -> bool:
+    """Whether anyone but the owner may read (or enter) `path`."""
+    try:
+        return bool(path.stat().st_mode & 0o077)
+    except OSError:
+        return False
+
+
+def tighten(database: Path, backup_dir: Path) -> list[Path]:
+    """Make the database's files and folders owner-only where they are not; returns what changed.
+
+    The database with its `-wal` and `-shm`, the signing secret, the copies a
+    restore kept (`*-replaced-*`), every copy in the backup folder, and the
+    folders themselves (the data folder unless it is the home directory).
+    A path that cannot be changed (someone else's) is left as it is.
+    """
+    folder = database.parent
+    files = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+    files.append(folder / "checkin.secret")
+    if folder.is_dir():
+        files += [p for p in folder.glob(f"{database.stem}-replaced-*") if p.is_file()]
+        files += [p for p in folder.glob("checkin-replaced-*.secret") if p.is_file()]
+    folders = [backup_dir] if backup_dir.is_dir() else []
+    if backup_dir.is_dir():
+        files += [p for p in backup_dir.glob("checkin-*") if p.is_file()]
+    if folder.is_dir() and folder.resolve() != Path.home().resolve():
+        folders.append(folder)
+    changed = []
+    for path, mode in [*((f, PRIVATE_FILE) for f in files), *((d, PRIVATE_DIR) for d in folders)]:
+        if not _loose(path):
+            continue
+        try:
+            os.chmod(path, mode)
+        except OSError:
+            continue
+        changed.append(path)
+    return changed

@@ -225,6 +225,7 @@ def _move_aside(live: Path, kept: Path) -> None:
         if side.exists():
             if suffix == "-wal":
                 os.replace(side, kept.with_name(kept.name + suffix))
+                os.chmod(kept.with_name(kept.name + suffix), snapshot.PRIVATE_FILE)
             else:
                 side.unlink()
 
@@ -258,13 +259,16 @@ def restore(
         try:
             _refuse_if_running(live, now)
             with closing(connection.connect(live, migrate_schema=False)) as conn:
+                snapshot.private_file(kept)  # as private as the database it keeps
                 with closing(sqlite3.connect(kept)) as copy:
                     conn.backup(copy)
                     copy.execute("PRAGMA journal_mode = DELETE")
         except (sqlite3.DatabaseError, connection.DatabaseError):
             _move_aside(live, kept)  # unreadable: exactly when a restore is needed
+            os.chmod(kept, snapshot.PRIVATE_FILE)
     else:
-        live.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.private_dir(live.parent)
+        snapshot.private_file(live)
     try:
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source:
             with closing(sqlite3.connect(live, timeout=connection.BUSY_TIMEOUT_MS / 1000)) as dest:
