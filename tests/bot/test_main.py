@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,11 @@ QUICK_LOOPS = dict(
 )
 
 
+def stamp(line: str) -> datetime:
+    """When a log line was written (the bot's lines begin with their time)."""
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+
+
 def test_a_dead_scheduler_thread_exits_the_bot_non_zero_and_a_restart_carries_on(
     slack, story_db, tmp_path
 ):  # noqa: ANN001
@@ -162,6 +168,9 @@ def test_a_dead_scheduler_thread_exits_the_bot_non_zero_and_a_restart_carries_on
     ]
     assert len(exit_lines) == 1 and "scheduler tick" in exit_lines[0]
     assert "its thread has died" in exit_lines[0]
+    (ended_line,) = [line for line in output.splitlines() if "scheduler thread ended" in line]
+    ended_at = stamp(ended_line)
+    assert (stamp(exit_lines[0]) - ended_at).total_seconds() <= 2, "within the loop's allowance"
     assert "Traceback" not in output
     hb = heartbeat(story_db)
     assert hb.detail["unwell"]["loop"] == "scheduler" and hb.stopped_at is not None
