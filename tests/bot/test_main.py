@@ -188,3 +188,39 @@ def test_a_dead_scheduler_thread_exits_the_bot_non_zero_and_a_restart_carries_on
         fresh.send_signal(signal.SIGTERM)
         fresh.communicate(timeout=10)
     assert fresh.returncode == 0
+
+
+HUNG_OUTBOX = """
+import runpy, threading
+from bot import outbox
+
+real, passes = outbox.work, []
+
+def work(ctx, features, limit=20):
+    if threading.current_thread().name == "outbox":  # the poll, not the tick's own pass
+        passes.append(1)
+    if len(passes) == 4:
+        threading.Event().wait()  # stuck for good, as on a lock that is never let go
+    return real(ctx, features, limit)
+
+outbox.work = work
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_loop_stuck_past_its_allowance_exits_the_bot_naming_it(slack, story_db, tmp_path):  # noqa: ANN001
+    env = bot_env(slack, story_db, **QUICK_LOOPS)
+    stuck = subprocess.Popen(
+        [sys.executable, "-c", HUNG_OUTBOX], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        output, _ = stuck.communicate(timeout=30)
+    finally:
+        if stuck.poll() is None:
+            stuck.kill()
+            stuck.communicate()
+    assert stuck.returncode == 4
+    (line,) = [line for line in output.splitlines() if "loop has not completed since" in line]
+    assert "outbox loop" in line and "allowed 3s" in line
+    assert heartbeat(story_db).detail["unwell"]["loop"] == "outbox"
