@@ -199,8 +199,8 @@ real, passes = outbox.work, []
 def work(ctx, features, limit=20):
     if threading.current_thread().name == "outbox":  # the poll, not the tick's own pass
         passes.append(1)
-    if len(passes) == 4:
-        threading.Event().wait()  # stuck for good, as on a lock that is never let go
+        if len(passes) == 4:
+            threading.Event().wait()  # stuck for good, as on a lock that is never let go
     return real(ctx, features, limit)
 
 outbox.work = work
