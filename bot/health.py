@@ -32,7 +32,7 @@ class Stale:
             "its thread has died" if self.dead else f"allowed {int(self.allowed.total_seconds())}s"
         )
         return (
-            f"error: the bot's {LOOP_NAMES.get(self.loop, self.loop)} loop has not completed since "
+            f"the bot's {LOOP_NAMES.get(self.loop, self.loop)} loop has not completed since "
             f"{iso(self.since)} ({age}s ago; {why}); exiting so the supervisor starts a fresh bot"
         )
 
