@@ -4,6 +4,8 @@
 A page's URL is its file name (`/feedback_form`, `/feedback`): the bot's links depend on it.
 """
 
+import sqlite3
+
 import streamlit as st
 
 from dashboard import auth, components, data, filters
@@ -53,4 +55,11 @@ if current.url_path != feedback_form.url_path:  # the form shows nothing but its
         st.error(str(exc), icon=":material/database:")
         st.stop()
 
-current.run()
+try:
+    current.run()
+except (data.Unavailable, sqlite3.Error) as exc:  # a page's read met a fault: one line, no trace
+    st.error(
+        str(exc) if isinstance(exc, data.Unavailable) else
+        f"could not read the database just now ({exc}); please try again in a minute",
+        icon=":material/database:",
+    )  # fmt: skip

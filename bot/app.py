@@ -32,7 +32,15 @@ from bot import listen
 from bot.context import BotContext
 from bot.feature import register_all
 from bot.features import FEATURES
-from bot.scheduler import BEAT_INTERVAL_S, INTERVAL_S, Heartbeat, Scheduler
+from bot.health import Loops, Stale
+from bot.scheduler import (
+    BEAT_INTERVAL_S,
+    INTERVAL_S,
+    STALL_AFTER_S,
+    Heartbeat,
+    Scheduler,
+    allowance,
+)
 from bot.slack import SlackUnavailable, build_client, call, error_code
 from bot.worker import Worker
 from checkin.checkins import model
@@ -51,12 +59,14 @@ def build_context(
     config: Config, clock: Clock = system_clock, threads: int = 8, instance: str | None = None
 ) -> BotContext:
     database = ThreadLocal(config.db_path)
+    loops = Loops(clock)
     ctx = BotContext(
         config=config,
         db=database,
         client=build_client(config, database, clock),
         clock=clock,
-        worker=Worker(threads),
+        worker=Worker(threads, clock=clock, on_done=lambda: loops.done("members")),
+        loops=loops,
     )
     if instance:
         ctx.instance = instance
@@ -135,14 +145,17 @@ class Bot:
         threads: int = 8,
         tick_interval: float = INTERVAL_S,
         beat_interval: float = BEAT_INTERVAL_S,
+        stall_after: float = STALL_AFTER_S,
         on_claim_lost: Callable[[], None] | None = None,
         instance: str | None = None,
     ) -> None:
         """`on_claim_lost`: called when another bot took the heartbeat over (default: stop).
-        `instance`: the id this bot claimed the heartbeat with (default: a new random one)."""
+        `instance`: the id this bot claimed the heartbeat with (default: a new random one).
+        `stall_after`: how long a loop may go without completing (`unwell`)."""
         self.config = config
         self.tick_interval = tick_interval
         self.beat_interval = beat_interval
+        self.stall_after = stall_after
         self.on_claim_lost = on_claim_lost or self._stop_in_background
         self.ctx = build_context(config, clock, threads, instance)
         self.app = build_app(self.ctx)
@@ -163,9 +176,21 @@ class Bot:
         listen.replay(self.ctx)  # requests acknowledged before a crash, before any new one
         self.handler.connect()
         if scheduler:
-            self.heartbeat = Heartbeat(self.ctx, self.on_claim_lost, self.beat_interval).start()
-            self.scheduler = Scheduler(self.ctx, self.tick_interval).start()
+            worker = self.ctx.worker
+            self.ctx.loops.expect(
+                "members", allowance(0, self.stall_after), worker.alive, worker.busy_since
+            )
+            self.heartbeat = Heartbeat(
+                self.ctx, self.on_claim_lost, self.beat_interval, self.stall_after
+            ).start()
+            self.scheduler = Scheduler(self.ctx, self.tick_interval, self.stall_after).start()
         return self
+
+    def unwell(self) -> list[Stale]:
+        """The loops that have died or stopped completing (empty: all is well)."""
+        if self.ctx.cache.get("stopping"):
+            return []
+        return self.ctx.loops.stale(self.ctx.clock())
 
     def _stop_in_background(self) -> None:
         threading.Thread(target=self.stop, name="stop", daemon=True).start()
@@ -262,7 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in quiet:  # a failed start is said in one line below, not in log lines too
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        bot = Bot(config, on_claim_lost=stop.set, instance=instance)
+        bot = Bot(
+            config, on_claim_lost=stop.set, instance=instance, tick_interval=config.tick_seconds,
+            beat_interval=config.heartbeat_seconds, stall_after=config.stall_seconds,
+        )  # fmt: skip
         bot.start()
     except Exception as exc:  # noqa: BLE001 - whatever it is, one line and a free claim
         print(start_error_line(config, exc), file=sys.stderr)
@@ -272,11 +300,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, level in quiet.items():
             logging.getLogger(name).setLevel(level)
     log.info(bot.start_line())
-    stop.wait()
+    unwell = watch(bot, stop, min(1.0, config.tick_seconds, config.heartbeat_seconds))
+    if unwell:
+        log.error(unwell.line(bot.ctx.clock()))
+        bot.stop(timeout=2.0)
+        _record_unwell(config, instance, unwell)
+        return 4
     log.info("stopping (pid %s on %s)", os.getpid(), socket.gethostname())
     bot.stop()
     log.info("stopped")
     return 0
+
+
+def watch(bot: Bot, stop: threading.Event, every: float) -> Stale | None:
+    """Wait for a stop; return the first stale loop instead if one goes stale before that."""
+    while not stop.wait(every):
+        stale = bot.unwell()
+        if stale:
+            return stale[0]
+    return None
+
+
+def _record_unwell(config: Config, instance: str, stale: Stale) -> None:
+    """Leave on the heartbeat which loop stopped and since when, for the web app's banner."""
+    try:
+        conn = connect(config.db_path)
+        try:
+            heartbeat.record_unwell(conn, instance, stale.loop, stale.since)
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 - the exit line is said already; this is a detail
+        log.debug("could not record which loop stopped", exc_info=True)
 
 
 def start_error_line(config: Config, exc: BaseException) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.health import Loops
 from checkin.clock import Clock, system_clock
 from checkin.config import Config
 from checkin.db.connection import ThreadLocal
@@ -41,6 +42,8 @@ class BotContext:
     # A random id per bot start: the heartbeat claim and the sends it owns name it
     # (pids repeat, in containers every bot may be pid 1).
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    # When each loop last completed; `python -m bot` exits when one stops (`bot.health`).
+    loops: Loops = field(default_factory=lambda: Loops(system_clock))
 
     def defer(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
         """Run `fn(*args)` after the ack, in order with the other work for `key`; never raises."""

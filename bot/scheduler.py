@@ -27,6 +27,12 @@ INTERVAL_S = 5
 WAKE_S = 0.2  # how often the loop looks at the clock
 OUTBOX_POLL_S = 1.0
 BEAT_INTERVAL_S = 15  # a bot is taken over once its heartbeat is 90 s old
+STALL_AFTER_S = 300  # a loop that has not completed for this long (or 3 intervals) is stale
+
+
+def allowance(interval: float, stall_after: float) -> float:
+    """How long a loop of this interval may go without completing before the bot restarts."""
+    return max(stall_after, 3 * interval)
 
 
 def features_of(ctx: BotContext) -> list[Any]:
@@ -53,6 +59,7 @@ def tick(ctx: BotContext) -> None:
     except Exception:
         ctx.logger.exception("could not take the requests asked to be tried again")
     maintenance.tick(ctx)  # once a day: backup, prune, retention (never raises)
+    ctx.loops.done("scheduler")
 
 
 def heartbeat(ctx: BotContext) -> bool:
@@ -67,6 +74,7 @@ def heartbeat(ctx: BotContext) -> bool:
         # a heartbeat alone says the process lives; this says its loop still ticks
         "last_tick_at": iso(ctx.cache["last_tick_at"]) if "last_tick_at" in ctx.cache else None,
         "set_aside": inbox.count_set_aside(ctx.conn),  # kept requests that kept failing
+        "loops": ctx.loops.detail(),  # when each loop last completed; the web app's banner
     }
     return beat_if_ours(
         ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
@@ -78,21 +86,38 @@ class Heartbeat:
     """A thread that writes the heartbeat every `interval` seconds, whatever the ticks do.
 
     When another bot holds the claim (this one stalled past the stale limit
-    and was taken over), it logs one line, calls `on_lost` and ends.
+    and was taken over), it logs one line, calls `on_lost` and ends. Anything
+    else that ends the thread is logged too, and the watch on the loops
+    (`bot.health`) then stops the bot: it never dies quietly.
     """
 
     def __init__(
-        self, ctx: BotContext, on_lost: Callable[[], None], interval: float = BEAT_INTERVAL_S
+        self,
+        ctx: BotContext,
+        on_lost: Callable[[], None],
+        interval: float = BEAT_INTERVAL_S,
+        stall_after: float = STALL_AFTER_S,
     ) -> None:
         self.ctx = ctx
         self.on_lost = on_lost
         self.interval = interval
+        self.allowed = allowance(interval, stall_after)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
     def start(self) -> Heartbeat:
+        self.ctx.loops.expect("heartbeat", self.allowed, self._alive)
         self._thread.start()
         return self
+
+    def _alive(self) -> bool:
+        return self._thread.is_alive() or self._stop.is_set()
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # noqa: BLE001 - said, then the watch stops the bot
+            self.ctx.logger.error("the heartbeat thread ended: %s: %s", type(exc).__name__, exc)
 
     def _loop(self) -> None:
         while True:
@@ -101,6 +126,9 @@ class Heartbeat:
             except Exception:
                 self.ctx.logger.exception("heartbeat failed")
                 ours = True
+            else:
+                if ours:
+                    self.ctx.loops.done("heartbeat")
             if not ours:
                 try:
                     holder = read_heartbeat(self.ctx.conn)
@@ -131,19 +159,40 @@ class Scheduler:
     slow tick never holds up what someone asked for in the web app.
     """
 
-    def __init__(self, ctx: BotContext, interval: float = INTERVAL_S) -> None:
+    def __init__(
+        self,
+        ctx: BotContext,
+        interval: float = INTERVAL_S,
+        stall_after: float = STALL_AFTER_S,
+        outbox_interval: float = OUTBOX_POLL_S,
+    ) -> None:
         self.ctx = ctx
         self.interval = timedelta(seconds=interval)
+        self.outbox_interval = outbox_interval
+        self.allowed = allowance(interval, stall_after)
+        self.outbox_allowed = allowance(outbox_interval, stall_after)
         self.jobs = schedule.Scheduler()
         self.jobs.every(interval).seconds.do(tick, ctx)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
         self._outbox = threading.Thread(target=self._poll_outbox, name="outbox", daemon=True)
 
     def start(self) -> Scheduler:
+        loops = self.ctx.loops
+        loops.expect("scheduler", self.allowed, lambda: self._alive(self._thread))
+        loops.expect("outbox", self.outbox_allowed, lambda: self._alive(self._outbox))
         self._thread.start()
         self._outbox.start()
         return self
+
+    def _alive(self, thread: threading.Thread) -> bool:
+        return thread.is_alive() or self._stop.is_set()
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # noqa: BLE001 - said, then the watch stops the bot
+            self.ctx.logger.error("the scheduler thread ended: %s: %s", type(exc).__name__, exc)
 
     def _loop(self) -> None:
         last = self.ctx.clock()  # when this tick began, as for every later one
@@ -156,11 +205,13 @@ class Scheduler:
                     job.run()
 
     def _poll_outbox(self) -> None:
-        while not self._stop.wait(OUTBOX_POLL_S):
+        while not self._stop.wait(self.outbox_interval):
             try:
                 outbox.work(self.ctx, features_of(self.ctx))
             except Exception:
                 self.ctx.logger.exception("outbox failed")
+            else:
+                self.ctx.loops.done("outbox")
 
     def stop(self, timeout: float = 3.0) -> bool:
         self._stop.set()

@@ -12,7 +12,10 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+
+from checkin.clock import Clock, system_clock
 
 Task = tuple[Callable[..., Any], tuple[Any, ...]]
 
@@ -30,8 +33,19 @@ class RetryLater(Exception):  # noqa: N818 - a request, not an error
 
 
 class Worker:
-    def __init__(self, threads: int = 8, logger: logging.Logger | None = None) -> None:
+    def __init__(
+        self,
+        threads: int = 8,
+        logger: logging.Logger | None = None,
+        *,
+        clock: Clock = system_clock,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_done`: called after every finished task (the bot's health watch counts them)."""
         self.logger = logger or logging.getLogger("checkin.bot")
+        self.clock = clock
+        self.on_done = on_done
+        self._began: dict[str, datetime] = {}  # key -> when the task running for it began
         self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._urgent: deque[str] = deque()  # keys taken before any in _ready (the outbox)
         self._pending: dict[str, deque[Task]] = {}
@@ -98,15 +112,21 @@ class Worker:
                     self._idle.notify_all()
                     return
                 fn, args = tasks[0]
+                self._began[key] = self.clock()
             try:
                 fn(*args)
             except RetryLater as later:
+                with self._lock:
+                    self._began.pop(key, None)
                 self._park(key, later.delay)
                 return
             except Exception:
                 self.logger.exception("work %s for %s failed", _name(fn), key)
             with self._lock:
                 tasks.popleft()
+                self._began.pop(key, None)
+            if self.on_done is not None:
+                self.on_done()
 
     def _park(self, key: str, delay: float) -> None:
         """Leave `key`'s first task at the head of its queue and take the key up again later."""
@@ -115,6 +135,15 @@ class Worker:
         timer = threading.Timer(max(0.0, delay), self._ready.put, args=(key,))
         timer.daemon = True
         timer.start()
+
+    def busy_since(self) -> datetime | None:
+        """When the longest-running task still running began; None when none runs."""
+        with self._lock:
+            return min(self._began.values(), default=None)
+
+    def alive(self) -> bool:
+        """Whether every worker thread still runs (they end only at a stop)."""
+        return self._closed or all(thread.is_alive() for thread in self._threads)
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """True once no work is queued or running (tests and a clean stop use it)."""

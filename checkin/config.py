@@ -68,6 +68,9 @@ class Config:
     backup_dir: Path | None = None  # set: the bot takes one backup a day into it
     backup_keep: int = 14
     retention_weeks: int | None = None  # workspace default; None keeps answers forever
+    tick_seconds: float = 5.0  # CHECKIN_TICK_SECONDS: how often the bot's scheduler ticks
+    heartbeat_seconds: float = 15.0  # CHECKIN_HEARTBEAT_SECONDS: how often it writes its heartbeat
+    stall_seconds: float = 300.0  # CHECKIN_STALL_SECONDS: a loop silent this long restarts the bot
 
     @property
     def is_production(self) -> bool:
@@ -183,6 +186,12 @@ def load_config(
     retention = get("CHECKIN_RETENTION_WEEKS")
     retention_weeks = _whole("CHECKIN_RETENTION_WEEKS", retention, 1, 5200) if retention else None
 
+    tick_seconds = _seconds("CHECKIN_TICK_SECONDS", get("CHECKIN_TICK_SECONDS", "5"), 0.1, 300)
+    heartbeat_seconds = _seconds(
+        "CHECKIN_HEARTBEAT_SECONDS", get("CHECKIN_HEARTBEAT_SECONDS", "15"), 0.1, 30
+    )
+    stall_seconds = _seconds("CHECKIN_STALL_SECONDS", get("CHECKIN_STALL_SECONDS", "300"), 1, 86400)
+
     return Config(
         db_path=Path(db),
         env=env,
@@ -199,7 +208,22 @@ def load_config(
         backup_dir=Path(backup_dir) if backup_dir else None,
         backup_keep=backup_keep,
         retention_weeks=retention_weeks,
+        tick_seconds=tick_seconds,
+        heartbeat_seconds=heartbeat_seconds,
+        stall_seconds=stall_seconds,
     )
+
+
+def _seconds(name: str, value: str, low: float, high: float) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not low <= seconds <= high:
+        raise ConfigError(
+            f"{name} must be a number of seconds from {low:g} to {high:g}, not {value!r}"
+        )
+    return seconds
 
 
 def _whole(name: str, value: str, low: int, high: int) -> int:

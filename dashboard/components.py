@@ -109,6 +109,19 @@ def bot_banner(status: dict | None) -> None:
             "bot's log and start it again with `python -m bot`.",
             icon=":material/heart_broken:",
         )
+    for loop in status.get("stale_loops", []):
+        what = (
+            f"The bot stopped because its {loop['name']} loop had not completed"
+            if status["stale"]
+            else f"The bot is running, but its {loop['name']} loop has not completed"
+        )
+        st.warning(
+            f"{what} since {loop['since']} "
+            f"({duration(loop['age_seconds'])} ago). The bot exits when a loop stops, so that "
+            "its supervisor (honcho, systemd, a container runtime) starts a fresh one; if none "
+            "does, start it again with `python -m bot` and check its log.",
+            icon=":material/sync_problem:",
+        )
     if status["env"] != "production":
         who = ", ".join(plain(u) for u in status["dev_users"]) or "nobody"
         st.info(

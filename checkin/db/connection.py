@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from checkin.clock import iso, system_clock
-from checkin.db.migrations import LATEST, MIGRATIONS
+from checkin.clock import Clock, iso, system_clock
+from checkin.config import ConfigError, load_config
+from checkin.db import migrations as schema
+from checkin.db import snapshot
+
+Migration = tuple[int, str, str]
+
+log = logging.getLogger("checkin.db")
+_TIGHTENED: set[Path] = set()  # databases whose files this process has checked
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -18,15 +26,18 @@ class DatabaseError(Exception):
     """A database a person must deal with (too new, unreadable); str() is the line to show."""
 
 
-def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite3.Connection:
+def connect(
+    path: str | Path, *, migrate_schema: bool = True, backup_dir: Path | None = None
+) -> sqlite3.Connection:
     """Open (creating if needed) the database at `path`, upgraded to the current schema.
 
     The connection is in autocommit mode; group writes with `transaction()`.
     It may be used from the thread that opened it only; see `ThreadLocal`.
+    `backup_dir`: where the copy kept before an upgrade goes (see `migrate`).
     """
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private(path, backup_dir)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -38,8 +49,35 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite3.Connect
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a checkin database ({exc})") from None
     if migrate_schema:
-        migrate(conn)
+        try:
+            migrate(conn, backup_dir=backup_dir)
+        except BaseException:
+            conn.close()
+            raise
     return conn
+
+
+def _private(path: Path, backup_dir: Path | None) -> None:
+    """Create the database's folder (700) and file (600) owner-only, whatever the umask; once a
+    process, tighten what an earlier start left readable by others, and say so in one line."""
+    try:
+        snapshot.private_dir(path.parent)
+        if not path.exists():
+            snapshot.private_file(path)
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the database {path}: {exc.strerror}") from None
+    key = path.resolve()
+    if key in _TIGHTENED:
+        return
+    _TIGHTENED.add(key)
+    changed = snapshot.tighten(path, backup_dir or pre_migration_dir(path))
+    if changed:
+        log.warning(
+            "made owner-only (files 600, folders 700), they were readable by others: %s",
+            ", ".join(str(p) for p in changed),
+        )
 
 
 class WritePriority:
@@ -95,41 +133,109 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
-    ).fetchone()
-    if not exists:
-        return 0
-    row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
-    return row[0] or 0
+    return snapshot.schema_version(conn)
 
 
-def migrate(conn: sqlite3.Connection, upto: int = LATEST) -> int:
-    """Bring the schema to `upto`; refuse a file written by a newer version."""
+def database_file(conn: sqlite3.Connection) -> Path | None:
+    """The file `conn` is open on; None for an in-memory database."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return Path(row[2]) if row[2] else None
+    return None
+
+
+def pre_migration_dir(database: Path) -> Path:
+    """CHECKIN_BACKUP_DIR (from the environment or `.env`), or `backups/` beside the database."""
+    try:
+        configured = load_config().backup_dir
+    except ConfigError:
+        configured = None
+    return configured or database.parent / "backups"
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    upto: int | None = None,
+    *,
+    migrations: Sequence[Migration] | None = None,
+    backup_dir: Path | None = None,
+    clock: Clock = system_clock,
+) -> int:
+    """Bring the schema to `upto` (default: the newest); refuse a file from a newer checkin.
+
+    Before a migration changes an existing database, the file is copied with
+    SQLite's online backup and checked (`integrity_check`) as
+    `checkin-before-schema-N-<date>.db` in `backup_dir` (default:
+    `pre_migration_dir`). The migrations then run in one transaction: one that
+    fails rolls all of them back, leaving the file as it was, and raises
+    DatabaseError naming the copy. An upgrade that cannot first be copied is
+    not made.
+    """
+    migrations = schema.MIGRATIONS if migrations is None else migrations
+    latest = migrations[-1][0]
+    upto = latest if upto is None else upto
     current = schema_version(conn)
-    if current > LATEST:
+    if current > latest:
         raise DatabaseError(
             f"this database has schema version {current}, newer than this checkin knows "
-            f"({LATEST}): upgrade checkin (git pull; make run) or use another CHECKIN_DB"
+            f"({latest}): upgrade checkin (git pull; make run), restore a backup made with "
+            "this version, or use another CHECKIN_DB"
         )
     if current >= upto:
         return current
-    with transaction(conn):
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        current = schema_version(conn)  # another process may have migrated meanwhile
-        for version, description, sql in MIGRATIONS:
-            if current < version <= upto:
-                for statement in _statements(sql):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations (version, description, applied_at) "
-                    "VALUES (?, ?, ?)",
-                    (version, description, iso(system_clock())),
-                )
+    kept = _keep_before_migrating(conn, current, upto, backup_dir, clock) if current else None
+    try:
+        with transaction(conn):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            current = schema_version(conn)  # another process may have migrated meanwhile
+            for version, description, sql in migrations:
+                if current < version <= upto:
+                    for statement in _statements(sql):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, description, applied_at) "
+                        "VALUES (?, ?, ?)",
+                        (version, description, iso(clock())),
+                    )
+    except sqlite3.Error as exc:
+        where = database_file(conn) or "the database"
+        copy = f"; a copy of it from before is {kept}" if kept else ""
+        raise DatabaseError(
+            f"the upgrade of {where} from schema {current} to {upto} failed ({exc}); "
+            f"nothing was changed{copy}"
+        ) from None
     return schema_version(conn)
+
+
+def _keep_before_migrating(
+    conn: sqlite3.Connection,
+    current: int,
+    upto: int,
+    backup_dir: Path | None,
+    clock: Clock,
+) -> Path | None:
+    database = database_file(conn)
+    if database is None:
+        return None
+    directory = backup_dir or pre_migration_dir(database)
+    when = iso(clock())[:19].replace("-", "").replace(":", "") + "Z"
+    out = directory / f"checkin-before-schema-{upto}-{when}.db"
+    n = 1
+    while out.exists():
+        n += 1
+        out = directory / f"checkin-before-schema-{upto}-{when}-{n}.db"
+    try:
+        snapshot.copy_checked(conn, out)
+    except snapshot.CopyError as exc:
+        raise DatabaseError(
+            f"{database} needs an upgrade from schema {current} to {upto}, but no copy of it "
+            f"could be kept first ({exc}); nothing was changed: free space or set "
+            "CHECKIN_BACKUP_DIR, then start again"
+        ) from None
+    return out
 
 
 def _statements(sql: str) -> Iterator[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import stat
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from checkin.clock import Clock, iso, parse_iso, system_clock
 from checkin.config import Config
-from checkin.db import connection
+from checkin.db import connection, snapshot
 from checkin.db.migrations import LATEST
 from checkin.ops import heartbeat
 from checkin.people.viewer import Viewer
@@ -93,13 +92,9 @@ def backup_dir(config: Config) -> Path:
 def check_file(path: Path) -> int:
     """The schema version of a checkin database file that passes `integrity_check`."""
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-            version = connection.schema_version(conn)
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is not a readable SQLite database ({exc})") from None
-    if result != ["ok"]:
-        raise BackupError(f"{path} fails integrity_check: {result[0]}")
+        version = snapshot.check_copy(path)
+    except snapshot.CopyError as exc:
+        raise BackupError(str(exc)) from None
     if version == 0:
         raise BackupError(f"{path} is not a checkin database (no schema_migrations table)")
     return version
@@ -132,25 +127,17 @@ def take_backup(
     if out.exists():
         raise BackupError(f"{out} exists already: choose another --out")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.private_dir(out.parent)
     except OSError as exc:
         raise BackupError(f"cannot write backups to {out.parent}: {exc.strerror}") from None
-    partial = out.with_name(out.name + ".partial")
-    partial.unlink(missing_ok=True)
     try:
         with closing(connection.connect(source_path, migrate_schema=False)) as source:
-            with closing(sqlite3.connect(partial)) as dest:
-                source.backup(dest)  # all pages in one step: one consistent snapshot
-                dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        version = check_file(partial)
-        os.chmod(partial, stat.S_IMODE(source_path.stat().st_mode))  # no more readable
-        os.replace(partial, out)
-    except (sqlite3.Error, connection.DatabaseError, OSError) as exc:
-        partial.unlink(missing_ok=True)
+            version = snapshot.copy_checked(source, out)
+    except (snapshot.CopyError, sqlite3.Error, connection.DatabaseError, OSError) as exc:
         raise BackupError(f"cannot back up {source_path}: {exc}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    if version == 0:
+        out.unlink(missing_ok=True)
+        raise BackupError(f"{source_path} is not a checkin database (no schema_migrations table)")
     secret_copy = _copy_secret(secret, out.with_suffix(".secret")) if secret else None
     size = out.stat().st_size
     _record(source_path, out, size, version, now, taken_by, secret_copy is not None)
@@ -238,6 +225,7 @@ def _move_aside(live: Path, kept: Path) -> None:
         if side.exists():
             if suffix == "-wal":
                 os.replace(side, kept.with_name(kept.name + suffix))
+                os.chmod(kept.with_name(kept.name + suffix), snapshot.PRIVATE_FILE)
             else:
                 side.unlink()
 
@@ -271,13 +259,16 @@ def restore(
         try:
             _refuse_if_running(live, now)
             with closing(connection.connect(live, migrate_schema=False)) as conn:
+                snapshot.private_file(kept)  # as private as the database it keeps
                 with closing(sqlite3.connect(kept)) as copy:
                     conn.backup(copy)
                     copy.execute("PRAGMA journal_mode = DELETE")
         except (sqlite3.DatabaseError, connection.DatabaseError):
             _move_aside(live, kept)  # unreadable: exactly when a restore is needed
+            os.chmod(kept, snapshot.PRIVATE_FILE)
     else:
-        live.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.private_dir(live.parent)
+        snapshot.private_file(live)
     try:
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source:
             with closing(sqlite3.connect(live, timeout=connection.BUSY_TIMEOUT_MS / 1000)) as dest:

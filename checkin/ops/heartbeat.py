@@ -152,6 +152,74 @@ def clear_heartbeat(
         )
 
 
+LOOP_NAMES = {
+    "scheduler": "scheduler tick",
+    "heartbeat": "heartbeat",
+    "outbox": "outbox",
+    "members": "member queues",
+}
+
+
+@dataclass(frozen=True)
+class StaleLoop:
+    """One of the bot's loops that has stopped completing, as its heartbeat tells."""
+
+    loop: str
+    since: datetime  # its last completion (or when its oldest unfinished work began)
+
+    @property
+    def name(self) -> str:
+        return LOOP_NAMES.get(self.loop, self.loop)
+
+
+def stale_loops(hb: BotHeartbeat, now: datetime) -> list[StaleLoop]:
+    """Which of the bot's loops are stale, from its heartbeat's `detail`.
+
+    A bot that exited because a loop stopped says which (`record_unwell`);
+    a running one carries each loop's last completion and allowance, so a
+    loop overdue or dead is named before the bot's own watch acts on it.
+    """
+    unwell = hb.detail.get("unwell")
+    if isinstance(unwell, dict) and unwell.get("loop") and unwell.get("since"):
+        return [StaleLoop(str(unwell["loop"]), parse_iso(unwell["since"]))]
+    if hb.is_stale(now):
+        return []  # the whole bot is gone; its loops' ages say nothing more
+    out = []
+    loops = hb.detail.get("loops")
+    for loop, state in (loops if isinstance(loops, dict) else {}).items():
+        try:
+            since = parse_iso(state.get("busy_since") or state["last"])
+            allowed = timedelta(seconds=float(state["allowed_s"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if not state.get("busy_since") and loop == "members":
+            continue  # idle member queues are well
+        # the row is as old as its beat: a loop is judged at the beat, plus the time since
+        if state.get("alive") is False or now - since > allowed:
+            out.append(StaleLoop(loop, since))
+    return sorted(out, key=lambda s: s.since)
+
+
+def record_unwell(
+    conn: sqlite3.Connection, instance: str | None, loop: str, since: datetime
+) -> None:
+    """Note on this bot's own heartbeat that it exited because `loop` stopped at `since`."""
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT detail FROM heartbeat WHERE id = 1 AND pid = ? AND host = ? AND instance IS ?",
+            (os.getpid(), socket.gethostname(), instance),
+        ).fetchone()
+        if row is None:
+            return
+        detail = json.loads(row["detail"] or "{}")
+        detail["unwell"] = {"loop": loop, "since": iso(since)}
+        conn.execute(
+            "UPDATE heartbeat SET detail = ?, stopped_at = COALESCE(stopped_at, ?), connected = 0 "
+            "WHERE id = 1 AND pid = ? AND host = ? AND instance IS ?",
+            (json.dumps(detail), iso(system_clock()), os.getpid(), socket.gethostname(), instance),
+        )
+
+
 def pid_alive(pid: int) -> bool:
     """Whether a process with this pid exists on this host (it may be someone else's)."""
     if pid <= 0:

@@ -35,6 +35,15 @@ def _bot_status(path: str) -> dict | None:
         "connected": hb.connected,
         "age_seconds": int(hb.age(at).total_seconds()),
         "stale": hb.is_stale(at),
+        # which of its loops stopped completing, and since when (the bot restarts on it)
+        "stale_loops": [
+            {
+                "name": loop.name,
+                "since": loop.since.strftime("%Y-%m-%d %H:%M UTC"),
+                "age_seconds": max(0, int((at - loop.since).total_seconds())),
+            }
+            for loop in heartbeat.stale_loops(hb, at)
+        ],
     }
 
 

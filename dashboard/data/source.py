@@ -64,6 +64,10 @@ def _database_problem(path: str) -> str | None:
     return None
 
 
+SAVE_LATER = "could not save, please try again in a minute"
+READ_LATER = "could not read the database just now ({}); please try again in a minute"
+
+
 @contextmanager
 def connection(path: str | None = None) -> Iterator[sqlite3.Connection]:
     """A short-lived connection to the database, closed when the read is done.
@@ -74,17 +78,29 @@ def connection(path: str | None = None) -> Iterator[sqlite3.Connection]:
         conn = db_connection.connect(db_path() if path is None else path)
     except db_connection.DatabaseError as exc:
         raise Unavailable(str(exc)) from None
+    except sqlite3.OperationalError as exc:  # locked past the busy timeout, I/O: it may pass
+        raise Unavailable(READ_LATER.format(exc)) from None
     try:
         yield conn
+    except sqlite3.OperationalError as exc:
+        raise Unavailable(READ_LATER.format(exc)) from None
     finally:
         conn.close()
 
 
 @contextmanager
 def change() -> Iterator[sqlite3.Connection]:
-    """A connection for one change; after it succeeds every cached read is dropped."""
+    """A connection for one change; after it succeeds every cached read is dropped.
+
+    A change the database cannot take now (locked by another process past the
+    busy timeout, a full disk, an I/O error) is Unavailable with one line
+    saying to try again; it changed nothing, and the page keeps what was typed.
+    """
     with connection() as conn:
-        yield conn
+        try:
+            yield conn
+        except sqlite3.OperationalError:
+            raise Unavailable(SAVE_LATER) from None
     st.cache_data.clear()
 
 

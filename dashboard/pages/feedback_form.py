@@ -59,6 +59,8 @@ if sent:
         data.submit_feedback(token, given)
     except (errors.Refused, tokens.BadToken) as exc:
         st.error(str(exc))
+    except data.Unavailable as exc:  # what was typed stays in the form for another try
+        st.error(str(exc), icon=":material/database:")
     else:
         st.session_state["feedback_done"] = form.min_responses
         st.session_state.pop("feedback_token", None)

@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from checkin.clock import iso
 from checkin.db import connection
 from checkin.ops.heartbeat import read_heartbeat
 
@@ -114,3 +116,111 @@ def test_a_missing_token_is_one_clear_line(tmp_path):  # noqa: ANN001
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: SLACK_BOT_TOKEN is not set")
     assert "Traceback" not in result.stderr
+
+
+# `python -m bot`, with the scheduler's third pass failing as a bug would (an exception
+# the thread does not survive); the rest of the bot is the real one.
+BROKEN_SCHEDULER = """
+import runpy
+from bot import scheduler
+
+real, passes = scheduler.tick_all, []
+
+def tick_all(ctx, features):
+    passes.append(1)
+    if len(passes) == 3:
+        raise RuntimeError("injected fault")
+    real(ctx, features)
+
+scheduler.tick_all = tick_all
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+QUICK_LOOPS = dict(
+    CHECKIN_TICK_SECONDS="0.3", CHECKIN_HEARTBEAT_SECONDS="0.3", CHECKIN_STALL_SECONDS="2"
+)
+
+
+def stamp(line: str) -> datetime:
+    """When a log line was written (the bot's lines begin with their time)."""
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+
+
+def test_a_dead_scheduler_thread_exits_the_bot_non_zero_and_a_restart_carries_on(
+    slack, story_db, tmp_path
+):  # noqa: ANN001
+    env = bot_env(slack, story_db, **QUICK_LOOPS)
+    broken = subprocess.Popen(
+        [sys.executable, "-c", BROKEN_SCHEDULER], cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        output, _ = broken.communicate(timeout=30)
+    finally:
+        if broken.poll() is None:
+            broken.kill()
+            broken.communicate()
+    assert broken.returncode == 4
+    ended = output.index("the scheduler thread ended: RuntimeError: injected fault")
+    exit_lines = [
+        line for line in output[ended:].splitlines() if "loop has not completed since" in line
+    ]
+    assert len(exit_lines) == 1 and "scheduler tick" in exit_lines[0]
+    assert "its thread has died" in exit_lines[0]
+    (ended_line,) = [line for line in output.splitlines() if "scheduler thread ended" in line]
+    ended_at = stamp(ended_line)
+    assert (stamp(exit_lines[0]) - ended_at).total_seconds() <= 2, "within the loop's allowance"
+    assert "Traceback" not in output
+    hb = heartbeat(story_db)
+    assert hb.detail["unwell"]["loop"] == "scheduler" and hb.stopped_at is not None
+
+    fresh = start(env, tmp_path)
+    try:
+        slack.wait_until(
+            lambda: (hb := heartbeat(story_db)) and hb.pid == fresh.pid and hb.connected
+            and hb.detail.get("loops", {}).get("scheduler", {}).get("last", "") > iso(hb.started_at),
+            20, "a fresh bot that ticks",
+        )  # fmt: skip
+        assert fresh.poll() is None, "a healthy bot keeps running"
+        assert "unwell" not in heartbeat(story_db).detail
+    finally:
+        fresh.send_signal(signal.SIGTERM)
+        fresh.communicate(timeout=10)
+    assert fresh.returncode == 0
+
+
+HUNG_OUTBOX = """
+import runpy, threading
+from bot import outbox
+
+real, passes = outbox.work, []
+
+def work(ctx, features, limit=20):
+    if threading.current_thread().name == "outbox":  # the poll, not the tick's own pass
+        passes.append(1)
+        if len(passes) == 4:
+            threading.Event().wait()  # stuck for good, as on a lock that is never let go
+    return real(ctx, features, limit)
+
+outbox.work = work
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_loop_stuck_past_its_allowance_exits_the_bot_naming_it(slack, story_db, tmp_path):  # noqa: ANN001
+    env = bot_env(slack, story_db, **QUICK_LOOPS)
+    stuck = subprocess.Popen(
+        [sys.executable, "-c", HUNG_OUTBOX], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        output, _ = stuck.communicate(timeout=30)
+    finally:
+        if stuck.poll() is None:
+            stuck.kill()
+            stuck.communicate()
+    assert stuck.returncode == 4
+    (line,) = [line for line in output.splitlines() if "loop has not completed since" in line]
+    assert "outbox loop" in line and "allowed 3s" in line
+    assert heartbeat(story_db).detail["unwell"]["loop"] == "outbox"

@@ -30,6 +30,9 @@ def test_defaults_need_nothing():
         ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN"),
         ({"CHECKIN_SECRET": "short"}, "CHECKIN_SECRET"),
         ({"CHECKIN_LOG_LEVEL": "loud"}, "CHECKIN_LOG_LEVEL"),
+        ({"CHECKIN_TICK_SECONDS": "soon"}, "CHECKIN_TICK_SECONDS"),
+        ({"CHECKIN_HEARTBEAT_SECONDS": "60"}, "CHECKIN_HEARTBEAT_SECONDS"),
+        ({"CHECKIN_STALL_SECONDS": "nan"}, "CHECKIN_STALL_SECONDS"),
     ],
 )
 def test_malformed_value_names_the_variable_in_one_line(env, named):
@@ -145,3 +148,11 @@ def test_events_retention_is_configurable_and_checked() -> None:
     for bad in ("0", "ninety", "-5"):
         with pytest.raises(ConfigError, match="CHECKIN_EVENTS_DAYS"):
             load_config({"CHECKIN_EVENTS_DAYS": bad}, dotenv_path=None)
+
+
+def test_the_bots_loop_intervals_are_set_from_the_environment() -> None:
+    config = load(
+        CHECKIN_TICK_SECONDS="0.5", CHECKIN_HEARTBEAT_SECONDS="2", CHECKIN_STALL_SECONDS="30"
+    )
+    assert (config.tick_seconds, config.heartbeat_seconds, config.stall_seconds) == (0.5, 2, 30)
+    assert (load().tick_seconds, load().heartbeat_seconds, load().stall_seconds) == (5, 15, 300)

@@ -4,6 +4,7 @@ tampered, expired and reused links are refused."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from checkin.clock import FakeClock, system_clock
 from checkin.config import Config, signing_secret
 from checkin.db import connection
 from checkin.feedback import invites, requests, results, tokens
+from checkin.ops import heartbeat
 from checkin.people import members
 from tests.dashboard.conftest import literal
 
@@ -157,3 +159,43 @@ def test_a_rating_left_out_is_refused_and_the_form_stays(workspace):
     at.run()
     assert at.error[0].value == "Give a rating for “Delivers what they commit to”."
     assert at.radio and results.response_count(workspace["conn"], workspace["request_id"]) == 0
+
+
+def test_a_locked_database_says_try_again_keeps_what_was_typed_and_sends_once_free(
+    workspace, monkeypatch
+):  # noqa: ANN001
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)  # give up on the lock quickly
+    at = open_link(workspace["links"]["U002"])
+    holder = sqlite3.connect(workspace["path"], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        at = fill_and_send(at, "Clear *writing*", "More tests")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["could not save, please try again in a minute"]
+    assert at.text_area(key="fb_strengths").value == "Clear *writing*"
+    assert at.text_area(key="fb_improve").value == "More tests"
+    assert at.radio(key="fb_clear").value == 4
+    assert results.response_count(workspace["conn"], workspace["request_id"]) == 0
+
+    [b for b in at.button if b.label == "Send my feedback"][0].click()
+    at = at.run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Thank you")
+    assert results.response_count(workspace["conn"], workspace["request_id"]) == 1
+
+
+def test_a_page_whose_read_meets_a_database_fault_shows_one_line(workspace, monkeypatch):  # noqa: ANN001
+    def failing(conn):  # noqa: ANN001, ANN202
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(heartbeat, "read_heartbeat", failing)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "could not read the database just now (disk I/O error); please try again in a minute"
+    ]

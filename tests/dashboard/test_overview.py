@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from checkin.checkins.definitions import import_definitions, parse_toml
@@ -258,3 +259,30 @@ def test_picking_another_check_in_shows_its_figures(demo) -> None:  # noqa: ANN0
     picker.set_value(demo.checkin_id).run()
     assert not at.exception
     assert panels(at.get("vega_lite_chart")[0])[PARTICIPATION]["asked"].sum() > 0
+
+
+def test_banner_names_the_loop_a_running_bot_has_stopped_completing(demo) -> None:  # noqa: ANN001
+    beat(demo, env="production", seconds_ago=5)
+    loops = {
+        "scheduler": {"last": "2026-11-30T08:50:00.000000Z", "allowed_s": 300, "alive": True},
+        "heartbeat": {"last": "2026-11-30T08:59:55.000000Z", "allowed_s": 300, "alive": True},
+    }
+    conn = connection.connect(demo.path)
+    conn.execute("UPDATE heartbeat SET detail = ?", (json.dumps({"loops": loops}),))
+    conn.close()
+    at = app().run()
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1
+    assert "is running, but its scheduler tick loop has not completed since 2026-11-30 08:50 UTC" in warnings[0]
+    assert "10 min ago" in warnings[0]
+
+
+def test_banner_says_which_loop_stopped_a_bot_that_exited(demo) -> None:  # noqa: ANN001
+    beat(demo, env="production", seconds_ago=120)
+    unwell = {"unwell": {"loop": "outbox", "since": "2026-11-30T08:57:00.000000Z"}}
+    conn = connection.connect(demo.path)
+    conn.execute("UPDATE heartbeat SET detail = ?", (json.dumps(unwell),))
+    conn.close()
+    warnings = [w.value for w in app().run().warning]
+    assert any("stopped because its outbox loop had not completed since 2026-11-30 08:57 UTC" in w
+               for w in warnings)  # fmt: skip
