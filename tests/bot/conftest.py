@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import scheduler
+from bot import listen, scheduler
 from bot.app import Bot
 from bot.context import BotContext
 from bot.slack import build_client
@@ -131,3 +131,12 @@ def ctx(slack, db_path, clock):  # noqa: ANN001, ANN201
     yield BotContext(config=config, db=database, client=build_client(config, database, clock),
                      clock=clock)  # fmt: skip
     database.close()
+
+
+@pytest.fixture
+def short_waits(monkeypatch):  # noqa: ANN001, ANN201
+    """Busy timeouts and the waits between a kept request's tries made short, so a fault
+    test does not wait long on the wall clock."""
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(listen, "INSERT_PATIENCE_S", 0.05)
+    monkeypatch.setattr(listen, "RETRY_BACKOFF_S", (0.05, 0.1, 0.2))

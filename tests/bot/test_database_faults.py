@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import listen, scheduler
-from checkin.db import connection
 from checkin.ops import heartbeat, inbox
 from tests.bot.conftest import settle, tick
 
@@ -31,13 +30,6 @@ print("held", flush=True)
 sys.stdin.readline()
 conn.execute("COMMIT")
 """
-
-
-@pytest.fixture
-def short_waits(monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 100)
-    monkeypatch.setattr(listen, "INSERT_PATIENCE_S", 0.05)
-    monkeypatch.setattr(listen, "RETRY_BACKOFF_S", (0.05, 0.1, 0.2))
 
 
 class Lock:
@@ -242,3 +234,4 @@ def test_a_heartbeat_that_loses_its_claim_stops_the_bot_even_when_reading_the_ho
     beat = scheduler.Heartbeat(ctx, lost.set, interval=0.01).start()
     assert lost.wait(5), "the bot is told to stop"
     assert beat.stop(1)
+
