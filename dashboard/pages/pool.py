@@ -54,7 +54,7 @@ if not questions:
 
 counts = {s: sum(q["status"] == s for q in questions) for s in submit.STATUSES}
 st.caption(", ".join(f"{n} {s}" for s, n in counts.items()))
-st.dataframe(
+components.words_table(
     [
         {
             "question": q["question"],
@@ -66,7 +66,8 @@ st.dataframe(
         }
         for q in questions
     ],
-    hide_index=True,
+    file_name="question-pool.csv",
+    key="pool-csv",
 )
 
 for q in questions:
@@ -78,7 +79,9 @@ for q in questions:
             st.text("Labels 1–5: " + ", ".join(q["labels"]))
         answers = data.pool_answers(viewer, q["id"])
         if answers:
-            st.dataframe(answers, hide_index=True)
+            components.words_table(
+                answers, file_name=f"pool-question-{q['id']}-answers.csv", key=f"pool-{q['id']}-csv"
+            )
         else:
             st.text("No answers yet.")
         if not admin:

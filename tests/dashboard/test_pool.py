@@ -128,3 +128,14 @@ def test_an_asked_and_answered_pool_question_shows_its_count_and_answers(path):
     assert (list(table["times asked"]), list(table["answers"])) == ([1], [1])
     answers = at.expander[0].dataframe[0].value
     assert list(answers["answer"]) == ["Piranesi"] and list(answers["member"]) == ["Alice Moreau"]
+
+
+def test_the_pool_and_its_answers_come_with_the_apps_own_safe_csv(path):
+    conn = connection.connect(path)
+    kept = pool_submit.submit(conn, "=HYPERLINK(1) or a book?", submitted_by="U002", source="web")
+    moderation.moderate(conn, kept.id, "approve", "U001")
+    conn.close()
+    at = page()
+    keys = [b.key for b in at.get("download_button")]
+    assert "pool-csv" in keys and f"pool-{kept.id}-csv" not in keys  # no answers, no file
+    assert at.dataframe[0].value["question"][0] == "=HYPERLINK(1) or a book?"  # shown as typed
