@@ -34,6 +34,10 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT = {"width": 1400, "height": 1000}
+SCRIPT_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+LOADED = """() => ![...document.querySelectorAll('[data-testid="stMain"] [data-testid="stSkeleton"]')]
+    .some(e => e.offsetParent !== null)"""
 EVIL = "Blocked by **b** [x](http://evil) <script>alert(1)</script> $x$ :red[y]?"
 
 pytestmark = pytest.mark.skipif(
@@ -115,18 +119,30 @@ def browser() -> Iterator:
 
 
 def settle(page) -> None:  # noqa: ANN001
-    """Wait until the script has run and its charts are drawn."""
+    """Wait until the script has run and its charts are drawn.
+
+    Streamlit marks its app element with the script's state (data-test-script-state:
+    running, then notRunning); a rerun that a click asked for may take a moment to start.
+    Charts and tables load their code when first shown: a skeleton holds their place."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=30_000)
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]',
                            timeout=30_000)  # fmt: skip
-    page.wait_for_timeout(300)
+    try:
+        page.wait_for_selector(SCRIPT_RUNNING, state="attached", timeout=300)
+    except PlaywrightTimeout:
+        pass  # already done, or nothing to run
+    page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=60_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
-    page.wait_for_timeout(700)
-    for chart in shown_charts(page):
+    page.wait_for_function(LOADED, timeout=30_000)
+    charts = shown_charts(page)
+    for chart in charts:
         chart.wait_for_selector("canvas, svg", state="attached", timeout=30_000)
-    page.wait_for_timeout(300)
+    if charts:
+        page.wait_for_timeout(300)  # drawn into the canvas, not only attached
 
 
 def shown_charts(page) -> list:  # noqa: ANN001
