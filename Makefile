@@ -26,10 +26,13 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 run: $(RUN_STAMP)
 	$(PY) -m checkin.launch
 
-## test: the whole suite (unit, end-to-end against a local fake Slack, web app, browser)
+## test: the whole suite (unit, end-to-end against a local fake Slack, web app, browser), one worker per core
+# --dist loadscope keeps each test module on one worker, so a module-scoped fixture (a web
+# app, a browser, a database built once) is set up once. (loadgroup cannot group under
+# pytest 9: xdist 3.8 sets item._nodeid, which pytest 9 no longer reads.)
 test: $(DEV_STAMP)
 	@sh scripts/ensure-chromium.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadscope
 
 ## lint: ruff (check and format) and the import contracts in pyproject.toml
 lint: $(DEV_STAMP)

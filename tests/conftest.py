@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,30 @@ from checkin.db.connection import connect
 pytest_plugins = ["tests.fakeslack.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory) -> Callable[..., tuple[Path, Any]]:  # noqa: ANN001
+    """`prepared(build, dest, **kw)`: the database `build(path, **kw)` makes, made once per
+    session (per worker) and copied to `dest` on each call; returns (dest, what build returned).
+
+    For a test that reads or changes its own copy of a database that takes a while to make
+    (a demo): the copy is byte for byte what `build` wrote.
+    """
+    made: dict[tuple, tuple[Path, Any]] = {}
+
+    def copy(build: Callable[..., Any], dest: Path, **kw: Any) -> tuple[Path, Any]:
+        key = (build.__module__, build.__qualname__, tuple(sorted(kw.items())))
+        if key not in made:
+            template = tmp_path_factory.mktemp("prepared") / Path(dest).name
+            made[key] = (template, build(template, **kw))
+        template, result = made[key]
+        for suffix in ("-wal", "-journal"):
+            assert not Path(f"{template}{suffix}").exists(), f"{template} was left open"
+        shutil.copyfile(template, dest)
+        return Path(dest), result
+
+    return copy
 
 
 @pytest.fixture

@@ -309,6 +309,10 @@ def test_a_pending_question_reworded_on_the_web_updates_the_admins_dms_in_place(
 
 
 def test_a_failed_rewording_update_is_tried_again_on_the_next_tick(slack, pool_bot, clock):  # noqa: ANN001
+    from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+
+    for handler in pool_bot.ctx.client.retry_handlers:  # the same retries, without ~5 s of backoff
+        handler.interval_calculator = FixedValueRetryIntervalCalculator(0.01)
     ask(slack, pool_bot, "U002", BOOK)
     conn = pool_bot.ctx.conn
     question_id = conn.execute("SELECT id FROM pool_questions").fetchone()[0]

@@ -4,10 +4,6 @@ open the same link again and see it refused."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -26,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def link(tmp_path):  # noqa: ANN001, ANN201
+def link(tmp_path, web_app_server):  # noqa: ANN001, ANN201
     path = tmp_path / "checkin.db"
     conn = connection.connect(path)
     for slack_id, name in (("U001", "Alice Moreau"), ("U002", "Bob Okafor"),
@@ -42,30 +38,9 @@ def link(tmp_path):  # noqa: ANN001, ANN201
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "CHECKIN_SECRET"}
     env["CHECKIN_DB"] = str(path)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the web app did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    url = web_app_server(port, env, ROOT, "--server.address", "127.0.0.1")
     yield {"url": f"{url}/feedback_form?token={token}", "conn": conn, "request_id": request_id}
     conn.close()
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def test_a_reviewer_fills_the_form_and_the_same_link_is_then_refused(link, tmp_path):

@@ -37,6 +37,10 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT = {"width": 1400, "height": 1000}
+SCRIPT_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+LOADED = """() => ![...document.querySelectorAll('[data-testid="stMain"] [data-testid="stSkeleton"]')]
+    .some(e => e.offsetParent !== null)"""
 EVIL = "Blocked by **b** [x](http://evil) <script>alert(1)</script> $x$ :red[y]?"
 
 pytestmark = pytest.mark.skipif(
@@ -58,35 +62,53 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def web_app(tmp_path_factory) -> Iterator[WebApp]:  # noqa: ANN001
-    path = tmp_path_factory.mktemp("web") / "demo.db"
-    summary = build_demo(path, members=10, weeks=6, seed=5, until=date.today())
-    port = free_port()
-    env = dict(os.environ, CHECKIN_DB=str(path))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+def start_web_app(port: int, env: dict, cwd: Path, *options: str, before=None):  # noqa: ANN001, ANN201
+    """`streamlit run streamlit_app.py` with `env` (the whole environment) in `cwd` on `port`,
+    or on another free port when that one was taken meanwhile (another test process may take
+    it between free_port() and the bind); headless, without usage statistics or a file
+    watcher, plus `options`. Returns the process and its address once /_stcore/health
+    answers. `before(address)` is called before each start, to write what names it."""
+    for _ in range(3):
+        url = f"http://127.0.0.1:{port}"
+        if before is not None:
+            before(url)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+             "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             *options],
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+                return proc, url
+            except OSError:
+                time.sleep(0.05)
+        stop_web_app(proc)
+        err = proc.stderr.read().decode(errors="replace")
+        if f"Port {port} is not available" not in err:
             break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the web app did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
-    yield WebApp(url, path, summary)
+        port = free_port()
+    pytest.fail(f"the web app did not start: {err[-2000:]}")
+
+
+def stop_web_app(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory, web_app_server) -> Iterator[WebApp]:  # noqa: ANN001
+    path = tmp_path_factory.mktemp("web") / "demo.db"
+    summary = build_demo(path, members=10, weeks=6, seed=5, until=date.today())
+    env = dict(os.environ, CHECKIN_DB=str(path))
+    yield WebApp(web_app_server(free_port(), env, ROOT), path, summary)
 
 
 @pytest.fixture(scope="module")
@@ -100,18 +122,30 @@ def browser() -> Iterator:
 
 
 def settle(page) -> None:  # noqa: ANN001
-    """Wait until the script has run and its charts are drawn."""
+    """Wait until the script has run and its charts are drawn.
+
+    Streamlit marks its app element with the script's state (data-test-script-state:
+    running, then notRunning); a rerun that a click asked for may take a moment to start.
+    Charts and tables load their code when first shown: a skeleton holds their place."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=30_000)
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]',
                            timeout=30_000)  # fmt: skip
-    page.wait_for_timeout(300)
+    try:
+        page.wait_for_selector(SCRIPT_RUNNING, state="attached", timeout=300)
+    except PlaywrightTimeout:
+        pass  # already done, or nothing to run
+    page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=60_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
-    page.wait_for_timeout(700)
-    for chart in shown_charts(page):
+    page.wait_for_function(LOADED, timeout=30_000)
+    charts = shown_charts(page)
+    for chart in charts:
         chart.wait_for_selector("canvas, svg", state="attached", timeout=30_000)
-    page.wait_for_timeout(300)
+    if charts:
+        page.wait_for_timeout(300)  # drawn into the canvas, not only attached
 
 
 def shown_charts(page) -> list:  # noqa: ANN001

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,7 +55,7 @@ def provider():  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def web_app(provider, tmp_path_factory):  # noqa: ANN001, ANN201
+def web_app(provider, tmp_path_factory, web_app_server):  # noqa: ANN001, ANN201
     """The web app with sign-in configured, on its own database and secrets."""
     home = tmp_path_factory.mktemp("signin")
     path = home / "checkin.db"
@@ -71,43 +67,25 @@ def web_app(provider, tmp_path_factory):  # noqa: ANN001, ANN201
     members.upsert_member(conn, "U002", name="bo", real_name="Bo Birch", clock=clock)
     conn.close()
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     secrets_file = home / ".streamlit" / "secrets.toml"
     secrets_file.parent.mkdir()
-    secrets_file.write_text(
-        "[auth]\n"
-        f'redirect_uri = "{url}/oauth2callback"\n'
-        f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
-        f'client_id = "{provider.client_id}"\n'
-        f'client_secret = "{provider.client_secret}"\n'
-        f'server_metadata_url = "{provider.discovery_url}"\n'
-    )
+
+    def write_secrets(url: str) -> None:
+        secrets_file.write_text(
+            "[auth]\n"
+            f'redirect_uri = "{url}/oauth2callback"\n'
+            f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+            f'client_id = "{provider.client_id}"\n'
+            f'client_secret = "{provider.client_secret}"\n'
+            f'server_metadata_url = "{provider.discovery_url}"\n'
+        )
+
     env = dict(os.environ, CHECKIN_DB=str(path), HOME=str(home))
     env.pop("CHECKIN_ADMINS", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--secrets.files", str(secrets_file)],
-        cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    yield web_app_server(
+        free_port(), env, home, "--server.address", "127.0.0.1",
+        "--secrets.files", str(secrets_file), before=write_secrets,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the web app did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
-"""Web-app fixtures: a demo database (built once, copied per test), a fixed clock, clean caches."""
+"""Web-app fixtures shared by every test file here: a demo database (built once per worker,
+copied per test), a fixed clock, clean Streamlit caches."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,19 +29,15 @@ class Demo:
     checkin_id: int
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> tuple[Path, DemoSummary]:  # noqa: ANN001
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    summary = build_demo(path, members=8, weeks=4, seed=3, until=date(2026, 11, 28))
-    return path, summary
-
-
 @pytest.fixture(autouse=True)
 def fresh_cache() -> Iterator[None]:
-    """st.cache_data is shared by every AppTest of the process: each test starts empty."""
+    """st.cache_data and st.cache_resource are shared by every AppTest of the process:
+    each test starts empty."""
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -53,10 +49,10 @@ def fixed_now(monkeypatch) -> datetime:  # noqa: ANN001
 
 
 @pytest.fixture
-def demo(tmp_path, monkeypatch, demo_template, fixed_now) -> Demo:  # noqa: ANN001
-    template, summary = demo_template
-    path = tmp_path / "demo.db"
-    shutil.copy(template, path)
+def demo(tmp_path, monkeypatch, prepared, fixed_now) -> Demo:  # noqa: ANN001
+    path, summary = prepared(
+        build_demo, tmp_path / "demo.db", members=8, weeks=4, seed=3, until=date(2026, 11, 28)
+    )
     monkeypatch.setenv("CHECKIN_DB", str(path))
     conn = connection.connect(path)
     checkin_id = conn.execute("SELECT id FROM checkins WHERE name = 'wellbeing'").fetchone()[0]

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from checkin.answers import record, runs
@@ -26,17 +25,10 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():  # noqa: ANN201
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 @pytest.fixture
-def demo(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def demo(tmp_path, monkeypatch, prepared):  # noqa: ANN001, ANN201
     path = tmp_path / "demo.db"
-    build_demo(path, members=6, weeks=3, seed=3, until=date(2026, 11, 27))
+    prepared(build_demo, path, members=6, weeks=3, seed=3, until=date(2026, 11, 27))
     monkeypatch.setenv("CHECKIN_DB", str(path))
     conn = connection.connect(path)
     yield conn

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
@@ -48,13 +47,6 @@ from dashboard import auth
 viewer = auth.current_viewer()
 st.markdown(f"viewer {viewer.role} {viewer.slack_id} {sorted(viewer.lead_of)}")
 """
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():  # noqa: ANN201
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from checkin.checkins import model
@@ -16,17 +15,10 @@ APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGE = "dashboard/pages/checkins.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():  # noqa: ANN201
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 @pytest.fixture
-def demo(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def demo(tmp_path, monkeypatch, prepared):  # noqa: ANN001, ANN201
     path = tmp_path / "demo.db"
-    build_demo(path, members=6, weeks=2, seed=3, until=date(2026, 11, 27))
+    prepared(build_demo, path, members=6, weeks=2, seed=3, until=date(2026, 11, 27))
     monkeypatch.setenv("CHECKIN_DB", str(path))
     conn = connection.connect(path)
     yield conn

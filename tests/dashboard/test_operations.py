@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from checkin.checkins import model
@@ -22,17 +21,10 @@ APP = str(ROOT / "streamlit_app.py")
 PAGE = "dashboard/pages/operations.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():  # noqa: ANN201
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 @pytest.fixture
-def demo(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def demo(tmp_path, monkeypatch, prepared):  # noqa: ANN001, ANN201
     path = tmp_path / "demo.db"
-    build_demo(path, members=4, weeks=1, seed=3, until=date(2026, 11, 27))
+    prepared(build_demo, path, members=4, weeks=1, seed=3, until=date(2026, 11, 27))
     monkeypatch.setenv("CHECKIN_DB", str(path))
     conn = connection.connect(path)
     yield conn

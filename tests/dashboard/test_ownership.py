@@ -5,7 +5,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from checkin.clock import FakeClock, system_clock
@@ -28,15 +27,6 @@ def page(role: str = "admin") -> None:
     ownership.show_backups(viewer)
     ownership.show_deploys(viewer)
     ownership.show_member_data(viewer)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():  # noqa: ANN201
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from checkin import errors
@@ -61,13 +60,6 @@ MEMBER = Viewer(role="member", slack_id="U001")
 OTHER_MEMBER = Viewer(role="member", slack_id="U002")
 LEAD = Viewer(role="lead", slack_id="U004", lead_of=frozenset({1}))
 ADMIN_VIEW = Viewer(role="admin", slack_id=ADMIN)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():  # noqa: ANN201
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture
