@@ -59,7 +59,8 @@ try:
     current.run()
 except (data.Unavailable, sqlite3.Error) as exc:  # a page's read met a fault: one line, no trace
     st.error(
-        str(exc) if isinstance(exc, data.Unavailable) else
-        f"could not read the database just now ({exc}); please try again in a minute",
+        str(exc)
+        if isinstance(exc, data.Unavailable)
+        else f"could not read the database just now ({exc}); please try again in a minute",
         icon=":material/database:",
-    )  # fmt: skip
+    )

@@ -137,10 +137,7 @@ def bench_feedback(workdir: Path) -> None:
         today=clock().date(),
         clock=clock,
     )
-    links = [
-        invites.issue_link_token(conn, i["id"])
-        for i in invites.invites_to_send(conn, rid)
-    ]
+    links = [invites.issue_link_token(conn, i["id"]) for i in invites.invites_to_send(conn, rid)]
     answers = {"clear": 4, "delivers": 5, "helps": 3, "strengths": "Calm", "improve": "Less"}
     times = []
     for token in links:

@@ -275,9 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     instance = uuid.uuid4().hex[:16]
     holder = heartbeat.claim_heartbeat(
-        conn, env=config.env, dev_users=config.dev_users, started_at=system_clock(),
-        stale_after=timedelta(seconds=STALE_AFTER_S), instance=instance,
-    )  # fmt: skip
+        conn,
+        env=config.env,
+        dev_users=config.dev_users,
+        started_at=system_clock(),
+        stale_after=timedelta(seconds=STALE_AFTER_S),
+        instance=instance,
+    )
     conn.close()
     if holder is not None:
         print(refuse_line(config, holder), file=sys.stderr)
@@ -288,9 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         bot = Bot(
-            config, on_claim_lost=stop.set, instance=instance, tick_interval=config.tick_seconds,
-            beat_interval=config.heartbeat_seconds, stall_after=config.stall_seconds,
-        )  # fmt: skip
+            config,
+            on_claim_lost=stop.set,
+            instance=instance,
+            tick_interval=config.tick_seconds,
+            beat_interval=config.heartbeat_seconds,
+            stall_after=config.stall_seconds,
+        )
         bot.start()
     except Exception as exc:  # noqa: BLE001 - whatever it is, one line and a free claim
         print(start_error_line(config, exc), file=sys.stderr)

@@ -121,11 +121,17 @@ def _send(
     today = local_today(requester["tz"] if requester else None, ctx.clock())
     try:
         request_id = requests.create_request(
-            ctx.conn, subject=request["subject"], requested_by=user_id,
-            reviewers=request["reviewers"], due=request["due"], today=today,
-            notify_subject=request["share"], confirmed=confirmed, admins=ctx.config.admins,
+            ctx.conn,
+            subject=request["subject"],
+            requested_by=user_id,
+            reviewers=request["reviewers"],
+            due=request["due"],
+            today=today,
+            notify_subject=request["share"],
+            confirmed=confirmed,
+            admins=ctx.config.admins,
             clock=ctx.clock,
-        )  # fmt: skip
+        )
     except requests.NeedsConfirmation as exc:
         value = json.dumps({k: request[k] for k in ("subject", "reviewers", "due", "share")})
         respond(text=str(exc), blocks=confirm_blocks(str(exc), value))
@@ -209,8 +215,9 @@ def _send_invite(ctx: BotContext, request: Any, invite: Any) -> None:
     text, body = invite_blocks(ctx, request, invite_id, form_link(ctx, token))
     invites.mark_invite_posting(ctx.conn, invite_id, channel, ctx.clock)
     try:
-        posted = call(ctx, "chat.postMessage", member=member, channel=channel, text=text,
-                      blocks=body)  # fmt: skip
+        posted = call(
+            ctx, "chat.postMessage", member=member, channel=channel, text=text, blocks=body
+        )
     except (SlackApiError, SlackUnavailable) as exc:
         if not _may_have_posted(exc):
             invites.mark_invite_not_posted(ctx.conn, invite_id)
@@ -229,9 +236,14 @@ def _may_have_posted(exc: Exception) -> bool:
 def _posted_invite(ctx: BotContext, invite: Any) -> str | None:
     """The ts of the invite's DM if Slack did post it (the answer to the post was lost)."""
     oldest = parse_iso(invite["posting_at"]) - timedelta(minutes=1)
-    history = call(ctx, "conversations.history", member=invite["member_id"],
-                   channel=invite["channel_id"], oldest=f"{oldest.timestamp():.6f}",
-                   limit=100)  # fmt: skip
+    history = call(
+        ctx,
+        "conversations.history",
+        member=invite["member_id"],
+        channel=invite["channel_id"],
+        oldest=f"{oldest.timestamp():.6f}",
+        limit=100,
+    )
     wanted = f"feedback:{invite['id']}"
     for message in history.get("messages") or []:
         if any(b.get("block_id") == wanted for b in message.get("blocks") or []):
@@ -243,12 +255,18 @@ def _failed(ctx: BotContext, invite: Any, exc: Exception) -> None:
     code = error_code(exc)
     if is_transient(exc):
         when = invites.mark_invite_failed(ctx.conn, invite["id"], code, ctx.clock)
-        ctx.logger.warning("feedback invite #%s to %s: %s; trying again at %s", invite["id"],
-                           invite["member_id"], code, when.isoformat())  # fmt: skip
+        ctx.logger.warning(
+            "feedback invite #%s to %s: %s; trying again at %s",
+            invite["id"],
+            invite["member_id"],
+            code,
+            when.isoformat(),
+        )
     else:
         invites.mark_invite_refused(ctx.conn, invite["id"], listing.refusal_reason(code))
-        ctx.logger.warning("feedback invite #%s to %s refused: %s", invite["id"],
-                           invite["member_id"], code)  # fmt: skip
+        ctx.logger.warning(
+            "feedback invite #%s to %s refused: %s", invite["id"], invite["member_id"], code
+        )
 
 
 def retry_invites(ctx: BotContext) -> None:
@@ -278,8 +296,15 @@ def on_decline(ctx: BotContext, body: dict) -> None:
     ts = container.get("message_ts")
     try:
         if outcome == "declined" and channel and ts:
-            call(ctx, "chat.update", member=user_id, channel=channel, ts=ts, text=text,
-                 blocks=declined_blocks(text))  # fmt: skip
+            call(
+                ctx,
+                "chat.update",
+                member=user_id,
+                channel=channel,
+                ts=ts,
+                text=text,
+                blocks=declined_blocks(text),
+            )
         else:
             call(ctx, "chat.postMessage", member=user_id, channel=user_id, text=text)
     except (SlackApiError, SlackUnavailable) as exc:
@@ -297,9 +322,15 @@ def remind(ctx: BotContext) -> None:
             "button in the message above opens the form (or decline it there)."
         )
         try:
-            call(ctx, "chat.postMessage", member=invite["member_id"],
-                 channel=invite["channel_id"] or invite["member_id"], text=text,
-                 thread_ts=invite["message_ts"], reply_broadcast=True)  # fmt: skip
+            call(
+                ctx,
+                "chat.postMessage",
+                member=invite["member_id"],
+                channel=invite["channel_id"] or invite["member_id"],
+                text=text,
+                thread_ts=invite["message_ts"],
+                reply_broadcast=True,
+            )
         except (SlackApiError, SlackUnavailable) as exc:
             ctx.logger.warning("feedback reminder to %s: %s", invite["member_id"], error_code(exc))
 
@@ -323,7 +354,9 @@ def announce_results(ctx: BotContext) -> None:
         for person in [p for p in people if USER_ID.match(p or "")]:
             about = "you" if person == request["subject_id"] else subject
             if request["results"]:
-                text = f"The feedback about {about} is ready: {request['answered']} people answered."
+                text = (
+                    f"The feedback about {about} is ready: {request['answered']} people answered."
+                )
                 body = results_blocks(text, request["id"], link)
             else:
                 text = (
@@ -333,8 +366,7 @@ def announce_results(ctx: BotContext) -> None:
                 )
                 body = [blocks.section(blocks.esc(text))]
             try:
-                call(ctx, "chat.postMessage", member=person, channel=person, text=text,
-                     blocks=body)  # fmt: skip
+                call(ctx, "chat.postMessage", member=person, channel=person, text=text, blocks=body)
             except (SlackApiError, SlackUnavailable) as exc:
                 ctx.logger.warning("feedback results note to %s: %s", person, error_code(exc))
 
@@ -365,7 +397,6 @@ def invite_blocks(ctx: BotContext, request: Any, invite_id: int, link: str) -> t
     ]
 
 
-
 def confirm_blocks(text: str, value: str) -> list[dict[str, Any]]:
     """The request needs a second thought (`NeedsConfirmation`): send anyway, or cancel."""
     return [
@@ -381,11 +412,9 @@ def confirm_blocks(text: str, value: str) -> list[dict[str, Any]]:
     ]
 
 
-
 def declined_blocks(text: str) -> list[dict[str, Any]]:
     """The invite once declined: its buttons gone."""
     return [blocks.section(text)]
-
 
 
 def results_blocks(text: str, request_id: int, link: str) -> list[dict[str, Any]]:
@@ -395,8 +424,6 @@ def results_blocks(text: str, request_id: int, link: str) -> list[dict[str, Any]
         {
             "type": "actions",
             "block_id": f"feedback:results:{request_id}",
-            "elements": [
-                {**blocks.button("See the results", OPEN, "results"), "url": link}
-            ],  # fmt: skip
+            "elements": [{**blocks.button("See the results", OPEN, "results"), "url": link}],
         },
     ]

@@ -83,8 +83,9 @@ def keep(ctx: BotContext, kind: str, work: Work, body: dict) -> tuple[bool, int 
     except Exception as exc:
         ctx.logger.warning(
             "could not keep a %s request yet (%s); holding it and trying again",
-            kind, faults.describe(exc),
-        )  # fmt: skip
+            kind,
+            faults.describe(exc),
+        )
         return True, None
     return row_id is not None, row_id
 
@@ -138,9 +139,12 @@ def _poll(
 def hand_off(ctx: BotContext, row_id: int | None, work: Work, body: dict, kind: str = "") -> None:
     """After the ack: the work in the member's queue, then its inbox row marked done."""
     kept = Kept(
-        kind=kind or getattr(work, "__name__", "request"), body=body,
-        received_at=ctx.clock(), row_id=row_id, event_id=_event_id(body),
-    )  # fmt: skip
+        kind=kind or getattr(work, "__name__", "request"),
+        body=body,
+        received_at=ctx.clock(),
+        row_id=row_id,
+        event_id=_event_id(body),
+    )
     ctx.defer(user_of(body), _do, ctx, kept, work)
 
 
@@ -179,9 +183,13 @@ def _store(ctx: BotContext, kept: Kept) -> bool:
     """Keep a request the ack path could not store; tried until it is (never dropped)."""
     try:
         kept.row_id = inbox.inbox_add(
-            ctx.conn, kept.kind, user_of(kept.body), json.dumps(kept.body),
-            event_id=kept.event_id, clock=ctx.clock,
-        )  # fmt: skip
+            ctx.conn,
+            kept.kind,
+            user_of(kept.body),
+            json.dumps(kept.body),
+            event_id=kept.event_id,
+            clock=ctx.clock,
+        )
     except Exception as exc:
         if not faults.is_passing_database_error(exc):
             # Not a fault that passes (a body that cannot be stored): do the work all the
@@ -203,8 +211,11 @@ def _failed(ctx: BotContext, kept: Kept, exc: Exception) -> None:
     if passing and kept.attempts < len(RETRY_BACKOFF_S) + 1:
         ctx.logger.warning(
             "%s request (inbox %s) failed, try %s: %s; trying again",
-            kept.kind, kept.row_id, kept.attempts, error,
-        )  # fmt: skip
+            kept.kind,
+            kept.row_id,
+            kept.attempts,
+            error,
+        )
         if kept.row_id is not None:
             try:
                 inbox.inbox_failed(ctx.conn, kept.row_id, error, clock=ctx.clock)
@@ -216,8 +227,11 @@ def _failed(ctx: BotContext, kept: Kept, exc: Exception) -> None:
     if passing:
         ctx.logger.error(
             "%s request (inbox %s) set aside after %s tries: %s",
-            kept.kind, kept.row_id, kept.attempts, error,
-        )  # fmt: skip
+            kept.kind,
+            kept.row_id,
+            kept.attempts,
+            error,
+        )
     else:
         ctx.logger.error(
             "%s request (inbox %s) set aside: %s", kept.kind, kept.row_id, error, exc_info=exc
@@ -231,10 +245,11 @@ def _failed(ctx: BotContext, kept: Kept, exc: Exception) -> None:
             ctx.logger.exception("could not set inbox row %s aside", kept.row_id)
     if kept.told:
         tell(
-            ctx, _member(kept),
+            ctx,
+            _member(kept),
             "Sorry: what you sent earlier could not be saved. An admin sees it on the "
             "Operations page and can try it again.",
-        )  # fmt: skip
+        )
 
 
 def is_passing(exc: BaseException) -> bool:
@@ -261,10 +276,11 @@ def _tell_if_late(ctx: BotContext, kept: Kept) -> None:
         return
     kept.told = True
     tell(
-        ctx, member,
+        ctx,
+        member,
         "I have what you sent but could not save it yet; I keep trying and will tell "
         "you here once it is saved.",
-    )  # fmt: skip
+    )
 
 
 def replay(ctx: BotContext) -> int:
@@ -305,9 +321,13 @@ def _hand_rows(ctx: BotContext, rows: list[sqlite3.Row], line: str) -> int:
             continue
         body[REPLAYED] = True
         kept = Kept(
-            kind=row["kind"], body=body, received_at=parse_iso(row["received_at"]),
-            row_id=row["id"], event_id=row["event_id"], attempts=row["attempts"] or 0,
-        )  # fmt: skip
+            kind=row["kind"],
+            body=body,
+            received_at=parse_iso(row["received_at"]),
+            row_id=row["id"],
+            event_id=row["event_id"],
+            attempts=row["attempts"] or 0,
+        )
         ctx.defer(row["member_id"] or "-", _do, ctx, kept, work)
         count += 1
     if count:

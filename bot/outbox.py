@@ -61,9 +61,12 @@ def do_row(ctx: BotContext, row: sqlite3.Row, handler: OutboxHandler | None) -> 
         if listen.is_passing(exc) and tries <= len(RETRY_BACKOFF_S):
             retry_at = ctx.clock() + timedelta(seconds=RETRY_BACKOFF_S[tries - 1])
         ctx.logger.warning(
-            "outbox #%s (%s) failed%s: %s", row["id"], row["kind"],
-            f" (try {tries}; trying again)" if retry_at else "", error,
-        )  # fmt: skip
+            "outbox #%s (%s) failed%s: %s",
+            row["id"],
+            row["kind"],
+            f" (try {tries}; trying again)" if retry_at else "",
+            error,
+        )
     try:
         if retry_at is not None:
             outbox.retry_outbox(ctx.conn, row["id"], error or "", retry_at)
@@ -77,9 +80,12 @@ def do_row(ctx: BotContext, row: sqlite3.Row, handler: OutboxHandler | None) -> 
     if retry_at is not None:
         return
     events.record_event(
-        ctx.conn, "outbox_failed" if error else "outbox_done", error=error,
-        detail={"outbox": row["id"], "kind": row["kind"]}, clock=ctx.clock,
-    )  # fmt: skip
+        ctx.conn,
+        "outbox_failed" if error else "outbox_done",
+        error=error,
+        detail={"outbox": row["id"], "kind": row["kind"]},
+        clock=ctx.clock,
+    )
 
 
 do_row.__name__ = "outbox_row"

@@ -93,9 +93,13 @@ def ask_command(ctx: BotContext, body: dict, args: str, respond: Callable[..., A
     try:
         submit.check_text(args)  # the markup-only rule looks at mentions and links as sent
         kept = submit.submit(
-            ctx.conn, decode(args), submitted_by=user_id, source="slack_command",
-            anonymous=anonymous, clock=ctx.clock,
-        )  # fmt: skip
+            ctx.conn,
+            decode(args),
+            submitted_by=user_id,
+            source="slack_command",
+            anonymous=anonymous,
+            clock=ctx.clock,
+        )
     except errors.Refused as exc:
         respond(text=str(exc))
         return
@@ -182,8 +186,9 @@ def on_submit_modal(ctx: BotContext, body: dict) -> None:
     user_id = user_of(body)
     form = _submission(body)
     try:
-        kept = submit.submit(ctx.conn, clock=ctx.clock, submitted_by=user_id, source="slack_home",
-                           **form)  # fmt: skip
+        kept = submit.submit(
+            ctx.conn, clock=ctx.clock, submitted_by=user_id, source="slack_home", **form
+        )
     except errors.Refused as exc:
         tell(ctx, user_id, f"Your question was not kept: {exc}")
         return
@@ -282,32 +287,51 @@ def sync(ctx: BotContext) -> None:
         for admin in admins.admin_ids(conn, ctx.config.admins):
             try:
                 channel = open_dm(ctx, admin)
-                posted = call(ctx, "chat.postMessage", member=admin, channel=channel, text=text,
-                              blocks=body)  # fmt: skip
-                moderation.keep_moderation_message(conn, row["id"], admin, channel, posted["ts"],
-                                             row["text"])  # fmt: skip
+                posted = call(
+                    ctx, "chat.postMessage", member=admin, channel=channel, text=text, blocks=body
+                )
+                moderation.keep_moderation_message(
+                    conn, row["id"], admin, channel, posted["ts"], row["text"]
+                )
             except (SlackApiError, SlackUnavailable) as exc:
-                ctx.logger.warning("pool #%s: moderation DM to %s: %s", row["id"], admin,
-                                   error_code(exc))  # fmt: skip
+                ctx.logger.warning(
+                    "pool #%s: moderation DM to %s: %s", row["id"], admin, error_code(exc)
+                )
     for message in moderation.stale_moderation_messages(conn):
         row = submit.get(conn, message["pool_question_id"])
         text, body = outcome_blocks(row)
         try:
-            call(ctx, "chat.update", member=message["admin_id"], channel=message["channel_id"],
-                 ts=message["message_ts"], text=text, blocks=body)  # fmt: skip
+            call(
+                ctx,
+                "chat.update",
+                member=message["admin_id"],
+                channel=message["channel_id"],
+                ts=message["message_ts"],
+                text=text,
+                blocks=body,
+            )
         except (SlackApiError, SlackUnavailable) as exc:
-            ctx.logger.warning("pool #%s: updating %s's DM: %s", row["id"], message["admin_id"],
-                               error_code(exc))  # fmt: skip
+            ctx.logger.warning(
+                "pool #%s: updating %s's DM: %s", row["id"], message["admin_id"], error_code(exc)
+            )
         moderation.mark_message_updated(conn, row["id"], message["admin_id"])
     for message in moderation.reworded_moderation_messages(conn):
         row = submit.get(conn, message["pool_question_id"])
         text, body = moderation_blocks(ctx, row)
         try:
-            call(ctx, "chat.update", member=message["admin_id"], channel=message["channel_id"],
-                 ts=message["message_ts"], text=text, blocks=body)  # fmt: skip
+            call(
+                ctx,
+                "chat.update",
+                member=message["admin_id"],
+                channel=message["channel_id"],
+                ts=message["message_ts"],
+                text=text,
+                blocks=body,
+            )
         except (SlackApiError, SlackUnavailable) as exc:
-            ctx.logger.warning("pool #%s: rewording %s's DM: %s", row["id"], message["admin_id"],
-                               error_code(exc))  # fmt: skip
+            ctx.logger.warning(
+                "pool #%s: rewording %s's DM: %s", row["id"], message["admin_id"], error_code(exc)
+            )
             if is_transient(exc):
                 continue  # the next tick tries again
         moderation.mark_message_shows(conn, row["id"], message["admin_id"], row["text"])
@@ -338,7 +362,6 @@ def home_blocks(ctx: BotContext, member_id: str) -> list[dict[str, Any]]:
             "elements": [blocks.button("Suggest a question", SUBMIT_OPEN, "home")],
         },
     ]
-
 
 
 def submit_modal(metadata: str = "") -> dict[str, Any]:
@@ -401,10 +424,8 @@ def submit_modal(metadata: str = "") -> dict[str, Any]:
     }
 
 
-
 def _option(kind: str) -> dict[str, Any]:
     return {"text": blocks.plain(KIND_NAMES[kind]), "value": kind}
-
 
 
 def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -414,8 +435,12 @@ def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, An
         who = f"<@{row['submitted_by']}>"
     else:
         who = "the web app's operator"
-    where = {"slack_command": "the slash command", "slack_home": "the App Home",
-             "web": "the web app", "demo": "the demo"}.get(row["source"], row["source"])  # fmt: skip
+    where = {
+        "slack_command": "the slash command",
+        "slack_home": "the App Home",
+        "web": "the web app",
+        "demo": "the demo",
+    }.get(row["source"], row["source"])
     text = f"New question for the pool from {who} (via {where}): {row['text']}"
     extra = ""
     if row["options"]:
@@ -426,7 +451,7 @@ def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, An
         blocks.section(
             f"New question for the pool from {who} (via {where}), "
             f"{KIND_NAMES.get(row['kind'], row['kind']).lower()}:"
-        ),  # fmt: skip
+        ),
         blocks.section(blocks.clip(row["text"] + extra, blocks.SECTION_MAX), markup=False),
         {
             "type": "actions",
@@ -441,7 +466,6 @@ def moderation_blocks(ctx: BotContext, row: Any) -> tuple[str, list[dict[str, An
     return text, body
 
 
-
 def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
     outcome = OUTCOME.get(row["status"], row["status"])
     reviewer = row["reviewed_by"] or ""
@@ -451,7 +475,6 @@ def outcome_blocks(row: Any) -> tuple[str, list[dict[str, Any]]]:
         blocks.section(f"{outcome}{by}:"),
         blocks.section(blocks.clip(row["text"], blocks.SECTION_MAX), markup=False),
     ]
-
 
 
 def edit_modal(row: Any) -> dict[str, Any]:

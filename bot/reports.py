@@ -166,8 +166,12 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
             try:
                 ts = _find_posted(ctx, left["channel"] or channel, checkin["id"], week)
             except Exception as exc:
-                ctx.logger.error("report %s %s: could not look for an earlier post (%s); trying "
-                                 "again later", checkin["name"], week, error_code(exc))  # fmt: skip
+                ctx.logger.error(
+                    "report %s %s: could not look for an earlier post (%s); trying again later",
+                    checkin["name"],
+                    week,
+                    error_code(exc),
+                )
                 _retry_later(ctx, key)
                 return
             if ts is not None:
@@ -187,15 +191,21 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
     except Exception as exc:
         if isinstance(exc, (SlackApiError, SlackUnavailable)) and is_transient(exc):
             # Slack may have taken the post before the error: keep the claim, check first next time
-            ctx.logger.warning("report %s %s: %s; trying again later", checkin["name"], week,
-                               error_code(exc))  # fmt: skip
+            ctx.logger.warning(
+                "report %s %s: %s; trying again later", checkin["name"], week, error_code(exc)
+            )
             _retry_later(ctx, key)
         else:
             reason = error_code(exc) if isinstance(exc, SlackApiError) else str(exc)
             ctx.logger.error("report %s %s not posted: %s", checkin["name"], week, reason)
             posts.finish_report_post(conn, checkin["id"], week, error=reason, clock=ctx.clock)
-            _count(ctx, "report_failed", error=reason[:200], checkin_id=checkin["id"],
-                   detail={"week": week, "channel": channel})  # fmt: skip
+            _count(
+                ctx,
+                "report_failed",
+                error=reason[:200],
+                checkin_id=checkin["id"],
+                detail={"week": week, "channel": channel},
+            )
     finally:
         ctx.cache.setdefault("reports_in_flight", set()).discard(key)
 
@@ -222,9 +232,14 @@ def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> s
     for _ in range(HISTORY_PAGES):
         args: dict[str, Any] = {"cursor": cursor} if cursor else {}
         response = call(
-            ctx, "conversations.history", channel=channel_id, limit=200,
-            include_all_metadata=True, oldest=f"{oldest:.6f}", **args,
-        )  # fmt: skip
+            ctx,
+            "conversations.history",
+            channel=channel_id,
+            limit=200,
+            include_all_metadata=True,
+            oldest=f"{oldest:.6f}",
+            **args,
+        )
         for message in response.get("messages") or []:
             meta = message.get("metadata") or {}
             payload = meta.get("event_payload") or {}
@@ -276,15 +291,19 @@ def post_held_back(ctx: BotContext, checkin: Any, week: str, channel: str, reaso
     monday = week_bounds(week)[0].isoformat()
     header = f"{checkin['name']}: week of {formats.day_words(monday)}"
     response = call(
-        ctx, "chat.postMessage", checkin_id=checkin["id"], channel=channel_id,
+        ctx,
+        "chat.postMessage",
+        checkin_id=checkin["id"],
+        channel=channel_id,
         text=esc(clip(f"{header}. {reason}", 3000)),
         blocks=[{"type": "header", "text": plain(header, HEADER_MAX)}, section(esc(reason))],
-        unfurl_links=False, unfurl_media=False,
+        unfurl_links=False,
+        unfurl_media=False,
         metadata={
             "event_type": METADATA_EVENT,
             "event_payload": {"checkin_id": checkin["id"], "week": week},
         },
-    )  # fmt: skip
+    )
     return response["ts"]
 
 
@@ -295,13 +314,19 @@ def post_report(ctx: BotContext, report: model.Report, channel: str) -> str:
         raise PostError(f"no channel {channel} that the bot can see: invite the bot to it")
     text, blocks = summary_message(report, in_channel=True)
     response = call(
-        ctx, "chat.postMessage", checkin_id=report.checkin_id, channel=channel_id, text=text,
-        blocks=blocks, unfurl_links=False, unfurl_media=False,
+        ctx,
+        "chat.postMessage",
+        checkin_id=report.checkin_id,
+        channel=channel_id,
+        text=text,
+        blocks=blocks,
+        unfurl_links=False,
+        unfurl_media=False,
         metadata={
             "event_type": METADATA_EVENT,
             "event_payload": {"checkin_id": report.checkin_id, "week": report.week},
         },
-    )  # fmt: skip
+    )
     ts = response["ts"]
     _post_chart(ctx, report, channel_id, ts)
     _post_answers(ctx, report, channel_id, ts)
@@ -312,8 +337,11 @@ def _post_chart(ctx: BotContext, report: model.Report, channel_id: str, ts: str)
     try:
         upload_chart(ctx, report, channel_id, thread_ts=ts)
     except Exception as exc:  # the summary is out: a chart failure must not hide or repeat it
-        ctx.logger.warning("report chart not posted: %s", error_code(exc),
-                           exc_info=not isinstance(exc, (SlackApiError, SlackUnavailable)))  # fmt: skip
+        ctx.logger.warning(
+            "report chart not posted: %s",
+            error_code(exc),
+            exc_info=not isinstance(exc, (SlackApiError, SlackUnavailable)),
+        )
         _count(ctx, "report_chart_failed", error=error_code(exc), checkin_id=report.checkin_id)
 
 
@@ -321,9 +349,16 @@ def _post_answers(ctx: BotContext, report: model.Report, channel_id: str, ts: st
     for text, blocks in answer_messages(report):
         try:
             call(
-                ctx, "chat.postMessage", checkin_id=report.checkin_id, channel=channel_id,
-                thread_ts=ts, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
-            )  # fmt: skip
+                ctx,
+                "chat.postMessage",
+                checkin_id=report.checkin_id,
+                channel=channel_id,
+                thread_ts=ts,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         except (SlackApiError, SlackUnavailable) as exc:
             ctx.logger.warning("report answers not all posted: %s", error_code(exc))
             break
@@ -342,10 +377,16 @@ def upload_chart(
     png = charts.to_png(charts.report_chart(report))
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     call(
-        ctx, "files_upload_v2", checkin_id=report.checkin_id, channel=channel_id, file=png,
-        filename=charts.chart_filename(report), title=f"{report.checkin}, week {report.week}",
-        alt_txt=clip(charts.alt_text(report), 1000), **extra,
-    )  # fmt: skip
+        ctx,
+        "files_upload_v2",
+        checkin_id=report.checkin_id,
+        channel=channel_id,
+        file=png,
+        filename=charts.chart_filename(report),
+        title=f"{report.checkin}, week {report.week}",
+        alt_txt=clip(charts.alt_text(report), 1000),
+        **extra,
+    )
 
 
 # --- Block Kit --------------------------------------------------------------------------------
@@ -396,8 +437,11 @@ def answer_messages(
             if len(messages) >= THREAD_MESSAGES_MAX - 1:
                 break
             chunk = answers[start : start + per_message]
-            title = f"*{esc_clip(q.text, QUESTION_MAX)}*" + (f" ({start + 1}–{start + len(chunk)} of {len(answers)})"
-                                          if len(answers) > per_message else "")  # fmt: skip
+            title = f"*{esc_clip(q.text, QUESTION_MAX)}*" + (
+                f" ({start + 1}–{start + len(chunk)} of {len(answers)})"
+                if len(answers) > per_message
+                else ""
+            )
             blocks = [section(title)]
             for a in chunk:
                 notes = [n for n, on in (("late", a.late), ("edited", a.edited)) if on]
@@ -548,8 +592,14 @@ def on_report_command(ctx: BotContext, body: dict, args: str, respond: Callable[
         dm = False
     if dm:
         channel = open_dm(ctx, user_id)
-        call(ctx, "chat.postMessage", channel=channel, text=text, blocks=blocks,
-             checkin_id=report.checkin_id)  # fmt: skip
+        call(
+            ctx,
+            "chat.postMessage",
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            checkin_id=report.checkin_id,
+        )
         upload_chart(ctx, report, channel)
         respond(text=f"Sent the {report.checkin} summary for {week} to your DMs, with its chart.")
         return

@@ -77,9 +77,15 @@ def heartbeat(ctx: BotContext) -> bool:
         "loops": ctx.loops.detail(),  # when each loop last completed; the web app's banner
     }
     return beat_if_ours(
-        ctx.conn, env=ctx.config.env, dev_users=ctx.config.dev_users, started_at=started,
-        connected=ctx.is_connected(), detail=detail, clock=ctx.clock, instance=ctx.instance,
-    )  # fmt: skip
+        ctx.conn,
+        env=ctx.config.env,
+        dev_users=ctx.config.dev_users,
+        started_at=started,
+        connected=ctx.is_connected(),
+        detail=detail,
+        clock=ctx.clock,
+        instance=ctx.instance,
+    )
 
 
 class Heartbeat:

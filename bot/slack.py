@@ -91,10 +91,15 @@ POSTING_METHODS = frozenset(
 # channel is a person's DM (a D… id, or a user id), as is conversations.open.
 DM_METHODS = frozenset(
     {
-        "chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage",
-        "chat.meMessage", "files_upload_v2", "files.completeUploadExternal",
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "chat.meMessage",
+        "files_upload_v2",
+        "files.completeUploadExternal",
     }
-)  # fmt: skip
+)
 # An error of these is about one message (an old one, in a channel since gone), not
 # about whether the person can be reached: it never marks the member inactive.
 NOT_ABOUT_THE_PERSON = frozenset({"chat.update", "chat.delete", "conversations.history"})
@@ -151,9 +156,12 @@ class CountingRateLimitHandler(RateLimitErrorRetryHandler):
         if self.db is not None:
             try:
                 events.record_event(
-                    self.db.conn, "rate_limited", method=method, duration_ms=wait * 1000,
+                    self.db.conn,
+                    "rate_limited",
+                    method=method,
+                    duration_ms=wait * 1000,
                     clock=self.clock,
-                )  # fmt: skip
+                )
             except Exception:  # a full disk must not turn a wait into a lost message
                 log.exception("could not record a rate-limit wait")
         state.next_attempt_requested = True
@@ -280,13 +288,22 @@ def _dm_recipients(ctx: Any, method: str, member: str | None, kwargs: dict) -> l
 def _skip_dm(ctx: Any, method: str, to: str, checkin_id: int | None) -> DmSkipped:
     log.info("development mode: %s to %s skipped", method, to)
     _record(
-        ctx, "dm_skipped", method=method, member_id=to, checkin_id=checkin_id,
+        ctx,
+        "dm_skipped",
+        method=method,
+        member_id=to,
+        checkin_id=checkin_id,
         detail={"env": ctx.config.env},
-    )  # fmt: skip
+    )
     response = SlackResponse(
-        client=ctx.client, http_verb="POST", api_url=method, req_args={},
-        data={"ok": False, "error": "dm_skipped"}, headers={}, status_code=200,
-    )  # fmt: skip
+        client=ctx.client,
+        http_verb="POST",
+        api_url=method,
+        req_args={},
+        data={"ok": False, "error": "dm_skipped"},
+        headers={},
+        status_code=200,
+    )
     return DmSkipped(f"development mode: no DM to {to}", response)
 
 
@@ -319,9 +336,13 @@ def call(
             ctx.cache.setdefault("dm_owners", {})[channel] = str(kwargs.get("users"))
     if method in MESSAGE_METHODS:
         _record(
-            ctx, "message_sent", method=method, member_id=member, checkin_id=checkin_id,
+            ctx,
+            "message_sent",
+            method=method,
+            member_id=member,
+            checkin_id=checkin_id,
             duration_ms=(time.perf_counter() - started) * 1000,
-        )  # fmt: skip
+        )
     return response
 
 
@@ -330,9 +351,14 @@ def _failed(
 ) -> None:
     log.warning("slack %s failed: %s%s", method, code, f" (member {member})" if member else "")
     _record(
-        ctx, "api_error", method=method, error=code, member_id=member, checkin_id=checkin_id,
+        ctx,
+        "api_error",
+        method=method,
+        error=code,
+        member_id=member,
+        checkin_id=checkin_id,
         duration_ms=(time.perf_counter() - started) * 1000,
-    )  # fmt: skip
+    )
     if member and code in UNREACHABLE and method not in NOT_ABOUT_THE_PERSON:
         try:
             members.deactivate_member(ctx.conn, member, code)

@@ -477,6 +477,7 @@ def _feedback(
         ),
         "improve": ("Share work earlier.", "Say no to more meetings.", "Write down decisions."),
     }
+
     def invite_of(member: str) -> int:
         return conn.execute(
             "SELECT id FROM feedback_invites WHERE request_id = ? AND member_id = ?",

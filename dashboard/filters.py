@@ -103,10 +103,13 @@ def sidebar(viewer: Viewer) -> Filters:
             names = dict(people)
             members = tuple(
                 side.multiselect(
-                    "Members", list(names), format_func=names.get, key=f"filter_members_{checkin.id}",
+                    "Members",
+                    list(names),
+                    format_func=names.get,
+                    key=f"filter_members_{checkin.id}",
                     placeholder="Pick one or more people",
                 )
-            )  # fmt: skip
+            )
         elif mode == CHANNEL:
             channel = side.selectbox("Channel", rooms, key=f"filter_channel_{checkin.id}")
     found = Filters(checkin, first, last, members, channel, weeks)

@@ -47,9 +47,10 @@ def on_answer_click(ctx: BotContext, body: dict) -> None:
     index = blocks.option_index(labels, option)
     if index is None:
         tell(
-            ctx, run["member_id"],
+            ctx,
+            run["member_id"],
             f"That option is no longer offered; pick one of: {', '.join(labels)}.",
-        )  # fmt: skip
+        )
         return
     number = float(index + 1) if question["kind"] == "scale" else None
     answer(ctx, run, question, message_of(body), text=labels[index], number=number)
@@ -80,9 +81,15 @@ def answer(
     if run["status"] == "sending" and where[0] and where[1]:
         # A click on the run's message: its post reached Slack, whatever the bot was told.
         runs.set_run_status(
-            ctx.conn, run["id"], "open", only_if=("sending",), channel_id=where[0],
-            message_ts=where[1], asked_question_id=question["id"], error=None,
-        )  # fmt: skip
+            ctx.conn,
+            run["id"],
+            "open",
+            only_if=("sending",),
+            channel_id=where[0],
+            message_ts=where[1],
+            asked_question_id=question["id"],
+            error=None,
+        )
         run = runs.get_run(ctx.conn, run["id"])
     if run["status"] in ("skipped", "dev_skipped", "failed", "due", "sending"):
         if run["status"] == "skipped":
@@ -90,9 +97,14 @@ def answer(
         return False
     try:
         stored = record.record_answer(
-            ctx.conn, run["id"], question["id"], text=text, number=number, skipped=skipped,
+            ctx.conn,
+            run["id"],
+            question["id"],
+            text=text,
+            number=number,
+            skipped=skipped,
             clock=ctx.clock,
-        )  # fmt: skip
+        )
     except errors.NotFound:
         return False
     if not stored.created:
@@ -100,10 +112,13 @@ def answer(
     if run["snoozed_until"]:
         delivery.wake_run(ctx.conn, run["id"])
     events.record_event(
-        ctx.conn, "answer_stored", member_id=run["member_id"], checkin_id=run["checkin_id"],
+        ctx.conn,
+        "answer_stored",
+        member_id=run["member_id"],
+        checkin_id=run["checkin_id"],
         detail={"run": run["id"], "question": question["id"], "skipped": skipped},
         clock=ctx.clock,
-    )  # fmt: skip
+    )
     shown = "(skipped)" if skipped else (text if text is not None else numbers.shown(number))
     channel, ts = where
     if channel and ts:
@@ -149,7 +164,9 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     for left in delivery.runs_left_sending(ctx.conn):
         if left["member_id"] == member_id:
             sending.recover_run(ctx, left["id"])  # the member may be answering its question
-    owed = delivery.runs_owing_post(ctx.conn, now, now - continuing.LATE_TYPING_GRACE, member_id=member_id)
+    owed = delivery.runs_owing_post(
+        ctx.conn, now, now - continuing.LATE_TYPING_GRACE, member_id=member_id
+    )
     # A question may be in the DM although its post failed (the answer was lost): look
     # for it, or post it, before deciding what the text answers.
     if "posted" in [continuing.deliver_owed(ctx, r["id"]) for r in owed]:
@@ -157,9 +174,10 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
     run = awaiting_run(ctx, member_id)
     if run is None:
         tell(
-            ctx, member_id,
+            ctx,
+            member_id,
             f"Nothing to answer right now. `{ctx.config.command} help` lists what I can do.",
-        )  # fmt: skip
+        )
         return
     asked = run["asked_question_id"]
     question = model.get_question(ctx.conn, asked) if asked else runs.next_question(ctx.conn, run)
@@ -171,10 +189,11 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
         value = numbers.parse(text)
         if value is None:
             tell(
-                ctx, member_id,
+                ctx,
+                member_id,
                 f"Please answer with a number, like 7, 2.5 or {numbers.EXAMPLE} "
                 "(digits, one decimal point or comma; 1,000 for a thousand).",
-            )  # fmt: skip
+            )
             return
         answer(ctx, run, question, where, number=value)
     elif kind in ("scale", "choice"):

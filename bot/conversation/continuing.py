@@ -40,9 +40,12 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
     try:
         if run["post_unsure"] and run["channel_id"]:
             found = sending.find_in_dm(
-                ctx, run["channel_id"], run_id, question["id"] if question else None,
+                ctx,
+                run["channel_id"],
+                run_id,
+                question["id"] if question else None,
                 recap=question is None,
-            )  # fmt: skip
+            )
             if found is not None:
                 if question is None:
                     delivery.set_run_recap(conn, run_id, found["ts"])
@@ -72,9 +75,14 @@ def deliver_owed(ctx: BotContext, run_id: int) -> str:
         )
         if retry_at is None:
             events.record_event(
-                conn, "post_failed", error=code, member_id=run["member_id"],
-                checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
-            )  # fmt: skip
+                conn,
+                "post_failed",
+                error=code,
+                member_id=run["member_id"],
+                checkin_id=run["checkin_id"],
+                detail={"run": run_id},
+                clock=ctx.clock,
+            )
         return "retry" if retry_at else "failed"
 
 
@@ -84,10 +92,15 @@ def post_recap(ctx: BotContext, run: sqlite3.Row) -> None:
     late = any(a["late"] for a in answers)
     text, content = blocks.recap_message(run["id"], checkin["name"], answers, late=late)
     response = call(
-        ctx, "chat.postMessage", member=run["member_id"], checkin_id=run["checkin_id"],
-        channel=run["channel_id"] or run["member_id"], text=text, blocks=content,
+        ctx,
+        "chat.postMessage",
+        member=run["member_id"],
+        checkin_id=run["checkin_id"],
+        channel=run["channel_id"] or run["member_id"],
+        text=text,
+        blocks=content,
         metadata={"event_type": "checkin_recap", "event_payload": {"run_id": run["id"]}},
-    )  # fmt: skip
+    )
     delivery.set_run_recap(ctx.conn, run["id"], response["ts"])
 
 
@@ -100,7 +113,9 @@ def post_reminder(ctx: BotContext, run_id: int) -> None:
     if question is None:
         return
     try:
-        sending.post_question(ctx, run, question, intro="A gentle reminder: your check-in is still open.")
+        sending.post_question(
+            ctx, run, question, intro="A gentle reminder: your check-in is still open."
+        )
     except (SlackApiError, SlackUnavailable) as exc:
         # Surely not posted (a 429 beyond the budget, a refused connection): tried again.
         # Maybe posted: not again; the member still has the question they were sent.
@@ -108,6 +123,10 @@ def post_reminder(ctx: BotContext, run_id: int) -> None:
             delivery.unclaim_reminder(ctx.conn, run_id, ctx.clock() + timedelta(seconds=30))
         return
     events.record_event(
-        ctx.conn, "reminder_sent", member_id=run["member_id"],
-        checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
-    )  # fmt: skip
+        ctx.conn,
+        "reminder_sent",
+        member_id=run["member_id"],
+        checkin_id=run["checkin_id"],
+        detail={"run": run_id},
+        clock=ctx.clock,
+    )

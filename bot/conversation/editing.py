@@ -58,9 +58,13 @@ def on_edit_submission(ctx: BotContext, body: dict) -> None:
     if not changed:
         return
     events.record_event(
-        ctx.conn, "answers_edited", member_id=run["member_id"], checkin_id=run["checkin_id"],
-        detail={"run": run_id, "changed": changed}, clock=ctx.clock,
-    )  # fmt: skip
+        ctx.conn,
+        "answers_edited",
+        member_id=run["member_id"],
+        checkin_id=run["checkin_id"],
+        detail={"run": run_id, "changed": changed},
+        clock=ctx.clock,
+    )
     if meta.get("channel") and meta.get("ts"):
         checkin = model.get_checkin_by_id(ctx.conn, run["checkin_id"])
         answers = record.answers_of_run(ctx.conn, run_id)

@@ -36,9 +36,11 @@ def register(app: App, ctx: BotContext) -> None:
     app.view(blocks.PAUSE_VIEW)(pause_listener(ctx))
     listen.handles(ctx, "on_pause_submission", on_pause_submission)
     commands.add_subcommand(
-        "pause", pause_command,
-        "`pause until 2026-12-24`: no questions until then (out of office)", modal=pause_modal_for,
-    )  # fmt: skip
+        "pause",
+        pause_command,
+        "`pause until 2026-12-24`: no questions until then (out of office)",
+        modal=pause_modal_for,
+    )
     commands.add_subcommand("resume", resume_command, "come back from a pause")
     commands.add_subcommand("skip", skip_command, "skip today's check-in")
 
@@ -49,10 +51,16 @@ def on_skip_run(ctx: BotContext, body: dict) -> None:
         return
     if runs.set_run_status(ctx.conn, run["id"], "skipped", only_if=("open",), clock=ctx.clock):
         events.record_event(
-            ctx.conn, "run_skipped", member_id=run["member_id"], checkin_id=run["checkin_id"],
-            detail={"run": run["id"]}, clock=ctx.clock,
-        )  # fmt: skip
-        _close_message(ctx, run, message_of(body), "You skipped today's check-in. See you next time.")
+            ctx.conn,
+            "run_skipped",
+            member_id=run["member_id"],
+            checkin_id=run["checkin_id"],
+            detail={"run": run["id"]},
+            clock=ctx.clock,
+        )
+        _close_message(
+            ctx, run, message_of(body), "You skipped today's check-in. See you next time."
+        )
 
 
 def skip_today(ctx: BotContext, member_id: str) -> int:
@@ -78,11 +86,12 @@ def on_snooze(ctx: BotContext, body: dict) -> None:
     if until >= closes:
         # The question would come back after the window: say so, keep the buttons.
         tell(
-            ctx, run["member_id"],
+            ctx,
+            run["member_id"],
             f"Today's check-in closes at {closes.astimezone(tz):%H:%M}, before a snooze would "
             "end, so it is not snoozed: answer now with the buttons above, or skip it; "
             "otherwise it closes unanswered.",
-        )  # fmt: skip
+        )
         return
     if not delivery.snooze_run(ctx.conn, run["id"], until):
         return
@@ -152,9 +161,12 @@ def pause(ctx: BotContext, member_id: str, until: date) -> str:
     ensure_member(ctx.conn, member_id, clock=ctx.clock)
     pause_member(ctx.conn, member_id, until)
     events.record_event(
-        ctx.conn, "paused", member_id=member_id, detail={"until": until.isoformat()},
+        ctx.conn,
+        "paused",
+        member_id=member_id,
+        detail={"until": until.isoformat()},
         clock=ctx.clock,
-    )  # fmt: skip
+    )
     for run in runs.skip_runs_through(ctx.conn, member_id, until, clock=ctx.clock):
         _close_message(
             ctx, run, (run["channel_id"], run["message_ts"]), f"Paused until {until.isoformat()}."

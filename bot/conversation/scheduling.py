@@ -25,9 +25,12 @@ def tick(ctx: BotContext) -> None:
     for checkin in model.active_checkins(ctx.conn):
         # Rosters and profiles come from Slack: read in the worker, never on this thread.
         ctx.defer_once(
-            f"runs:{checkin['id']}", f"checkin:{checkin['id']}", create_and_queue, ctx,
+            f"runs:{checkin['id']}",
+            f"checkin:{checkin['id']}",
+            create_and_queue,
+            ctx,
             checkin["id"],
-        )  # fmt: skip
+        )
     _guarded(ctx, recover_sending, now)
     _guarded(ctx, queue_sends, now)
     _guarded(ctx, wake_snoozed, now)
@@ -74,14 +77,18 @@ def recover_sending(ctx: BotContext, now: datetime) -> None:
             continue  # still being sent (a 429 wait, a slow Slack): never reset
         if run["id"] in later and now < later[run["id"]] and now < parse_iso(run["closes_at"]):
             continue
-        ctx.defer_once(f"recover:{run['id']}", run["member_id"], sending.recover_run, ctx, run["id"])
+        ctx.defer_once(
+            f"recover:{run['id']}", run["member_id"], sending.recover_run, ctx, run["id"]
+        )
 
 
 def wake_snoozed(ctx: BotContext, now: datetime) -> None:
     """Snoozes that ran out: the run owes its question now (posted by `continuing.deliver_owed`)."""
     for run in delivery.runs_to_wake(ctx.conn, now):
         if delivery.wake_run(ctx.conn, run["id"], now):
-            ctx.defer_once(f"post:{run['id']}", run["member_id"], continuing.deliver_owed, ctx, run["id"])
+            ctx.defer_once(
+                f"post:{run['id']}", run["member_id"], continuing.deliver_owed, ctx, run["id"]
+            )
 
 
 def remind(ctx: BotContext, now: datetime) -> None:
@@ -99,7 +106,9 @@ def remind(ctx: BotContext, now: datetime) -> None:
 def heal_owed_posts(ctx: BotContext, now: datetime) -> None:
     """Runs whose member waits for a message (a failed post, a crash after an answer): queued."""
     for run in delivery.runs_owing_post(ctx.conn, now, now - continuing.LATE_TYPING_GRACE):
-        ctx.defer_once(f"post:{run['id']}", run["member_id"], continuing.deliver_owed, ctx, run["id"])
+        ctx.defer_once(
+            f"post:{run['id']}", run["member_id"], continuing.deliver_owed, ctx, run["id"]
+        )
 
 
 def close_expired(ctx: BotContext, now: datetime) -> None:
@@ -108,9 +117,12 @@ def close_expired(ctx: BotContext, now: datetime) -> None:
             runs.set_run_status(ctx.conn, run["id"], "closed", only_if=("open",), clock=ctx.clock)
         else:
             runs.set_run_status(
-                ctx.conn, run["id"], "failed", only_if=("due",),
+                ctx.conn,
+                run["id"],
+                "failed",
+                only_if=("due",),
                 error="its window closed before it could be sent",
-            )  # fmt: skip
+            )
 
 
 def forget_old_events(ctx: BotContext, now: datetime) -> None:

@@ -80,9 +80,12 @@ class _Tally:
 
     def _record(self) -> None:
         events.record_event(
-            self.ctx.conn, "checkin_sent_now", checkin_id=self.checkin_id,
-            detail=self.outcomes, clock=self.ctx.clock,
-        )  # fmt: skip
+            self.ctx.conn,
+            "checkin_sent_now",
+            checkin_id=self.checkin_id,
+            detail=self.outcomes,
+            clock=self.ctx.clock,
+        )
         if self.outcomes.get("failed") and not self.outcomes.get("sent"):
             self.ctx.logger.warning("send now: nothing could be sent: %s", self.outcomes)
 

@@ -88,9 +88,14 @@ def update_message(
     text, content_blocks = content
     try:
         call(
-            ctx, "chat.update", member=run["member_id"], channel=channel, ts=ts, text=text,
+            ctx,
+            "chat.update",
+            member=run["member_id"],
+            channel=channel,
+            ts=ts,
+            text=text,
             blocks=content_blocks,
-        )  # fmt: skip
+        )
     except (SlackApiError, SlackUnavailable):
         pass
 
@@ -109,9 +114,13 @@ def send_run(ctx: BotContext, run_id: int) -> str:
     if not ctx.config.allows_dm(member_id):
         if runs.set_run_status(conn, run_id, "dev_skipped", only_if=("due",), clock=ctx.clock):
             events.record_event(
-                conn, "dm_skipped", member_id=member_id, checkin_id=run["checkin_id"],
-                detail={"run": run_id, "env": ctx.config.env}, clock=ctx.clock,
-            )  # fmt: skip
+                conn,
+                "dm_skipped",
+                member_id=member_id,
+                checkin_id=run["checkin_id"],
+                detail={"run": run_id, "env": ctx.config.env},
+                clock=ctx.clock,
+            )
             return "dev_skipped"
         return "taken"
     started = time.perf_counter()
@@ -119,9 +128,14 @@ def send_run(ctx: BotContext, run_id: int) -> str:
     in_flight.add(run_id)  # before the claim: recovery must never see it claimed and idle
     try:
         claimed = runs.set_run_status(
-            conn, run_id, "sending", only_if=("due",), sent_at=ctx.clock(),
-            sending_by=ctx.instance, clock=ctx.clock,
-        )  # fmt: skip
+            conn,
+            run_id,
+            "sending",
+            only_if=("due",),
+            sent_at=ctx.clock(),
+            sending_by=ctx.instance,
+            clock=ctx.clock,
+        )
         if not claimed:
             return "taken"
         return _send_claimed(ctx, run, started)
@@ -165,14 +179,25 @@ def _send_claimed(ctx: BotContext, run: sqlite3.Row, started: float) -> str:
         ctx.logger.exception("run %s could not be sent", run_id)
         return "failed"
     runs.set_run_status(
-        conn, run_id, "open", only_if=("sending",), channel_id=channel, message_ts=ts,
-        sent_at=ctx.clock(), error=None, clock=ctx.clock,
-    )  # fmt: skip
-    events.record_event(
-        conn, "run_sent", member_id=member_id, checkin_id=run["checkin_id"],
-        duration_ms=(time.perf_counter() - started) * 1000, detail={"run": run_id},
+        conn,
+        run_id,
+        "open",
+        only_if=("sending",),
+        channel_id=channel,
+        message_ts=ts,
+        sent_at=ctx.clock(),
+        error=None,
         clock=ctx.clock,
-    )  # fmt: skip
+    )
+    events.record_event(
+        conn,
+        "run_sent",
+        member_id=member_id,
+        checkin_id=run["checkin_id"],
+        duration_ms=(time.perf_counter() - started) * 1000,
+        detail={"run": run_id},
+        clock=ctx.clock,
+    )
     return "sent"
 
 
@@ -252,21 +277,35 @@ def recover_run(ctx: BotContext, run_id: int) -> str:
         later[run_id] = now + timedelta(seconds=min(300, 5 * 2 ** tries[run_id]))
         if now >= parse_iso(run["closes_at"]):
             if runs.set_run_status(
-                conn, run_id, "failed", only_if=("sending",),
+                conn,
+                run_id,
+                "failed",
+                only_if=("sending",),
                 error=f"could not be checked in the DM: {code}",
-            ):  # fmt: skip
+            ):
                 events.record_event(
-                    conn, "run_unverified", error=code, member_id=run["member_id"],
-                    checkin_id=run["checkin_id"], detail={"run": run_id}, clock=ctx.clock,
-                )  # fmt: skip
+                    conn,
+                    "run_unverified",
+                    error=code,
+                    member_id=run["member_id"],
+                    checkin_id=run["checkin_id"],
+                    detail={"run": run_id},
+                    clock=ctx.clock,
+                )
             return "failed"
         return "unchecked"
     if found is not None:
         payload = (found.get("metadata") or {}).get("event_payload") or {}
         runs.set_run_status(
-            conn, run_id, "open", only_if=("sending",), channel_id=channel,
-            message_ts=found["ts"], asked_question_id=payload.get("question_id"), error=None,
-        )  # fmt: skip
+            conn,
+            run_id,
+            "open",
+            only_if=("sending",),
+            channel_id=channel,
+            message_ts=found["ts"],
+            asked_question_id=payload.get("question_id"),
+            error=None,
+        )
         return "open"
     if runs.set_run_status(conn, run_id, "due", only_if=("sending",)):
         return send_run(ctx, run_id)  # in the member's queue already: sent again now

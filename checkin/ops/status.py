@@ -284,8 +284,9 @@ def public_lead_channels(conn: sqlite3.Connection, viewer: Viewer) -> list[str]:
     if not viewer.is_admin:
         return []
     return [
-        channels.PUBLIC_LEADS_CHANNEL.format(channel=channel, checkin=checkin)
-        .replace(" and become a lead of", ", so its members do not lead")
+        channels.PUBLIC_LEADS_CHANNEL.format(channel=channel, checkin=checkin).replace(
+            " and become a lead of", ", so its members do not lead"
+        )
         for checkin, channel in channels.public_lead_channels(conn)
     ]
 
@@ -317,10 +318,16 @@ def set_aside_requests(conn: sqlite3.Connection, viewer: Viewer) -> list[SetAsid
     ).fetchall()
     return [
         SetAsideRequest(
-            id=r["id"], received_at=r["received_at"], set_aside_at=r["set_aside_at"],
-            kind=r["kind"], member_id=r["member_id"], member_name=r["member_name"],
-            attempts=r["attempts"], error=r["error"], try_again_asked_at=r["try_again_at"],
-        )  # fmt: skip
+            id=r["id"],
+            received_at=r["received_at"],
+            set_aside_at=r["set_aside_at"],
+            kind=r["kind"],
+            member_id=r["member_id"],
+            member_name=r["member_name"],
+            attempts=r["attempts"],
+            error=r["error"],
+            try_again_asked_at=r["try_again_at"],
+        )
         for r in rows
     ]
 

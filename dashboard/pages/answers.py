@@ -94,9 +94,12 @@ with by_member:
             args=("answers_member_page",),
         )
         result = data.member_history(
-            viewer, member, checkin_id=checkin,
-            page=page_number("answers_member_page"), page_size=PAGE_SIZE,
-        )  # fmt: skip
+            viewer,
+            member,
+            checkin_id=checkin,
+            page=page_number("answers_member_page"),
+            page_size=PAGE_SIZE,
+        )
         if not result.total:
             st.info("No answers from this member yet.")
         else:
@@ -111,8 +114,9 @@ with by_member:
             )
             components.words_table(
                 entry_rows(result.items, with_member=False),
-                file_name=f"answers-{member}.csv", key="answers_member_csv",
-            )  # fmt: skip
+                file_name=f"answers-{member}.csv",
+                key="answers_member_csv",
+            )
             pager("answers_member_page", result)
 
 with by_question:
@@ -127,13 +131,20 @@ with by_question:
             for q in questions
         }
         question = st.selectbox(
-            "Question", list(labels), format_func=labels.get, key="answers_question",
-            on_change=first_page, args=("answers_question_page",),
-        )  # fmt: skip
+            "Question",
+            list(labels),
+            format_func=labels.get,
+            key="answers_question",
+            on_change=first_page,
+            args=("answers_question_page",),
+        )
         week = st.text_input(
-            "Week", placeholder="2026-W48 (empty: every week)", key="answers_week",
-            on_change=first_page, args=("answers_question_page",),
-        )  # fmt: skip
+            "Week",
+            placeholder="2026-W48 (empty: every week)",
+            key="answers_week",
+            on_change=first_page,
+            args=("answers_question_page",),
+        )
         week = week.strip().upper()
         if week and not WEEK.match(week):
             st.warning(f"{week!r} is not a week: write it like 2026-W48, or leave it empty.")
@@ -143,24 +154,31 @@ with by_question:
             st.caption("This question was reworded; each answer shows the wording it answered.")
             st.dataframe(
                 [
-                    {"version": w.version, "wording": w.text,
-                     "until": (w.replaced_at or "now")[:16].replace("T", " ")}
+                    {
+                        "version": w.version,
+                        "wording": w.text,
+                        "until": (w.replaced_at or "now")[:16].replace("T", " "),
+                    }
                     for w in wordings
                 ],
                 hide_index=True,
-            )  # fmt: skip
+            )
         result = data.question_history(
-            viewer, question, week=week or None,
-            page=page_number("answers_question_page"), page_size=PAGE_SIZE,
-        )  # fmt: skip
+            viewer,
+            question,
+            week=week or None,
+            page=page_number("answers_question_page"),
+            page_size=PAGE_SIZE,
+        )
         if not result.total:
             st.info("No answers to this question" + (f" in {week}." if week else " yet."))
         else:
             st.caption(f"{result.total} answers, newest first")
             components.words_table(
                 entry_rows(result.items, with_member=True),
-                file_name=f"answers-question-{question}.csv", key="answers_question_csv",
-            )  # fmt: skip
+                file_name=f"answers-question-{question}.csv",
+                key="answers_question_csv",
+            )
             pager("answers_question_page", result)
 
 
@@ -183,21 +201,31 @@ with searching:
     filter_left, filter_right = st.columns(2)
     member_names = {m.slack_id: m.name for m in members}
     search_member = filter_left.selectbox(
-        "From", [None, *member_names],
+        "From",
+        [None, *member_names],
         format_func=lambda i: "everyone" if i is None else member_names[i],
-        key="answers_search_member", on_change=first_page, args=("answers_search_page",),
-    )  # fmt: skip
+        key="answers_search_member",
+        on_change=first_page,
+        args=("answers_search_page",),
+    )
     search_checkin = filter_right.selectbox(
-        "In", [None, *checkin_names],
+        "In",
+        [None, *checkin_names],
         format_func=lambda i: "all check-ins" if i is None else checkin_names[i],
-        key="answers_search_checkin", on_change=first_page, args=("answers_search_page",),
-    )  # fmt: skip
+        key="answers_search_checkin",
+        on_change=first_page,
+        args=("answers_search_page",),
+    )
     if query.strip():
         try:
             found = data.search_answers(
-                viewer, query, checkin_id=search_checkin,
-                member_id=search_member, page=page_number("answers_search_page"), page_size=20,
-            )  # fmt: skip
+                viewer,
+                query,
+                checkin_id=search_checkin,
+                member_id=search_member,
+                page=page_number("answers_search_page"),
+                page_size=20,
+            )
         except SearchError as exc:
             st.warning(str(exc))
         else:
@@ -225,10 +253,16 @@ with searching:
                 with st.expander("Whole answers as a table"):
                     components.words_table(
                         [
-                            {"date": h.local_date, "member": h.member, "check-in": h.checkin,
-                             "question, as asked": h.question_text, "answer": h.text}
+                            {
+                                "date": h.local_date,
+                                "member": h.member,
+                                "check-in": h.checkin,
+                                "question, as asked": h.question_text,
+                                "answer": h.text,
+                            }
                             for h in found.items
                         ],
-                        file_name="answers-search.csv", key="answers_search_csv",
-                    )  # fmt: skip
+                        file_name="answers-search.csv",
+                        key="answers_search_csv",
+                    )
                 pager("answers_search_page", found)

@@ -30,26 +30,47 @@ today = data.today()
 
 with st.form("feedback_request"):
     st.subheader("Ask for feedback")
-    subject = st.selectbox("About", list(subjects), index=None, format_func=subjects.get,
-                           key="fb_subject", placeholder="Choose a person",
-                           help="Yourself, someone in a check-in you lead, or anyone for "
-                           "an admin.")  # fmt: skip
-    reviewers = st.multiselect("Reviewers (at least 3)", list(names), format_func=names.get,
-                               key="fb_reviewers", help="Never the subject nor whoever "
-                               "asks: both would know who wrote the rest.")  # fmt: skip
+    subject = st.selectbox(
+        "About",
+        list(subjects),
+        index=None,
+        format_func=subjects.get,
+        key="fb_subject",
+        placeholder="Choose a person",
+        help="Yourself, someone in a check-in you lead, or anyone for an admin.",
+    )
+    reviewers = st.multiselect(
+        "Reviewers (at least 3)",
+        list(names),
+        format_func=names.get,
+        key="fb_reviewers",
+        help="Never the subject nor whoever asks: both would know who wrote the rest.",
+    )
     due = st.date_input("Due", value=today + timedelta(days=7), min_value=today, key="fb_due")
     if viewer.slack_id:
         requester = viewer.slack_id
     else:
-        requester = st.selectbox("Requested by", list(names), index=None, format_func=names.get,
-                                 key="fb_requester", placeholder="Choose a person")  # fmt: skip
+        requester = st.selectbox(
+            "Requested by",
+            list(names),
+            index=None,
+            format_func=names.get,
+            key="fb_requester",
+            placeholder="Choose a person",
+        )
     share = st.checkbox("Also tell the subject when results are ready", key="fb_share")
     asked = st.form_submit_button("Send the invites")
 
 pending = st.session_state.get("fb_confirm")
 if asked:
-    pending = {"subject": subject, "reviewers": reviewers, "due": due, "share": share,
-               "requester": requester, "confirmed": False}  # fmt: skip
+    pending = {
+        "subject": subject,
+        "reviewers": reviewers,
+        "due": due,
+        "share": share,
+        "requester": requester,
+        "confirmed": False,
+    }
 if pending and (asked or st.session_state.get("fb_confirm_clicked")):
     st.session_state.pop("fb_confirm_clicked", None)
     if not pending["requester"]:
@@ -57,11 +78,15 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
     else:
         try:
             request_id = data.request_feedback(
-                viewer, subject=pending["subject"],
-                requested_by=pending["requester"], reviewers=pending["reviewers"],
-                due=pending["due"], today=today, notify_subject=pending["share"],
+                viewer,
+                subject=pending["subject"],
+                requested_by=pending["requester"],
+                reviewers=pending["reviewers"],
+                due=pending["due"],
+                today=today,
+                notify_subject=pending["share"],
                 confirmed=pending["confirmed"],
-            )  # fmt: skip
+            )
         except NeedsConfirmation as exc:
             st.session_state["fb_confirm"] = {**pending, "confirmed": True}
             st.warning(components.plain(exc))  # these messages name people
@@ -70,8 +95,10 @@ if pending and (asked or st.session_state.get("fb_confirm_clicked")):
             st.error(components.plain(exc))
         else:
             st.session_state.pop("fb_confirm", None)
-            st.success(f"Request #{request_id} sent, due {pending['due']}: the bot DMs each "
-                       "reviewer their link.")  # fmt: skip
+            st.success(
+                f"Request #{request_id} sent, due {pending['due']}: the bot DMs each "
+                "reviewer their link."
+            )
             requests = data.feedback_requests(viewer)
 if st.session_state.get("fb_confirm") and st.button("Send anyway", key="fb_send_anyway"):
     st.session_state["fb_confirm_clicked"] = True
@@ -85,8 +112,10 @@ if not requests:
 wanted = st.query_params.get("request")
 for r in requests:
     state = "closed" if r["closed"] else f"due {r['due']}"
-    label = (f"About {r['subject']}, asked by {r['requested_by']}, {state}: "
-             f"{r['answered']} of {r['invited']} answered")  # fmt: skip
+    label = (
+        f"About {r['subject']}, asked by {r['requested_by']}, {state}: "
+        f"{r['answered']} of {r['invited']} answered"
+    )
     with st.expander(components.label(label), expanded=str(r["id"]) == wanted):
         try:
             shown = data.feedback_results(viewer, r["id"])

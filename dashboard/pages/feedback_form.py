@@ -45,13 +45,17 @@ with st.form("feedback_form"):
         if q["kind"] == "scale":
             labels = q.get("labels") or requests.RATING_LABELS
             given[q["key"]] = st.radio(
-                components.label(q["text"]), [1, 2, 3, 4, 5], index=None, horizontal=True,
+                components.label(q["text"]),
+                [1, 2, 3, 4, 5],
+                index=None,
+                horizontal=True,
                 key=f"fb_{q['key']}",
                 format_func=lambda n, labels=labels: components.label(f"{n} · {labels[n - 1]}"),
-            )  # fmt: skip
+            )
         else:
-            given[q["key"]] = st.text_area(components.label(q["text"]), max_chars=MAX_TEXT,
-                                           key=f"fb_{q['key']}")  # fmt: skip
+            given[q["key"]] = st.text_area(
+                components.label(q["text"]), max_chars=MAX_TEXT, key=f"fb_{q['key']}"
+            )
     sent = st.form_submit_button("Send my feedback")
 
 if sent:

@@ -91,12 +91,17 @@ waits = data.rate_limit_waits(viewer, days)
 if waits:
     st.dataframe(
         [
-            {"day": w.day, "method": w.method, "waits": w.waits,
-             "seconds waited": round(w.seconds, 1), "longest (s)": round(w.longest, 1)}
+            {
+                "day": w.day,
+                "method": w.method,
+                "waits": w.waits,
+                "seconds waited": round(w.seconds, 1),
+                "longest (s)": round(w.longest, 1),
+            }
             for w in waits
         ],
         hide_index=True,
-    )  # fmt: skip
+    )
 else:
     st.caption(f"Slack asked the bot to wait 0 times in the last {days} days.")
 
@@ -105,12 +110,17 @@ durations = data.run_send_durations(viewer, days)
 if durations:
     st.dataframe(
         [
-            {"day": d.day, "sent": d.runs, "median (ms)": round(d.median_ms),
-             "p95 (ms)": round(d.p95_ms), "slowest (ms)": round(d.max_ms)}
+            {
+                "day": d.day,
+                "sent": d.runs,
+                "median (ms)": round(d.median_ms),
+                "p95 (ms)": round(d.p95_ms),
+                "slowest (ms)": round(d.max_ms),
+            }
             for d in durations
         ],
         hide_index=True,
-    )  # fmt: skip
+    )
 else:
     st.caption(f"No check-ins sent in the last {days} days.")
 
@@ -124,13 +134,20 @@ for col, status in zip(cols, ("pending", "running", "done", "failed"), strict=Tr
 if queue.rows:
     st.dataframe(
         [
-            {"request": f"#{r.id}", "what": r.what, "status": r.status, "reason": r.error or "",
-             "attempts": r.attempts, "asked by": r.requested_by or "",
-             "queued (UTC)": utc(r.created_at), "finished (UTC)": utc(r.finished_at)}
+            {
+                "request": f"#{r.id}",
+                "what": r.what,
+                "status": r.status,
+                "reason": r.error or "",
+                "attempts": r.attempts,
+                "asked by": r.requested_by or "",
+                "queued (UTC)": utc(r.created_at),
+                "finished (UTC)": utc(r.finished_at),
+            }
             for r in queue.rows
         ],
         hide_index=True,
-    )  # fmt: skip
+    )
 else:
     st.caption("Nothing has been asked of the bot through the outbox yet.")
 
@@ -143,14 +160,20 @@ set_aside = data.set_aside_requests(viewer)
 if set_aside:
     st.dataframe(
         [
-            {"request": f"#{r.id}", "received (UTC)": utc(r.received_at),
-             "set aside (UTC)": utc(r.set_aside_at), "whose": r.member_name or r.member_id or "",
-             "kind": r.kind, "tries": r.attempts, "error": r.error or "",
-             "try again asked": utc(r.try_again_asked_at) if r.try_again_asked_at else ""}
+            {
+                "request": f"#{r.id}",
+                "received (UTC)": utc(r.received_at),
+                "set aside (UTC)": utc(r.set_aside_at),
+                "whose": r.member_name or r.member_id or "",
+                "kind": r.kind,
+                "tries": r.attempts,
+                "error": r.error or "",
+                "try again asked": utc(r.try_again_asked_at) if r.try_again_asked_at else "",
+            }
             for r in set_aside
         ],
         hide_index=True,
-    )  # fmt: skip
+    )
     with st.form("try_again"):
         chosen = st.selectbox(
             "Request", [r.id for r in set_aside], format_func=lambda i: f"#{i}", key="retry_id"
@@ -176,12 +199,17 @@ failed = data.failed_report_posts(viewer)
 if failed:
     st.dataframe(
         [
-            {"check-in": f.checkin, "week": f.week, "channel": f.channel,
-             "reason": f.error or "", "tried (UTC)": utc(f.claimed_at)}
+            {
+                "check-in": f.checkin,
+                "week": f.week,
+                "channel": f.channel,
+                "reason": f.error or "",
+                "tried (UTC)": utc(f.claimed_at),
+            }
             for f in failed
         ],
         hide_index=True,
-    )  # fmt: skip
+    )
 else:
     st.caption("Every weekly summary was posted.")
 
@@ -190,9 +218,11 @@ with st.expander("Everything the bot counted, per day"):
         st.altair_chart(
             daily_chart(
                 [{"day": e.day, "events": e.count, "kind": e.kind} for e in events],
-                value="events", colour="kind", title="Events per day (UTC)",
+                value="events",
+                colour="kind",
+                title="Events per day (UTC)",
             ),
-        )  # fmt: skip
+        )
         st.dataframe(
             [{"day": e.day, "kind": e.kind, "count": e.count} for e in events], hide_index=True
         )

@@ -38,9 +38,13 @@ with st.form("pool_submit", clear_on_submit=True):
         listed = submit.split_list(items)
         try:
             kept = data.submit_pool_question(
-                viewer, text, kind=kind, options=listed if kind == "choice" else None,
-                labels=listed if kind == "scale" else None, anonymous=anonymous,
-            )  # fmt: skip
+                viewer,
+                text,
+                kind=kind,
+                options=listed if kind == "choice" else None,
+                labels=listed if kind == "scale" else None,
+                anonymous=anonymous,
+            )
         except errors.Refused as exc:
             st.error(components.plain(exc))  # a near-duplicate's message quotes its text
         else:
@@ -92,8 +96,9 @@ for q in questions:
             action = ("approve", None)
         if q["status"] != "rejected" and cols[1].button("Reject", key=f"reject_{q['id']}"):
             action = ("reject", None)
-        edited = st.text_input("Wording", value=q["question"], key=f"text_{q['id']}",
-                               max_chars=submit.MAX_CHARS)  # fmt: skip
+        edited = st.text_input(
+            "Wording", value=q["question"], key=f"text_{q['id']}", max_chars=submit.MAX_CHARS
+        )
         if st.button("Save wording", key=f"edit_{q['id']}"):
             action = ("edit", edited)
         if action is not None:

@@ -103,26 +103,35 @@ elif group == "by member":
     st.dataframe(
         pd.DataFrame(
             [
-                {"member": name, "day": formats.day_words(a.local_date),
-                 "question": a.question, "answer": a.text, "notes": notes(a)}
+                {
+                    "member": name,
+                    "day": formats.day_words(a.local_date),
+                    "question": a.question,
+                    "answer": a.text,
+                    "notes": notes(a),
+                }
                 for _, name, answers in report.text_by_member()
                 for a in answers
             ]
         ),
         hide_index=True,
         width="stretch",
-    )  # fmt: skip
+    )
 else:
     for q, answers in report.text_by_question():
         components.heading(q.text, level=4)
         st.dataframe(
             pd.DataFrame(
                 [
-                    {"member": a.member, "day": formats.day_words(a.local_date),
-                     "answer": a.text, "notes": notes(a)}
+                    {
+                        "member": a.member,
+                        "day": formats.day_words(a.local_date),
+                        "answer": a.text,
+                        "notes": notes(a),
+                    }
                     for a in answers
                 ]
             ),
             hide_index=True,
             width="stretch",
-        )  # fmt: skip
+        )

@@ -80,9 +80,7 @@ def test_an_edited_answer_shows_its_earlier_values_newest_first(conn, wellbeing,
     record.edit_answer(conn, text_id, text="v2", clock=clock)
     clock.advance(minutes=5)
     record.edit_answer(conn, text_id, text="v3", clock=clock)
-    entry = next(
-        e for e in member_history(conn, OPERATOR, "U001").items if e.answer_id == text_id
-    )
+    entry = next(e for e in member_history(conn, OPERATOR, "U001").items if e.answer_id == text_id)
     assert entry.shown == "v3"
     assert [h.shown for h in entry.earlier] == ["v2", "v1"]
     assert entry.edited_at is not None
@@ -169,7 +167,5 @@ def test_question_wordings_only_for_a_checkin_the_viewer_was_asked_in_or_leads(
     qid = model.active_questions(conn, wellbeing["id"])[1]["id"]
     asked = Viewer(role="member", slack_id="U001")
     stranger = Viewer(role="member", slack_id="U404")
-    assert [w.text for w in question_wordings(conn, asked, qid)] == [
-        "What did you work on?"
-    ]
+    assert [w.text for w in question_wordings(conn, asked, qid)] == ["What did you work on?"]
     assert question_wordings(conn, stranger, qid) == []

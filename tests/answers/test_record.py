@@ -141,12 +141,15 @@ def test_pause_and_heartbeat(conn, clock):
     members.upsert_member(conn, "U001", clock=clock)
     members.pause_member(conn, "U001", date(2026, 12, 24))
     assert members.get_member(conn, "U001")["paused_until"] == "2026-12-24"
-    members.upsert_member(conn, "U001", name="ada", clock=clock)  # a profile refresh keeps the pause
+    members.upsert_member(
+        conn, "U001", name="ada", clock=clock
+    )  # a profile refresh keeps the pause
     assert members.get_member(conn, "U001")["paused_until"] == "2026-12-24"
     with pytest.raises(errors.NotFound):
         members.pause_member(conn, "U404", None)
-    heartbeat.beat(conn, env="development", dev_users=["U001"], started_at=clock(), connected=True,
-               clock=clock)  # fmt: skip
+    heartbeat.beat(
+        conn, env="development", dev_users=["U001"], started_at=clock(), connected=True, clock=clock
+    )
     hb = heartbeat.read_heartbeat(conn)
     assert hb.connected and hb.dev_users == ["U001"] and not hb.is_stale(clock())
     clock.advance(minutes=5)

@@ -83,9 +83,12 @@ def make_bot(slack, story_db, clock) -> Iterator[Callable[..., Bot]]:  # noqa: A
         **config: object,
     ) -> Bot:
         bot = Bot(
-            bot_config(slack, story_db, **config), clock, ping_interval=ping_interval,
-            tick_interval=tick_interval, beat_interval=beat_interval,
-        )  # fmt: skip
+            bot_config(slack, story_db, **config),
+            clock,
+            ping_interval=ping_interval,
+            tick_interval=tick_interval,
+            beat_interval=beat_interval,
+        )
         bots.append(bot)
         if connect:
             bot.start(scheduler=False)
@@ -124,12 +127,15 @@ def tick(bot: Bot, timeout: float = 10.0) -> None:
 def ctx(slack, db_path, clock):  # noqa: ANN001, ANN201
     """A context on the fake Slack without the Bolt app: for calling plain functions."""
     config = Config(
-        db_path=db_path, env="production", api_url=slack.api_url,
+        db_path=db_path,
+        env="production",
+        api_url=slack.api_url,
         bot_token=Secret(slack.bot_token),
-    )  # fmt: skip
+    )
     database = ThreadLocal(db_path)
-    yield BotContext(config=config, db=database, client=build_client(config, database, clock),
-                     clock=clock)  # fmt: skip
+    yield BotContext(
+        config=config, db=database, client=build_client(config, database, clock), clock=clock
+    )
     database.close()
 
 

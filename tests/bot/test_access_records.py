@@ -30,8 +30,9 @@ def test_a_profile_read_records_the_members_email(ctx):  # noqa: ANN001
 def add_retro(ctx, slack=None, channel: str = "#leads") -> None:  # noqa: ANN001
     """A check-in whose leads are the members of its report channel; #leads is private."""
     if slack is not None:
-        slack.workspace.add_channel("C0LEADS", "leads", ["U001", "U002", "U003", "U004", "U0BOT"],
-                             is_private=True)  # fmt: skip
+        slack.workspace.add_channel(
+            "C0LEADS", "leads", ["U001", "U002", "U003", "U004", "U0BOT"], is_private=True
+        )
     ctx.conn.execute(
         "INSERT INTO checkins (id, name, days, time, participants, report_channel, "
         "leads_from_report_channel, created_at, updated_at) "

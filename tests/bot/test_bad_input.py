@@ -45,13 +45,23 @@ def test_unknown_action_ids_are_acked_and_change_nothing(slack, bot, clock):  # 
     tick(bot)
     message = slack.dm("U001")[-1]
     for action_id, value in (("nonsense", "x"), ("answer_9", "1:1:9"), ("answer_0", "bad")):
-        action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value,
-                  "text": {"type": "plain_text", "text": "?"}, "action_ts": "1.1"}  # fmt: skip
+        action = {
+            "action_id": action_id,
+            "block_id": "b",
+            "type": "button",
+            "value": value,
+            "text": {"type": "plain_text", "text": "?"},
+            "action_ts": "1.1",
+        }
         payload = envelopes.block_actions(
-            slack.workspace, "U001", action, slack.api.issue_trigger("U001"),
+            slack.workspace,
+            "U001",
+            action,
+            slack.api.issue_trigger("U001"),
             channel_id=message.get("channel") or slack.workspace.dm_by_user["U001"],
-            message=message, response_url=slack.response_url("U001", None),
-        )  # fmt: skip
+            message=message,
+            response_url=slack.response_url("U001", None),
+        )
         slack.send_interaction(payload, "U001", wait=True, timeout=3)
     settle(slack, bot)
     assert count(bot, "SELECT COUNT(*) FROM answers") == 0
@@ -63,13 +73,23 @@ def test_someone_else_clicking_a_members_button_stores_nothing(slack, bot, clock
     message = slack.dm("U001")[-1]
     block = next(b for b in message["blocks"] if b["block_id"].startswith("answer:"))
     button = block["elements"][0]
-    action = {"action_id": button["action_id"], "block_id": block["block_id"], "type": "button",
-              "value": button["value"], "text": button["text"], "action_ts": "1.1"}  # fmt: skip
+    action = {
+        "action_id": button["action_id"],
+        "block_id": block["block_id"],
+        "type": "button",
+        "value": button["value"],
+        "text": button["text"],
+        "action_ts": "1.1",
+    }
     payload = envelopes.block_actions(
-        slack.workspace, "U002", action, slack.api.issue_trigger("U002"),
-        channel_id=slack.workspace.dm_by_user["U001"], message=message,
+        slack.workspace,
+        "U002",
+        action,
+        slack.api.issue_trigger("U002"),
+        channel_id=slack.workspace.dm_by_user["U001"],
+        message=message,
         response_url=slack.response_url("U002", None),
-    )  # fmt: skip
+    )
     slack.send_interaction(payload, "U002", wait=True, timeout=3)
     settle(slack, bot)
     assert count(bot, "SELECT COUNT(*) FROM answers") == 0
@@ -122,11 +142,16 @@ def test_emoji_and_right_to_left_text_round_trip(slack, bot, clock):  # noqa: AN
 
 def test_a_view_submission_for_a_run_that_no_longer_exists(slack, bot, clock):  # noqa: ANN001
     view = {
-        "id": "V404", "type": "modal", "callback_id": "edit_answers",
+        "id": "V404",
+        "type": "modal",
+        "callback_id": "edit_answers",
         "private_metadata": json.dumps({"run": 999}),
-        "state": {"values": {"q:1": {"value": {"type": "static_select",
-                                                "selected_option": {"value": "0"}}}}},
-    }  # fmt: skip
+        "state": {
+            "values": {
+                "q:1": {"value": {"type": "static_select", "selected_option": {"value": "0"}}}
+            }
+        },
+    }
     payload = envelopes.view_submission(slack.workspace, "U001", view, "t")
     ack = slack.send_interaction(payload, "U001", wait=True, timeout=3)
     settle(slack, bot)

@@ -182,8 +182,9 @@ def test_someone_in_checkin_admins_may_send_a_checkin_now(slack, make_bot, clock
     run_command(slack, bot, "U003", "/checkin send daily")
     conn = bot.ctx.conn
     assert tuple(conn.execute("SELECT kind, status FROM outbox").fetchone()) == (
-        "send_checkin", "pending",
-    )  # fmt: skip
+        "send_checkin",
+        "pending",
+    )
     assert any("Sending *daily* now" in t for t in ephemeral_texts(slack, "U003"))
     tick(bot)
     assert sum(m["text"].startswith("Hi ") for m in slack.dm("U001")) == 1

@@ -38,8 +38,10 @@ class Lock:
     def __init__(self, path) -> None:  # noqa: ANN001
         self.proc = subprocess.Popen(
             [sys.executable, "-c", HOLDER, str(path)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout.readline().strip() == "held"
 
     def release(self) -> None:
@@ -72,8 +74,9 @@ def test_answers_given_while_another_process_holds_the_lock_are_stored_once_it_l
         for member in members:
             slack.wait_until(
                 lambda m=member: any("could not save it yet" in t for t in texts(slack, m)),
-                10, f"{member} told their answer is being retried",
-            )  # fmt: skip
+                10,
+                f"{member} told their answer is being retried",
+            )
     finally:
         lock.release()
     settle(slack, bot, timeout=10)
@@ -234,4 +237,3 @@ def test_a_heartbeat_that_loses_its_claim_stops_the_bot_even_when_reading_the_ho
     beat = scheduler.Heartbeat(ctx, lost.set, interval=0.01).start()
     assert lost.wait(5), "the bot is told to stop"
     assert beat.stop(1)
-

@@ -67,9 +67,14 @@ def beyond_budget(kind: str | int) -> int:
 
 def inject(slack, method: str, kind: str | int, applied: bool) -> None:  # noqa: ANN001
     slack.fail(
-        method, kind, times=beyond_budget(kind), retry_after=0, applied=applied,
-        hang=CLIENT_TIMEOUT_S * 2, match=U001[method],
-    )  # fmt: skip
+        method,
+        kind,
+        times=beyond_budget(kind),
+        retry_after=0,
+        applied=applied,
+        hang=CLIENT_TIMEOUT_S * 2,
+        match=U001[method],
+    )
 
 
 def shown(slack, user: str = "U001") -> list[tuple[str, object]]:  # noqa: ANN001

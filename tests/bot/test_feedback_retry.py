@@ -66,8 +66,9 @@ def test_a_server_error_on_the_post_is_retried_later_and_sent_once(slack, bot, c
     assert {u: len(invites_to(slack, u)) for u in REVIEWERS} == dict.fromkeys(REVIEWERS, 1)
     assert listing.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == []
     assert [r["payload"] for r in bot.ctx.conn.execute("SELECT payload FROM outbox")] == [
-        '{"request_id": 1}', '{"request_id": 1, "retry": true}',
-    ]  # fmt: skip
+        '{"request_id": 1}',
+        '{"request_id": 1, "retry": true}',
+    ]
 
 
 def test_the_wait_doubles_after_each_failure(slack, bot, clock):  # noqa: ANN001
@@ -110,9 +111,13 @@ def test_a_post_slack_made_before_failing_is_found_and_not_sent_again(slack, bot
     # Slack made the post and lost the answer: the message is in the DM all the same.
     landed = slack.workspace.post(
         first["channel_id"],
-        {"user": "U0BOT", "bot_id": "B0001", "text": "asked for your feedback",
-         "blocks": [{"type": "actions", "block_id": f"feedback:{first['id']}", "elements": []}]},
-    )  # fmt: skip
+        {
+            "user": "U0BOT",
+            "bot_id": "B0001",
+            "text": "asked for your feedback",
+            "blocks": [{"type": "actions", "block_id": f"feedback:{first['id']}", "elements": []}],
+        },
+    )
     posts_before = len(slack.calls("chat.postMessage"))
     clock.advance(seconds=61)
     tick(bot)
@@ -145,9 +150,12 @@ def test_a_deactivated_reviewer_is_refused_with_its_reason_and_never_retried(sla
     assert len(slack.calls("conversations.open")) == opened
     assert invites_to(slack, "U002") == []
     assert listing.undelivered(bot.ctx.conn, ALICE_VIEW, request_id(bot), clock) == [
-        {"reviewer": "Bob Okafor", "state": "refused",
-         "reason": "their Slack account is deactivated"}
-    ]  # fmt: skip
+        {
+            "reviewer": "Bob Okafor",
+            "state": "refused",
+            "reason": "their Slack account is deactivated",
+        }
+    ]
     outsider = Viewer(role="member", slack_id="U003")
     assert listing.undelivered(bot.ctx.conn, outsider, request_id(bot), clock) == []
 

@@ -34,8 +34,9 @@ def db_path(tmp_path):  # noqa: ANN001, ANN201
         pytest.skip("a full disk is made with a tmpfs mount, which needs root (CI runs as root)")
     made = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip() or made.returncode}")
     try:
@@ -85,8 +86,9 @@ def test_answers_given_while_the_disk_is_full_are_stored_once_space_is_freed(
         for member in members:
             slack.wait_until(
                 lambda m=member: any("could not save it yet" in t for t in texts(slack, m)),
-                20, f"{member} told their answer is being retried",
-            )  # fmt: skip
+                20,
+                f"{member} told their answer is being retried",
+            )
     finally:
         disk.free()
     settle(slack, bot, timeout=20)

@@ -79,9 +79,13 @@ def test_each_loops_last_completion_goes_into_the_heartbeat(ctx, clock):  # noqa
     ctx.loops = Loops(clock)
     ctx.loops.expect("scheduler", 15)
     heartbeat_rows.claim_heartbeat(
-        ctx.conn, env="production", dev_users=[], started_at=clock(), clock=clock,
+        ctx.conn,
+        env="production",
+        dev_users=[],
+        started_at=clock(),
+        clock=clock,
         instance=ctx.instance,
-    )  # fmt: skip
+    )
     clock.advance(seconds=10)
     scheduler.tick(ctx)
     assert scheduler.heartbeat(ctx)

@@ -55,9 +55,15 @@ def test_a_bot_whose_claim_was_taken_over_stops_and_leaves_the_new_claim(
     slack.wait_until(lambda: heartbeat.read_heartbeat(conn) is not None)
     # Another bot found ours stale and claimed the heartbeat (another process, another host).
     heartbeat.beat(
-        conn, env="production", dev_users=[], started_at=clock(), connected=True, clock=clock,
-        pid=4242, host="elsewhere",
-    )  # fmt: skip
+        conn,
+        env="production",
+        dev_users=[],
+        started_at=clock(),
+        connected=True,
+        clock=clock,
+        pid=4242,
+        host="elsewhere",
+    )
     with caplog.at_level(logging.ERROR, logger="checkin.bot"):
         slack.wait_until(lambda: bot.ctx.cache.get("stopping"), message="the old bot stops")
         time.sleep(0.2)
@@ -108,7 +114,9 @@ def test_the_fence_tells_two_bots_with_the_same_pid_and_host_apart(db_path, cloc
     holder = heartbeat.claim_heartbeat(conn, instance="second", **kw_claim(kw))
     assert holder is not None and holder.instance == "first", "a live claim with our pid waits"
     clock.advance(seconds=91)
-    assert heartbeat.claim_heartbeat(conn, instance="second", **kw_claim(kw)) is None, "stale: taken"
+    assert heartbeat.claim_heartbeat(conn, instance="second", **kw_claim(kw)) is None, (
+        "stale: taken"
+    )
     assert not heartbeat.beat_if_ours(conn, instance="first", **kw)
 
 
@@ -127,7 +135,9 @@ def test_a_claim_of_a_dead_process_on_this_host_is_taken_at_once(db_path, clock)
     dead.wait()
     conn = connection.connect(db_path)
     kw = dict(env="production", dev_users=[], started_at=clock(), clock=clock)
-    heartbeat.beat(conn, pid=dead.pid, host=socket.gethostname(), instance="old", connected=True, **kw)
+    heartbeat.beat(
+        conn, pid=dead.pid, host=socket.gethostname(), instance="old", connected=True, **kw
+    )
     assert heartbeat.claim_heartbeat(conn, instance="new", **kw) is None, "its pid is gone: no wait"
     assert heartbeat.read_heartbeat(conn).instance == "new"
 

@@ -43,20 +43,33 @@ def runs(ctx, story_db, clock):  # noqa: ANN001, ANN201
                 "INSERT INTO runs (checkin_id, member_id, local_date, week, due_at, closes_at, "
                 "status, question_ids, created_at, sent_at, channel_id, asked_question_id) "
                 "VALUES (?, 'U001', ?, '2026-W49', ?, ?, ?, ?, ?, ?, 'D001', ?)",
-                (checkin, f"2026-11-{20 + n}", iso(clock()), "2026-12-31T00:00:00Z", status,
-                 json.dumps(qids), iso(clock()), iso(clock()), qids[0]),
+                (
+                    checkin,
+                    f"2026-11-{20 + n}",
+                    iso(clock()),
+                    "2026-12-31T00:00:00Z",
+                    status,
+                    json.dumps(qids),
+                    iso(clock()),
+                    iso(clock()),
+                    qids[0],
+                ),
             ).lastrowid
-        )  # fmt: skip
+        )
     ctx.bot_user_id = "U0BOT"
     return ids, qids
 
 
 def listeners(ctx):  # noqa: ANN001, ANN201
     works = [
-        answering.on_answer_click, answering.on_skip_question, pausing.on_skip_run,
-        pausing.on_snooze, pausing.on_resume, editing.on_edit_submission,
+        answering.on_answer_click,
+        answering.on_skip_question,
+        pausing.on_skip_run,
+        pausing.on_snooze,
+        pausing.on_resume,
+        editing.on_edit_submission,
         answering.on_message,
-    ]  # fmt: skip
+    ]
     out = [listen.acked(ctx, work) for work in works]
     out += [modals.opens_modal(ctx, pausing.pause_view)]
     out += [modals.opens_modal(ctx, editing.edit_view)]
@@ -79,45 +92,79 @@ def values(ids: list[int], qids: list[int]) -> st.SearchStrategy:
 
 def bodies(ids: list[int], qids: list[int]) -> st.SearchStrategy:
     action = st.fixed_dictionaries(
-        {"action_id": st.sampled_from(["answer_0", "skip_question", "edit_answers", "x"]),
-         "value": values(ids, qids)},
+        {
+            "action_id": st.sampled_from(["answer_0", "skip_question", "edit_answers", "x"]),
+            "value": values(ids, qids),
+        },
         optional={"selected_option": st.fixed_dictionaries({"value": values(ids, qids)})},
-    )  # fmt: skip
+    )
     typed = st.text(max_size=60) | st.sampled_from(["&amp;", "<@U001>", "1,000", "²", "<http://x|"])
     event = st.fixed_dictionaries(
-        {"type": st.just("message"), "channel_type": st.sampled_from(["im", "channel"]),
-         "user": USERS, "text": typed},
+        {
+            "type": st.just("message"),
+            "channel_type": st.sampled_from(["im", "channel"]),
+            "user": USERS,
+            "text": typed,
+        },
         optional={"subtype": st.sampled_from(["message_changed", "bot_message"])},
-    )  # fmt: skip
+    )
     view = st.fixed_dictionaries(
-        {"private_metadata": st.one_of(
-            st.builds(lambda r: json.dumps({"run": r}), st.sampled_from(ids) | st.integers()),
-            st.text(max_size=20)),
-         "state": st.fixed_dictionaries({"values": st.dictionaries(
-             st.sampled_from([f"q:{q}" for q in qids] + ["until"]),
-             st.fixed_dictionaries({"value": st.fixed_dictionaries(
-                 {}, optional={"value": st.text(max_size=10), "selected_date": st.text(max_size=12),
-                               "selected_option": st.fixed_dictionaries({"value": values(ids, qids)})})}),
-             max_size=4)})},
-    )  # fmt: skip
+        {
+            "private_metadata": st.one_of(
+                st.builds(lambda r: json.dumps({"run": r}), st.sampled_from(ids) | st.integers()),
+                st.text(max_size=20),
+            ),
+            "state": st.fixed_dictionaries(
+                {
+                    "values": st.dictionaries(
+                        st.sampled_from([f"q:{q}" for q in qids] + ["until"]),
+                        st.fixed_dictionaries(
+                            {
+                                "value": st.fixed_dictionaries(
+                                    {},
+                                    optional={
+                                        "value": st.text(max_size=10),
+                                        "selected_date": st.text(max_size=12),
+                                        "selected_option": st.fixed_dictionaries(
+                                            {"value": values(ids, qids)}
+                                        ),
+                                    },
+                                )
+                            }
+                        ),
+                        max_size=4,
+                    )
+                }
+            ),
+        },
+    )
     shaped = st.fixed_dictionaries(
         {"user": st.builds(lambda u: {"id": u}, USERS)},
         optional={
             "actions": st.lists(action, min_size=1, max_size=2),
             "container": st.fixed_dictionaries(
-                {"channel_id": st.sampled_from(["D001", "C0001"]), "message_ts": st.text(max_size=8)}),
-            "view": view, "event": event, "event_id": st.text(max_size=8),
+                {
+                    "channel_id": st.sampled_from(["D001", "C0001"]),
+                    "message_ts": st.text(max_size=8),
+                }
+            ),
+            "view": view,
+            "event": event,
+            "event_id": st.text(max_size=8),
             "type": st.sampled_from(["event_callback", "block_actions", "view_submission"]),
-            "user_id": USERS, "text": st.text(max_size=30), "trigger_id": st.text(max_size=8),
+            "user_id": USERS,
+            "text": st.text(max_size=30),
+            "trigger_id": st.text(max_size=8),
         },
-    )  # fmt: skip
+    )
     return shaped | st.dictionaries(st.text(max_size=10), JSON, max_size=6)
 
 
 @settings(
-    max_examples=150, deadline=None,
+    max_examples=150,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
+)
 @given(data=st.data())
 def test_any_request_is_acknowledged_once_never_raises_and_stores_nothing(ctx, runs, data):  # noqa: ANN001
     ids, qids = runs
@@ -136,17 +183,32 @@ def test_any_request_is_acknowledged_once_never_raises_and_stores_nothing(ctx, r
 
 
 @settings(
-    max_examples=40, deadline=None,
+    max_examples=40,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
+)
 @given(
     kind=st.sampled_from(["interactive", "events_api", "slash_commands"]),
     payload=st.dictionaries(
-        st.sampled_from(["type", "user", "user_id", "actions", "event", "view", "command", "text",
-                         "container", "trigger_id", "event_id"]),
-        JSON, max_size=6,
+        st.sampled_from(
+            [
+                "type",
+                "user",
+                "user_id",
+                "actions",
+                "event",
+                "view",
+                "command",
+                "text",
+                "container",
+                "trigger_id",
+                "event_id",
+            ]
+        ),
+        JSON,
+        max_size=6,
     ),
-)  # fmt: skip
+)
 def test_any_envelope_through_socket_mode_is_acknowledged(slack, bot, kind, payload):  # noqa: ANN001
     from tests.bot.conftest import settle
     from tests.fakeslack import envelopes

@@ -63,9 +63,13 @@ def test_one_bot_runs_a_second_refuses_and_sigterm_stops_it(slack, story_db, tmp
         slack.wait_until(lambda: (hb := heartbeat(story_db)) and hb.connected, 15, "heartbeat")
 
         second = subprocess.run(
-            [sys.executable, "-m", "bot"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
+            [sys.executable, "-m", "bot"],
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert second.returncode == 3
         assert f"pid {first.pid}" in second.stderr
         assert "last heartbeat" in second.stderr
@@ -82,8 +86,13 @@ def test_one_bot_runs_a_second_refuses_and_sigterm_stops_it(slack, story_db, tmp
     start_lines = [line for line in output.splitlines() if "checkin bot started" in line]
     assert len(start_lines) == 1
     line = start_lines[0]
-    for part in ("environment=development", f"database={story_db}", "checkins=daily",
-                 "socket_mode=connected as U0BOT", "dms_to=U001"):  # fmt: skip
+    for part in (
+        "environment=development",
+        f"database={story_db}",
+        "checkins=daily",
+        "socket_mode=connected as U0BOT",
+        "dms_to=U001",
+    ):
         assert part in line
     assert slack.bot_token not in output and slack.app_token not in output
     hb = heartbeat(story_db)
@@ -110,9 +119,13 @@ def test_a_stale_heartbeat_does_not_block_a_start(slack, story_db, tmp_path):  #
 def test_a_missing_token_is_one_clear_line(tmp_path):  # noqa: ANN001
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CHECKIN_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: SLACK_BOT_TOKEN is not set")
     assert "Traceback" not in result.stderr
@@ -151,10 +164,13 @@ def test_a_dead_scheduler_thread_exits_the_bot_non_zero_and_a_restart_carries_on
 ):  # noqa: ANN001
     env = bot_env(slack, story_db, **QUICK_LOOPS)
     broken = subprocess.Popen(
-        [sys.executable, "-c", BROKEN_SCHEDULER], cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-c", BROKEN_SCHEDULER],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-    )  # fmt: skip
+    )
     try:
         output, _ = broken.communicate(timeout=30)
     finally:
@@ -178,10 +194,16 @@ def test_a_dead_scheduler_thread_exits_the_bot_non_zero_and_a_restart_carries_on
     fresh = start(env, tmp_path)
     try:
         slack.wait_until(
-            lambda: (hb := heartbeat(story_db)) and hb.pid == fresh.pid and hb.connected
-            and hb.detail.get("loops", {}).get("scheduler", {}).get("last", "") > iso(hb.started_at),
-            20, "a fresh bot that ticks",
-        )  # fmt: skip
+            lambda: (
+                (hb := heartbeat(story_db))
+                and hb.pid == fresh.pid
+                and hb.connected
+                and hb.detail.get("loops", {}).get("scheduler", {}).get("last", "")
+                > iso(hb.started_at)
+            ),
+            20,
+            "a fresh bot that ticks",
+        )
         assert fresh.poll() is None, "a healthy bot keeps running"
         assert "unwell" not in heartbeat(story_db).detail
     finally:
@@ -211,9 +233,13 @@ runpy.run_module("bot", run_name="__main__", alter_sys=True)
 def test_a_loop_stuck_past_its_allowance_exits_the_bot_naming_it(slack, story_db, tmp_path):  # noqa: ANN001
     env = bot_env(slack, story_db, **QUICK_LOOPS)
     stuck = subprocess.Popen(
-        [sys.executable, "-c", HUNG_OUTBOX], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", HUNG_OUTBOX],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         output, _ = stuck.communicate(timeout=30)
     finally:

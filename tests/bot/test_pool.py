@@ -49,7 +49,9 @@ def pool_bot(slack, db_path, clock):  # noqa: ANN001, ANN201
     bot = Bot(bot_config(slack, db_path, admins=("U003",)), clock, tick_interval=5)
     bot.start(scheduler=False)
     slack.wait_for_connection()
-    members.upsert_member(bot.ctx.conn, "U004", real_name="Dmitri Volkov", is_admin=True, clock=clock)
+    members.upsert_member(
+        bot.ctx.conn, "U004", real_name="Dmitri Volkov", is_admin=True, clock=clock
+    )
     yield bot
     bot.stop(timeout=1)
 
@@ -82,8 +84,9 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
     for admin in ("U003", "U004"):
         dm = moderation_dm(slack, admin)
         assert BOOK in dm["text"] and "<@U002>" in dm["text"]
-        buttons = [e["text"]["text"] for b in dm["blocks"] if b["type"] == "actions"
-                   for e in b["elements"]]  # fmt: skip
+        buttons = [
+            e["text"]["text"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]
+        ]
         assert buttons == ["Approve", "Edit", "Reject"]
     assert len([m for m in slack.dm("U003") if "New question" in m["text"]]) == 1
 
@@ -129,8 +132,10 @@ def test_asked_approved_from_slack_asked_in_the_next_run_answered_and_reported(
     at.run()
     table = at.dataframe[0].value
     assert (list(table["question"]), list(table["times asked"]), list(table["answers"])) == (
-        [BOOK], [1], [1],
-    )  # fmt: skip
+        [BOOK],
+        [1],
+        [1],
+    )
     assert list(at.expander[0].dataframe[0].value["answer"]) == ["Piranesi"]
 
 
@@ -198,8 +203,10 @@ def test_a_non_admin_cannot_moderate(slack, pool_bot):  # noqa: ANN001
     from bot import pool as pool_feature
 
     question_id = pool_bot.ctx.conn.execute("SELECT id FROM pool_questions").fetchone()[0]
-    body = {"user": {"id": "U005"}, "actions": [{"action_id": "pool_approve",
-                                                 "value": str(question_id)}]}  # fmt: skip
+    body = {
+        "user": {"id": "U005"},
+        "actions": [{"action_id": "pool_approve", "value": str(question_id)}],
+    }
     pool_feature.on_moderate(pool_bot.ctx, body)
     assert submit.get(pool_bot.ctx.conn, question_id)["status"] == "pending"
     assert slack.dm("U005")[-1]["text"] == "Only admins moderate the question pool."
@@ -215,8 +222,10 @@ def test_edit_from_the_dm_changes_the_wording_and_approves(slack, pool_bot):  # 
     settle(slack, pool_bot)
     row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
     assert (row["status"], row["text"], row["original_text"]) == (
-        "approved", BOOK, "best book this year",
-    )  # fmt: skip
+        "approved",
+        BOOK,
+        "best book this year",
+    )
     assert any("an admin edited its wording" in m["text"] for m in slack.dm("U002"))
 
 
@@ -232,13 +241,17 @@ def test_home_tab_button_opens_the_modal_and_a_submission_is_kept(slack, pool_bo
             "kind": "Multiple choice",
             "choices": "mountains, sea",
             "anonymous": [],
-        }  # fmt: skip
+        }
     )
     settle(slack, pool_bot)
     row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
     assert (row["text"], row["kind"], row["options"], row["source"], row["submitted_by"]) == (
-        "Mountains or sea?", "choice", '["mountains", "sea"]', "slack_home", "U001",
-    )  # fmt: skip
+        "Mountains or sea?",
+        "choice",
+        '["mountains", "sea"]',
+        "slack_home",
+        "U001",
+    )
     assert slack.open_view("U001") is None
 
 
@@ -290,14 +303,20 @@ def test_a_pending_question_reworded_on_the_web_updates_the_admins_dms_in_place(
     question_id = conn.execute("SELECT id FROM pool_questions").fetchone()[0]
     before = {admin: moderation_dm(slack, admin)["ts"] for admin in ("U003", "U004")}
     reworded = "Which book did you enjoy most this year?"
-    moderation.edit_text(conn, question_id, reworded, "U003", clock=clock)  # what the web page calls
+    moderation.edit_text(
+        conn, question_id, reworded, "U003", clock=clock
+    )  # what the web page calls
     tick(pool_bot)
     for admin in ("U003", "U004"):
         dms = [m for m in slack.dm(admin) if "New question for the pool" in m["text"]]
         assert len(dms) == 1 and dms[0]["ts"] == before[admin]  # the same message, updated
         assert reworded in dms[0]["text"] and BOOK not in dms[0]["text"]
-        buttons = [e["text"]["text"] for b in dms[0]["blocks"] if b["type"] == "actions"
-                   for e in b["elements"]]  # fmt: skip
+        buttons = [
+            e["text"]["text"]
+            for b in dms[0]["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ]
         assert buttons == ["Approve", "Edit", "Reject"]
     assert len(slack.calls("chat.update", ok=True)) == 2
     tick(pool_bot)
@@ -356,15 +375,20 @@ def test_an_anonymous_question_from_the_home_tab_leaves_no_user_id_behind(slack,
     caplog.clear()
     before = {r[0] for r in pool_bot.ctx.conn.execute("SELECT id FROM inbox")}
     slack.user("U001").submits_modal(
-        {"text": "Mountains or sea?", "kind": "Free text", "choices": "",
-         "anonymous": ["Submit anonymously (your name is not stored)"]}
-    )  # fmt: skip
+        {
+            "text": "Mountains or sea?",
+            "kind": "Free text",
+            "choices": "",
+            "anonymous": ["Submit anonymously (your name is not stored)"],
+        }
+    )
     settle(slack, pool_bot)
     row = pool_bot.ctx.conn.execute("SELECT * FROM pool_questions").fetchone()
     assert row["submitted_by"] is None and row["anonymous"] == 1
     new = [r for r in pool_bot.ctx.conn.execute("SELECT * FROM inbox") if r["id"] not in before]
     assert new and all(r["member_id"] is None and r["payload"] == "{}" for r in new)
-    events = pool_bot.ctx.conn.execute("SELECT * FROM events WHERE member_id = 'U001' AND kind = "
-                                       "'message_sent'").fetchall()  # fmt: skip
+    events = pool_bot.ctx.conn.execute(
+        "SELECT * FROM events WHERE member_id = 'U001' AND kind = 'message_sent'"
+    ).fetchall()
     assert [e["at"] for e in events if e["method"] == "chat.postMessage"] == []
     assert "U001" not in caplog.text

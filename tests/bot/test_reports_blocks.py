@@ -63,9 +63,7 @@ def test_question_and_names_are_escaped_in_blocks_and_fallback_texts(report) -> 
     assert any("R&amp;D &lt;!channel&gt; *loud*" in t for t in mrkdwn_texts(blocks))
     for fallback, _ in bot_reports.answer_messages(evil_report):
         assert "<!channel>" not in fallback
-    mw = MemberWeek(
-        checkin=EVIL, week="2026-W44", member_id="U0A", member=EVIL, runs=[]
-    )
+    mw = MemberWeek(checkin=EVIL, week="2026-W44", member_id="U0A", member=EVIL, runs=[])
     fallback, _ = bot_reports.member_message(mw)
     assert "<!channel>" not in fallback and "&lt;@U0A&gt;" in fallback
 
@@ -81,16 +79,31 @@ def test_many_questions_and_long_answers_stay_within_block_kit_limits(report) ->
     base = report.questions[0]
     long_q = "Why & how <this> " * 400  # ~6800 characters, & and < everywhere
     questions = [
-        QuestionSummary(question_id=1000 + i, position=i, text=f"{i}: {long_q}", kind="text",
-                        from_pool=False, answers=2, skipped=0)
+        QuestionSummary(
+            question_id=1000 + i,
+            position=i,
+            text=f"{i}: {long_q}",
+            kind="text",
+            from_pool=False,
+            answers=2,
+            skipped=0,
+        )
         for i in range(80)
-    ] + [base]  # fmt: skip
+    ] + [base]
     long_answer = "ampersands & angles <> " * 200  # ~4600 characters
     answers = [
-        TextAnswer(question_id=1000 + i % 80, question=long_q, member_id="U0A", member="Ada & Co",
-                   local_date="2026-10-26", text=long_answer, late=False, edited=bool(i % 2))
+        TextAnswer(
+            question_id=1000 + i % 80,
+            question=long_q,
+            member_id="U0A",
+            member="Ada & Co",
+            local_date="2026-10-26",
+            text=long_answer,
+            late=False,
+            edited=bool(i % 2),
+        )
         for i in range(200)
-    ]  # fmt: skip
+    ]
     big = replace(report, questions=questions, text_answers=answers, missing_members=["Fay"] * 900)
     for in_channel in (True, False):
         text, blocks = bot_reports.summary_message(big, in_channel=in_channel)

@@ -68,19 +68,23 @@ def weekly_db(story_db):  # noqa: ANN001, ANN201
     questions = [q["id"] for q in model.active_questions(conn, checkin["id"])]
     tz = {"U001": "Europe/Paris", "U002": "America/New_York", "U004": "Europe/Berlin"}
     for member, name in PEOPLE.items():
-        members.upsert_member(conn, member, name=name.split()[0].lower(), real_name=name,
-                            tz=tz[member], clock=clock)  # fmt: skip
+        members.upsert_member(
+            conn, member, name=name.split()[0].lower(), real_name=name, tz=tz[member], clock=clock
+        )
     for member in PEOPLE:
         for day in (date(2026, 11, 30), date(2026, 12, 2)):
             due = run_for(Schedule.of(checkin), MemberClock(member, tz[member]), day)
             clock.set(due.due_at)
-            run_id = runs.create_run(conn, checkin["id"], due, questions, status="sending",
-                                      clock=clock)  # fmt: skip
+            run_id = runs.create_run(
+                conn, checkin["id"], due, questions, status="sending", clock=clock
+            )
             runs.set_run_status(conn, run_id, "open", sent_at=due.due_at, clock=clock)
             if (member, day) in ANSWERS:
                 scale, text = ANSWERS[(member, day)]
                 clock.advance(minutes=20)
-                record.record_answer(conn, run_id, questions[0], text="x", number=scale, clock=clock)
+                record.record_answer(
+                    conn, run_id, questions[0], text="x", number=scale, clock=clock
+                )
                 record.record_answer(conn, run_id, questions[1], text=text, clock=clock)
             else:
                 runs.set_run_status(conn, run_id, "closed", clock=clock)
@@ -320,7 +324,9 @@ def test_member_history_is_theirs_or_an_admins(slack, weekly_db, make_bot, clock
     settle(slack, bot)
 
 
-def test_someone_in_checkin_admins_may_see_a_members_week(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
+def test_someone_in_checkin_admins_may_see_a_members_week(
+    slack, weekly_db, make_bot, clock
+) -> None:  # noqa: ANN001, E501
     bot = make_bot(admins=("U002",))  # CHECKIN_ADMINS; Slack does not call U002 an admin
     assert not slack.workspace.users["U002"]["is_admin"]
     clock.set(datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
@@ -398,8 +404,9 @@ def test_report_to_dm_in_development_goes_only_to_dev_users(
 
 def test_post_asked_for_through_the_outbox(slack, weekly_db, make_bot, clock) -> None:  # noqa: ANN001, E501
     bot = make_bot()
-    outbox.enqueue(bot.ctx.conn, "post_report", {"checkin": "weekly", "week": WEEK,
-                                                "channel": "#general"})  # fmt: skip
+    outbox.enqueue(
+        bot.ctx.conn, "post_report", {"checkin": "weekly", "week": WEEK, "channel": "#general"}
+    )
     at(bot, clock, datetime(2026, 12, 1, 12, 0, tzinfo=UTC), slack)
     posts = [m for m in slack.history("#general") if m.get("blocks")]
     assert posts and "weekly: week of Mon 30 Nov" in json.dumps(posts[0]["blocks"])
@@ -408,8 +415,11 @@ def test_post_asked_for_through_the_outbox(slack, weekly_db, make_bot, clock) ->
 
 def test_parse_request_reads_week_member_name_and_dm() -> None:
     assert bot_reports.parse_request("last week <@U0AB|ada> wellbeing dm") == (
-        "last week", "U0AB", "wellbeing", True,
-    )  # fmt: skip
+        "last week",
+        "U0AB",
+        "wellbeing",
+        True,
+    )
     assert bot_reports.parse_request("2026-W48") == ("2026-W48", None, None, False)
     assert bot_reports.parse_request("") == (None, None, None, False)
     assert bot_reports.parse_request("this wellbeing") == ("this", None, "wellbeing", False)
@@ -468,17 +478,21 @@ def test_after_a_takeover_the_missing_chart_and_thread_are_posted(
     from bot import reports as bot_reports
 
     checkin = model.get_checkin(first.ctx.conn, "weekly")
-    assert claim_report_post(
-        first.ctx.conn, checkin["id"], WEEK, "#team", "4242@gone", clock
-    )
+    assert claim_report_post(first.ctx.conn, checkin["id"], WEEK, "#team", "4242@gone", clock)
     report = build.build_report(first.ctx.conn, checkin, WEEK, clock())
     text, blocks = bot_reports.summary_message(report, in_channel=True)
     team = slack.workspace.resolve_channel("#team")
     bot_reports.call(
-        first.ctx, "chat.postMessage", channel=team, text=text, blocks=blocks,
-        metadata={"event_type": bot_reports.METADATA_EVENT,
-                  "event_payload": {"checkin_id": checkin["id"], "week": WEEK}},
-    )  # fmt: skip
+        first.ctx,
+        "chat.postMessage",
+        channel=team,
+        text=text,
+        blocks=blocks,
+        metadata={
+            "event_type": bot_reports.METADATA_EVENT,
+            "event_payload": {"checkin_id": checkin["id"], "week": WEEK},
+        },
+    )
     slack.api.faults.clear()
     at(first, clock, REPORT_TIME + timedelta(minutes=6), slack)  # the stale claim taken over
     (post,) = top_level(slack)

@@ -54,9 +54,13 @@ def by_hand_db(db_path: Path) -> Path:
 
 def run_cli(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "checkin", *args], cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+        [sys.executable, "-m", "checkin", *args],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def shown(slack) -> list[tuple[str, object]]:  # noqa: ANN001
@@ -98,12 +102,14 @@ class Bots:
         self.proc = start(self.env, self.cwd)
         self.slack.wait_until(
             lambda: self.slack.socket.opened > opened and self.slack.connections >= 1,
-            20, "the bot connects",
-        )  # fmt: skip
+            20,
+            "the bot connects",
+        )
         self.slack.wait_until(
             lambda: (hb := heartbeat(self.path)) and hb.pid == self.proc.pid and hb.connected,
-            20, "its heartbeat",
-        )  # fmt: skip
+            20,
+            "its heartbeat",
+        )
 
     def restart(self) -> None:
         assert self.proc is not None
@@ -169,16 +175,22 @@ def test_kill_9_at_each_step_and_an_immediate_restart_lose_nothing(slack, bots, 
         "each question once, one recap"
     )
     assert answers(bots.path) == [
-        (qids[0], "good"), (qids[1], "office"), (qids[2], "Fixing R&D's build"),
-    ]  # fmt: skip
+        (qids[0], "good"),
+        (qids[1], "office"),
+        (qids[2], "Fixing R&D's build"),
+    ]
 
 
 def test_a_second_live_bot_is_still_refused(slack, bots, tmp_path):  # noqa: ANN001
     bots.start()
     second = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**bots.env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**bots.env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert second.returncode == 3 and f"pid {bots.proc.pid}" in second.stderr
 
 
@@ -187,9 +199,13 @@ def test_slack_unreachable_at_start_is_one_line_and_blocks_no_later_start(
 ):  # noqa: ANN001
     env = bot_env(slack, by_hand_db, SLACK_API_URL="http://127.0.0.1:9/api/")
     result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(

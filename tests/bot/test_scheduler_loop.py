@@ -101,14 +101,19 @@ kind = "scale"
         outbox_id = outbox.enqueue(conn, "send_checkin", {"checkin": "daily", "members": ["U002"]})
         queued = time.monotonic()
         slack.wait_until(
-            lambda: conn.execute("SELECT status FROM outbox WHERE id = ?", (outbox_id,)).fetchone()[0]
-            == "done",
-            10, "the outbox row",
-        )  # fmt: skip
+            lambda: (
+                conn.execute("SELECT status FROM outbox WHERE id = ?", (outbox_id,)).fetchone()[0]
+                == "done"
+            ),
+            10,
+            "the outbox row",
+        )
         picked_after = time.monotonic() - queued
         still_sending = sum(not slack.dm(u) for u in ids)
-        print(f"outbox row done {picked_after:.2f} s after it was queued; "
-              f"{still_sending} of {FANOUT} members not yet sent")  # fmt: skip
+        print(
+            f"outbox row done {picked_after:.2f} s after it was queued; "
+            f"{still_sending} of {FANOUT} members not yet sent"
+        )
         assert picked_after < 5
         assert still_sending > 0, "the fan-out was still going"
         slack.wait_until(lambda: all(slack.dm(u) for u in ids), 90, "everyone")

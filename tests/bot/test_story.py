@@ -101,9 +101,11 @@ def test_five_members_in_five_zones_answer_once_each(slack, bot, clock):  # noqa
     click("U002", "Edit answers")
     assert slack.open_view("U002")["title"]["text"] == "Edit answers"
     slack.user("U002").submits_modal(
-        {"What did you work on since last time?": "Fixing the build and the tests",
-         "How are you feeling?": "good"}
-    )  # fmt: skip
+        {
+            "What did you work on since last time?": "Fixing the build and the tests",
+            "How are you feeling?": "good",
+        }
+    )
     settle(slack, bot)
 
     # Los Angeles, with a decimal comma
@@ -167,10 +169,11 @@ def test_five_members_in_five_zones_answer_once_each(slack, bot, clock):  # noqa
     for user in NINE:
         assert len(first_questions(slack, user)) == 1
         greetings = [
-            c for c in slack.calls("chat.postMessage")
+            c
+            for c in slack.calls("chat.postMessage")
             if metadata(c).get("event_payload", {}).get("question_id") == 1
             and c["channel"] == slack.workspace.dm_by_user[user]
-        ]  # fmt: skip
+        ]
         assert len(greetings) == 1
         assert slack.dm(user)[-1]["text"].startswith("Thanks! Your answers")
     events = dict(conn.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())

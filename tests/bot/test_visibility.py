@@ -54,10 +54,20 @@ kind = "text"
 MONDAY = date(2026, 11, 30)
 REPORT_TIME = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)  # Friday 16:00 in Berlin
 AFTER = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
-TZ = {"U001": "Europe/Paris", "U002": "America/New_York", "U003": "Asia/Kolkata",
-      "U004": "Europe/Berlin", "U005": "America/Los_Angeles"}  # fmt: skip
-NAMES = {"U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer",
-         "U004": "Dmitri Volkov", "U005": "Emma Larsen"}  # fmt: skip
+TZ = {
+    "U001": "Europe/Paris",
+    "U002": "America/New_York",
+    "U003": "Asia/Kolkata",
+    "U004": "Europe/Berlin",
+    "U005": "America/Los_Angeles",
+}
+NAMES = {
+    "U001": "Alice Moreau",
+    "U002": "Bob Okafor",
+    "U003": "Chitra Iyer",
+    "U004": "Dmitri Volkov",
+    "U005": "Emma Larsen",
+}
 ANSWERS = {  # member → (scale, choice, words)
     "U001": (4, "office", "alice: fixed the build"),
     "U002": (4, "home", "bob: wrote the migration"),
@@ -74,8 +84,9 @@ def seed(db_path, visibility: str) -> None:  # noqa: ANN001
     checkin = model.get_checkin(conn, "mood")
     questions = [q["id"] for q in model.active_questions(conn, checkin["id"])]
     for member, name in NAMES.items():
-        members.upsert_member(conn, member, name=name.split()[0].lower(), real_name=name,
-                              tz=TZ[member], clock=clock)  # fmt: skip
+        members.upsert_member(
+            conn, member, name=name.split()[0].lower(), real_name=name, tz=TZ[member], clock=clock
+        )
     for member in ("U001", "U002", "U003", "U004"):
         due = run_for(Schedule.of(checkin), MemberClock(member, TZ[member]), MONDAY)
         clock.set(due.due_at)

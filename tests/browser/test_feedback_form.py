@@ -25,14 +25,22 @@ pytestmark = pytest.mark.skipif(
 def link(tmp_path, web_app_server):  # noqa: ANN001, ANN201
     path = tmp_path / "checkin.db"
     conn = connection.connect(path)
-    for slack_id, name in (("U001", "Alice Moreau"), ("U002", "Bob Okafor"),
-                           ("U003", "Chitra Iyer"), ("U004", "Dmitri Volkov")):  # fmt: skip
+    for slack_id, name in (
+        ("U001", "Alice Moreau"),
+        ("U002", "Bob Okafor"),
+        ("U003", "Chitra Iyer"),
+        ("U004", "Dmitri Volkov"),
+    ):
         members.upsert_member(conn, slack_id, real_name=name)
     today = system_clock().date()
     request_id = requests.create_request(
-        conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004"],
-        due=today + timedelta(days=10), today=today,
-    )  # fmt: skip
+        conn,
+        subject="U001",
+        requested_by="U001",
+        reviewers=["U002", "U003", "U004"],
+        due=today + timedelta(days=10),
+        today=today,
+    )
     invite = invites.invites_to_send(conn, request_id)[0]
     token = invites.issue_link_token(conn, invite["id"])
     port = free_port()
@@ -54,9 +62,11 @@ def test_a_reviewer_fills_the_form_and_the_same_link_is_then_refused(link, tmp_p
         page.goto(link["url"])
         page.get_by_text("Feedback about Alice Moreau").wait_for(timeout=30_000)
         assert "token=" not in page.url  # cleared from the address bar
-        for question, label in (("Communicates clearly", "4 · usually"),
-                                ("Delivers what they commit to", "5 · always"),
-                                ("Helps others get their work done", "3 · often")):  # fmt: skip
+        for question, label in (
+            ("Communicates clearly", "4 · usually"),
+            ("Delivers what they commit to", "5 · always"),
+            ("Helps others get their work done", "3 · often"),
+        ):
             group = page.get_by_role("radiogroup", name=question)
             group.get_by_text(label, exact=True).click()
         page.get_by_label("What are their strengths?").fill("Calm in incidents")

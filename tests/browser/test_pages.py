@@ -33,9 +33,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1400, "height": 1000}
 SCRIPT_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -73,12 +79,27 @@ def start_web_app(port: int, env: dict, cwd: Path, *options: str, before=None): 
         if before is not None:
             before(url)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             *options],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "streamlit_app.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                *options,
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
             try:
@@ -130,8 +151,9 @@ def settle(page) -> None:  # noqa: ANN001
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=30_000)
-    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]',
-                           timeout=30_000)  # fmt: skip
+    page.wait_for_selector(
+        '[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=30_000
+    )
     try:
         page.wait_for_selector(SCRIPT_RUNNING, state="attached", timeout=300)
     except PlaywrightTimeout:

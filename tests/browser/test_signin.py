@@ -83,9 +83,15 @@ def web_app(provider, tmp_path_factory, web_app_server):  # noqa: ANN001, ANN201
     env = dict(os.environ, CHECKIN_DB=str(path), HOME=str(home))
     env.pop("CHECKIN_ADMINS", None)
     yield web_app_server(
-        free_port(), env, home, "--server.address", "127.0.0.1",
-        "--secrets.files", str(secrets_file), before=write_secrets,
-    )  # fmt: skip
+        free_port(),
+        env,
+        home,
+        "--server.address",
+        "127.0.0.1",
+        "--secrets.files",
+        str(secrets_file),
+        before=write_secrets,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -47,21 +47,27 @@ def test_example_file_is_valid_and_has_the_default_checkin():
         (toml(days='["mon", "funday"]'), "check-in 'standup': days: 'funday' is not a day"),
         (toml(time='"9am"'), "check-in 'standup': time: '9am' is not a time"),
         (toml(time='"24:00"'), "check-in 'standup': time: '24:00'"),
-        (toml(kind='"scale"', qextra='labels = ["a", "b", "c"]'),
-         "check-in 'standup': question 1.labels: a scale needs exactly 5"),
+        (
+            toml(kind='"scale"', qextra='labels = ["a", "b", "c"]'),
+            "check-in 'standup': question 1.labels: a scale needs exactly 5",
+        ),
         (toml(text='"   "'), "check-in 'standup': question 1.text: is empty"),
-        (toml(kind='"choice"', qextra='options = ["only one"]'),
-         "check-in 'standup': question 1.options: a choice needs 2 to"),
+        (
+            toml(kind='"choice"', qextra='options = ["only one"]'),
+            "check-in 'standup': question 1.options: a choice needs 2 to",
+        ),
         (toml(kind='"essay"'), "check-in 'standup': question 1.kind: 'essay' is not one of"),
         (toml(extra='colour = "blue"'), "check-in 'standup': colour: unknown setting"),
         (toml(extra='timezone = "Mars/Base"'), "check-in 'standup': timezone:"),
-        (toml(extra='report = { day = "fri", time = "16:00" }'),
-         "check-in 'standup': report_channel: a report time is set but no channel"),
+        (
+            toml(extra='report = { day = "fri", time = "16:00" }'),
+            "check-in 'standup': report_channel: a report time is set but no channel",
+        ),
         (toml() + toml(), "check-in 'standup': name: used by two check-ins"),
         ("[[checkin]\nname=", "is not valid TOML"),
         ("title = 'no checkins'", "has no [[checkin]] tables"),
     ],
-)  # fmt: skip
+)
 def test_invalid_definitions_name_checkin_and_field(source, expected):
     assert any(expected in p for p in problems_of(source)), problems_of(source)
 
@@ -98,13 +104,15 @@ def test_edited_question_keeps_old_wording_as_a_version(conn, clock):
 
 def test_question_of_another_kind_retires_the_old_one(conn, clock):
     definitions.import_definitions(conn, definitions.parse_toml(WELLBEING), clock=clock)
-    changed = WELLBEING.replace('text = "What did you work on?"\nkind = "text"',
-                                'text = "Hours of focus?"\nkind = "number"')  # fmt: skip
+    changed = WELLBEING.replace(
+        'text = "What did you work on?"\nkind = "text"', 'text = "Hours of focus?"\nkind = "number"'
+    )
     definitions.import_definitions(conn, definitions.parse_toml(changed), clock=clock)
     rows = conn.execute("SELECT text, kind, active FROM questions WHERE position = 2").fetchall()
     assert sorted(tuple(r) for r in rows) == [
-        ("Hours of focus?", "number", 1), ("What did you work on?", "text", 0),
-    ]  # fmt: skip
+        ("Hours of focus?", "number", 1),
+        ("What did you work on?", "text", 0),
+    ]
 
 
 def test_export_round_trips(conn, clock):
@@ -130,8 +138,9 @@ def test_cli_import_invalid_file_exits_2_and_leaves_db_untouched(tmp_path, capsy
 
     conn = sqlite3.connect(db_file)
     assert json.loads(conn.execute("SELECT participants FROM checkins").fetchone()[0]) == [
-        "U001", "U002",
-    ]  # fmt: skip
+        "U001",
+        "U002",
+    ]
 
 
 def test_cli_export_and_list(tmp_path, capsys):

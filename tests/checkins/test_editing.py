@@ -47,8 +47,11 @@ def test_a_new_checkin_from_the_form_is_what_the_toml_import_would_make(conn, cl
     assert saved.outcome == "created"
     [definition] = load_definitions(conn)
     assert (definition.name, definition.days, definition.time, definition.timezone) == (
-        "standup", ["mon", "tue"], "09:30", "Europe/Berlin",
-    )  # fmt: skip
+        "standup",
+        ["mon", "tue"],
+        "09:30",
+        "Europe/Berlin",
+    )
     assert definition.participants == ["U001", "#team"]
     assert (definition.report_day, definition.report_time) == ("fri", "16:00")
     assert definition.reminder_minutes == 60 and definition.random_question
@@ -83,10 +86,18 @@ def test_the_form_and_the_toml_import_say_the_same_thing(conn, clock):
         parse_toml(toml)
     with pytest.raises(FormErrors) as formed:
         editing.save_checkin_form(
-            conn, OPERATOR, _form(name="x", time="25:00", report_channel="", report_day="",
-                                  report_time="", questions=[QuestionForm(text="q")]),
+            conn,
+            OPERATOR,
+            _form(
+                name="x",
+                time="25:00",
+                report_channel="",
+                report_day="",
+                report_time="",
+                questions=[QuestionForm(text="q")],
+            ),
             clock=clock,
-        )  # fmt: skip
+        )
     assert imported.value.problems == [f"check-in 'x': time: {formed.value.fields['time'][0]}"]
 
 
@@ -190,8 +201,10 @@ def test_send_now_writes_exactly_one_outbox_row_and_its_status_follows(conn, wel
     outbox.finish_outbox(conn, outbox_id, "member U002 is not askable", clock=clock)
     [status] = actions.outbox_status(conn, OPERATOR, [outbox_id])
     assert (status.status, status.error, status.finished) == (
-        "failed", "member U002 is not askable", True,
-    )  # fmt: skip
+        "failed",
+        "member U002 is not askable",
+        True,
+    )
     everyone = actions.send_now(conn, OPERATOR, wellbeing["id"], clock=clock)
     assert actions.outbox_status(conn, OPERATOR, [everyone])[0].what == (
         "send wellbeing now to everyone"

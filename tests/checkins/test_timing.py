@@ -135,8 +135,9 @@ def test_weeks():
 
 
 def test_report_due_from_its_slot_in_the_reporting_zone():
-    s = Schedule(days=("mon",), time="09:00", timezone="Europe/Berlin",
-                 report_day="fri", report_time="16:00")  # fmt: skip
+    s = Schedule(
+        days=("mon",), time="09:00", timezone="Europe/Berlin", report_day="fri", report_time="16:00"
+    )
     assert report_slot(s, "2026-W48") == utc(2026, 11, 27, 15, 0)
     assert report_due(s, utc(2026, 11, 27, 14, 59)) is None
     assert report_due(s, utc(2026, 11, 27, 15, 0)) == "2026-W48"
@@ -145,16 +146,23 @@ def test_report_due_from_its_slot_in_the_reporting_zone():
 
 
 def test_a_report_before_the_check_in_s_days_covers_the_week_before():
-    monday_report = Schedule(days=("mon", "wed", "fri"), time="09:00", timezone="Europe/Berlin",
-                             report_day="mon", report_time="09:00")  # fmt: skip
+    monday_report = Schedule(
+        days=("mon", "wed", "fri"),
+        time="09:00",
+        timezone="Europe/Berlin",
+        report_day="mon",
+        report_time="09:00",
+    )
     # Monday 2026-11-30 09:00 in Berlin (W49 has barely begun): the report covers W48
     assert report_due(monday_report, utc(2026, 11, 30, 8, 0)) == "2026-W48"
     assert report_due(monday_report, utc(2026, 12, 2, 8, 0)) == "2026-W48", "within the grace"
-    monday_evening = Schedule(days=("tue", "thu"), time="10:00", report_day="mon",
-                             report_time="18:00")  # fmt: skip
+    monday_evening = Schedule(
+        days=("tue", "thu"), time="10:00", report_day="mon", report_time="18:00"
+    )
     assert report_due(monday_evening, utc(2026, 11, 30, 18, 0)) == "2026-W48"
-    friday_report = Schedule(days=("mon", "wed", "fri"), time="09:00", report_day="fri",
-                             report_time="16:00")  # fmt: skip
+    friday_report = Schedule(
+        days=("mon", "wed", "fri"), time="09:00", report_day="fri", report_time="16:00"
+    )
     assert report_due(friday_report, utc(2026, 12, 4, 16, 0)) == "2026-W49", "after: its own week"
     same_day_later = Schedule(days=("mon",), time="09:00", report_day="mon", report_time="17:00")
     assert report_due(same_day_later, utc(2026, 11, 30, 17, 0)) == "2026-W49"

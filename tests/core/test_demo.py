@@ -50,17 +50,27 @@ def test_demo_counts_are_realistic(demo):
 
 def test_demo_free_text_is_varied(demo):
     path, _ = demo
-    texts = [r[0] for r in rows(path,
-             "SELECT a.text FROM answers a JOIN questions q ON q.id = a.question_id "
-             "WHERE q.kind = 'text' AND q.position = 2 AND NOT a.skipped")]  # fmt: skip
+    texts = [
+        r[0]
+        for r in rows(
+            path,
+            "SELECT a.text FROM answers a JOIN questions q ON q.id = a.question_id "
+            "WHERE q.kind = 'text' AND q.position = 2 AND NOT a.skipped",
+        )
+    ]
     assert len(set(texts)) >= 300
 
 
 def test_demo_mood_differs_by_team_and_drifts_by_week(demo):
     path, _ = demo
-    weekly = [r[0] for r in rows(path,
-              "SELECT AVG(number) FROM answers a JOIN questions q ON q.id = a.question_id "
-              "WHERE q.kind = 'scale' GROUP BY week")]  # fmt: skip
+    weekly = [
+        r[0]
+        for r in rows(
+            path,
+            "SELECT AVG(number) FROM answers a JOIN questions q ON q.id = a.question_id "
+            "WHERE q.kind = 'scale' GROUP BY week",
+        )
+    ]
     assert max(weekly) - min(weekly) > 0.2
     assert all(1 <= m <= 5 for m in weekly)
 
@@ -72,8 +82,14 @@ def test_demo_has_pool_questions_and_a_feedback_request(demo):
     assert rows(path, "SELECT COUNT(*) FROM feedback_requests")[0][0] == 1
     assert rows(path, "SELECT COUNT(*) FROM feedback_responses")[0][0] >= 3
     # pool questions were asked and answered like the others
-    assert rows(path, "SELECT COUNT(*) FROM answers a JOIN questions q ON q.id = a.question_id "
-                      "WHERE q.pool_question_id IS NOT NULL")[0][0] > 0  # fmt: skip
+    assert (
+        rows(
+            path,
+            "SELECT COUNT(*) FROM answers a JOIN questions q ON q.id = a.question_id "
+            "WHERE q.pool_question_id IS NOT NULL",
+        )[0][0]
+        > 0
+    )
 
 
 def test_demo_is_deterministic(demo, tmp_path):

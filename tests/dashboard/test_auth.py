@@ -141,8 +141,10 @@ def test_an_admin_from_the_settings(workspace, monkeypatch):
         (signed_in("U0NOBODY"), "not a member of any check-in"),
         (signed_in("U006"), "deactivated"),
         ({"is_logged_in": True, "email": "ana@example.com"}, "did not confirm"),
-        ({"is_logged_in": True, "email": "ana@example.com", "email_verified": "false"},
-         "did not confirm"),
+        (
+            {"is_logged_in": True, "email": "ana@example.com", "email_verified": "false"},
+            "did not confirm",
+        ),
     ],
     ids=["other-team", "unknown", "deactivated", "unverified-email", "email-verified-false"],
 )

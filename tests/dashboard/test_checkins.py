@@ -229,8 +229,9 @@ def test_the_export_is_the_cli_export(demo):
 
 
 def test_requests_queued_elsewhere_are_listed_too(demo):
-    outbox_id = outbox.enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []},
-                              requested_by="cli")  # fmt: skip
+    outbox_id = outbox.enqueue(
+        demo, "send_checkin", {"checkin": "wellbeing", "members": []}, requested_by="cli"
+    )
     at = _open()
     [table] = [d.value for d in at.dataframe]
     assert list(table["request"]) == [f"#{outbox_id}"]

@@ -14,8 +14,13 @@ from checkin.people import members
 from tests.dashboard.conftest import literal
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-PEOPLE = {"U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer",
-          "U004": "Dmitri Volkov", "U005": "Emma Larsen"}  # fmt: skip
+PEOPLE = {
+    "U001": "Alice Moreau",
+    "U002": "Bob Okafor",
+    "U003": "Chitra Iyer",
+    "U004": "Dmitri Volkov",
+    "U005": "Emma Larsen",
+}
 
 
 @pytest.fixture

@@ -23,8 +23,13 @@ from tests.dashboard.conftest import literal
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 FORM = "dashboard/pages/feedback_form.py"
 PAGE = "dashboard/pages/feedback.py"
-PEOPLE = {"U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer",
-          "U004": "Dmitri Volkov", "U005": "Emma Larsen"}  # fmt: skip
+PEOPLE = {
+    "U001": "Alice Moreau",
+    "U002": "Bob Okafor",
+    "U003": "Chitra Iyer",
+    "U004": "Dmitri Volkov",
+    "U005": "Emma Larsen",
+}
 
 
 @pytest.fixture
@@ -38,15 +43,18 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
         members.upsert_member(conn, slack_id, real_name=name)
     today = system_clock().date()
     request_id = requests.create_request(
-        conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004", "U005"],
-        due=today + timedelta(days=10), today=today,
-    )  # fmt: skip
+        conn,
+        subject="U001",
+        requested_by="U001",
+        reviewers=["U002", "U003", "U004", "U005"],
+        due=today + timedelta(days=10),
+        today=today,
+    )
     secret = signing_secret(Config(db_path=path))
     links = {}
     for invite in invites.invites_to_send(conn, request_id):
         links[invite["member_id"]] = invites.issue_link_token(conn, invite["id"])
-    yield {"conn": conn, "path": path, "request_id": request_id, "links": links,
-           "secret": secret}  # fmt: skip
+    yield {"conn": conn, "path": path, "request_id": request_id, "links": links, "secret": secret}
     conn.close()
 
 
@@ -82,10 +90,16 @@ def test_the_form_shows_who_it_is_about_the_ratings_and_the_anonymity_note(works
     radio = at.radio(key="fb_clear")
     assert literal(radio.label) == "Communicates clearly"
     assert [literal(o) for o in radio.options] == [
-        "1 · rarely", "2 · sometimes", "3 · often", "4 · usually", "5 · always",
-    ]  # fmt: skip
-    assert [literal(t.label) for t in at.text_area] == ["What are their strengths?",
-                                               "One thing they could do better"]  # fmt: skip
+        "1 · rarely",
+        "2 · sometimes",
+        "3 · often",
+        "4 · usually",
+        "5 · always",
+    ]
+    assert [literal(t.label) for t in at.text_area] == [
+        "What are their strengths?",
+        "One thing they could do better",
+    ]
     assert "token" not in at.query_params  # cleared from the address bar
 
 
@@ -97,8 +111,9 @@ def test_three_answer_one_declines_and_results_show_at_the_third_not_before(work
     ).fetchone()[0]
     assert invites.decline(conn, invite_u005, "U005") == "declined"
     for n, member in enumerate(("U002", "U003", "U004"), start=1):
-        at = fill_and_send(open_link(links[member]), f"strength {n}", f"improve {n}",
-                           ratings=(n, 5, 3))  # fmt: skip
+        at = fill_and_send(
+            open_link(links[member]), f"strength {n}", f"improve {n}", ratings=(n, 5, 3)
+        )
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert at.success[0].value.startswith("Thank you: your answers were stored anonymously,")
         page = results_page()
@@ -107,8 +122,11 @@ def test_three_answer_one_declines_and_results_show_at_the_third_not_before(work
             assert not page.dataframe
         else:
             table = page.dataframe[0].value
-            assert list(table["question"]) == ["Communicates clearly",
-                "Delivers what they commit to", "Helps others get their work done"]  # fmt: skip
+            assert list(table["question"]) == [
+                "Communicates clearly",
+                "Delivers what they commit to",
+                "Helps others get their work done",
+            ]
             assert list(table["mean (1–5)"]) == [2.0, 5.0, 3.0]
             shown = {t.value for t in page.text}
             assert {"strength 1", "strength 2", "strength 3", "improve 3"} <= shown
@@ -138,9 +156,14 @@ def test_an_expired_link_is_refused(workspace):
     conn = workspace["conn"]
     past = FakeClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
     old = requests.create_request(
-        conn, subject="U002", requested_by="U002", reviewers=["U003", "U004", "U005"],
-        due=date(2026, 1, 9), today=past().date(), clock=past,
-    )  # fmt: skip
+        conn,
+        subject="U002",
+        requested_by="U002",
+        reviewers=["U003", "U004", "U005"],
+        due=date(2026, 1, 9),
+        today=past().date(),
+        clock=past,
+    )
     invite = invites.invites_to_send(conn, old)[0]
     token = invites.issue_link_token(conn, invite["id"])
     at = open_link(token)

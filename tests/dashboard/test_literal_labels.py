@@ -42,11 +42,30 @@ def page(path: str) -> AppTest:
 def all_labels(at: AppTest) -> list[str]:
     """Every Markdown-rendered label and text on the page, sidebar included."""
     found: list[str] = []
-    for kind in ("title", "subheader", "header", "caption", "markdown", "error", "warning",
-                 "info", "success"):  # fmt: skip
+    for kind in (
+        "title",
+        "subheader",
+        "header",
+        "caption",
+        "markdown",
+        "error",
+        "warning",
+        "info",
+        "success",
+    ):
         found += [e.value for e in getattr(at, kind)]
-    for kind in ("expander", "tabs", "metric", "radio", "text_area", "text_input", "selectbox",
-                 "multiselect", "checkbox", "button"):  # fmt: skip
+    for kind in (
+        "expander",
+        "tabs",
+        "metric",
+        "radio",
+        "text_area",
+        "text_input",
+        "selectbox",
+        "multiselect",
+        "checkbox",
+        "button",
+    ):
         found += [e.label for e in getattr(at, kind)]
     found += [str(o) for r in at.radio for o in r.options]
     return found
@@ -118,9 +137,13 @@ def feedback_db(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
         members.upsert_member(conn, uid, real_name=name)
     today = system_clock().date()
     request_id = requests.create_request(
-        conn, subject="U001", requested_by="U001", reviewers=["U002", "U003", "U004"],
-        due=today + timedelta(days=10), today=today,
-    )  # fmt: skip
+        conn,
+        subject="U001",
+        requested_by="U001",
+        reviewers=["U002", "U003", "U004"],
+        due=today + timedelta(days=10),
+        today=today,
+    )
     invite = next(iter(invites.invites_to_send(conn, request_id)))
     token = invites.issue_link_token(conn, invite["id"])
     conn.close()
@@ -151,8 +174,11 @@ def test_a_question_with_markup_shows_as_typed_in_the_overview_metric(demo):  # 
     conn = connection.connect(demo.path)
     with connection.transaction(conn):
         conn.execute("UPDATE questions SET text = ? WHERE kind = 'scale'", (QUESTION,))
-        conn.execute("UPDATE question_versions SET text = ? WHERE question_id IN "
-                     "(SELECT id FROM questions WHERE kind = 'scale')", (QUESTION,))  # fmt: skip
+        conn.execute(
+            "UPDATE question_versions SET text = ? WHERE question_id IN "
+            "(SELECT id FROM questions WHERE kind = 'scale')",
+            (QUESTION,),
+        )
     conn.close()
     at = app().run()
     assert not at.exception

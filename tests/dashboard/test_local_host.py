@@ -10,19 +10,37 @@ from tests.dashboard.conftest import app
 
 @pytest.mark.parametrize(
     "host",
-    ["localhost", "localhost:8501", "127.0.0.1", "127.0.0.1:8501", "[::1]", "[::1]:8501",
-     "LOCALHOST:8501"],
-)  # fmt: skip
+    [
+        "localhost",
+        "localhost:8501",
+        "127.0.0.1",
+        "127.0.0.1:8501",
+        "[::1]",
+        "[::1]:8501",
+        "LOCALHOST:8501",
+    ],
+)
 def test_a_request_naming_this_machine_is_the_local_operator(host):  # noqa: ANN001
     assert auth.host_problem({"Host": host}) is None
 
 
 @pytest.mark.parametrize(
     "host",
-    ["evil.example", "evil.example:8501", "127.0.0.1.evil.example", "localhost.evil.example:80",
-     "192.168.1.20:8501", "[::2]:8501", "::1", "localhost:", "localhost:85x", "", "0.0.0.0:8501",
-     "127.0.0.2:8501"],
-)  # fmt: skip
+    [
+        "evil.example",
+        "evil.example:8501",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example:80",
+        "192.168.1.20:8501",
+        "[::2]:8501",
+        "::1",
+        "localhost:",
+        "localhost:85x",
+        "",
+        "0.0.0.0:8501",
+        "127.0.0.2:8501",
+    ],
+)
 def test_a_request_naming_any_other_host_is_refused(host):  # noqa: ANN001
     problem = auth.host_problem({"Host": host})
     assert problem and "\n" not in problem

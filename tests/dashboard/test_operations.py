@@ -64,8 +64,16 @@ def _chart_values(at: AppTest, title: str) -> list[dict]:
 
 
 def test_a_live_bot_shows_its_heartbeat(demo):
-    heartbeat.beat(demo, env="development", dev_users=["U0001001"], started_at=system_clock(),
-               connected=True, pid=4321, host="box", clock=_ago(seconds=5))  # fmt: skip
+    heartbeat.beat(
+        demo,
+        env="development",
+        dev_users=["U0001001"],
+        started_at=system_clock(),
+        connected=True,
+        pid=4321,
+        host="box",
+        clock=_ago(seconds=5),
+    )
     at = _open()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Bot"] == "connected"
@@ -77,8 +85,16 @@ def test_a_live_bot_shows_its_heartbeat(demo):
 
 
 def test_a_stale_heartbeat_says_what_to_do(demo):
-    heartbeat.beat(demo, env="production", dev_users=[], started_at=system_clock(), connected=True,
-               pid=4321, host="box", clock=_ago(minutes=10))  # fmt: skip
+    heartbeat.beat(
+        demo,
+        env="production",
+        dev_users=[],
+        started_at=system_clock(),
+        connected=True,
+        pid=4321,
+        host="box",
+        clock=_ago(minutes=10),
+    )
     at = _open()
     assert {m.label: m.value for m in at.metric}["Bot"] == "stale"
     assert "restart it with `python -m bot`" in at.error[0].value
@@ -91,8 +107,9 @@ def test_no_bot_yet_says_how_to_start_one(demo):
 
 def test_messages_per_day_chart_receives_what_the_bot_recorded(demo):
     for hours in (1, 2, 3):
-        events.record_event(demo, "message_sent", method="chat.postMessage",
-                           clock=_ago(hours=hours, days=1))  # fmt: skip
+        events.record_event(
+            demo, "message_sent", method="chat.postMessage", clock=_ago(hours=hours, days=1)
+        )
     at = _open()
     values = _chart_values(at, "Messages sent per day (UTC)")
     assert sum(v["messages"] for v in values) == 3
@@ -102,24 +119,30 @@ def test_messages_per_day_chart_receives_what_the_bot_recorded(demo):
 
 
 def test_slack_errors_and_rate_limit_waits_are_listed(demo):
-    events.record_event(demo, "api_error", method="chat.postMessage", error="channel_not_found",
-                       clock=_ago(hours=1))  # fmt: skip
-    events.record_event(demo, "rate_limited", method="chat.postMessage", duration_ms=2500,
-                       clock=_ago(hours=1))  # fmt: skip
+    events.record_event(
+        demo, "api_error", method="chat.postMessage", error="channel_not_found", clock=_ago(hours=1)
+    )
+    events.record_event(
+        demo, "rate_limited", method="chat.postMessage", duration_ms=2500, clock=_ago(hours=1)
+    )
     at = _open()
     tables = [d.value for d in at.dataframe]
     errors = next(t for t in tables if "error" in t.columns)
     assert errors.to_dict("records")[0] | {"last (UTC)": ""} == {
-        "method": "chat.postMessage", "error": "channel_not_found", "times": 1, "last (UTC)": "",
-    }  # fmt: skip
+        "method": "chat.postMessage",
+        "error": "channel_not_found",
+        "times": 1,
+        "last (UTC)": "",
+    }
     waits = next(t for t in tables if "seconds waited" in t.columns)
     assert list(waits["seconds waited"]) == [2.5]
 
 
 def test_the_outbox_shows_failures_with_their_reason(demo):
     ok = enqueue(demo, "send_checkin", {"checkin": "wellbeing", "members": []})
-    bad = enqueue(demo, "post_report",
-                        {"checkin": "wellbeing", "week": "2026-W48", "channel": "#gone"})  # fmt: skip
+    bad = enqueue(
+        demo, "post_report", {"checkin": "wellbeing", "week": "2026-W48", "channel": "#gone"}
+    )
     claim_outbox(demo)
     finish_outbox(demo, ok, None)
     claim_outbox(demo)
@@ -216,9 +239,7 @@ def _set_aside(conn, member: str = "U001") -> int:  # noqa: ANN001
 def test_a_set_aside_request_is_listed_with_its_error_and_an_admin_asks_to_try_it_again(demo):  # noqa: ANN001
     row_id = _set_aside(demo)
     at = _open()
-    table = next(
-        d.value for d in at.dataframe if "set aside (UTC)" in list(d.value.columns)
-    )
+    table = next(d.value for d in at.dataframe if "set aside (UTC)" in list(d.value.columns))
     assert list(table["request"]) == [f"#{row_id}"]
     assert list(table["error"]) == ["OperationalError: database or disk is full"]
     assert list(table["kind"]) == ["on_answer_click"]

@@ -273,7 +273,10 @@ def test_banner_names_the_loop_a_running_bot_has_stopped_completing(demo) -> Non
     at = app().run()
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1
-    assert "is running, but its scheduler tick loop has not completed since 2026-11-30 08:50 UTC" in warnings[0]
+    assert (
+        "is running, but its scheduler tick loop has not completed since 2026-11-30 08:50 UTC"
+        in warnings[0]
+    )
     assert "10 min ago" in warnings[0]
 
 
@@ -284,5 +287,7 @@ def test_banner_says_which_loop_stopped_a_bot_that_exited(demo) -> None:  # noqa
     conn.execute("UPDATE heartbeat SET detail = ?", (json.dumps(unwell),))
     conn.close()
     warnings = [w.value for w in app().run().warning]
-    assert any("stopped because its outbox loop had not completed since 2026-11-30 08:57 UTC" in w
-               for w in warnings)  # fmt: skip
+    assert any(
+        "stopped because its outbox loop had not completed since 2026-11-30 08:57 UTC" in w
+        for w in warnings
+    )

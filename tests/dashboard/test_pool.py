@@ -111,15 +111,20 @@ def test_an_admin_approves_from_the_page(path):
 
 def test_an_asked_and_answered_pool_question_shows_its_count_and_answers(path):
     conn = connection.connect(path)
-    kept = pool_submit.submit(conn, "What's the best book you read this year?", submitted_by="U002",
-                       source="web")  # fmt: skip
+    kept = pool_submit.submit(
+        conn, "What's the best book you read this year?", submitted_by="U002", source="web"
+    )
     moderation.moderate(conn, kept.id, "approve", "U001")
     checkin = model.get_checkin(conn, "pulse")
     day = date(2026, 11, 30)
     qid = rotation.question_for_run(conn, checkin["id"], "U001", day)
     fixed = [q["id"] for q in model.active_questions(conn, checkin["id"])]
-    due = DueRun(member_id="U001", local_date=day, due_at=datetime(2026, 11, 30, 8, tzinfo=UTC),
-                 closes_at=datetime(2026, 11, 30, 23, tzinfo=UTC))  # fmt: skip
+    due = DueRun(
+        member_id="U001",
+        local_date=day,
+        due_at=datetime(2026, 11, 30, 8, tzinfo=UTC),
+        closes_at=datetime(2026, 11, 30, 23, tzinfo=UTC),
+    )
     run_id = runs.create_run(conn, checkin["id"], due, [*fixed, qid])
     record.record_answer(conn, run_id, qid, text="Piranesi")
     conn.close()

@@ -184,8 +184,10 @@ def test_an_admin_sees_every_group_of_the_overview(roles) -> None:  # noqa: ANN0
     panes = chart(weeks(at, roles.team, W47, W48))
     w48 = panes[CHOICE][panes[CHOICE]["week"] == W48]
     assert dict(zip(w48["option"], w48["count"], strict=True)) == {
-        "office": 4, "home": 3, "travelling": 1,
-    }  # fmt: skip
+        "office": 4,
+        "home": 3,
+        "travelling": 1,
+    }
     assert panes[PARTICIPATION].set_index("week").loc[W47, "answered"] == 2
     assert len(panes[HEAT]) == 4  # W47 09:00, W48 09:00, 10:00 and 15:00
     assert at.sidebar.radio(key="filter_who")

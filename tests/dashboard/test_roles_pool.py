@@ -50,8 +50,14 @@ leads = ["U004"]
 text = "How are you?"
 kind = "text"
 """
-PEOPLE = {"U001": "Ana Ash", "U002": "Bo Birch", "U003": "Cy Cedar", "U004": "Dee Dale",
-          "U005": "Eve Elm", "U007": "Gil Gray"}  # fmt: skip
+PEOPLE = {
+    "U001": "Ana Ash",
+    "U002": "Bo Birch",
+    "U003": "Cy Cedar",
+    "U004": "Dee Dale",
+    "U005": "Eve Elm",
+    "U007": "Gil Gray",
+}
 ADMIN = "U005"
 APPROVED, ANONYMOUS = "What made you smile this week?", "What would you stop doing?"
 ANA_PENDING, BO_PENDING = "Which tool saves you most time?", "Where do you go for lunch?"
@@ -75,11 +81,13 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     access.record_workspace(conn, TEAM)
     for slack_id, name in PEOPLE.items():
-        members.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
-                            clock=clock)  # fmt: skip
+        members.upsert_member(
+            conn, slack_id, name=name.split()[0].lower(), real_name=name, clock=clock
+        )
     approved = submit.submit(conn, APPROVED, submitted_by="U001", source="web", clock=clock)
-    anonymous = submit.submit(conn, ANONYMOUS, submitted_by="U002", source="slack_command",
-                            anonymous=True, clock=clock)  # fmt: skip
+    anonymous = submit.submit(
+        conn, ANONYMOUS, submitted_by="U002", source="slack_command", anonymous=True, clock=clock
+    )
     for kept in (approved, anonymous):
         moderation.moderate(conn, kept.id, "approve", ADMIN, clock=clock)
     submit.submit(conn, ANA_PENDING, submitted_by="U001", source="web", clock=clock)
@@ -92,9 +100,15 @@ def workspace(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
         ("eve", "U005", "U005", ["U001", "U002", "U003"]),
     ):
         ids[name] = requests.create_request(
-            conn, subject=subject, requested_by=by, reviewers=reviewers, due=due, today=today,
-            admins=(ADMIN,), clock=clock,
-        )  # fmt: skip
+            conn,
+            subject=subject,
+            requested_by=by,
+            reviewers=reviewers,
+            due=due,
+            today=today,
+            admins=(ADMIN,),
+            clock=clock,
+        )
     conn.close()
     return {"path": path, "ids": ids, "clock": clock}
 
@@ -170,8 +184,10 @@ def test_no_read_names_the_submitter_of_an_anonymous_question_because_none_is_st
 
 def test_the_pool_listing_for_each_role(workspace):
     conn = connection.connect(workspace["path"])
-    seen = {v.slack_id: {q["question"] for q in listing(conn, v)}
-            for v in (MEMBER, OTHER_MEMBER, LEAD, ADMIN_VIEW)}  # fmt: skip
+    seen = {
+        v.slack_id: {q["question"] for q in listing(conn, v)}
+        for v in (MEMBER, OTHER_MEMBER, LEAD, ADMIN_VIEW)
+    }
     assert seen == {
         "U001": {APPROVED, ANONYMOUS, ANA_PENDING},
         "U002": {APPROVED, ANONYMOUS, BO_PENDING},
@@ -187,8 +203,9 @@ def test_a_member_or_a_lead_cannot_moderate_even_by_calling_the_core(workspace):
     for viewer in (MEMBER, LEAD):
         for action in ("approve", "reject", "edit"):
             with pytest.raises(Refused, match="Only admins moderate the question pool."):
-                moderation.moderate_as(conn, viewer, question_id, action, text="Lunch spot?",
-                                 configured=(ADMIN,))  # fmt: skip
+                moderation.moderate_as(
+                    conn, viewer, question_id, action, text="Lunch spot?", configured=(ADMIN,)
+                )
     row = submit.get(conn, question_id)
     assert (row["status"], row["text"]) == ("pending", BO_PENDING)
 
@@ -227,8 +244,12 @@ def test_a_member_sees_the_feedback_about_them_and_no_one_elses(workspace):
 def test_a_members_reads_refuse_another_persons_results(workspace):
     conn = connection.connect(workspace["path"])
     ids = workspace["ids"]
-    for viewer, request_id in ((MEMBER, ids["bo"]), (OTHER_MEMBER, ids["ana"]),
-                               (LEAD, ids["ana"]), (MEMBER, ids["eve"])):  # fmt: skip
+    for viewer, request_id in (
+        (MEMBER, ids["bo"]),
+        (OTHER_MEMBER, ids["ana"]),
+        (LEAD, ids["ana"]),
+        (MEMBER, ids["eve"]),
+    ):
         with pytest.raises(errors.NotAllowed):
             results.results(conn, viewer, request_id)
         assert feedback_listing.undelivered(conn, viewer, request_id) == []
@@ -240,8 +261,11 @@ def test_a_lead_sees_what_they_asked_for_and_may_ask_about_their_checkins_people
     at = page("feedback", signed_in("U004"))
     assert [label.split(",")[0] for label in expanders(at)] == ["About Bo Birch"]
     assert sorted(at.selectbox(key="fb_subject").options) == [
-        "Ana Ash", "Bo Birch", "Cy Cedar", "Dee Dale",
-    ]  # fmt: skip
+        "Ana Ash",
+        "Bo Birch",
+        "Cy Cedar",
+        "Dee Dale",
+    ]
     at.selectbox(key="fb_subject").set_value("U003")
     at.multiselect(key="fb_reviewers").set_value(["U001", "U002", "U007"])
     [b for b in at.button if b.label == "Send the invites"][0].click()
@@ -249,26 +273,34 @@ def test_a_lead_sees_what_they_asked_for_and_may_ask_about_their_checkins_people
     assert at.success[0].value.startswith("Request #4 sent")
     conn = connection.connect(workspace["path"])
     assert tuple(requests.get_request(conn, 4)[k] for k in ("subject_id", "requested_by")) == (
-        "U003", "U004",
-    )  # fmt: skip
+        "U003",
+        "U004",
+    )
 
 
 def test_a_member_cannot_ask_about_a_colleague_even_past_the_page(workspace):
     conn = connection.connect(workspace["path"])
     with pytest.raises(errors.Refused, match="You may ask for feedback about yourself"):
         requests.create_request(
-            conn, subject="U002", requested_by="U001", reviewers=["U003", "U004", "U007"],
-            due=date.today() + timedelta(days=5), today=date.today(), admins=(ADMIN,),
+            conn,
+            subject="U002",
+            requested_by="U001",
+            reviewers=["U003", "U004", "U007"],
+            due=date.today() + timedelta(days=5),
+            today=date.today(),
+            admins=(ADMIN,),
             requester_is_admin=MEMBER.is_admin,
-        )  # fmt: skip
+        )
     assert feedback_listing.subject_choices(conn, MEMBER, (ADMIN,)) == [("U001", "Ana Ash")]
 
 
 def test_an_admin_sees_every_request_and_may_ask_about_anyone(workspace):
     at = page("feedback", signed_in(ADMIN))
     assert sorted(label.split(",")[0] for label in expanders(at)) == [
-        "About Ana Ash", "About Bo Birch", "About Eve Elm",
-    ]  # fmt: skip
+        "About Ana Ash",
+        "About Bo Birch",
+        "About Eve Elm",
+    ]
     assert len(at.selectbox(key="fb_subject").options) == len(PEOPLE)
     assert [e.info[0].value.split(".")[0] for e in at.expander] == [
         "0 answered so far"
@@ -280,16 +312,15 @@ def test_an_admin_sees_every_request_and_may_ask_about_anyone(workspace):
 
 def test_the_requester_sees_an_invite_slack_refused_with_its_reason(workspace):
     conn = connection.connect(workspace["path"])
-    invites = {
-        i["member_id"]: i["id"] for i in invites_to_send(conn, workspace["ids"]["ana"])
-    }
+    invites = {i["member_id"]: i["id"] for i in invites_to_send(conn, workspace["ids"]["ana"])}
     mark_invite_refused(conn, invites["U007"], feedback_listing.refusal_reason("dm_skipped"))
     mark_invite_failed(conn, invites["U003"], "internal_error", system_clock)
     conn.close()
     at = page("feedback", signed_in("U001"))
     shown = texts(at)
-    assert ("Not invited: Gil Gray: development mode: the bot DMs only the people in "
-            "CHECKIN_DEV_USERS.") in shown  # fmt: skip
+    assert (
+        "Not invited: Gil Gray: development mode: the bot DMs only the people in CHECKIN_DEV_USERS."
+    ) in shown
     assert "Not invited yet: Cy Cedar: Slack did not take the DM (internal_error)" in shown
     at = page("feedback", signed_in("U002"))  # not their request: nothing of it
     assert "Gil Gray" not in texts(at)
@@ -299,8 +330,10 @@ def test_the_subject_of_a_request_someone_else_made_is_not_told_whom_it_asked(wo
     conn = connection.connect(workspace["path"])
     bo = workspace["ids"]["bo"]  # about Bo, asked by Dee; no invite sent yet
     assert [m["reviewer"] for m in feedback_listing.undelivered(conn, LEAD, bo)] == [
-        "Ana Ash", "Cy Cedar", "Gil Gray",
-    ]  # fmt: skip
+        "Ana Ash",
+        "Cy Cedar",
+        "Gil Gray",
+    ]
     assert feedback_listing.undelivered(conn, OTHER_MEMBER, bo) == []
     at = page("feedback", signed_in("U002"))
     assert "About Bo Birch" in expanders(at)[0]
@@ -363,15 +396,25 @@ def test_results_once_ready_show_to_the_subject_and_not_to_a_colleague(workspace
     ana = workspace["ids"]["ana"]
     for n, invite in enumerate(invites_to_send(conn, ana)):  # everyone asked: it closes
         token = issue_link_token(conn, invite["id"])
-        form.submit_response(conn, token, {
-            "clear": 4, "delivers": 3 + n % 2, "helps": 5, "strengths": f"Kind {n}",
-            "improve": "Speak up"})  # fmt: skip
+        form.submit_response(
+            conn,
+            token,
+            {
+                "clear": 4,
+                "delivers": 3 + n % 2,
+                "helps": 5,
+                "strengths": f"Kind {n}",
+                "improve": "Speak up",
+            },
+        )
     conn.close()
     at = page("feedback", signed_in("U001"))
     ratings = table(at)
     assert [r["question"] for r in ratings] == [
-        "Communicates clearly", "Delivers what they commit to", "Helps others get their work done",
-    ]  # fmt: skip
+        "Communicates clearly",
+        "Delivers what they commit to",
+        "Helps others get their work done",
+    ]
     assert ratings[0]["mean (1–5)"] == 4.0
     assert {"Kind 0", "Kind 1", "Kind 2"} <= set(texts(at).splitlines())
     at = page("feedback", signed_in("U002"))

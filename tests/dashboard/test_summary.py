@@ -20,8 +20,9 @@ def open_summary(week: str | None = None):  # noqa: ANN201
     at = app().run()
     at.switch_page("dashboard/pages/summary.py").run()
     if week:
-        at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("summary_week"))) \
-            .set_value(week).run()  # fmt: skip
+        at.selectbox(
+            key=next(s.key for s in at.selectbox if s.key.startswith("summary_week"))
+        ).set_value(week).run()
     assert not at.exception
     return at
 

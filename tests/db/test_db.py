@@ -13,9 +13,22 @@ def test_empty_file_reaches_current_schema(db_path):
     conn = connection.connect(db_path)
     assert connection.schema_version(conn) == LATEST
     tables = set(connection.table_counts(conn))
-    for table in ("members", "checkins", "questions", "runs", "answers", "answer_history",
-                  "pool_questions", "feedback_requests", "feedback_invites",
-                  "feedback_responses", "outbox", "events", "heartbeat", "seen_events"):  # fmt: skip
+    for table in (
+        "members",
+        "checkins",
+        "questions",
+        "runs",
+        "answers",
+        "answer_history",
+        "pool_questions",
+        "feedback_requests",
+        "feedback_invites",
+        "feedback_responses",
+        "outbox",
+        "events",
+        "heartbeat",
+        "seen_events",
+    ):
         assert table in tables
 
 
@@ -120,12 +133,18 @@ def test_concurrent_writer_and_reader_processes_see_no_lock_errors(db_path):
     cwd = str(__import__("pathlib").Path(__file__).resolve().parents[2])
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(db_path), str(writes)],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     writer = subprocess.run(
         [sys.executable, "-c", WRITER, str(db_path), str(writes)],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out, err = reader.communicate(timeout=120)
     assert writer.returncode == 0, writer.stderr
     assert reader.returncode == 0, err

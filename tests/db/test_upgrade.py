@@ -14,7 +14,11 @@ from checkin.db.migrations import LATEST, MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS = MIGRATIONS[-2][0]  # the schema the previous release left
-BROKEN = (LATEST + 1, "a migration that fails halfway", "CREATE TABLE half_done (id INTEGER);\nINSERT INTO no_such_table VALUES (1);")  # fmt: skip
+BROKEN = (
+    LATEST + 1,
+    "a migration that fails halfway",
+    "CREATE TABLE half_done (id INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+)
 
 
 def previous_schema_db(path: Path) -> None:
@@ -105,9 +109,13 @@ def test_a_failed_upgrade_stops_the_command_with_one_line_naming_the_copy(tmp_pa
     before = db.read_bytes()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CHECKIN_"))}
     result = subprocess.run(
-        [sys.executable, "-c", BROKEN_UPGRADE, "status"], cwd=tmp_path, capture_output=True,
-        text=True, timeout=60, env={**env, "CHECKIN_DB": str(db), "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+        [sys.executable, "-c", BROKEN_UPGRADE, "status"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "CHECKIN_DB": str(db), "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: the upgrade of")

@@ -29,10 +29,18 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "files.completeUploadExternal": ("files:write",),
 }
 # Conversations API: the scope depends on the conversation's kind
-_READ = {"public_channel": "channels:read", "private_channel": "groups:read",
-         "im": "im:read", "mpim": "mpim:read"}  # fmt: skip
-_HISTORY = {"public_channel": "channels:history", "private_channel": "groups:history",
-            "im": "im:history", "mpim": "mpim:history"}  # fmt: skip
+_READ = {
+    "public_channel": "channels:read",
+    "private_channel": "groups:read",
+    "im": "im:read",
+    "mpim": "mpim:read",
+}
+_HISTORY = {
+    "public_channel": "channels:history",
+    "private_channel": "groups:history",
+    "im": "im:history",
+    "mpim": "mpim:history",
+}
 BY_KIND: dict[str, dict[str, str]] = {
     "conversations.info": _READ,
     "conversations.members": _READ,

@@ -11,20 +11,36 @@ from checkin.people import members
 
 SECRET = b"a-test-signing-secret-of-32-bytes"
 PEOPLE = {
-    "U001": "Alice Moreau", "U002": "Bob Okafor", "U003": "Chitra Iyer", "U004": "Dmitri Volkov",
-    "U005": "Emma Larsen", "U007": "Gus Hale", "U008": "Hana Ito", "U009": "Ivo Petrov",
-    "U010": "Jun Park", "U011": "Kai Berg", "U012": "Lea Roux", "U013": "Max Diaz",
+    "U001": "Alice Moreau",
+    "U002": "Bob Okafor",
+    "U003": "Chitra Iyer",
+    "U004": "Dmitri Volkov",
+    "U005": "Emma Larsen",
+    "U007": "Gus Hale",
+    "U008": "Hana Ito",
+    "U009": "Ivo Petrov",
+    "U010": "Jun Park",
+    "U011": "Kai Berg",
+    "U012": "Lea Roux",
+    "U013": "Max Diaz",
     "U014": "Noor Khan",
-}  # fmt: skip
+}
 
 
 @pytest.fixture
 def people(conn, clock):  # noqa: ANN001, ANN201
     for slack_id, name in PEOPLE.items():
-        members.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
-                            clock=clock)  # fmt: skip
-    members.upsert_member(conn, "U006", real_name="Frank Weber", active=False,
-                        inactive_reason="deactivated", clock=clock)  # fmt: skip
+        members.upsert_member(
+            conn, slack_id, name=name.split()[0].lower(), real_name=name, clock=clock
+        )
+    members.upsert_member(
+        conn,
+        "U006",
+        real_name="Frank Weber",
+        active=False,
+        inactive_reason="deactivated",
+        clock=clock,
+    )
     members.upsert_member(conn, "U0BOT", real_name="checkin", is_bot=True, clock=clock)
     return PEOPLE
 

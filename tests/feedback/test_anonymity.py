@@ -60,8 +60,15 @@ def _play(tmp_path: Path, people_fixture, clock: FakeClock, order: list[str]) ->
         invite_rows.append(_invite_rows(conn))
         snapshots.append(_files(db))
     after = _backup(conn, tmp_path / "backup-after.db")
-    return {"conn": conn, "rid": rid, "before": before, "after": after,
-            "snapshots": snapshots, "invite_rows": invite_rows, "db": db}  # fmt: skip
+    return {
+        "conn": conn,
+        "rid": rid,
+        "before": before,
+        "after": after,
+        "snapshots": snapshots,
+        "invite_rows": invite_rows,
+        "db": db,
+    }
 
 
 def _files(db: Path) -> dict[str, bytes]:
@@ -97,8 +104,9 @@ def test_no_submit_writes_a_page_that_holds_an_invite(tmp_path, people, clock):
     """Replaying the WAL commit by commit: what each submit appended names no reviewer and
     carries no invite's hash."""
     played = _play(tmp_path, _add_people, clock, REVIEWERS)
-    hashes = [r[0].encode() for r in played["conn"].execute(
-        "SELECT token_hash FROM feedback_invites")]  # fmt: skip
+    hashes = [
+        r[0].encode() for r in played["conn"].execute("SELECT token_hash FROM feedback_invites")
+    ]
     wal_before = played["snapshots"][0]["-wal"]
     for snap in played["snapshots"][1:-1]:  # the last submit closes the request (WAL emptied)
         assert snap["-wal"][:32] == wal_before[:32]  # the same WAL, grown by this commit
@@ -124,8 +132,9 @@ def test_spent_links_cannot_be_joined_to_invites_even_with_the_secret(tmp_path, 
     played = _play(tmp_path, _add_people, clock, REVIEWERS)
     conn = played["conn"]
     assert [r[1] for r in conn.execute("PRAGMA table_info(feedback_spent_tokens)")] == [
-        "spent_hash", "request_id",
-    ]  # fmt: skip
+        "spent_hash",
+        "request_id",
+    ]
     spent = {r[0] for r in conn.execute("SELECT spent_hash FROM feedback_spent_tokens")}
     assert len(spent) == len(REVIEWERS)
     for (h1,) in conn.execute("SELECT token_hash FROM feedback_invites"):

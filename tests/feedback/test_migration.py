@@ -43,8 +43,10 @@ def test_older_responses_and_pool_questions_survive_migration_10(db_path):
 def test_migration_13_retries_invites_never_sent_and_remembers_what_moderation_dms_show(db_path):
     conn = connection.connect(db_path, migrate_schema=False)
     connection.migrate(conn, upto=12)
-    conn.execute("INSERT INTO members (slack_id, created_at) VALUES ('U001', 'x'), ('U002', 'x'), "
-                 "('U003', 'x'), ('U004', 'x')")  # fmt: skip
+    conn.execute(
+        "INSERT INTO members (slack_id, created_at) VALUES ('U001', 'x'), ('U002', 'x'), "
+        "('U003', 'x'), ('U004', 'x')"
+    )
     for _ in (1, 2):
         conn.execute(
             "INSERT INTO feedback_requests (subject_id, requested_by, questions, created_at) "

@@ -67,8 +67,9 @@ def test_a_lead_of_another_checkin_may_not(team, clock):
 
 def test_a_member_may_not_ask_about_a_colleague(team, clock):
     with pytest.raises(errors.Refused) as refused:
-        request(team, clock, subject="U001", requested_by="U002",
-                reviewers=("U003", "U004", "U005"))  # fmt: skip
+        request(
+            team, clock, subject="U001", requested_by="U002", reviewers=("U003", "U004", "U005")
+        )
     assert str(refused.value) == NOT_ALLOWED
     assert kept(team) == 0
     assert team.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
@@ -93,12 +94,17 @@ def test_a_channel_participant_counts_once_they_were_asked_in_the_checkin(team, 
         request(team, clock, subject="U001", requested_by="U008")
     day = clock().date()
     runs.create_run(
-        team, support,
-        DueRun(member_id="U001", local_date=day,
-               due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
-               closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC)),
-        [], clock=clock,
-    )  # fmt: skip
+        team,
+        support,
+        DueRun(
+            member_id="U001",
+            local_date=day,
+            due_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
+            closes_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
+        ),
+        [],
+        clock=clock,
+    )
     assert requests.leads_checkin_of(team, "U008", "U001")
     assert request(team, clock, subject="U001", requested_by="U008") == 1
 

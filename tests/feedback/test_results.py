@@ -76,14 +76,22 @@ def test_mean_ratings_with_their_spread(conn, clock, rid):
     shown = results.results(conn, OPERATOR, rid)
     clear = shown.ratings[0]
     assert (clear.question, clear.mean, clear.spread, clear.low, clear.high, clear.count) == (
-        "Communicates clearly", 4.0, 1.22, 2, 5, 4,
-    )  # fmt: skip
+        "Communicates clearly",
+        4.0,
+        1.22,
+        2,
+        5,
+        4,
+    )
     assert clear.labels == requests.RATING_LABELS
 
 
 def test_only_the_subject_the_requester_and_admins_see_results(conn, clock, rid):
-    for viewer in (OPERATOR, Viewer(role="member", slack_id="U001"),
-                   Viewer(role="member", slack_id="U007")):  # fmt: skip
+    for viewer in (
+        OPERATOR,
+        Viewer(role="member", slack_id="U001"),
+        Viewer(role="member", slack_id="U007"),
+    ):
         assert results.results(conn, viewer, rid).answered == 0
     for outsider in (Viewer(role="member", slack_id="U002"), Viewer(role="lead", slack_id="U009")):
         with pytest.raises(errors.NotAllowed):

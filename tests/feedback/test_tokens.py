@@ -86,7 +86,9 @@ def test_a_used_link_is_refused_and_stores_nothing_more(conn, clock, rid):
 
 def test_a_declined_invite_link_opens_no_form(conn, clock, rid):
     token = links(conn, rid, clock)["U002"]
-    invite_id = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U002'").fetchone()[0]
+    invite_id = conn.execute("SELECT id FROM feedback_invites WHERE member_id = 'U002'").fetchone()[
+        0
+    ]
     invites.decline(conn, invite_id, "U002", clock)
     with pytest.raises(tokens.BadToken) as refused:
         open_form(conn, token, clock)

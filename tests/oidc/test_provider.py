@@ -41,11 +41,18 @@ def get_json(url: str) -> dict:
 def authorize(provider: OIDCProvider, verifier: str, nonce: str = "n1") -> str:
     """The code the provider redirects back with."""
     challenge = b64url(hashlib.sha256(verifier.encode()).digest())
-    query = urlencode({
-        "client_id": provider.client_id, "response_type": "code", "scope": "openid email profile",
-        "redirect_uri": REDIRECT, "state": "s1", "nonce": nonce,
-        "code_challenge": challenge, "code_challenge_method": "S256",
-    })  # fmt: skip
+    query = urlencode(
+        {
+            "client_id": provider.client_id,
+            "response_type": "code",
+            "scope": "openid email profile",
+            "redirect_uri": REDIRECT,
+            "state": "s1",
+            "nonce": nonce,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as found:
         opener.open(f"{provider.issuer}/authorize?{query}", timeout=5)
@@ -57,10 +64,14 @@ def authorize(provider: OIDCProvider, verifier: str, nonce: str = "n1") -> str:
 
 def exchange(provider: OIDCProvider, code: str, verifier: str) -> dict:
     basic = base64.b64encode(f"{provider.client_id}:{provider.client_secret}".encode()).decode()
-    body = urlencode({
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-        "code_verifier": verifier,
-    }).encode()  # fmt: skip
+    body = urlencode(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        }
+    ).encode()
     request = urllib.request.Request(
         f"{provider.issuer}/token", data=body, headers={"Authorization": f"Basic {basic}"}
     )

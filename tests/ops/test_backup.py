@@ -101,8 +101,12 @@ def test_backup_while_another_process_writes_is_a_consistent_prefix_a_bot_starts
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(workspace), str(stop), "2000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     reads: list[int] = []
     read_errors: list[Exception] = []
     done = threading.Event()
@@ -159,9 +163,12 @@ def test_backup_while_another_process_writes_is_a_consistent_prefix_a_bot_starts
     assert result.replaced_copy is None and result.to_version == LATEST
     clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
     bot_config = Config(
-        db_path=restored_path, env="production", api_url=slack.api_url,
-        bot_token=Secret(slack.bot_token), app_token=Secret(slack.app_token),
-    )  # fmt: skip
+        db_path=restored_path,
+        env="production",
+        api_url=slack.api_url,
+        bot_token=Secret(slack.bot_token),
+        app_token=Secret(slack.app_token),
+    )
     bot = Bot(bot_config, clock)
     try:
         bot.start(scheduler=False)  # replays the kept requests, connects Socket Mode
@@ -178,9 +185,12 @@ def test_restore_is_refused_while_a_bot_runs_on_the_database(story, slack, tmp_p
     db_path, clock = story
     copy = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock).path
     bot_config = Config(
-        db_path=db_path, env="production", api_url=slack.api_url,
-        bot_token=Secret(slack.bot_token), app_token=Secret(slack.app_token),
-    )  # fmt: skip
+        db_path=db_path,
+        env="production",
+        api_url=slack.api_url,
+        bot_token=Secret(slack.bot_token),
+        app_token=Secret(slack.app_token),
+    )
     bot = Bot(bot_config, clock)
     try:
         bot.start(scheduler=False)
@@ -198,9 +208,15 @@ def test_restore_goes_ahead_once_the_heartbeat_is_stale(story, tmp_path):
     copy = backup.take_backup(config_for(db_path), tmp_path / "copy.db", clock=clock).path
     with closing(connection.connect(db_path)) as conn:
         heartbeat.beat(
-            conn, env="production", dev_users=(), started_at=clock(), connected=True,
-            clock=clock, pid=4242, host="elsewhere",
-        )  # fmt: skip
+            conn,
+            env="production",
+            dev_users=(),
+            started_at=clock(),
+            connected=True,
+            clock=clock,
+            pid=4242,
+            host="elsewhere",
+        )
     clock.advance(seconds=30)
     with pytest.raises(BackupError, match="pid 4242 on elsewhere"):
         backup.restore(config_for(db_path), copy, clock=clock)

@@ -93,8 +93,10 @@ def test_each_start_is_recorded_and_the_trail_answers_what_ran_when(conn, clock,
 
     trail = deploys.trail(OPERATOR, conn)
     assert [(d.process, d.git_commit) for d in trail] == [
-        ("bot", SHA_B), ("web", SHA_B), ("bot", SHA_A),
-    ]  # fmt: skip
+        ("bot", SHA_B),
+        ("web", SHA_B),
+        ("bot", SHA_A),
+    ]
     assert all(d.env == "production" and d.version == checkin.__version__ for d in trail)
     then = deploys.running_at(OPERATOR, conn, first.started_at + timedelta(days=1))
     assert then is not None and then.git_commit == SHA_A
@@ -108,8 +110,9 @@ def test_the_heartbeat_shows_the_running_version(conn, clock, tmp_path, capsys):
     config = Config(db_path=tmp_path / "checkin.db")
     deploys.record_start(conn, "bot", config, clock=clock, root=tmp_path)
     deploys.record_start(conn, "web", config, clock=clock, root=Path("/nowhere"))
-    heartbeat.beat(conn, env="development", dev_users=(), started_at=clock(), connected=True,
-               clock=clock)  # fmt: skip
+    heartbeat.beat(
+        conn, env="development", dev_users=(), started_at=clock(), connected=True, clock=clock
+    )
     holder, start = deploys.running_bot(conn)
     assert start.label == f"{checkin.__version__}+aaaaaaa" and start.pid == holder.pid
 
@@ -122,9 +125,12 @@ def test_a_bot_start_lands_in_the_trail(slack, db_path, clock):
     from checkin.config import Secret
 
     config = Config(
-        db_path=db_path, env="production", api_url=slack.api_url,
-        bot_token=Secret(slack.bot_token), app_token=Secret(slack.app_token),
-    )  # fmt: skip
+        db_path=db_path,
+        env="production",
+        api_url=slack.api_url,
+        bot_token=Secret(slack.bot_token),
+        app_token=Secret(slack.app_token),
+    )
     bot = Bot(config, clock)
     try:
         bot.start(scheduler=False)

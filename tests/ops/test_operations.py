@@ -16,8 +16,9 @@ def _at(when: datetime) -> FakeClock:
 
 def test_messages_sent_per_day_counts_each_kind_on_its_day(conn):
     for hours in (1, 2, 26):
-        events.record_event(conn, "message_sent", method="chat.postMessage",
-                           clock=_at(NOW - timedelta(hours=hours)))  # fmt: skip
+        events.record_event(
+            conn, "message_sent", method="chat.postMessage", clock=_at(NOW - timedelta(hours=hours))
+        )
     events.record_event(conn, "run_sent", duration_ms=300, clock=_at(NOW - timedelta(hours=1)))
     events.record_event(conn, "message_sent", clock=_at(NOW - timedelta(days=30)))  # too old
     days = status.daily_events(conn, OPERATOR, days=14, clock=_at(NOW))
@@ -44,12 +45,17 @@ def test_slack_errors_group_by_method_and_error(conn):
 
 def test_rate_limit_waits_add_up_the_seconds_waited(conn):
     for wait in (1500, 3000):
-        events.record_event(conn, "rate_limited", method="chat.postMessage", duration_ms=wait,
-                           clock=_at(NOW))  # fmt: skip
+        events.record_event(
+            conn, "rate_limited", method="chat.postMessage", duration_ms=wait, clock=_at(NOW)
+        )
     [day] = status.rate_limit_waits(conn, OPERATOR, clock=_at(NOW))
     assert (day.day, day.method, day.waits, day.seconds, day.longest) == (
-        "2026-11-25", "chat.postMessage", 2, 4.5, 3.0,
-    )  # fmt: skip
+        "2026-11-25",
+        "chat.postMessage",
+        2,
+        4.5,
+        3.0,
+    )
 
 
 def test_run_send_durations_give_median_p95_and_slowest(conn):
@@ -68,8 +74,16 @@ def test_answers_per_day_counts_stored_answers(conn, wellbeing, clock):
 
 
 def test_heartbeat_says_how_old_it_is_and_whether_it_is_stale(conn):
-    heartbeat.beat(conn, env="development", dev_users=["U001"], started_at=NOW, connected=True,
-               clock=_at(NOW), pid=4242, host="box")  # fmt: skip
+    heartbeat.beat(
+        conn,
+        env="development",
+        dev_users=["U001"],
+        started_at=NOW,
+        connected=True,
+        clock=_at(NOW),
+        pid=4242,
+        host="box",
+    )
     fresh = status.heartbeat(conn, OPERATOR, clock=_at(NOW + timedelta(seconds=20)))
     assert (fresh.pid, fresh.host, fresh.env, fresh.dev_users) == (
         4242,
@@ -89,8 +103,12 @@ def test_no_heartbeat_when_no_bot_ever_ran(conn):
 def test_outbox_queue_lists_unfinished_first_and_failures_with_their_reason(conn, wellbeing):
     clock = _at(NOW)
     first = outbox.enqueue(conn, "send_checkin", {"checkin": "wellbeing"}, clock=clock)
-    second = outbox.enqueue(conn, "post_report", {"checkin": "wellbeing", "week": "2026-W48",
-                                                 "channel": "#team"}, clock=clock)  # fmt: skip
+    second = outbox.enqueue(
+        conn,
+        "post_report",
+        {"checkin": "wellbeing", "week": "2026-W48", "channel": "#team"},
+        clock=clock,
+    )
     outbox.claim_outbox(conn, clock=clock)
     outbox.finish_outbox(conn, first, "channel_not_found", clock=clock)
     queue = status.outbox_queue(conn, OPERATOR)
@@ -111,13 +129,18 @@ def test_failed_report_posts_come_with_their_error(conn, wellbeing):
     )
     [post] = status.failed_report_posts(conn, OPERATOR)
     assert (post.checkin, post.week, post.channel, post.error) == (
-        "wellbeing", "2026-W47", "#team", "not_in_channel",
-    )  # fmt: skip
+        "wellbeing",
+        "2026-W47",
+        "#team",
+        "not_in_channel",
+    )
 
 
 def test_only_an_admin_sees_operations(conn, wellbeing):
     events.record_event(conn, "api_error", method="chat.postMessage", error="x", clock=_at(NOW))
-    heartbeat.beat(conn, env="production", dev_users=[], started_at=NOW, connected=True, clock=_at(NOW))
+    heartbeat.beat(
+        conn, env="production", dev_users=[], started_at=NOW, connected=True, clock=_at(NOW)
+    )
     outbox.enqueue(conn, "send_checkin", {"checkin": "wellbeing"}, clock=_at(NOW))
     lead = Viewer(role="lead", slack_id="U9", lead_of=frozenset({wellbeing["id"]}))
     assert status.heartbeat(conn, lead) is None

@@ -60,9 +60,13 @@ def team(conn, wellbeing, clock):  # noqa: ANN001, ANN201
     for member, words, mood in (("U001", THEIR_WORDS[0], 4), ("U002", OTHERS_WORDS, 2)):
         for day in (date(2026, 11, 16), date(2026, 11, 18)):
             run = runs.create_run(
-                conn, wellbeing["id"], due(member, day), [scale["id"], text["id"]],
-                status="open", clock=clock,
-            )  # fmt: skip
+                conn,
+                wellbeing["id"],
+                due(member, day),
+                [scale["id"], text["id"]],
+                status="open",
+                clock=clock,
+            )
             record.record_answer(conn, run, scale["id"], text="good", number=mood, clock=clock)
             stored = record.record_answer(conn, run, text["id"], text=words, clock=clock)
     first_text = conn.execute(
@@ -71,30 +75,48 @@ def team(conn, wellbeing, clock):  # noqa: ANN001, ANN201
     ).fetchone()[0]
     record.edit_answer(conn, first_text, text=THEIR_WORDS[1], clock=clock)
     submit.submit(conn, "What made you smile?", submitted_by="U001", source="web", clock=clock)
-    submit.submit(conn, "Anything to celebrate?", submitted_by="U001", anonymous=True,
-                source="web", clock=clock)  # fmt: skip
+    submit.submit(
+        conn,
+        "Anything to celebrate?",
+        submitted_by="U001",
+        anonymous=True,
+        source="web",
+        clock=clock,
+    )
     for other in ("U003", "U004", "U005"):
-        members.upsert_member(conn, other, name=other.lower(), real_name=f"Reviewer {other}",
-                            clock=clock)  # fmt: skip
+        members.upsert_member(
+            conn, other, name=other.lower(), real_name=f"Reviewer {other}", clock=clock
+        )
     due_on, today = date(2026, 12, 11), clock().date()
     about = requests.create_request(
-        conn, subject="U001", requested_by="U002", reviewers=["U005", "U003", "U004"],
-        due=due_on, today=today, questions=[{"text": "What should they keep doing?",
-        "kind": "text"}], admins=("U002",), clock=clock,
-    )  # fmt: skip
-    by_them = requests.create_request(
-        conn, subject="U002", requested_by="U002", reviewers=["U001", "U003", "U004"],
-        due=due_on, today=today, questions=[{"text": "One thing to improve?", "kind": "text"}],
+        conn,
+        subject="U001",
+        requested_by="U002",
+        reviewers=["U005", "U003", "U004"],
+        due=due_on,
+        today=today,
+        questions=[{"text": "What should they keep doing?", "kind": "text"}],
+        admins=("U002",),
         clock=clock,
-    )  # fmt: skip
+    )
+    by_them = requests.create_request(
+        conn,
+        subject="U002",
+        requested_by="U002",
+        reviewers=["U001", "U003", "U004"],
+        due=due_on,
+        today=today,
+        questions=[{"text": "One thing to improve?", "kind": "text"}],
+        clock=clock,
+    )
     (invite_id,) = conn.execute(
         "SELECT id FROM feedback_invites WHERE request_id = ? AND member_id = 'U001'", (by_them,)
     ).fetchone()
     token = invites.issue_link_token(conn, invite_id)
-    form.submit_response(conn, token, {"q1": "Feedbackonly anonymous remark"},
-                             clock=clock)  # fmt: skip
-    inbox.inbox_add(conn, "on_message", "U001", json.dumps({"text": THEIR_TEXT_REQUEST}),
-                    clock=clock)  # fmt: skip
+    form.submit_response(conn, token, {"q1": "Feedbackonly anonymous remark"}, clock=clock)
+    inbox.inbox_add(
+        conn, "on_message", "U001", json.dumps({"text": THEIR_TEXT_REQUEST}), clock=clock
+    )
     assert stored.created
     return {"checkin": wellbeing, "about": about, "by_them": by_them}
 

@@ -97,8 +97,9 @@ def test_a_member_moving_time_zone_moves_their_heatmap_hours(conn, clock) -> Non
 
     assert cells() == {(0, 9): 1, (2, 9): 1}  # 08:05 and 08:15 UTC, Berlin winter time
 
-    members.upsert_member(conn, "U0A", name="ada", real_name="Ada Lovelace", tz="Asia/Tokyo",
-                        clock=clock)  # fmt: skip
+    members.upsert_member(
+        conn, "U0A", name="ada", real_name="Ada Lovelace", tz="Asia/Tokyo", clock=clock
+    )
     assert cells() == {(0, 17): 1, (2, 17): 1}
     assert_runs_in_step(conn)
 
@@ -135,13 +136,17 @@ def test_choice_answers_keep_the_option_and_an_edit_changes_it(conn, clock) -> N
     assert counts() == {"office": 3, "home": 1, "travelling": 1}
 
 
-def test_migration_14_fills_the_derived_columns_of_an_older_database(tmp_path, clock, monkeypatch) -> None:  # noqa: ANN001, E501
+def test_migration_14_fills_the_derived_columns_of_an_older_database(
+    tmp_path, clock, monkeypatch
+) -> None:  # noqa: ANN001, E501
     old = connection.connect(tmp_path / "old.db", migrate_schema=False)
     connection.migrate(old, upto=13)
     # check-ins as a version of schema 13 wrote them: without the columns added since
     written_by_13 = CheckinDef.row
     monkeypatch.setattr(
-        CheckinDef, "row", lambda d: {k: v for k, v in written_by_13(d).items() if k != "visibility"}
+        CheckinDef,
+        "row",
+        lambda d: {k: v for k, v in written_by_13(d).items() if k != "visibility"},
     )
     h = build_golden(old, clock)
     monkeypatch.setattr(CheckinDef, "row", written_by_13)

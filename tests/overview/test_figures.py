@@ -86,7 +86,8 @@ def test_a_range_pools_its_weeks_and_compares_with_as_many_weeks_before(conn, go
 
 def test_the_heatmap_is_in_each_members_own_time(conn, golden) -> None:  # noqa: ANN001
     cells = {
-        (c.weekday, c.hour): c.count for c in figures.answer_heatmap(conn, OPERATOR, one_week(golden))
+        (c.weekday, c.hour): c.count
+        for c in figures.answer_heatmap(conn, OPERATOR, one_week(golden))
     }
     # Ada Mon 09:05 and Wed 09:15 Berlin; Bo Mon 09:45 and Fri 10:00 Auckland (Sun and Thu
     # in UTC); Cy Fri 09:30 Los Angeles

@@ -85,21 +85,43 @@ kind = "text"
 """
 
 NAMES = {
-    "U0A": "Ada", "U0B": "Bo", "U0C": "Cy", "U0D": "Di", "U0E": "Eve", "U0F": "Flo",
-    "U0G": "Gus", "U0H": "Hal", "U0I": "Ivy", "U0J": "Jo", "U0Z": "Zed",
-}  # fmt: skip
+    "U0A": "Ada",
+    "U0B": "Bo",
+    "U0C": "Cy",
+    "U0D": "Di",
+    "U0E": "Eve",
+    "U0F": "Flo",
+    "U0G": "Gus",
+    "U0H": "Hal",
+    "U0I": "Ivy",
+    "U0J": "Jo",
+    "U0Z": "Zed",
+}
 # each member's own word, in every text answer they give and in no one else's
 WORDS = {
-    "U0A": "apricot", "U0B": "bramble", "U0C": "cobalt", "U0D": "dahlia", "U0E": "elderflower",
-    "U0F": "fennel", "U0G": "garnet", "U0H": "hazel", "U0I": "indigo", "U0J": "juniper",
-}  # fmt: skip
+    "U0A": "apricot",
+    "U0B": "bramble",
+    "U0C": "cobalt",
+    "U0D": "dahlia",
+    "U0E": "elderflower",
+    "U0F": "fennel",
+    "U0G": "garnet",
+    "U0H": "hazel",
+    "U0I": "indigo",
+    "U0J": "juniper",
+}
 TEAM = ("U0A", "U0B", "U0C", "U0D", "U0E", "U0F", "U0G", "U0H")
 # W48 in "team": (feeling, working from, focus hours, minutes after 09:00 of the first answer)
 W48_TEAM = {
-    "U0A": (5, "office", 6, 5), "U0B": (5, "office", 5, 5), "U0C": (5, "office", 7, 5),
-    "U0D": (5, "office", 4, 5), "U0E": (4, "home", 3, 65), "U0F": (4, "home", 2, 65),
-    "U0G": (4, "home", 8, 65), "U0H": (1, "travelling", 1, 365),
-}  # fmt: skip
+    "U0A": (5, "office", 6, 5),
+    "U0B": (5, "office", 5, 5),
+    "U0C": (5, "office", 7, 5),
+    "U0D": (5, "office", 4, 5),
+    "U0E": (4, "home", 3, 65),
+    "U0F": (4, "home", 2, 65),
+    "U0G": (4, "home", 8, 65),
+    "U0H": (1, "travelling", 1, 365),
+}
 
 ADA = Viewer(role="member", slack_id="U0A", name="Ada")
 BO = Viewer(role="member", slack_id="U0B", name="Bo")
@@ -151,27 +173,38 @@ def build_roles(conn: sqlite3.Connection) -> Roles:
     clock = FakeClock(datetime(2026, 11, 1, tzinfo=UTC))
     import_definitions(conn, parse_toml(CHECKINS), clock=clock)
     for slack_id, name in NAMES.items():
-        upsert_member(
-            conn, slack_id, name=name.lower(), real_name=name, tz="UTC", clock=clock
-        )
+        upsert_member(conn, slack_id, name=name.lower(), real_name=name, tz="UTC", clock=clock)
     team = model.get_checkin(conn, "team")
     ops = model.get_checkin(conn, "ops")
     w47, w48 = date(2026, 11, 16), date(2026, 11, 23)
     for member in TEAM:
         run_id, due, qids = _run(conn, clock, team, member, w47)
         if member in ("U0A", "U0B"):
-            _answer(conn, clock, run_id, qids, due + timedelta(minutes=5),
-                    [3, "home", 5, f"week 47: {WORDS[member]}"])  # fmt: skip
+            _answer(
+                conn,
+                clock,
+                run_id,
+                qids,
+                due + timedelta(minutes=5),
+                [3, "home", 5, f"week 47: {WORDS[member]}"],
+            )
         else:
             runs.set_run_status(conn, run_id, "closed", clock=clock)
     for member, (feeling, where, hours, after) in W48_TEAM.items():
         run_id, due, qids = _run(conn, clock, team, member, w48)
-        _answer(conn, clock, run_id, qids, due + timedelta(minutes=after),
-                [feeling, where, hours, f"week 48: {WORDS[member]} shipped"])  # fmt: skip
+        _answer(
+            conn,
+            clock,
+            run_id,
+            qids,
+            due + timedelta(minutes=after),
+            [feeling, where, hours, f"week 48: {WORDS[member]} shipped"],
+        )
     for member in ("U0A", "U0I", "U0J"):
         run_id, due, qids = _run(conn, clock, ops, member, w48)
-        _answer(conn, clock, run_id, qids, due + timedelta(minutes=5),
-                [f"ops: {WORDS[member]} outage"])  # fmt: skip
+        _answer(
+            conn, clock, run_id, qids, due + timedelta(minutes=5), [f"ops: {WORDS[member]} outage"]
+        )
     questions = {}
     for name, checkin in (("team", team), ("ops", ops)):
         for q in model.active_questions(conn, checkin["id"]):
@@ -222,8 +255,10 @@ def test_one_questions_answers_are_a_members_own_unless_they_lead_it(conn, roles
     for_eve = question_history(conn, roles.eve, team_text)
     assert {e.member_id for e in for_eve.items} == {"U0E"}
     assert {e.member_id for e in question_history(conn, roles.eve, ops_text).items} == {
-        "U0A", "U0I", "U0J",
-    }  # fmt: skip
+        "U0A",
+        "U0I",
+        "U0J",
+    }
     assert question_history(conn, roles.admin, team_text).total == 10
     assert question_history(conn, ADA, ops_text).total == 1
     assert question_history(conn, BO, ops_text).total == 0
@@ -318,7 +353,11 @@ def test_a_member_may_not_narrow_team_figures_to_people_or_a_channel(conn, roles
 def test_a_lead_sees_every_figure_of_their_checkin(conn, roles) -> None:  # noqa: ANN001
     assert {c.name for c in overview_scope.checkins(conn, roles.eve)} == {"team", "ops"}
     assert {c.name for c in overview_scope.checkins(conn, BO)} == {"team"}
-    assert [m for m, _ in overview_scope.members(conn, roles.eve, roles.ops)] == ["U0A", "U0I", "U0J"]
+    assert [m for m, _ in overview_scope.members(conn, roles.eve, roles.ops)] == [
+        "U0A",
+        "U0I",
+        "U0J",
+    ]
     with pytest.raises(NotAllowed):
         figures.overview(conn, BO, scope(roles.ops))
 
@@ -407,9 +446,12 @@ def test_operations_and_the_operations_pages_reads_give_a_member_nothing(conn, r
     for viewer in (ADA, roles.eve):
         assert status.heartbeat(conn, viewer, clock=clock) is None
         for read in (
-            status.daily_events, status.slack_errors, status.rate_limit_waits,
-            status.run_send_durations, status.answers_per_day,
-        ):  # fmt: skip
+            status.daily_events,
+            status.slack_errors,
+            status.rate_limit_waits,
+            status.run_send_durations,
+            status.answers_per_day,
+        ):
             assert read(conn, viewer, clock=clock) == [], read.__name__
         assert status.outbox_queue(conn, viewer).rows == []
         assert status.failed_report_posts(conn, viewer) == []
@@ -440,7 +482,12 @@ def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn,
     # W48: 5, 5, 5, 5, 65, 65, 65, 365 minutes; W47 adds Ada's and Bo's 5 and 5
     assert figures.median_minutes(conn, roles.admin, both) == 5.0
     assert figures.median_minutes(conn, ADA, both) == figures.median_minutes(conn, ADA, w48) == 35.0
-    for read in (figures.headline, figures.scale_by_week, figures.choice_by_week, figures.answer_heatmap):
+    for read in (
+        figures.headline,
+        figures.scale_by_week,
+        figures.choice_by_week,
+        figures.answer_heatmap,
+    ):
         mine = read(conn, ADA, both)
         if read is figures.headline:
             assert (mine.runs_asked, mine.runs_answered) == (8, 8)

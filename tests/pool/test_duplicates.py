@@ -15,34 +15,48 @@ PARAPHRASES = [
     ("What's the best book you read this year?", "What is the best book you have read this year?"),
     ("What's the best book you read this year?", "Which book was the best you read this year?"),
     ("What's the best book you read this year?", "Best book you read this year?"),
-    ("What is your favourite lunch spot near the office?",
-     "What's your favorite lunch place near the office?"),
-    ("If you could learn any skill instantly, what would it be?",
-     "What skill would you learn instantly if you could?"),
+    (
+        "What is your favourite lunch spot near the office?",
+        "What's your favorite lunch place near the office?",
+    ),
+    (
+        "If you could learn any skill instantly, what would it be?",
+        "What skill would you learn instantly if you could?",
+    ),
     ("What was the highlight of your week?", "What was your week's highlight?"),
-    ("What is one tool that saved you time recently?",
-     "Which tool saved you the most time recently?"),
+    (
+        "What is one tool that saved you time recently?",
+        "Which tool saved you the most time recently?",
+    ),
     ("What did you have for breakfast today?", "What did you eat for breakfast today?"),
-    ("Where would you travel if money were no object?",
-     "If money were no object, where would you travel?"),
+    (
+        "Where would you travel if money were no object?",
+        "If money were no object, where would you travel?",
+    ),
     ("What's a podcast you'd recommend?", "What podcast would you recommend?"),
     ("What is your go-to karaoke song?", "What's your go to karaoke song?"),
     ("Coffee or tea?", "Tea or coffee?"),
-]  # fmt: skip
+]
 
 DIFFERENT = [
     ("What's the best book you read this year?", "What's the best movie you watched this year?"),
-    ("What's the best book you read this year?",
-     "What's the worst meeting you sat through this year?"),
-    ("What is your favourite lunch spot near the office?",
-     "What is your favourite tool for taking notes?"),
+    (
+        "What's the best book you read this year?",
+        "What's the worst meeting you sat through this year?",
+    ),
+    (
+        "What is your favourite lunch spot near the office?",
+        "What is your favourite tool for taking notes?",
+    ),
     ("What did you have for breakfast today?", "What did you learn today?"),
     ("What was the highlight of your week?", "What was the hardest part of your week?"),
     ("Where would you travel if money were no object?", "Where did you grow up?"),
     ("What's a podcast you'd recommend?", "What's a board game you'd recommend?"),
     ("Coffee or tea?", "Cats or dogs?"),
-    ("What is one tool that saved you time recently?",
-     "What is one habit that made you happier recently?"),
+    (
+        "What is one tool that saved you time recently?",
+        "What is one habit that made you happier recently?",
+    ),
     ("How many hours did you sleep?", "How many meetings did you have today?"),
     ("What are you reading right now?", "What are you listening to right now?"),
     ("What's your favourite season?", "What's your favourite city?"),
@@ -50,7 +64,7 @@ DIFFERENT = [
     ("What is your favourite book?", "What is your favourite film?"),
     ("Coffee or tea?", "Tea or juice?"),
     ("What is your favourite tool?", "What is your favourite keyboard shortcut?"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("a", "b"), PARAPHRASES)
@@ -71,11 +85,21 @@ def test_the_threshold_sits_in_the_gap_between_the_two_sets():
 
 
 def test_same_text_ignoring_case_spacing_and_punctuation_is_refused_naming_it(conn, clock):
-    submit.submit(conn, "What's the best book you read this year?", submitted_by="U001",
-                source="web", clock=clock)  # fmt: skip
+    submit.submit(
+        conn,
+        "What's the best book you read this year?",
+        submitted_by="U001",
+        source="web",
+        clock=clock,
+    )
     with pytest.raises(errors.Refused) as refused:
-        submit.submit(conn, "  what's THE best book,   you read this year ", submitted_by="U002",
-                    source="slack_command", clock=clock)  # fmt: skip
+        submit.submit(
+            conn,
+            "  what's THE best book,   you read this year ",
+            submitted_by="U002",
+            source="slack_command",
+            clock=clock,
+        )
     assert str(refused.value) == (
         "A question like this is waiting for review already: "
         "“What's the best book you read this year?”"
@@ -83,12 +107,22 @@ def test_same_text_ignoring_case_spacing_and_punctuation_is_refused_naming_it(co
 
 
 def test_paraphrase_of_an_approved_question_is_refused_naming_it(conn, clock):
-    first = submit.submit(conn, "Where would you travel if money were no object?",
-                        submitted_by="U001", source="web", clock=clock)  # fmt: skip
+    first = submit.submit(
+        conn,
+        "Where would you travel if money were no object?",
+        submitted_by="U001",
+        source="web",
+        clock=clock,
+    )
     moderation.moderate(conn, first.id, "approve", "U009", clock=clock)
     with pytest.raises(errors.Refused, match="in the pool already: “Where would you travel"):
-        submit.submit(conn, "If money were no object, where would you travel?",
-                    submitted_by="U002", source="web", clock=clock)  # fmt: skip
+        submit.submit(
+            conn,
+            "If money were no object, where would you travel?",
+            submitted_by="U002",
+            source="web",
+            clock=clock,
+        )
 
 
 def test_a_rejected_question_may_be_submitted_again(conn, clock):
@@ -99,8 +133,18 @@ def test_a_rejected_question_may_be_submitted_again(conn, clock):
 
 
 def test_a_different_question_on_the_same_frame_is_kept(conn, clock):
-    submit.submit(conn, "What's the best book you read this year?", submitted_by="U001",
-                source="web", clock=clock)  # fmt: skip
-    kept = submit.submit(conn, "What's the best movie you watched this year?",
-                       submitted_by="U001", source="web", clock=clock)  # fmt: skip
+    submit.submit(
+        conn,
+        "What's the best book you read this year?",
+        submitted_by="U001",
+        source="web",
+        clock=clock,
+    )
+    kept = submit.submit(
+        conn,
+        "What's the best movie you watched this year?",
+        submitted_by="U001",
+        source="web",
+        clock=clock,
+    )
     assert submit.get(conn, kept.id)["status"] == "pending"

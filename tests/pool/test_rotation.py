@@ -29,11 +29,37 @@ labels = ["awful", "bad", "okay", "good", "great"]
 """
 MEMBERS = ["U001", "U002", "U003", "U004"]
 TOPICS = [
-    "book", "film", "podcast", "album", "board game", "city", "museum", "recipe", "hike",
-    "app", "keyboard shortcut", "conference talk", "newsletter", "tea", "snack", "holiday",
-    "childhood toy", "sport", "bird", "plant", "painting", "poem", "language", "bridge",
-    "river", "font", "tool", "habit", "dessert", "song",
-]  # fmt: skip
+    "book",
+    "film",
+    "podcast",
+    "album",
+    "board game",
+    "city",
+    "museum",
+    "recipe",
+    "hike",
+    "app",
+    "keyboard shortcut",
+    "conference talk",
+    "newsletter",
+    "tea",
+    "snack",
+    "holiday",
+    "childhood toy",
+    "sport",
+    "bird",
+    "plant",
+    "painting",
+    "poem",
+    "language",
+    "bridge",
+    "river",
+    "font",
+    "tool",
+    "habit",
+    "dessert",
+    "song",
+]
 
 
 @pytest.fixture
@@ -113,7 +139,10 @@ def test_a_second_draw_for_the_same_run_returns_the_same_question_and_counts_onc
 def test_no_question_when_every_approved_one_was_asked_within_8_weeks(conn, pulse, clock):
     approve(conn, clock, "What is your favourite book?")
     assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 2), clock=clock)
-    assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 27), clock=clock) is None
+    assert (
+        rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 27), clock=clock)
+        is None
+    )
     assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 12, 28), clock=clock)
 
 
@@ -123,7 +152,10 @@ def test_pending_and_rejected_questions_are_never_asked(conn, pulse, clock):
         conn, "Mountains or sea?", submitted_by="U001", source="web", clock=clock
     )
     moderation.moderate(conn, rejected.id, "reject", "U009", clock=clock)
-    assert rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock) is None
+    assert (
+        rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock)
+        is None
+    )
 
 
 def test_the_question_kind_its_options_and_labels_are_honoured(conn, pulse, clock):
@@ -131,8 +163,10 @@ def test_the_question_kind_its_options_and_labels_are_honoured(conn, pulse, cloc
     qid = rotation.question_for_run(conn, pulse["id"], "U001", date(2026, 11, 23), clock=clock)
     row = model.get_question(conn, qid)
     assert (row["kind"], json.loads(row["options"]), row["active"]) == (
-        "choice", ["mountains", "sea"], 0,
-    )  # fmt: skip
+        "choice",
+        ["mountains", "sea"],
+        0,
+    )
     approve(conn, clock, "How rested are you?", kind="scale", labels=list("ABCDE"))
     qid = rotation.question_for_run(conn, pulse["id"], "U002", date(2026, 11, 23), clock=clock)
     row = model.get_question(conn, qid)

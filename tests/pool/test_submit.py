@@ -52,8 +52,11 @@ def test_submission_records_who_and_where(conn, clock):
     kept = submit(conn, clock, "Best lunch spot?", submitted_by="U002", source="slack_command")
     row = pool_submit.get(conn, kept.id)
     assert (row["submitted_by"], row["source"], row["status"], row["anonymous"]) == (
-        "U002", "slack_command", "pending", 0,
-    )  # fmt: skip
+        "U002",
+        "slack_command",
+        "pending",
+        0,
+    )
 
 
 def test_anonymous_submission_stores_no_submitter_at_all(conn, clock):
@@ -66,10 +69,19 @@ def test_anonymous_submission_stores_no_submitter_at_all(conn, clock):
 
 
 def test_choice_and_scale_questions_keep_their_options_and_labels(conn, clock):
-    choice = submit(conn, clock, "Mountains or sea?", kind="choice",
-                    options=pool_submit.split_list("mountains, sea, neither"))  # fmt: skip
+    choice = submit(
+        conn,
+        clock,
+        "Mountains or sea?",
+        kind="choice",
+        options=pool_submit.split_list("mountains, sea, neither"),
+    )
     scale = submit(conn, clock, "How rested do you feel?", kind="scale")
-    assert json.loads(pool_submit.get(conn, choice.id)["options"]) == ["mountains", "sea", "neither"]
+    assert json.loads(pool_submit.get(conn, choice.id)["options"]) == [
+        "mountains",
+        "sea",
+        "neither",
+    ]
     assert json.loads(pool_submit.get(conn, scale.id)["labels"]) == pool_submit.DEFAULT_LABELS
 
 
@@ -98,12 +110,15 @@ def test_first_moderation_wins_and_a_later_click_changes_nothing(conn, clock):
 
 def test_edit_changes_the_wording_approves_and_keeps_the_original(conn, clock):
     kept = submit(conn, clock, "best lunch spot")
-    done = moderation.moderate(conn, kept.id, "edit", "U008", text="What is the best lunch spot nearby?",
-                         clock=clock)  # fmt: skip
+    done = moderation.moderate(
+        conn, kept.id, "edit", "U008", text="What is the best lunch spot nearby?", clock=clock
+    )
     row = pool_submit.get(conn, kept.id)
     assert done.changed and row["status"] == "approved"
-    assert (row["text"], row["original_text"]) == ("What is the best lunch spot nearby?",
-                                                   "best lunch spot")  # fmt: skip
+    assert (row["text"], row["original_text"]) == (
+        "What is the best lunch spot nearby?",
+        "best lunch spot",
+    )
 
 
 def test_edit_into_a_duplicate_is_refused(conn, clock):

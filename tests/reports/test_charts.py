@@ -83,8 +83,12 @@ def test_distribution_chart_counts_each_answer(report) -> None:  # noqa: ANN001
     spec = distribution_chart(scale, report.week).to_dict()
     (rows,) = datasets(spec)
     assert [(r["answer"], r["people"]) for r in rows] == [
-        ("1 awful", 0), ("2 bad", 1), ("3 okay", 1), ("4 good", 2), ("5 great", 1),
-    ]  # fmt: skip
+        ("1 awful", 0),
+        ("2 bad", 1),
+        ("3 okay", 1),
+        ("4 good", 2),
+        ("5 great", 1),
+    ]
     colour = spec["layer"][0]["encoding"]["color"]["scale"]
     assert colour["range"] == list(palette.SCALE_COLOURS)
 
@@ -168,7 +172,9 @@ def overview(conn, clock):  # noqa: ANN001, ANN201
     from checkin.people.viewer import OPERATOR
 
     golden = build_golden(conn, clock)
-    return figures.overview(conn, OPERATOR, scope.Scope(golden.checkin["id"], "2026-W43", "2026-W44"))
+    return figures.overview(
+        conn, OPERATOR, scope.Scope(golden.checkin["id"], "2026-W43", "2026-W44")
+    )
 
 
 def test_a_week_is_drawn_at_its_middle_and_labelled_with_its_monday() -> None:

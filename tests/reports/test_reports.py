@@ -100,8 +100,11 @@ def test_week_with_daylight_saving_change_measures_real_elapsed_time(conn, golde
 def test_member_far_east_counts_in_their_own_week(conn, golden, report) -> None:  # noqa: ANN001
     """Bo's Monday run starts on Sunday in UTC and in Berlin, yet belongs to W44."""
     bo = member_week(conn, golden.checkin, "U0B", "2026-W44")
-    assert bo.runs == [("2026-10-26", "answered"), ("2026-10-28", "no answer"),
-                       ("2026-10-30", "answered")]  # fmt: skip
+    assert bo.runs == [
+        ("2026-10-26", "answered"),
+        ("2026-10-28", "no answer"),
+        ("2026-10-30", "answered"),
+    ]
     previous = member_week(conn, golden.checkin, "U0B", "2026-W43")
     assert previous.runs == []
     assert {a.member_id for a in report.text_answers} == {"U0A", "U0B", "U0C"}
@@ -198,16 +201,31 @@ def test_unknown_week_or_checkin_is_a_clear_error(conn, golden) -> None:  # noqa
 def test_json_has_the_documented_keys(report) -> None:  # noqa: ANN001
     data = json.loads(to_json(report))
     assert set(data) == {
-        "format", "checkin", "week", "start", "end", "timezone", "generated_at", "headline",
-        "missing_members", "questions", "text_answers", "text_by_question", "text_by_member",
-        "trend", "scale_trend",
-    }  # fmt: skip
+        "format",
+        "checkin",
+        "week",
+        "start",
+        "end",
+        "timezone",
+        "generated_at",
+        "headline",
+        "missing_members",
+        "questions",
+        "text_answers",
+        "text_by_question",
+        "text_by_member",
+        "trend",
+        "scale_trend",
+    }
     assert data["start"] == "2026-10-26" and data["end"] == "2026-11-01"
     assert data["headline"]["runs_answered"] == 5
     assert data["trend"][-1] == {
-        "week": "2026-W44", "asked": 12, "answered": 5, "skipped": 1,
+        "week": "2026-W44",
+        "asked": 12,
+        "answered": 5,
+        "skipped": 1,
         "participation": pytest.approx(5 / 12),
-    }  # fmt: skip
+    }
     texts = [a["text"] for a in data["text_answers"]]
     assert ODD in texts and INJECTION in texts  # JSON keeps text exactly as typed
 
@@ -230,7 +248,8 @@ def test_markdown_shows_figures_and_escapes_answers(report) -> None:  # noqa: AN
 
 def test_markdown_escapes_markup_in_answers(conn, golden) -> None:  # noqa: ANN001
     run = conn.execute("SELECT id FROM answers WHERE text = '@channel hi'").fetchone()[0]
-    conn.execute("UPDATE answers SET text = '**bold** <b>x</b> [link](http://x) # h' WHERE id = ?",
-                 (run,))  # fmt: skip
+    conn.execute(
+        "UPDATE answers SET text = '**bold** <b>x</b> [link](http://x) # h' WHERE id = ?", (run,)
+    )
     md = to_markdown(build_report(conn, golden.checkin, "2026-W44", NOW))
     assert r"\*\*bold\*\* \<b\>x\</b\> \[link\](http://x) \# h" in md

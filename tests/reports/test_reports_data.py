@@ -85,8 +85,9 @@ class History:
         self.schedule = Schedule.of(self.checkin)
         self.questions = [q["id"] for q in model.active_questions(conn, self.checkin["id"])]
         for slack_id, (name, tz) in MEMBERS.items():
-            members.upsert_member(conn, slack_id, name=name.split()[0].lower(), real_name=name,
-                                tz=tz, clock=clock)  # fmt: skip
+            members.upsert_member(
+                conn, slack_id, name=name.split()[0].lower(), real_name=name, tz=tz, clock=clock
+            )
 
     def run(
         self,
@@ -101,8 +102,9 @@ class History:
         assert due is not None, f"{day} is not a check-in day"
         self.clock.set(due.due_at)
         qids = self.questions + (extra or [])
-        run_id = runs.create_run(self.conn, self.checkin["id"], due, qids, status="sending",
-                                  clock=self.clock)  # fmt: skip
+        run_id = runs.create_run(
+            self.conn, self.checkin["id"], due, qids, status="sending", clock=self.clock
+        )
         if status == "dev_skipped":
             runs.set_run_status(self.conn, run_id, "dev_skipped", clock=self.clock)
         else:
@@ -125,11 +127,13 @@ class History:
                 record.record_answer(self.conn, run_id, qid, skipped=True, clock=self.clock)
             elif q["kind"] == "scale":
                 label = json.loads(q["labels"])[value - 1]
-                record.record_answer(self.conn, run_id, qid, text=label, number=float(value),
-                                    clock=self.clock)  # fmt: skip
+                record.record_answer(
+                    self.conn, run_id, qid, text=label, number=float(value), clock=self.clock
+                )
             elif q["kind"] == "number":
-                record.record_answer(self.conn, run_id, qid, text=f"{value:g}",
-                                    number=float(value), clock=self.clock)  # fmt: skip
+                record.record_answer(
+                    self.conn, run_id, qid, text=f"{value:g}", number=float(value), clock=self.clock
+                )
             else:
                 record.record_answer(self.conn, run_id, qid, text=value, clock=self.clock)
             self.clock.advance(seconds=10)
@@ -160,7 +164,9 @@ def build_golden(conn: sqlite3.Connection, clock: FakeClock) -> History:
     # --- 2026-W44 (report week) ---------------------------------------------------------------
     pool_id = submit.submit(conn, POOL_QUESTION, submitted_by="U0A", source="web", clock=clock).id
     moderation.moderate(conn, pool_id, "approve", "U0A", clock=clock)
-    pool_qid = rotation.question_for_run(conn, h.checkin["id"], "U0A", date(2026, 10, 26), clock=clock)
+    pool_qid = rotation.question_for_run(
+        conn, h.checkin["id"], "U0A", date(2026, 10, 26), clock=clock
+    )
     h.pool_qid = pool_qid
 
     r = h.run("U0A", date(2026, 10, 26), extra=[pool_qid])  # 08:00 UTC (winter time)

@@ -59,5 +59,9 @@ def test_a_thousand_with_a_comma_is_a_thousand(slack, bot, clock):  # noqa: ANN0
         settle(slack, bot)
     settle(slack, bot, slack.user("U001").types("Planning"))
     settle(slack, bot, slack.user("U001").types("1,000"))
-    assert bot.ctx.conn.execute("SELECT number FROM answers WHERE number IS NOT NULL "
-                                "AND text IS NULL").fetchone()[0] == 1000.0  # fmt: skip
+    assert (
+        bot.ctx.conn.execute(
+            "SELECT number FROM answers WHERE number IS NOT NULL AND text IS NULL"
+        ).fetchone()[0]
+        == 1000.0
+    )
