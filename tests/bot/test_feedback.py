@@ -16,7 +16,11 @@ from tests.bot.conftest import settle, tick
 pytestmark = pytest.mark.timeout(60)
 
 ALICE, BOB, CHITRA, DMITRI, EMMA = (
-    "<@U001|alice>", "<@U002|bob>", "<@U003|chitra>", "<@U004|dmitri>", "<@U005|emma>",
+    "<@U001|alice>",
+    "<@U002|bob>",
+    "<@U003|chitra>",
+    "<@U004|dmitri>",
+    "<@U005|emma>",
 )
 REQUEST = f"/checkin feedback {ALICE} from {BOB} {CHITRA} {DMITRI} {EMMA} by 2026-12-11"
 
@@ -117,8 +121,9 @@ def test_a_reviewer_asked_about_the_subject_within_30_days_is_named_and_needs_co
     run(slack, bot, "U001", f"/checkin feedback {ALICE} from {BOB} {CHITRA} {DMITRI} by 2026-12-11")
     clock.advance(days=3)
     make_lead(bot, "U004")
-    said = run(slack, bot, "U004",
-               f"/checkin feedback {ALICE} from {BOB} {EMMA} <@U003> by 2026-12-18")
+    said = run(
+        slack, bot, "U004", f"/checkin feedback {ALICE} from {BOB} {EMMA} <@U003> by 2026-12-18"
+    )
     assert said == (
         "Bob Okafor, Chitra Iyer were asked about Alice Moreau in the last 30 days. "
         "Send the request anyway?"
@@ -129,9 +134,7 @@ def test_a_reviewer_asked_about_the_subject_within_30_days_is_named_and_needs_co
     assert bot.ctx.conn.execute("SELECT COUNT(*) FROM feedback_requests").fetchone()[0] == 2
 
 
-def test_decline_removes_the_link_and_the_reminder_goes_to_everyone_not_declined(
-    slack, bot, clock
-):  # noqa: ANN001
+def test_decline_removes_the_link_and_the_reminder_goes_to_everyone_not_declined(slack, bot, clock):  # noqa: ANN001
     run(slack, bot, "U001", REQUEST)
     tick(bot)
     links = invite_links(slack)
@@ -144,24 +147,33 @@ def test_decline_removes_the_link_and_the_reminder_goes_to_everyone_not_declined
 
     clock.set(datetime(2026, 12, 8, 12, tzinfo=UTC))
     tick(bot)
-    assert not any("reminder" in m["text"] for u in ("U002", "U003", "U004")
-                   for m in slack.dm(u))
+    assert not any("reminder" in m["text"] for u in ("U002", "U003", "U004") for m in slack.dm(u))
     clock.set(datetime(2026, 12, 9, 9, tzinfo=UTC))  # two days before 2026-12-11
     tick(bot)
     tick(bot)
-    reminded = {u: [m for m in slack.dm(u) if "A reminder" in m["text"]]
-                for u in ("U001", "U002", "U003", "U004", "U005")}
+    reminded = {
+        u: [m for m in slack.dm(u) if "A reminder" in m["text"]]
+        for u in ("U001", "U002", "U003", "U004", "U005")
+    }
     assert {u: len(m) for u, m in reminded.items()} == {
-        "U001": 0, "U002": 1, "U003": 1, "U004": 1, "U005": 0,
-    }   U002 answered, but nothing records who did
+        "U001": 0,
+        "U002": 1,
+        "U003": 1,
+        "U004": 1,
+        "U005": 0,
+    }  # U002 answered, but nothing records who did
     assert "Alice Moreau is due on 2026-12-11" in reminded["U003"][0]["text"]
     assert "If you already answered, thank you" in reminded["U002"][0]["text"]
 
 
 def test_requester_and_a_shared_subject_are_told_when_the_third_answer_is_in(slack, bot, clock):  # noqa: ANN001
     make_lead(bot, "U004")
-    run(slack, bot, "U004", REQUEST.replace("by 2026-12-11", "by 2026-12-11 share").replace(
-        DMITRI, "<@U003>"))
+    run(
+        slack,
+        bot,
+        "U004",
+        REQUEST.replace("by 2026-12-11", "by 2026-12-11 share").replace(DMITRI, "<@U003>"),
+    )
     tick(bot)
     links = invite_links(slack)
     ratings = {"clear": 4, "delivers": 4, "helps": 5, "strengths": "Calm", "improve": "Less"}
@@ -170,9 +182,7 @@ def test_requester_and_a_shared_subject_are_told_when_the_third_answer_is_in(sla
         tick(bot)
         ready = [m for m in slack.dm("U004") if "is ready" in m["text"]]
         assert len(ready) == (1 if n == 3 else 0)
-    assert (
-        ready[0]["text"] == "The feedback about Alice Moreau is ready: 3 people answered."
-    )
+    assert ready[0]["text"] == "The feedback about Alice Moreau is ready: 3 people answered."
     url = ready[0]["blocks"][1]["elements"][0]["url"]
     assert url.startswith("http://localhost:8501/feedback?request=")
     assert [m["text"] for m in slack.dm("U001") if "is ready" in m["text"]] == [
@@ -183,8 +193,9 @@ def test_requester_and_a_shared_subject_are_told_when_the_third_answer_is_in(sla
 
 
 def test_a_member_asking_about_a_colleague_is_refused_and_nobody_is_invited(slack, bot):  # noqa: ANN001
-    said = run(slack, bot, "U002", f"/checkin feedback {ALICE} from {CHITRA} {DMITRI} {EMMA} "
-               "by 2026-12-11")
+    said = run(
+        slack, bot, "U002", f"/checkin feedback {ALICE} from {CHITRA} {DMITRI} {EMMA} by 2026-12-11"
+    )
     assert said == (
         "You may ask for feedback about yourself, about someone in a check-in you lead, or as "
         "an admin; Alice Moreau is not in a check-in you lead."
@@ -196,8 +207,9 @@ def test_a_member_asking_about_a_colleague_is_refused_and_nobody_is_invited(slac
 
 def test_a_lead_of_the_subjects_checkin_may_ask_from_slack(slack, bot):  # noqa: ANN001
     make_lead(bot, "U002")
-    said = run(slack, bot, "U002", f"/checkin feedback {ALICE} from {CHITRA} {DMITRI} {EMMA} "
-               "by 2026-12-11")
+    said = run(
+        slack, bot, "U002", f"/checkin feedback {ALICE} from {CHITRA} {DMITRI} {EMMA} by 2026-12-11"
+    )
     assert said.startswith("Asked Chitra Iyer, Dmitri Volkov, Emma Larsen for feedback about")
     tick(bot)
     assert sorted(invite_links(slack)) == ["U003", "U004", "U005"]
@@ -205,8 +217,9 @@ def test_a_lead_of_the_subjects_checkin_may_ask_from_slack(slack, bot):  # noqa:
 
 def test_an_admin_from_the_settings_may_ask_from_slack(slack, make_bot):  # noqa: ANN001
     bot = make_bot(admins=("U005",))
-    said = run(slack, bot, "U005", f"/checkin feedback {ALICE} from {BOB} {CHITRA} {DMITRI} "
-               "by 2026-12-11")
+    said = run(
+        slack, bot, "U005", f"/checkin feedback {ALICE} from {BOB} {CHITRA} {DMITRI} by 2026-12-11"
+    )
     assert said.startswith("Asked Bob Okafor, Chitra Iyer, Dmitri Volkov for feedback about")
 
 
