@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checkin.ops import inbox
 from tests.bot.conftest import settle, tick
-from tests.bot.test_database_faults import texts
+from tests.bot.test_database_faults import (
+    answer_while_nothing_can_be_written,
+    assert_each_answer_stored_once,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -80,28 +82,8 @@ def test_answers_given_while_the_disk_is_full_are_stored_once_space_is_freed(
     disk = FullDisk(bot.config.db_path)
     assert shutil.disk_usage(bot.config.db_path.parent).free < 65536
     try:
-        for member in members:
-            slack.user(member).clicks("good")  # acknowledged although nothing can be written
-        clock.advance(minutes=2)
-        for member in members:
-            slack.wait_until(
-                lambda m=member: any("could not save it yet" in t for t in texts(slack, m)),
-                20,
-                f"{member} told their answer is being retried",
-            )
+        answer_while_nothing_can_be_written(slack, clock, members, wait=20)
     finally:
         disk.free()
     settle(slack, bot, timeout=20)
-
-    conn = bot.ctx.conn
-    for member in members:
-        stored = conn.execute(
-            "SELECT COUNT(*) FROM answers WHERE member_id = ? AND question_id = 1", (member,)
-        ).fetchone()[0]
-        assert stored == 1, f"{member}'s answer stored once"
-        said = texts(slack, member)
-        assert len([t for t in said if "1/4 " in t]) == 1, "nothing asked twice"
-        assert len([t for t in said if t.startswith("2/4")]) == 1, "the next question arrives"
-        assert len([t for t in said if t.startswith("Saved now")]) == 1
-    assert conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()[0] == 0
-    assert inbox.count_set_aside(conn) == 0
+    assert_each_answer_stored_once(slack, bot, members)
