@@ -33,9 +33,13 @@ run: $(RUN_STAMP)
 # One worker more than the cores: many tests wait (the fake Slack's rate limits and retries,
 # a browser, a bot process starting); on 2 cores 3 workers took 2:43, 2 took 4:25, 4 took 3:09.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# The tests' databases and files go to a RAM disk when there is a roomy one (a container's
+# default 64 MB /dev/shm is not): each test makes and syncs its own SQLite files.
+TEST_TMP ?= $(shell sh scripts/test-tmp.sh)
 test: $(DEV_STAMP)
 	@sh scripts/ensure-chromium.sh
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
+	env -u PYTHONDONTWRITEBYTECODE $(if $(TEST_TMP),TMPDIR=$(TEST_TMP)) \
+		$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 ## lint: ruff (check and format) and the import contracts in pyproject.toml
 lint: $(DEV_STAMP)

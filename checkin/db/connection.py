@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from checkin.clock import Clock, iso, system_clock
@@ -191,6 +192,10 @@ def migrate(
                 "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
             current = schema_version(conn)  # another process may have migrated meanwhile
+            if current == 0 and upto == latest and migrations is schema.MIGRATIONS:
+                if _holds_nothing(conn):
+                    _create_newest(conn, clock)
+                    return latest
             for version, description, sql in migrations:
                 if current < version <= upto:
                     for statement in _statements(sql):
@@ -208,6 +213,50 @@ def migrate(
             f"nothing was changed{copy}"
         ) from None
     return schema_version(conn)
+
+
+def _holds_nothing(conn: sqlite3.Connection) -> bool:
+    """A new file: nothing in it but the empty schema_migrations table just created."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    return names <= {"schema_migrations"}
+
+
+def _create_newest(conn: sqlite3.Connection, clock: Clock) -> None:
+    """Make a new database's schema in one step: the tables, indexes, views and triggers the
+    migrations end with, and every migration recorded as applied. Running the eighteen
+    migrations one by one (tables made, then rebuilt) costs a new file several times more;
+    tests/db/test_new_database.py holds the two ways to the same schema."""
+    statements, versions = _newest_schema()
+    for statement in statements:
+        conn.execute(statement)
+    now = iso(clock())
+    conn.executemany(
+        "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+        [(version, description, now) for version, description in versions],
+    )
+
+
+@functools.cache
+def _newest_schema() -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
+    """The CREATE statements of the newest schema (tables first, then indexes, views and
+    triggers: a table rebuilt by a later migration comes after the triggers on it in
+    sqlite_master), read once a process from an in-memory database the migrations built."""
+    with closing(sqlite3.connect(":memory:", isolation_level=None)) as mem:
+        migrate(mem, migrations=list(schema.MIGRATIONS))
+        shadow = {row[1] for row in mem.execute("PRAGMA table_list") if row[2] == "shadow"}
+        rows = mem.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY rowid"
+        ).fetchall()
+        order = {"table": 0, "index": 1, "view": 2, "trigger": 3}
+        statements = tuple(
+            sql for kind, name, sql in sorted(rows, key=lambda r: order[r[0]]) if name not in shadow
+        )
+        versions = tuple(
+            (row[0], row[1])
+            for row in mem.execute("SELECT version, description FROM schema_migrations ORDER BY 1")
+        )
+    return statements, versions
 
 
 def _keep_before_migrating(
