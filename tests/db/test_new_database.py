@@ -34,7 +34,7 @@ def contents(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     out = {}
     for table in tables:
         columns = "version, description" if table == "schema_migrations" else "*"
-        out[table] = [tuple(r) for r in conn.execute(f'SELECT {columns} FROM "{table}"')]
+        out[table] = [tuple(r) for r in conn.execute(f'SELECT {columns} FROM "{table}"')]  # noqa: S608
     return out
 
 
