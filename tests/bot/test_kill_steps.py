@@ -226,7 +226,7 @@ _cases = itertools.count()
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: each try starts several bots
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 # Together these kill at every step at least once, and more than once during one answer.
 @example(plan={0, 1, 2, 3, 7, 8, 9})
