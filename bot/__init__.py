@@ -14,7 +14,8 @@ Wiring and plumbing:
   app and the CLI; `maintenance`: the daily backup and retention; `worker`:
   work after the ack, in order per member.
 - `slack`: every Web API call, counted; `members`: people, rosters, profiles,
-  and who is an admin (`members.is_admin`, the one rule).
+  and who is an admin (`members.is_admin`, the one rule); `killpoint`: named
+  steps where a test has the bot killed.
 
 Features: `conversation/` (the check-in itself), `commands` (the `/checkin`
 router the others add subcommands to), `home` (the App Home tab), `reports`,

@@ -28,7 +28,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot import listen
+from bot import killpoint, listen
 from bot.context import BotContext
 from bot.feature import register_all
 from bot.features import FEATURES
@@ -270,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    killpoint.arm(os.environ)  # tests only: where to kill this process
     stop = threading.Event()  # before the claim: a signal from then on is a clean stop
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

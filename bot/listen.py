@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import killpoint
 from bot.context import BotContext
 from bot.dm import tell
 from bot.payload import user_of
@@ -87,6 +88,8 @@ def keep(ctx: BotContext, kind: str, work: Work, body: dict) -> tuple[bool, int 
             faults.describe(exc),
         )
         return True, None
+    if row_id is not None:
+        killpoint.reached("inbox_kept")
     return row_id is not None, row_id
 
 

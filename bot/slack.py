@@ -62,6 +62,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
+from bot import killpoint
 from checkin.clock import Clock, system_clock
 from checkin.config import Config
 from checkin.db.connection import ThreadLocal
@@ -330,6 +331,9 @@ def call(
         code = "timeout" if isinstance(exc, TimeoutError) else "connection_error"
         _failed(ctx, method, code, member, checkin_id, started)
         raise SlackUnavailable(code, maybe_done=not _never_sent(exc)) from exc
+    metadata = kwargs.get("metadata")
+    if method == "chat.postMessage" and isinstance(metadata, dict):
+        killpoint.reached(f"{metadata.get('event_type')}_posted")  # tests only: Slack has it
     if method == "conversations.open":
         channel = (response.get("channel") or {}).get("id")
         if channel:

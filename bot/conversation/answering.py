@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from slack_bolt import App
 
-from bot import listen
+from bot import killpoint, listen
 from bot.context import BotContext
 from bot.conversation import blocks, clicks, continuing, sending
 from bot.dm import tell
@@ -76,8 +76,12 @@ def answer(
     text: str | None = None,
     number: float | None = None,
     skipped: bool = False,
+    request: str | None = None,
 ) -> bool:
-    """Store an answer, show it in place of the question, and ask the next one (or recap)."""
+    """Store an answer, show it in place of the question, and ask the next one (or recap).
+
+    `request`: the typed message's key (`record.message_key`), so that message done
+    again (a replay after a crash, a retry after a fault) never answers a later question."""
     if run["status"] == "sending" and where[0] and where[1]:
         # A click on the run's message: its post reached Slack, whatever the bot was told.
         runs.set_run_status(
@@ -103,12 +107,14 @@ def answer(
             text=text,
             number=number,
             skipped=skipped,
+            request=request,
             clock=ctx.clock,
         )
     except errors.NotFound:
         return False
     if not stored.created:
         return False
+    killpoint.reached("answer_stored")  # tests only
     if run["snoozed_until"]:
         delivery.wake_run(ctx.conn, run["id"])
     events.record_event(
@@ -143,7 +149,13 @@ def on_message(ctx: BotContext, body: dict) -> None:
     seen = event_id and not events.first_sighting(ctx.conn, str(event_id), clock=ctx.clock)
     if seen and not body.get(listen.REPLAYED):  # the inbox keeps one row per event id
         return
-    typed(ctx, str(event["user"]), slacktext.decode(str(event.get("text") or ""), _name_of(ctx)))
+    request = record.message_key(event.get("channel"), event.get("ts"))
+    earlier = record.answer_for_request(ctx.conn, request) if request else None
+    if earlier is not None:  # done again after a crash or a fault: its answer is stored
+        continuing.deliver_owed(ctx, earlier["run_id"])  # and what the run owes since, if any
+        return
+    text = slacktext.decode(str(event.get("text") or ""), _name_of(ctx))
+    typed(ctx, str(event["user"]), text, request=request)
 
 
 def _name_of(ctx: BotContext) -> slacktext.NameOf:
@@ -156,8 +168,9 @@ def _name_of(ctx: BotContext) -> slacktext.NameOf:
     return name_of
 
 
-def typed(ctx: BotContext, member_id: str, text: str) -> None:
-    """A message the member typed in the DM: the answer to their open text or number question."""
+def typed(ctx: BotContext, member_id: str, text: str, *, request: str | None = None) -> None:
+    """A message the member typed in the DM: the answer to their open text or number question
+    (`request`: the message's key, see `answer`)."""
     if not text.strip():
         return
     now = ctx.clock()
@@ -195,7 +208,7 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
                 "(digits, one decimal point or comma; 1,000 for a thousand).",
             )
             return
-        answer(ctx, run, question, where, number=value)
+        answer(ctx, run, question, where, number=value, request=request)
     elif kind in ("scale", "choice"):
         labels = blocks.choices(question)
         index = _match_label(text, labels, kind)
@@ -204,9 +217,9 @@ def typed(ctx: BotContext, member_id: str, text: str) -> None:
             tell(ctx, member_id, f"Please pick one of the buttons above ({options}).")
             return
         number = float(index + 1) if kind == "scale" else None
-        answer(ctx, run, question, where, text=labels[index], number=number)
+        answer(ctx, run, question, where, text=labels[index], number=number, request=request)
     else:
-        answer(ctx, run, question, where, text=text.strip())
+        answer(ctx, run, question, where, text=text.strip(), request=request)
 
 
 def awaiting_run(ctx: BotContext, member_id: str) -> sqlite3.Row | None:

@@ -29,17 +29,28 @@ def record_answer(
     number: float | None = None,
     skipped: bool = False,
     source: str = "slack",
+    request: str | None = None,
     clock: Clock = system_clock,
 ) -> Stored:
     """Store the first answer to a question of a run; a repeat changes nothing.
 
     An answer after the run closed is stored and marked late. When the last
-    question is answered the run becomes 'answered'.
+    question is answered the run becomes 'answered'. `request` names the Slack
+    request the answer came from (a typed message: `message_key`): when an
+    answer from it is stored already, to whichever question, nothing changes,
+    so a request done again after a crash never answers a second question.
     """
     if text is not None and len(text) > MAX_ANSWER_CHARS:
         text = text[:MAX_ANSWER_CHARS]
     now = clock()
     with transaction(conn):
+        earlier = answer_for_request(conn, request) if request else None
+        if earlier is not None:
+            return Stored(
+                answer_id=earlier["id"],
+                created=False,
+                run_complete=_complete(conn, earlier["run_id"]),
+            )
         run = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if run is None:
             raise NotFound(f"no run {run_id}")
@@ -51,8 +62,8 @@ def record_answer(
         late = now >= parse_iso(run["closes_at"])
         cur = conn.execute(
             "INSERT OR IGNORE INTO answers (run_id, question_id, checkin_id, member_id, week, "
-            "local_date, question_text, text, number, skipped, late, answered_at, source) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "local_date, question_text, text, number, skipped, late, answered_at, source, "
+            "request_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 run_id,
                 question_id,
@@ -67,6 +78,7 @@ def record_answer(
                 int(late),
                 iso(now),
                 source,
+                request,
             ),
         )
         created = cur.rowcount == 1
@@ -80,17 +92,32 @@ def record_answer(
         answer_id = conn.execute(
             "SELECT id FROM answers WHERE run_id = ? AND question_id = ?", (run_id, question_id)
         ).fetchone()[0]
-        total = len(json.loads(run["question_ids"]))
-        done = conn.execute("SELECT COUNT(*) FROM answers WHERE run_id = ?", (run_id,)).fetchone()[
-            0
-        ]
-        complete = done >= total
+        complete = _complete(conn, run_id, run)
         if complete and run["status"] in ("due", "sending", "open", "closed"):
             conn.execute(
                 "UPDATE runs SET status = 'answered', completed_at = ? WHERE id = ?",
                 (iso(now), run_id),
             )
     return Stored(answer_id=answer_id, created=created, run_complete=complete)
+
+
+def _complete(conn: sqlite3.Connection, run_id: int, run: sqlite3.Row | None = None) -> bool:
+    """Whether every question of the run has its answer."""
+    if run is None:
+        run = conn.execute("SELECT question_ids FROM runs WHERE id = ?", (run_id,)).fetchone()
+    total = len(json.loads(run["question_ids"]))
+    done = conn.execute("SELECT COUNT(*) FROM answers WHERE run_id = ?", (run_id,)).fetchone()[0]
+    return done >= total
+
+
+def message_key(channel: object, ts: object) -> str | None:
+    """The key of a typed answer's Slack message: its channel and ts (None without them)."""
+    return f"{channel}/{ts}" if channel and ts else None
+
+
+def answer_for_request(conn: sqlite3.Connection, request: str) -> sqlite3.Row | None:
+    """The answer the Slack request `request` gave, if one is stored."""
+    return conn.execute("SELECT * FROM answers WHERE request_key = ?", (request,)).fetchone()
 
 
 def edit_answer(

@@ -731,6 +731,18 @@ CREATE TABLE channels (
 CREATE INDEX channels_by_name ON channels(name);
 """,
     ),
+    (
+        19,
+        "a typed answer keeps which Slack message gave it, so a replay never stores it again",
+        """
+-- request_key: the Slack message a typed answer came from ('D001/1798000000.000100',
+-- its channel and ts). The bot keeps a request until its work is done and does it
+-- again after a crash or a passing fault; by then the run may show its next
+-- question, which the same text must not answer too: the replay finds its key here.
+ALTER TABLE answers ADD COLUMN request_key TEXT;
+CREATE UNIQUE INDEX answers_by_request ON answers(request_key) WHERE request_key IS NOT NULL;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -50,6 +50,23 @@ def test_second_answer_to_the_same_question_changes_nothing(conn, wellbeing, run
     assert tuple(row) == ("good", 4.0, "How are you feeling?")
 
 
+def test_a_request_stored_once_never_answers_a_second_question(conn, wellbeing, run_id, clock):
+    scale, text = model.active_questions(conn, wellbeing["id"])
+    key = record.message_key("D001", "1799020800.000700")
+    first = record.record_answer(conn, run_id, scale["id"], text="good", number=4, request=key)
+    again = record.record_answer(conn, run_id, text["id"], text="good", request=key, clock=clock)
+    assert first.created and not again.created and again.answer_id == first.answer_id
+    assert [tuple(r) for r in conn.execute("SELECT question_id, request_key FROM answers")] == [
+        (scale["id"], "D001/1799020800.000700")
+    ]
+    assert record.answer_for_request(conn, key)["id"] == first.answer_id
+    other = record.record_answer(
+        conn, run_id, text["id"], text="Docs", request="D001/2", clock=clock
+    )
+    assert other.created and other.run_complete
+    assert record.message_key("D001", None) is None
+
+
 def test_answers_on_two_days_are_both_kept(conn, wellbeing, run_id, clock):
     """The old design keyed answers by date and a second answer overwrote the first."""
     qids = [q["id"] for q in model.active_questions(conn, wellbeing["id"])]
