@@ -432,10 +432,11 @@ def check_channel(ctx: BotContext, checkin_id: int) -> str | None:
         else:
             info = call(ctx, "conversations.info", channel=channel_id)["channel"]
             channels.record_channels(conn, [info], clock=ctx.clock)
+            shown = f"#{info['name']}" if info.get("name") else channel  # where people type
             if info.get("is_archived"):
-                line = channel_rules.archived_line(channel, name)
+                line = channel_rules.archived_line(shown, name)
             elif not info.get("is_member"):
-                line = channel_rules.not_member_line(channel, name)
+                line = channel_rules.not_member_line(shown, name)
     except (SlackApiError, SlackUnavailable) as exc:
         code = error_code(exc)
         line = _channel_line(code, checkin)

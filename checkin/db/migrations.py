@@ -798,7 +798,7 @@ CREATE TABLE broadcasts (
     retry_at      TEXT,
     error         TEXT
 );
-CREATE INDEX broadcasts_by_status ON broadcasts(status, checkin_id);
+CREATE INDEX broadcasts_by_status ON broadcasts(status, posted_at);
 
 -- Answers given after a week's summary was posted: one note in its thread ("Late:
 -- 2 more answers, participation now 92%"), claimed like the post, then kept current

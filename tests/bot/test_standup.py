@@ -262,3 +262,21 @@ def test_a_post_refused_for_want_of_the_channel_goes_out_once_the_bot_is_invited
     (day,), (alice,) = posts(slack)
     assert alice["thread_ts"] == day["ts"]
     assert posted_to(slack, "C0002") == 3, "the refused day's message, then it and the post"
+
+
+def test_a_bot_started_again_looks_at_the_channel_at_once(slack, standup, make_bot, clock) -> None:  # noqa: ANN001
+    slack.workspace.add_channel("C0003", "standup", ["U001", "U002", "U004"])
+    standup("C0003")  # by id: the line names the channel as people type it
+    first = make_bot()
+    at(first, clock, EUROPE)
+    finish(slack, first, "U001", "Waiting for the bot")
+    problem = model.get_checkin(first.ctx.conn, "Daily standup")["broadcast_problem"]
+    assert problem.endswith("type `/invite @checkin` in #standup.")
+    first.stop(timeout=1)
+
+    slack.workspace.invite("#standup", BOT_USER_ID)  # while no bot runs
+    second = make_bot()
+    at(second, clock, EUROPE + timedelta(minutes=1))  # long before the 10-minute look again
+    at(second, clock, EUROPE + timedelta(minutes=2))
+    (day,), (alice,) = posts(slack, "#standup")
+    assert alice["thread_ts"] == day["ts"] and "Waiting for the bot" in str(alice["blocks"])
