@@ -24,6 +24,10 @@
 - Outbox `post_report` ({"checkin", "week", "channel"}): a post asked for
   from the command line or the web app; it does not count as the week's
   scheduled post.
+- Late answers (`checkin.reports.late`): an answer given after the week's
+  scheduled summary was posted is told in its thread, in one note ("Late: 2
+  more answers, participation now 92%") posted once (claimed first, looked
+  for in the thread after a stop) and edited as more come, at most hourly.
 """
 
 from __future__ import annotations
@@ -55,11 +59,12 @@ from checkin.answers import asked
 from checkin.checkins.timing import Schedule, report_due
 from checkin.ops import events
 from checkin.people.access import Refusal
-from checkin.reports import build, charts, for_viewer, formats, model, posts
+from checkin.reports import build, charts, for_viewer, formats, late, model, posts
 from checkin.reports.posts import retry_failed_report_post
 from checkin.weeks import week_bounds
 
 METADATA_EVENT = "checkin_report"
+LATE_EVENT = "checkin_report_late"
 ANSWERS_PER_MESSAGE = 40
 THREAD_MESSAGES_MAX = 20
 RETRY_AFTER_S = 60
@@ -95,7 +100,8 @@ def register(app: App, ctx: BotContext) -> None:
 
 
 def tick(ctx: BotContext) -> None:
-    """Post every report that is due and not posted yet; never raises."""
+    """Post every report that is due and not posted yet, and the notes of answers given
+    after one was; never raises."""
     now = ctx.clock()
     for checkin in posts.reportable_checkins(ctx.conn):
         try:
@@ -104,6 +110,15 @@ def tick(ctx: BotContext) -> None:
                 _post_scheduled(ctx, checkin, week)
         except Exception:
             ctx.logger.exception("report of %s failed", checkin["name"])
+    try:
+        in_flight: set = ctx.cache.setdefault("late_in_flight", set())
+        for row in late.notes_due(ctx.conn, now):
+            key = (row["checkin_id"], row["week"])
+            if key not in in_flight:
+                in_flight.add(key)
+                ctx.defer(f"report:{row['checkin_id']}", note_late, ctx, *key)
+    except Exception:
+        ctx.logger.exception("late answers' notes failed")
 
 
 def handle_outbox(ctx: BotContext, payload: dict) -> None:
@@ -208,6 +223,91 @@ def _post_claimed(ctx: BotContext, checkin: Any, week: str, channel: str, left: 
             )
     finally:
         ctx.cache.setdefault("reports_in_flight", set()).discard(key)
+
+
+def note_late(ctx: BotContext, checkin_id: int, week: str) -> str:
+    """The summary's note of answers given after it: posted once, then kept current.
+
+    Returns 'posted', 'found' (an earlier try's note was in the thread), 'updated',
+    'nothing' or 'later' (Slack failed: tried again after `late.LATE_EVERY`).
+    """
+    conn = ctx.conn
+    try:
+        row = late.get_note(conn, checkin_id, week)
+        if row is None or row["status"] != "posted" or not row["message_ts"]:
+            return "nothing"
+        count = row["late_count"]
+        if row["late_status"] == "posted" and count <= row["late_answers"]:
+            return "nothing"
+        channel_id = members.channel_id(ctx, row["channel"]) or row["channel"]
+        text = esc(late.note_text(conn, checkin_id, week, count, ctx.clock()))
+        ts = row["late_ts"]
+        outcome = "updated"
+        if ts is None and row["late_status"] == "posting":
+            # claimed by an earlier try that may have posted it before it stopped
+            found = _find_late_note(ctx, channel_id, row["message_ts"], checkin_id, week)
+            ts, outcome = (found["ts"], "found") if found is not None else (None, "posted")
+        elif ts is None:
+            if not late.claim_note(conn, checkin_id, week, posts.claim_owner()):
+                return "nothing"
+            outcome = "posted"
+        if ts is None:
+            response = call(
+                ctx,
+                "chat.postMessage",
+                checkin_id=checkin_id,
+                channel=channel_id,
+                thread_ts=row["message_ts"],
+                text=text,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={
+                    "event_type": LATE_EVENT,
+                    "event_payload": {"checkin_id": checkin_id, "week": week},
+                },
+            )
+            late.note_made(conn, checkin_id, week, count, ts=response["ts"], clock=ctx.clock)
+            return outcome
+        call(ctx, "chat.update", checkin_id=checkin_id, channel=channel_id, ts=ts, text=text)
+        late.note_made(conn, checkin_id, week, count, ts=ts, clock=ctx.clock)
+        return outcome
+    except (SlackApiError, SlackUnavailable) as exc:
+        ctx.logger.warning("late answers' note of %s %s: %s", checkin_id, week, error_code(exc))
+        late.note_put_off(conn, checkin_id, week, clock=ctx.clock)
+        return "later"
+    finally:
+        ctx.cache.setdefault("late_in_flight", set()).discard((checkin_id, week))
+
+
+def _find_late_note(
+    ctx: BotContext, channel_id: str, thread_ts: str, checkin_id: int, week: str
+) -> dict | None:
+    """The summary's late note in its thread, if an earlier try posted it."""
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        args: dict[str, Any] = {"cursor": cursor} if cursor else {}
+        response = call(
+            ctx,
+            "conversations.replies",
+            channel=channel_id,
+            ts=thread_ts,
+            limit=200,
+            include_all_metadata=True,
+            **args,
+        )
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if (
+                meta.get("event_type") == LATE_EVENT
+                and payload.get("checkin_id") == checkin_id
+                and payload.get("week") == week
+            ):
+                return message
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
 
 
 def _retry_later(ctx: BotContext, key: tuple[int, str]) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from checkin.config import Config
 
+BOT_DISPLAY_NAME = "checkin"  # the bot's name in Slack: `/invite @checkin`
+
 # scope -> why the app needs it
 BOT_SCOPES: dict[str, str] = {
     "chat:write": "post check-in questions, reminders and the weekly summary",
@@ -19,8 +21,8 @@ BOT_SCOPES: dict[str, str] = {
     "another provider (Google, Okta, Keycloak) finds the member",
     "channels:read": 'expand a "#channel" participant into its members; find the report channel',
     "groups:read": "the same for a private channel the app was added to",
-    "channels:history": "after a restart, look in the report channel for a summary already "
-    "posted (conversations.history), so it is not posted twice",
+    "channels:history": "after a restart, look in the report or standup channel for a post "
+    "already made (conversations.history and .replies), so it is not posted twice",
     "groups:history": "the same when the report channel is private",
     "files:write": "upload the weekly chart image to the report channel",
 }
@@ -62,7 +64,7 @@ def manifest(config: Config) -> dict:
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": False,
             },
-            "bot_user": {"display_name": "checkin", "always_online": True},
+            "bot_user": {"display_name": BOT_DISPLAY_NAME, "always_online": True},
             "slash_commands": [
                 {
                     "command": command,

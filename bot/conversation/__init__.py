@@ -12,6 +12,8 @@ One module per idea:
 - `pausing`: skip today, snooze, pause until a date, resume (buttons, Home tab,
   `/checkin pause | resume | skip`).
 - `editing`: the recap's "Edit answers" modal.
+- `broadcasting`: standup mode, each member's answers posted to the check-in's
+  channel once as they finish, kept current when edited.
 - `send_now`: `/checkin send` and the outbox's `send_checkin`.
 - `home_tab`: the conversation's part of the App Home tab.
 - `blocks`: its Block Kit; `clicks`: which run a click is about.

@@ -15,7 +15,7 @@ from slack_bolt import App
 
 from bot import killpoint, listen
 from bot.context import BotContext
-from bot.conversation import blocks, clicks, continuing, sending
+from bot.conversation import blocks, broadcasting, clicks, continuing, sending
 from bot.dm import tell
 from bot.listen import acked
 from bot.payload import action_of, message_of
@@ -134,6 +134,8 @@ def answer(
         )
         sending.update_message(ctx, run, channel, ts, content)
     continuing.deliver_owed(ctx, run["id"])  # the next question or the recap; retried if it fails
+    if stored.run_complete:
+        broadcasting.queue(ctx, run["id"], run["checkin_id"])  # standup mode: to the channel
     return True
 
 

@@ -31,6 +31,7 @@ from bot.blocks import (
 )
 from checkin.answers import numbers
 from checkin.checkins import model
+from checkin.standup.content import MemberPost, day_words
 
 ANSWER_ECHO_MAX = 1500
 INPUT_MAX = 3000
@@ -399,3 +400,37 @@ def home_blocks(
                 )
             )
     return blocks
+
+
+# --- standup mode: the channel's posts ------------------------------------------------------
+
+STANDUP_QUESTION_MAX = 300  # a question's text as the bold title of its answer
+
+
+def standup_day_message(title: str) -> tuple[str, list[dict[str, Any]]]:
+    """The day's parent message ("Daily standup · Wed 3 Dec"); members' answers go under it."""
+    return esc(clip(title, 3000)), [
+        section(f"*{esc_clip(title, 2900)}*"),
+        context("Each member's answers in the thread, as they finish."),
+    ]
+
+
+def standup_member_message(
+    post: MemberPost, *, with_day: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
+    """One member's answers under their name; the answers as plain text, never as markup.
+    `with_day`: a message of its own, not a reply under the day's message."""
+    heading = f"*{esc_clip(post.member, 300)}*"
+    if with_day:
+        heading += f" · {esc_clip(post.checkin, 200)}, {esc(day_words(post.local_date))}"
+    if post.late:
+        heading += " _(answered late)_"
+    content: list[dict[str, Any]] = [section(heading)]
+    room = (MESSAGE_BLOCKS_MAX - 2) // 2
+    for question, value in post.answers[:room]:
+        content.append(section(f"*{esc_clip(question, STANDUP_QUESTION_MAX)}*"))
+        content.append({"type": "section", "text": plain(value or " ")})
+    if len(post.answers) > room:
+        content.append(context(f"…and {len(post.answers) - room} more answers."))
+    text = f"{post.member}: {post.checkin}, {day_words(post.local_date)}"
+    return esc(clip(text, 3000)), content

@@ -10,7 +10,7 @@ from slack_bolt import App
 
 from bot import modals
 from bot.context import BotContext
-from bot.conversation import blocks, clicks, sending
+from bot.conversation import blocks, broadcasting, clicks, sending
 from bot.listen import acked
 from bot.payload import message_of
 from checkin.answers import numbers, record
@@ -70,6 +70,7 @@ def on_edit_submission(ctx: BotContext, body: dict) -> None:
         answers = record.answers_of_run(ctx.conn, run_id)
         content = blocks.recap_message(run_id, checkin["name"], answers)
         sending.update_message(ctx, run, meta["channel"], meta["ts"], content)
+    broadcasting.queue(ctx, run_id, run["checkin_id"])  # standup mode: the channel's post too
 
 
 def _edited_value(row: sqlite3.Row, state: dict) -> tuple[str | None, float | None] | None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import BotContext
-from bot.conversation import continuing, sending
+from bot.conversation import broadcasting, continuing, sending
 from checkin.answers import delivery, runs
 from checkin.checkins import model
 from checkin.checkins.timing import reminder_due
@@ -20,7 +20,8 @@ from checkin.ops import events, inbox
 
 
 def tick(ctx: BotContext) -> None:
-    """Create and send due runs, recover interrupted sends, wake snoozes, remind, close."""
+    """Create and send due runs, recover interrupted sends, wake snoozes, remind, close, and
+    in standup mode look at channels and post what the channel still lacks."""
     now = ctx.clock()
     for checkin in model.active_checkins(ctx.conn):
         # Rosters and profiles come from Slack: read in the worker, never on this thread.
@@ -37,6 +38,7 @@ def tick(ctx: BotContext) -> None:
     _guarded(ctx, heal_owed_posts, now)
     _guarded(ctx, remind, now)
     _guarded(ctx, close_expired, now)
+    _guarded(ctx, broadcasting.tick, now)
     _guarded(ctx, forget_old_events, now)
 
 

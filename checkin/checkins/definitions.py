@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checkin.checkins import broadcast as broadcasting
 from checkin.checkins import model
 from checkin.clock import Clock, iso, system_clock
 from checkin.db.connection import transaction
@@ -33,6 +34,7 @@ TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 PARTICIPANT = re.compile(r"^([UW][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$")
 USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}$")
+CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,})$")
 
 
 class DefinitionError(Exception):
@@ -71,6 +73,8 @@ class CheckinDef:
     leads: list[str] = field(default_factory=list)  # see every answer in the web app
     leads_from_report_channel: bool = False
     visibility: str = "private"  # see VISIBILITIES
+    broadcast: str | None = None  # standup mode: each member's answers posted to this channel
+    broadcast_thread: bool = True  # as replies under one message per day (False: one each)
     extra: dict = field(default_factory=dict)
 
     def row(self) -> dict:
@@ -93,6 +97,8 @@ class CheckinDef:
             "leads": json.dumps(self.leads),
             "leads_from_report_channel": int(self.leads_from_report_channel),
             "visibility": self.visibility,
+            "broadcast": self.broadcast,
+            "broadcast_thread": int(self.broadcast_thread),
         }
 
 
@@ -240,12 +246,31 @@ def validate_checkin(
     elif leads_from_channel and not report_channel:
         bad("leads_from_report_channel", "needs a report_channel whose members are the leads")
 
-    visibility = item.get("visibility", "private")
+    broadcast = item.get("broadcast")
+    if broadcast is not None and (not isinstance(broadcast, str) or not CHANNEL.match(broadcast)):
+        bad("broadcast", f'{broadcast!r} is not a "#channel" or channel id')
+        broadcast = None
+    broadcast_thread = item.get("broadcast_thread", True)
+    if not isinstance(broadcast_thread, bool):
+        bad("broadcast_thread", "use true (replies under one message a day) or false")
+    elif "broadcast_thread" in item and item.get("broadcast") is None:
+        bad("broadcast_thread", 'goes with broadcast = "#channel"; add the channel or remove it')
+
+    # A check-in that posts its answers to a channel shows them to everyone there: it is a
+    # team check-in. Left out, visibility follows; set otherwise, the import is refused, so
+    # answers people gave as private are never shared by a setting nobody changed.
+    visibility = item.get("visibility", "team" if broadcast else "private")
     if visibility not in VISIBILITIES:
         bad(
             "visibility",
             f"{visibility!r} is not a visibility; use "
             + " or ".join(f'"{v}"' for v in VISIBILITIES),
+        )
+    elif broadcast and visibility != "team":
+        bad(
+            "visibility",
+            f"broadcast posts every answer to {broadcast} for all there to read, so the "
+            'check-in is "team": set visibility = "team", or remove broadcast',
         )
 
     questions: list[QuestionDef] = []
@@ -279,6 +304,8 @@ def validate_checkin(
         "leads",
         "leads_from_report_channel",
         "visibility",
+        "broadcast",
+        "broadcast_thread",
     }
     for key in item:
         if key not in known:
@@ -305,6 +332,8 @@ def validate_checkin(
         leads=list(leads),
         leads_from_report_channel=leads_from_channel,
         visibility=visibility,
+        broadcast=broadcast,
+        broadcast_thread=broadcast_thread if isinstance(broadcast_thread, bool) else True,
     )
 
 
@@ -378,6 +407,7 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one line each, after the counts
 
     def summary(self) -> str:
         parts = []
@@ -388,7 +418,7 @@ class ImportResult:
         ):
             if names:
                 parts.append(f"{word} {len(names)} ({', '.join(names)})")
-        return "; ".join(parts) or "nothing to import"
+        return "\n".join(["; ".join(parts) or "nothing to import", *self.notes])
 
 
 def import_definitions(
@@ -415,6 +445,11 @@ def import_definitions(
         for definition in defs:
             outcome = save_checkin(conn, definition, now)
             getattr(result, outcome).append(definition.name)
+    for definition in defs:
+        if definition.broadcast:
+            line = broadcasting.status_line(model.get_checkin(conn, definition.name))
+            if line:
+                result.notes.append(line)
     return result
 
 
@@ -485,6 +520,9 @@ def save_checkin(conn: sqlite3.Connection, definition: CheckinDef, now: str) -> 
     for leftover in by_position.values():
         conn.execute("UPDATE questions SET active = 0 WHERE id = ?", (leftover["id"],))
         changed = True
+    broadcasting.note_saved(
+        conn, checkin_id, existing["broadcast"] if existing is not None else None, now
+    )
     if outcome == "updated" and not changed:
         return "unchanged"
     if outcome == "updated" and existing is not None:
@@ -532,6 +570,8 @@ def load_definitions(conn: sqlite3.Connection, *, active_only: bool = False) -> 
                 leads=model.leads(c),
                 leads_from_report_channel=bool(c["leads_from_report_channel"]),
                 visibility=c["visibility"],
+                broadcast=c["broadcast"],
+                broadcast_thread=bool(c["broadcast_thread"]),
             )
         )
     return out
@@ -568,6 +608,10 @@ def to_toml(defs: list[CheckinDef]) -> str:
         if d.leads_from_report_channel:
             lines.append("leads_from_report_channel = true")
         lines.append(f"visibility = {_q(d.visibility)}")
+        if d.broadcast:
+            lines.append(f"broadcast = {_q(d.broadcast)}")
+            if not d.broadcast_thread:
+                lines.append("broadcast_thread = false")
         for q in d.questions:
             lines.append("")
             lines.append("[[checkin.question]]")

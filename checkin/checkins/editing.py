@@ -17,6 +17,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field, replace
 
+from checkin.checkins import broadcast as broadcasting
 from checkin.checkins import model
 from checkin.checkins.definitions import (
     CheckinDef,
@@ -80,6 +81,8 @@ class CheckinForm:
     reminder_minutes: int = 120
     random_question: bool = False
     visibility: str = "private"  # checkin.people.visible.VISIBILITIES
+    broadcast: str = ""  # standup mode: the channel each member's answers are posted to
+    broadcast_thread: bool = True
     questions: list[QuestionForm] = field(default_factory=list)
     id: int | None = None
     # kept as they are; the TOML file sets them (a save from the page keeps them)
@@ -89,6 +92,8 @@ class CheckinForm:
     leads: list[str] = field(default_factory=list)
     leads_from_report_channel: bool = False
     retention_weeks: int | None = None
+    # shown, never saved: what the bot found in the broadcast channel (not in it, ...)
+    broadcast_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,9 @@ def checkin_form(conn: sqlite3.Connection, viewer: Viewer, checkin_id: int) -> C
         reminder_minutes=c["reminder_minutes"],
         random_question=bool(c["random_question"]),
         visibility=c["visibility"],
+        broadcast=c["broadcast"] or "",
+        broadcast_thread=bool(c["broadcast_thread"]),
+        broadcast_note=broadcasting.status_line(c) or "",
         questions=questions,
         window_hours=c["window_hours"],
         name_missing=bool(c["name_missing"]),
@@ -226,6 +234,9 @@ def form_item(form: CheckinForm) -> dict:
         item["retention_weeks"] = form.retention_weeks
     if form.report_channel.strip():
         item["report_channel"] = form.report_channel.strip()
+    if form.broadcast.strip():
+        item["broadcast"] = form.broadcast.strip()
+        item["broadcast_thread"] = bool(form.broadcast_thread)
     if form.report_day.strip() or form.report_time.strip():
         item["report"] = {"day": form.report_day.strip(), "time": form.report_time.strip()}
     questions = []
@@ -286,6 +297,7 @@ def save_checkin_form(
             )
             checkin_id = cur.lastrowid
             _save_questions(conn, checkin_id, form, definition, now)
+            broadcasting.note_saved(conn, checkin_id, None, now)
             return Saved(checkin_id, "created")
         existing = model.get_checkin_by_id(conn, form.id)
         if existing is None:
@@ -299,6 +311,7 @@ def save_checkin_form(
                 (*row.values(), form.id),
             )
         changed |= _save_questions(conn, form.id, form, definition, now)
+        broadcasting.note_saved(conn, form.id, existing["broadcast"], now)
         if changed:
             conn.execute("UPDATE checkins SET updated_at = ? WHERE id = ?", (now, form.id))
         return Saved(form.id, "updated" if changed else "unchanged")

@@ -743,6 +743,85 @@ ALTER TABLE answers ADD COLUMN request_key TEXT;
 CREATE UNIQUE INDEX answers_by_request ON answers(request_key) WHERE request_key IS NOT NULL;
 """,
     ),
+    (
+        20,
+        "standup mode: a check-in's answers posted to a channel as each member finishes, each "
+        "post claimed once; a weekly summary's note about answers given after it",
+        """
+-- broadcast: the channel ("#standup" or its id) each member's answers are posted to
+-- as they finish their run; NULL: answers stay in the app. broadcast_thread: 1 posts
+-- them as replies under one message per check-in and day, 0 as one message each.
+-- broadcast_since: when broadcast was set to its channel; runs finished before are
+-- never posted (they were answered when nothing was shared).
+ALTER TABLE checkins ADD COLUMN broadcast TEXT;
+ALTER TABLE checkins ADD COLUMN broadcast_thread INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE checkins ADD COLUMN broadcast_since TEXT;
+-- What the bot found when it last looked at the channel (conversations.info): the
+-- broadcast value it looked at, when, and the problem in one line (NULL: the bot is in
+-- it). The web app and the CLI never call Slack; they show this.
+ALTER TABLE checkins ADD COLUMN broadcast_checked TEXT;
+ALTER TABLE checkins ADD COLUMN broadcast_checked_at TEXT;
+ALTER TABLE checkins ADD COLUMN broadcast_problem TEXT;
+-- A check-in that posts its answers to a channel shows them to the team.
+CREATE TRIGGER checkins_broadcast_is_team_on_insert BEFORE INSERT ON checkins
+WHEN new.broadcast IS NOT NULL AND new.visibility != 'team'
+BEGIN SELECT RAISE(ABORT, 'a check-in with a broadcast channel has visibility team'); END;
+CREATE TRIGGER checkins_broadcast_is_team_on_update BEFORE UPDATE OF broadcast, visibility
+ON checkins WHEN new.broadcast IS NOT NULL AND new.visibility != 'team'
+BEGIN SELECT RAISE(ABORT, 'a check-in with a broadcast channel has visibility team'); END;
+
+-- The day's parent message ("Daily standup · Wed 3 Dec") of a check-in in a channel:
+-- claimed ('posting') before it is posted, by whichever member finishes first; a claim
+-- left by a stopped bot is looked for in the channel (its metadata names check-in and
+-- day) before it is posted again.
+CREATE TABLE broadcast_days (
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    local_date    TEXT NOT NULL,               -- the members' own date of the runs
+    channel       TEXT NOT NULL,               -- as the check-in names it
+    channel_id    TEXT,
+    status        TEXT NOT NULL DEFAULT 'posting' CHECK (status IN ('posting','posted','failed')),
+    message_ts    TEXT,
+    claimed_by    TEXT,                        -- the bot instance posting it
+    claimed_at    TEXT NOT NULL,
+    posted_at     TEXT,
+    retry_at      TEXT,                        -- a passing failure: not tried before
+    error         TEXT,
+    PRIMARY KEY (checkin_id, local_date, channel)
+);
+
+-- One member's answers in the channel, one row per run, claimed before the post
+-- the same way. shown_edit: the newest answer edit the message shows ('' none), so an
+-- edit made later is shown with chat.update.
+CREATE TABLE broadcasts (
+    run_id        INTEGER PRIMARY KEY REFERENCES runs(id),
+    checkin_id    INTEGER NOT NULL REFERENCES checkins(id),
+    member_id     TEXT NOT NULL,
+    local_date    TEXT NOT NULL,
+    channel       TEXT NOT NULL,
+    channel_id    TEXT,
+    thread_ts     TEXT,                        -- the day's parent; NULL: a message of its own
+    status        TEXT NOT NULL DEFAULT 'posting' CHECK (status IN ('posting','posted','failed')),
+    message_ts    TEXT,
+    shown_edit    TEXT NOT NULL DEFAULT '',
+    claimed_by    TEXT,
+    claimed_at    TEXT NOT NULL,
+    posted_at     TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    retry_at      TEXT,
+    error         TEXT
+);
+CREATE INDEX broadcasts_by_status ON broadcasts(status, posted_at);
+
+-- Answers given after a week's summary was posted: one note in its thread ("Late:
+-- 2 more answers, participation now 92%"), claimed like the post, then kept current
+-- at most once an hour. late_answers: how many late runs the note counts.
+ALTER TABLE report_posts ADD COLUMN late_status TEXT CHECK (late_status IN ('posting','posted'));
+ALTER TABLE report_posts ADD COLUMN late_ts TEXT;
+ALTER TABLE report_posts ADD COLUMN late_answers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE report_posts ADD COLUMN late_claimed_by TEXT;
+ALTER TABLE report_posts ADD COLUMN late_noted_at TEXT;
+""",
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -62,6 +62,8 @@ def load(choice: int) -> None:
     state.ci_reminder = int(form.reminder_minutes)
     state.ci_random = bool(form.random_question)
     state.ci_visibility = form.visibility
+    state.ci_broadcast = form.broadcast
+    state.ci_broadcast_thread = form.broadcast_thread
     state.ci_questions = []
     for q in form.questions:
         add_question(q)
@@ -123,6 +125,8 @@ def form_from_widgets() -> CheckinForm:
         reminder_minutes=int(state.ci_reminder),
         random_question=bool(state.ci_random),
         visibility=state.ci_visibility,
+        broadcast=state.get("ci_broadcast", ""),
+        broadcast_thread=bool(state.get("ci_broadcast_thread", True)),
         questions=questions,
         window_hours=kept.window_hours,
         name_missing=kept.name_missing,
@@ -226,6 +230,16 @@ with right:
         key="ci_visibility",
     )
     field_errors("visibility")
+    st.text_input(
+        "Standup channel: post each member's answers there as they finish (a team check-in)",
+        key="ci_broadcast",
+        placeholder="#standup",
+    )
+    field_errors("broadcast")
+    st.checkbox("As replies under one message a day", key="ci_broadcast_thread")
+    field_errors("broadcast_thread")
+    if st.session_state.ci_kept.broadcast_note:
+        st.warning(plain(st.session_state.ci_kept.broadcast_note), icon=":material/forum:")
 
 st.subheader("Questions")
 field_errors("question")

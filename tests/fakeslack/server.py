@@ -503,6 +503,13 @@ class FakeSlack:
             raise KeyError(channel)
         return self.workspace.snapshot(channel_id)
 
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """A thread in a channel (id or "#name"): its parent, then its replies, oldest first."""
+        channel_id = self.workspace.resolve_channel(channel)
+        if channel_id is None:
+            raise KeyError(channel)
+        return self.workspace.thread(channel_id, ts)
+
     def dm(self, user_id: str) -> list[dict[str, Any]]:
         """What the bot posted in its DM with `user_id`, oldest first (text, blocks, ts, thread_ts, files)."""
         dm_id = self.workspace.dm_by_user.get(user_id)

@@ -431,6 +431,21 @@ class WebApi:
             result["no_op"] = True
         return result
 
+    def _readable(self, channel_id: str) -> None:
+        """A bot reads a channel it is in; a public one it is not in answers `not_in_channel`,
+        a private one does not exist for it (`channel_not_found`), as in Slack."""
+        with self.ws.lock:
+            info = self.ws.channels[channel_id]
+            if info.get("is_im") or self.ws.is_member(channel_id, self.ws.bot_user_id):
+                return
+        raise SlackError("channel_not_found" if info.get("is_private") else "not_in_channel")
+
+    def _visible(self, channel_id: str) -> bool:
+        """A private channel exists for the bot only while it is a member."""
+        with self.ws.lock:
+            info = self.ws.channels[channel_id]
+            return not info.get("is_private") or self.ws.is_member(channel_id, self.ws.bot_user_id)
+
     def _channel_info(self, channel_id: str) -> dict[str, Any]:
         with self.ws.lock:
             info = copy.deepcopy(self.ws.channels[channel_id])
@@ -446,13 +461,15 @@ class WebApi:
         channel_id = self.ws.resolve_channel(str(args["channel"]))
         if channel_id is None or str(args["channel"]).startswith("U"):
             raise SlackError("channel_not_found")
+        if not self._visible(channel_id):
+            raise SlackError("channel_not_found")
         return {"channel": self._channel_info(channel_id)}
 
     def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel"):
             raise missing("channel")
         channel_id = self.ws.resolve_channel(str(args["channel"]))
-        if channel_id is None:
+        if channel_id is None or not self._visible(channel_id):
             raise SlackError("channel_not_found")
         with self.ws.lock:
             members = list(self.ws.members[channel_id])
@@ -474,20 +491,26 @@ class WebApi:
                 if info.get("is_private")
                 else "public_channel"
             )
-            if kind in types and not (exclude_archived and info.get("is_archived")):
+            if (
+                kind in types
+                and not (exclude_archived and info.get("is_archived"))
+                and self._visible(cid)
+            ):
                 chosen.append(info)
         chunk, next_cursor = page(chosen, args, default_limit=100)
         return {"channels": chunk, "response_metadata": {"next_cursor": next_cursor}}
 
     def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(args)
+        self._readable(channel_id)
         oldest = float(args.get("oldest") or 0)
         latest = float(args.get("latest") or "inf")
         with_metadata = _bool_arg(args, "include_all_metadata")
         messages = [
             m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
             for m in reversed(self.ws.snapshot(channel_id))
-            if m.get("thread_ts", m["ts"]) == m["ts"] and oldest <= float(m["ts"]) <= latest
+            if (m.get("thread_ts", m["ts"]) == m["ts"] or m.get("subtype") == "thread_broadcast")
+            and oldest <= float(m["ts"]) <= latest
         ]
         chunk, next_cursor = page(messages, args, default_limit=100)
         return {
@@ -498,11 +521,15 @@ class WebApi:
 
     def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(args)
+        self._readable(channel_id)
         ts = args.get("ts")
         if not ts:
             raise missing("ts")
+        with_metadata = _bool_arg(args, "include_all_metadata")
         thread = [
-            m for m in self.ws.snapshot(channel_id) if m["ts"] == ts or m.get("thread_ts") == ts
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in self.ws.snapshot(channel_id)
+            if m["ts"] == ts or m.get("thread_ts") == ts
         ]
         if not thread:
             raise SlackError("thread_not_found")
@@ -531,6 +558,8 @@ class WebApi:
         message = self._bot_message(content)
         if args.get("thread_ts"):
             message["thread_ts"] = str(args["thread_ts"])
+            if _bool_arg(args, "reply_broadcast"):
+                message["subtype"] = "thread_broadcast"  # the reply shows in the channel too
         if args.get("metadata"):
             message["metadata"] = _json_arg(args, "metadata")
         stored = self.ws.post(channel_id, message)

@@ -202,6 +202,28 @@ class Workspace:
             self.history[channel_id] = []
             return channel
 
+    def invite(self, channel: str, user_id: str) -> None:
+        """Add someone (the bot: `BOT_USER_ID`) to a channel, as `/invite @checkin` does."""
+        with self.lock:
+            channel_id = self.resolve_channel(channel)
+            if channel_id is None:
+                raise KeyError(channel)
+            if user_id not in self.members[channel_id]:
+                self.members[channel_id].append(user_id)
+
+    def remove(self, channel: str, user_id: str) -> None:
+        """Take someone (the bot: `BOT_USER_ID`) out of a channel."""
+        with self.lock:
+            channel_id = self.resolve_channel(channel)
+            if channel_id is None:
+                raise KeyError(channel)
+            if user_id in self.members[channel_id]:
+                self.members[channel_id].remove(user_id)
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        with self.lock:
+            return user_id in self.members.get(channel_id, [])
+
     def deactivate(self, user_id: str) -> None:
         """Mark a user `deleted`, as when an admin deactivates the account."""
         with self.lock:
@@ -266,21 +288,42 @@ class Workspace:
     # ----- messages
 
     def post(self, channel_id: str, message: dict[str, Any]) -> dict[str, Any]:
-        """Append a message (ts assigned here) and count it as a reply in its thread."""
+        """Append a message (ts assigned here) and count it as a reply in its thread.
+
+        A reply carries `parent_user_id`; its parent gets `thread_ts`, `reply_count`,
+        `reply_users`, `reply_users_count` and `latest_reply`, as conversations.history
+        and .replies show them.
+        """
         with self.lock:
             message = dict(message)
             message["ts"] = self.next_ts()
             message.setdefault("type", "message")
             message.setdefault("team", TEAM_ID)
-            self.history[channel_id].append(message)
             thread_ts = message.get("thread_ts")
+            parent = None
             if thread_ts and thread_ts != message["ts"]:
                 parent = self.find_message(channel_id, thread_ts)
-                if parent is not None:
-                    parent["thread_ts"] = thread_ts
-                    parent["reply_count"] = parent.get("reply_count", 0) + 1
-                    parent["latest_reply"] = message["ts"]
+            if parent is not None:
+                message["parent_user_id"] = parent.get("user", "")
+            self.history[channel_id].append(message)
+            if parent is not None:
+                author = message.get("user", "")
+                users = [u for u in parent.get("reply_users", []) if u != author] + [author]
+                parent["thread_ts"] = thread_ts
+                parent["reply_count"] = parent.get("reply_count", 0) + 1
+                parent["reply_users"] = users
+                parent["reply_users_count"] = len(users)
+                parent["latest_reply"] = message["ts"]
             return message
+
+    def thread(self, channel_id: str, ts: str) -> list[dict[str, Any]]:
+        """A thread's parent and its replies, oldest first (copies)."""
+        with self.lock:
+            return [
+                copy.deepcopy(m)
+                for m in self.history.get(channel_id, [])
+                if m["ts"] == ts or m.get("thread_ts") == ts
+            ]
 
     def snapshot(self, channel_id: str) -> list[dict[str, Any]]:
         with self.lock:
