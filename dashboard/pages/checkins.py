@@ -222,7 +222,7 @@ if flash:
 
 # --- the form ------------------------------------------------------------------------------
 
-st.subheader("Settings")
+st.header("Settings")
 left, right = st.columns(2)
 with left:
     st.text_input("Name", key="ci_name")
@@ -300,7 +300,7 @@ with right:
     field_errors("leads_from_report_channel")
     # ---
 
-st.subheader("Questions")
+st.header("Questions")
 field_errors("question")
 for index, q in enumerate(st.session_state.ci_questions):
     uid = q["uid"]
@@ -333,7 +333,7 @@ save_col.button("Save", type="primary", on_click=save, key="ci_save")
 # --- work for the bot ------------------------------------------------------------------------
 
 if choice != NEW:
-    st.subheader("Send and post")
+    st.header("Send and post")
     people = data.checkin_members(viewer, choice)
     who = {m: n for m, n in people}
     hb = data.heartbeat(viewer) if viewer.is_admin else None
@@ -396,7 +396,7 @@ if choice != NEW:
 
 # --- TOML --------------------------------------------------------------------------------------
 
-st.subheader("TOML")
+st.header("TOML")
 export_col, import_col = st.columns(2)
 with export_col:
     st.download_button(
