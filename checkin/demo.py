@@ -27,8 +27,15 @@ from checkin.clock import FakeClock, system_clock
 from checkin.db import connection
 from checkin.feedback import form, invites, requests
 from checkin.ops import events
+from checkin.people import channels
 from checkin.people.members import upsert_member
 from checkin.pool import moderation, rotation, submit
+
+# The channels the bot would have seen: the check-in's own and the workspace's general one.
+DEMO_CHANNELS = (
+    {"id": "C0DEMOTEAM", "name": "team", "is_private": True},
+    {"id": "C0DEMOGENERAL", "name": "general", "is_private": False},
+)
 
 DEMO_TOML = """
 [[checkin]]
@@ -208,6 +215,7 @@ def build_demo(
             conn, "demo", json.dumps({"members": members, "weeks": weeks, "seed": seed})
         )
         import_definitions(conn, parse_toml(DEMO_TOML, "demo"), clock=clock)
+        channels.record_channels(conn, DEMO_CHANNELS, clock=clock)
         people = _members(conn, rng, members, clock)
         for i, (text, status) in enumerate(POOL):
             qid = submit.submit(

@@ -1,8 +1,10 @@
-"""Small pieces the pages share: text shown exactly as typed, figures in words."""
+"""Small pieces the pages share: text shown exactly as typed, figures in words, tables that
+turn into cards on a phone."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import string
 from collections.abc import Mapping, Sequence
@@ -50,15 +52,83 @@ def csv_bytes(rows: Sequence[Mapping[str, object]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def words_table(rows: Sequence[Mapping[str, object]], *, file_name: str, key: str) -> None:
-    """A table of people's words, shown as typed, with the app's own CSV download.
+# --- on a phone ------------------------------------------------------------------------------
+
+PHONE_WIDTH = 640  # px: below this Streamlit puts columns one under another, and so do we
+CARDS_AT_MOST = 100  # cards per table on a phone; the table and the CSV hold every row
+
+# The app's own CSS, added by the frame to every page. Below PHONE_WIDTH a chart wider than
+# the screen scrolls sideways rather than being cut off, and a table of words shows as cards
+# (its `phone-` container) instead of columns too narrow to read (its `wide-` container).
+STYLE = f"""<style>
+@media (max-width: {PHONE_WIDTH}px) {{
+  [data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) {{ overflow-x: auto; }}
+  [class*="st-key-wide-"] {{ display: none !important; }}
+}}
+@media (min-width: {PHONE_WIDTH + 1}px) {{
+  [class*="st-key-phone-"] {{ display: none !important; }}
+}}
+.checkin-card {{ padding: 0.5rem 0; border-bottom: 1px solid rgba(23, 21, 19, 0.15); }}
+.checkin-card .about {{ font-size: 0.875rem; font-weight: 600; }}
+.checkin-card .words {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>"""
+
+
+def page_style() -> None:
+    """Add the app's own CSS (STYLE) to the page; it takes no room."""
+    st.html(STYLE)
+
+
+def cards_html(rows: Sequence[Mapping[str, object]], about: Sequence[str], words: str) -> str:
+    """Rows as cards: the `about` fields on one line, then the `words` field, all escaped."""
+
+    def shown(value: object) -> str:
+        return html.escape("" if value is None else str(value))
+
+    return "".join(
+        '<div class="checkin-card"><div class="about">'
+        + " · ".join(shown(row.get(f)) for f in about if row.get(f) not in (None, ""))
+        + f'</div><div class="words">{shown(row.get(words))}</div></div>'
+        for row in rows
+    )
+
+
+def table(
+    rows: Sequence[Mapping[str, object]], *, key: str, about: Sequence[str], words: str
+) -> None:
+    """A table on a wide screen; on a phone the same rows as cards (`cards_html`), so the
+    words people wrote are not cut to a narrow column."""
+    with st.container(key=f"wide-{key}"):
+        st.dataframe(list(rows), hide_index=True)
+    with st.container(key=f"phone-{key}"):
+        st.html(cards_html(rows[:CARDS_AT_MOST], about, words))
+        if len(rows) > CARDS_AT_MOST:
+            st.caption(f"The first {CARDS_AT_MOST} of {len(rows)}: a wider screen shows them all.")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def words_table(
+    rows: Sequence[Mapping[str, object]],
+    *,
+    file_name: str,
+    key: str,
+    about: Sequence[str] = (),
+    words: str | None = None,
+) -> None:
+    """A table of people's words, shown as typed, with the app's own CSV download; with
+    `words` (the column people wrote) it shows as cards on a phone (`table`).
 
     The table toolbar's own download and copy are off for the whole app
     (`client.disableDataExport` in `.streamlit/config.toml`): they would hand a
     spreadsheet `=HYPERLINK(...)` as a live formula. This button gives the same rows
     with such cells neutralised (`csv_bytes`).
     """
-    st.dataframe(list(rows), hide_index=True)
+    if words is None:
+        st.dataframe(list(rows), hide_index=True)
+    else:
+        table(rows, key=key, about=about, words=words)
     st.download_button(
         "CSV",
         data=csv_bytes(rows),

@@ -61,7 +61,7 @@ def _panel(viewer: Viewer, title: str, read: Callable[[], T]) -> T | None:
     except data.Unavailable as exc:
         st.error(str(exc))
         return None
-    st.subheader(title)
+    st.header(title)
     return found
 
 

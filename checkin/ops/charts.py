@@ -42,5 +42,14 @@ def daily_chart(
         alt.Chart(alt.Data(values=list(rows)))
         .mark_bar(**mark)
         .encode(**encoding)
-        .properties(title=title, height=PANEL_HEIGHT)
+        .properties(title=title, height=PANEL_HEIGHT, description=_in_words(rows, value, title))
     )
+
+
+def _in_words(rows: Sequence[dict], value: str, title: str) -> str:
+    """The chart in words, for people who cannot see it."""
+    days = sorted({str(r["day"]) for r in rows})
+    if not days:
+        return f"{title}: nothing in these days."
+    total = sum(r.get(value) or 0 for r in rows)
+    return f"{title}: {total} {value} from {days[0]} to {days[-1]}, per day."

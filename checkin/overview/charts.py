@@ -20,7 +20,7 @@ from checkin.palette import (
     short,
 )
 from checkin.reports.model import WeekPoint
-from checkin.weeks import week_mid
+from checkin.weeks import week_label, week_mid
 
 BRUSH = "weeks"  # the name of the week-range selection in the Overview's chart
 
@@ -95,12 +95,28 @@ def overview_chart(overview: model.Overview) -> alt.VConcatChart:
     return (
         alt.vconcat(*rows, spacing=30)
         .resolve_scale(color="independent")
+        .properties(description=description(overview, panels))
         .configure(font=FONT)
         .configure_title(fontSize=14, anchor="start")
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")
         .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=300, orient="bottom")
         .configure_view(stroke=None)
     )
+
+
+def description(overview: model.Overview, panels: Sequence[alt.TopLevelMixin]) -> str:
+    """The chart in words, for people who cannot see it (a screen reader reads it first)."""
+    answered = [
+        f"{week_label(p.week)} {p.participation * 100:.0f}%"
+        for p in overview.participation
+        if p.participation is not None
+    ]
+    titles = [t for t in (getattr(p, "title", None) for p in panels) if isinstance(t, str)]
+    words = [f"Linked charts: {'; '.join(titles)}."] if titles else []
+    if answered:
+        words.append("Check-ins answered by week: " + ", ".join(answered) + ".")
+    words.append("Drag across the weekly bars to show only those weeks in the other charts.")
+    return " ".join(words)
 
 
 def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter) -> alt.LayerChart:

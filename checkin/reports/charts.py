@@ -164,6 +164,7 @@ def report_chart(report: Report) -> alt.VConcatChart:
                 anchor="start",
             ),
             padding={"left": 16, "top": 16, "right": 16, "bottom": 16},
+            description=alt_text(report),
         )
         .configure(font=FONT, background="white")
         .configure_title(fontSize=15, anchor="start", subtitleFontSize=13)

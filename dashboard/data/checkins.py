@@ -3,8 +3,9 @@ saving it, importing and exporting TOML, and asking the bot to send or post now.
 
 from __future__ import annotations
 
-from checkin.checkins import actions, editing
+from checkin.checkins import actions, choices, editing
 from checkin.checkins.actions import OutboxStatus
+from checkin.checkins.choices import Person, Room
 from checkin.checkins.definitions import ImportResult
 from checkin.checkins.editing import CheckinForm, CheckinSummary, Saved
 from checkin.people.viewer import Viewer
@@ -44,6 +45,34 @@ def checkin_members(viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
 def _checkin_members(path: str, viewer: Viewer, checkin_id: int) -> list[tuple[str, str]]:
     with source.connection(path) as conn:
         return editing.checkin_members(conn, viewer, checkin_id)
+
+
+# --- what the form's pickers offer ---------------------------------------------------------
+
+
+def known_people(viewer: Viewer) -> list[Person]:
+    """The members the bot knows, by name, for the participants and leads pickers."""
+    return _known_people(source.db_path(), viewer)
+
+
+@source.cached(ttl=TTL)
+def _known_people(path: str, viewer: Viewer) -> list[Person]:
+    with source.connection(path) as conn:
+        return choices.people(conn, viewer)
+
+
+def known_channels(viewer: Viewer) -> list[Room]:
+    """The channels the bot has seen, by name, private or public, for the channel pickers."""
+    return _known_channels(source.db_path(), viewer)
+
+
+@source.cached(ttl=TTL)
+def _known_channels(path: str, viewer: Viewer) -> list[Room]:
+    with source.connection(path) as conn:
+        return choices.rooms(conn, viewer)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def export_toml(viewer: Viewer) -> str:

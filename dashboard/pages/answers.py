@@ -116,6 +116,8 @@ with by_member:
                 entry_rows(result.items, with_member=False),
                 file_name=f"answers-{member}.csv",
                 key="answers_member_csv",
+                about=("date", "check-in", "question, as asked"),
+                words="answer",
             )
             pager("answers_member_page", result)
 
@@ -178,6 +180,8 @@ with by_question:
                 entry_rows(result.items, with_member=True),
                 file_name=f"answers-question-{question}.csv",
                 key="answers_question_csv",
+                about=("date", "member"),
+                words="answer",
             )
             pager("answers_question_page", result)
 

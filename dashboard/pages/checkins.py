@@ -6,17 +6,17 @@ shown under its field. What Slack must do goes to the outbox; the page shows
 how each request ended.
 """
 
-import re
 from collections.abc import Callable
 
 import streamlit as st
 
 from checkin import errors
+from checkin.checkins.choices import common_zone
 from checkin.checkins.definitions import DAYS, KINDS, DefinitionError
 from checkin.checkins.editing import CheckinForm, FormErrors, QuestionForm
 from checkin.errors import NotAllowed
 from checkin.people.visible import VISIBILITY_LABELS as VISIBILITY_CHOICES
-from dashboard import auth, components, data
+from dashboard import auth, components, data, pickers
 
 NEW = 0  # the choice "a new check-in"
 
@@ -25,6 +25,9 @@ st.title("Check-ins")
 try:
     viewer = auth.viewer()
     summaries = data.managed_checkins(viewer)
+    # --- pickers: the members and channels the bot knows
+    known_people = data.known_people(viewer) if viewer.is_admin else []
+    known_rooms = data.known_channels(viewer) if viewer.is_admin else []
 except data.Unavailable as exc:
     st.error(str(exc))
     st.stop()
@@ -55,7 +58,12 @@ def load(choice: int) -> None:
     state.ci_days = list(form.days)
     state.ci_time = form.time
     state.ci_timezone = form.timezone
-    state.ci_participants = "\n".join(form.participants)
+    # --- pickers: stored as the TOML file holds them (ids, "#channel")
+    state.ci_participants = list(form.participants)
+    state.ci_leads = list(form.leads)
+    state.ci_leads_from = bool(form.leads_from_report_channel)
+    state.ci_zone_follows = choice == NEW  # a new check-in's zone follows its participants
+    # ---
     state.ci_report_channel = form.report_channel
     state.ci_report_day = form.report_day
     state.ci_report_time = form.report_time
@@ -116,9 +124,11 @@ def form_from_widgets() -> CheckinForm:
         days=list(state.ci_days),
         time=state.ci_time,
         timezone=state.ci_timezone,
-        participants=re.split(r"[\s,]+", state.ci_participants.strip())
-        if state.ci_participants.strip()
-        else [],
+        # --- pickers
+        participants=[str(p).strip() for p in state.ci_participants if str(p).strip()],
+        leads=[str(p).strip() for p in state.ci_leads if str(p).strip()],
+        leads_from_report_channel=bool(state.ci_leads_from),
+        # ---
         report_channel=state.ci_report_channel,
         report_day=state.ci_report_day or "",
         report_time=state.ci_report_time,
@@ -131,7 +141,29 @@ def form_from_widgets() -> CheckinForm:
         window_hours=kept.window_hours,
         name_missing=kept.name_missing,
         active=kept.active,
+        retention_weeks=kept.retention_weeks,
     )
+
+
+# --- pickers: the report time zone follows the participants until someone picks one -------
+
+
+def picked_zone() -> None:
+    st.session_state.ci_zone_follows = False
+
+
+def use_zone(zone: str) -> None:
+    st.session_state.ci_timezone = zone
+    st.session_state.ci_zone_follows = False
+
+
+def participants_changed() -> None:
+    found = common_zone(known_people, st.session_state.ci_participants)
+    if found and st.session_state.get("ci_zone_follows"):
+        st.session_state.ci_timezone = found.zone
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def save() -> None:
@@ -194,7 +226,7 @@ if flash:
 
 # --- the form ------------------------------------------------------------------------------
 
-st.subheader("Settings")
+st.header("Settings")
 left, right = st.columns(2)
 with left:
     st.text_input("Name", key="ci_name")
@@ -203,12 +235,39 @@ with left:
     field_errors("days")
     st.text_input("Time (HH:MM, each member's own time zone)", key="ci_time")
     field_errors("time")
-    st.text_input("Report time zone (which week is 'last week')", key="ci_timezone")
-    field_errors("timezone")
-    st.text_area("Participants (Slack user ids or #channel, one per line)", key="ci_participants")
+    # --- pickers
+    pickers.people_picker(
+        "Participants",
+        "ci_participants",
+        known_people,
+        rooms=known_rooms,
+        on_change=participants_changed,
+        help="Members by name, or a channel: everyone in it is asked. A Slack id (U0123ABCD) "
+        "or #channel the bot has not seen yet can be typed in.",
+    )
     field_errors("participants")
+    pickers.zone_picker(
+        "Report time zone (which week is 'last week')",
+        "ci_timezone",
+        on_change=picked_zone,
+        help="Each member is asked at the time in their own zone; this zone decides the weeks.",
+    )
+    field_errors("timezone")
+    common = common_zone(known_people, st.session_state.ci_participants)
+    if common and common.zone != st.session_state.ci_timezone:
+        hint, use = st.columns([3, 1], vertical_alignment="center")
+        hint.caption(f"{common.members} of the {common.of} members picked live in {common.zone}.")
+        use.button(f"Use {common.zone}", key="ci_use_zone", on_click=use_zone, args=(common.zone,))
+    # ---
 with right:
-    st.text_input("Report channel", key="ci_report_channel", placeholder="#team")
+    pickers.channel_picker(
+        "Report channel",
+        "ci_report_channel",
+        known_rooms,
+        none="no report channel",
+        help="Where the weekly summary is posted. A channel the bot has not seen yet can be "
+        "typed in as #name or its id.",
+    )
     field_errors("report_channel")
     st.selectbox(
         "Report day",
@@ -230,10 +289,26 @@ with right:
         key="ci_visibility",
     )
     field_errors("visibility")
-    st.text_input(
+    # --- pickers: leads see every answer of the check-in in the web app
+    pickers.people_picker(
+        "Leads (see every answer in the web app)",
+        "ci_leads",
+        known_people,
+        help="Members by name; a Slack id (U0123ABCD) the bot has not seen yet can be typed in.",
+    )
+    field_errors("leads")
+    st.checkbox(
+        "The report channel's members are leads too (a private channel only)",
+        key="ci_leads_from",
+    )
+    field_errors("leads_from_report_channel")
+    # ---
+    pickers.channel_picker(
         "Standup channel: post each member's answers there as they finish (a team check-in)",
-        key="ci_broadcast",
-        placeholder="#standup",
+        "ci_broadcast",
+        known_rooms,
+        none="no standup channel",
+        help="A channel the bot has not seen yet can be typed in as #name or its id.",
     )
     field_errors("broadcast")
     st.checkbox("As replies under one message a day", key="ci_broadcast_thread")
@@ -241,7 +316,7 @@ with right:
     if st.session_state.ci_kept.broadcast_note:
         st.warning(plain(st.session_state.ci_kept.broadcast_note), icon=":material/forum:")
 
-st.subheader("Questions")
+st.header("Questions")
 field_errors("question")
 for index, q in enumerate(st.session_state.ci_questions):
     uid = q["uid"]
@@ -274,7 +349,7 @@ save_col.button("Save", type="primary", on_click=save, key="ci_save")
 # --- work for the bot ------------------------------------------------------------------------
 
 if choice != NEW:
-    st.subheader("Send and post")
+    st.header("Send and post")
     people = data.checkin_members(viewer, choice)
     who = {m: n for m, n in people}
     hb = data.heartbeat(viewer) if viewer.is_admin else None
@@ -337,7 +412,7 @@ if choice != NEW:
 
 # --- TOML --------------------------------------------------------------------------------------
 
-st.subheader("TOML")
+st.header("TOML")
 export_col, import_col = st.columns(2)
 with export_col:
     st.download_button(

@@ -29,7 +29,7 @@ names = dict(people)
 today = data.today()
 
 with st.form("feedback_request"):
-    st.subheader("Ask for feedback")
+    st.header("Ask for feedback")
     subject = st.selectbox(
         "About",
         list(subjects),
@@ -104,7 +104,7 @@ if st.session_state.get("fb_confirm") and st.button("Send anyway", key="fb_send_
     st.session_state["fb_confirm_clicked"] = True
     st.rerun()
 
-st.subheader("Requests")
+st.header("Requests")
 if not requests:
     st.write("No feedback requests you may see yet.")
     st.stop()

@@ -27,7 +27,7 @@ def utc(stamp: str | None) -> str:
 
 # --- the bot -------------------------------------------------------------------------------------
 
-st.subheader("The bot")
+st.header("The bot")
 if hb is None:
     st.warning(
         "No bot has run on this database yet: start it with `python -m bot` "
@@ -73,7 +73,7 @@ with right:
     else:
         st.caption(f"No answers stored in the last {days} days.")
 
-st.subheader("Slack errors")
+st.header("Slack errors")
 errors = data.slack_errors(viewer, days)
 if errors:
     st.dataframe(
@@ -86,7 +86,7 @@ if errors:
 else:
     st.caption(f"No Slack API errors in the last {days} days.")
 
-st.subheader("Rate-limit waits")
+st.header("Rate-limit waits")
 waits = data.rate_limit_waits(viewer, days)
 if waits:
     st.dataframe(
@@ -105,7 +105,7 @@ if waits:
 else:
     st.caption(f"Slack asked the bot to wait 0 times in the last {days} days.")
 
-st.subheader("Sending a check-in to one member")
+st.header("Sending a check-in to one member")
 durations = data.run_send_durations(viewer, days)
 if durations:
     st.dataframe(
@@ -126,7 +126,7 @@ else:
 
 # --- the outbox and the weekly posts --------------------------------------------------------------
 
-st.subheader("Outbox")
+st.header("Outbox")
 queue = data.outbox_queue(viewer)
 cols = st.columns(4)
 for col, status in zip(cols, ("pending", "running", "done", "failed"), strict=True):
@@ -151,7 +151,7 @@ if queue.rows:
 else:
     st.caption("Nothing has been asked of the bot through the outbox yet.")
 
-st.subheader("Requests set aside")
+st.header("Requests set aside")
 st.caption(
     "Slack requests the bot acknowledged but could not do after its tries (or that failed "
     "for a reason that cannot pass). They are kept; once the cause is fixed, try them again."
@@ -194,7 +194,7 @@ else:
 for line in data.public_lead_channels(viewer):
     st.warning(components.plain(line), icon=":material/group_off:")
 
-st.subheader("Weekly summaries that failed to post")
+st.header("Weekly summaries that failed to post")
 failed = data.failed_report_posts(viewer)
 if failed:
     st.dataframe(

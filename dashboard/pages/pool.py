@@ -25,7 +25,7 @@ KIND_NAMES = {"text": "Free text", "choice": "Multiple choice", "scale": "1–5 
 STATUS_WORDS = {"pending": "pending", "approved": "approved", "rejected": "rejected"}
 
 with st.form("pool_submit", clear_on_submit=True):
-    st.subheader("Suggest a question")
+    st.header("Suggest a question")
     text = st.text_area("Question", max_chars=submit.MAX_CHARS, key="pool_text")
     kind = st.selectbox("Kind of answer", submit.KINDS, format_func=KIND_NAMES.get, key="pool_kind")
     items = st.text_input(
@@ -51,7 +51,7 @@ with st.form("pool_submit", clear_on_submit=True):
             st.success(components.plain(f"Submitted: “{kept.text}”. An admin will review it."))
             questions = data.pool_questions(viewer)
 
-st.subheader("The pool")
+st.header("The pool")
 if not questions:
     st.write("No questions yet.")
     st.stop()

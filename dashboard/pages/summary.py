@@ -2,7 +2,6 @@
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from checkin.reports import formats
@@ -87,7 +86,7 @@ for q in report.questions:
     if q.kind == "text":
         continue
     pool = " (from the question pool)" if q.from_pool else ""
-    components.heading(q.text + pool, level=4)
+    components.heading(q.text + pool, level=3)
     st.text(formats.question_line(q))
 
 
@@ -100,38 +99,36 @@ if not report.text_answers:
     st.text("No answers in words this week.")
 elif group == "by member":
     # one table, member by member: a heading each would be thousands in a big workspace
-    st.dataframe(
-        pd.DataFrame(
+    components.table(
+        [
+            {
+                "member": name,
+                "day": formats.day_words(a.local_date),
+                "question": a.question,
+                "answer": a.text,
+                "notes": notes(a),
+            }
+            for _, name, answers in report.text_by_member()
+            for a in answers
+        ],
+        key="summary_by_member",
+        about=("member", "day", "question", "notes"),
+        words="answer",
+    )
+else:
+    for n, (q, answers) in enumerate(report.text_by_question()):
+        components.heading(q.text, level=4)
+        components.table(
             [
                 {
-                    "member": name,
+                    "member": a.member,
                     "day": formats.day_words(a.local_date),
-                    "question": a.question,
                     "answer": a.text,
                     "notes": notes(a),
                 }
-                for _, name, answers in report.text_by_member()
                 for a in answers
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-else:
-    for q, answers in report.text_by_question():
-        components.heading(q.text, level=4)
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "member": a.member,
-                        "day": formats.day_words(a.local_date),
-                        "answer": a.text,
-                        "notes": notes(a),
-                    }
-                    for a in answers
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
+            ],
+            key=f"summary_question_{n}",
+            about=("member", "day", "notes"),
+            words="answer",
         )

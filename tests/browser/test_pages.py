@@ -1,10 +1,13 @@
 """The web app in a real browser: Debian's chromium, driven by Playwright, on a demo database.
 
 Every page the navigation lists is visited (found from the sidebar, so pages
-added later are covered too): it must load without a Streamlit exception and
-draw its charts. On the Overview a brush across the weekly bars changes the
-other charts; on the Weekly summary the Markdown download is the report the
-command line writes. A screenshot of each page goes to docs/screenshots/.
+added later are covered too): it must load without a Streamlit exception, draw
+its charts and pass axe-core (the accessibility engine behind most audits) with
+no serious or critical violation of checkin's own making. On the Overview a
+brush across the weekly bars changes the other charts; on the Weekly summary
+the Markdown download is the report the command line writes. A screenshot of
+each page goes to docs/screenshots/, and of the pages people open on a phone
+(the feedback form, the Weekly summary, Answers) at a phone's width too.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from checkin.checkins import model
+from checkin.clock import system_clock
 from checkin.db import connection
 from checkin.demo import DemoSummary, build_demo
+from checkin.feedback import invites, requests
 from checkin.reports import build, formats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +48,7 @@ FLAGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}  # an iPhone 12 to 15, in CSS pixels
 SCRIPT_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 LOADED = """() => ![...document.querySelectorAll('[data-testid="stMain"] [data-testid="stSkeleton"]')]
@@ -142,6 +148,29 @@ def browser() -> Iterator:
         chromium.close()
 
 
+# What sticks out past the right edge of the screen, where a phone would cut it off or scroll
+# the whole page sideways for it. What scrolls sideways on its own (a table, a chart, code)
+# is fine: its box stays on the screen.
+WIDER_THAN_SCREEN = """() => {
+    const limit = document.documentElement.clientWidth + 1;
+    const main = document.querySelector('[data-testid="stMain"]');
+    const scrolls = e => {
+        for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+            const overflow = getComputedStyle(a).overflowX;
+            if ((overflow === 'auto' || overflow === 'scroll')
+                && a.getBoundingClientRect().right <= limit) return true;
+        }
+        return false;
+    };
+    return [...main.querySelectorAll('*')]
+        .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > limit)
+        .filter(e => !scrolls(e))
+        .map(e => (e.getAttribute('data-testid') || e.tagName) + ': '
+            + (e.innerText || '').slice(0, 60))
+        .slice(0, 10);
+}"""
+
+
 def settle(page) -> None:  # noqa: ANN001
     """Wait until the script has run and its charts are drawn.
 
@@ -150,7 +179,8 @@ def settle(page) -> None:  # noqa: ANN001
     Charts and tables load their code when first shown: a skeleton holds their place."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=30_000)
+    # attached: on a phone the sidebar starts folded away
+    page.wait_for_selector('[data-testid="stSidebarNavLink"]', state="attached", timeout=30_000)
     page.wait_for_selector(
         '[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=30_000
     )
@@ -192,15 +222,78 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def test_every_page_loads_draws_its_charts_and_is_pictured(web_app, browser) -> None:  # noqa: ANN001
+# Where axe-core finds a serious or critical violation in markup checkin cannot change,
+# (rule, the element as axe names it) -> why. Nothing broader: any other element breaking
+# the same rule still fails the test.
+NOT_OURS = {
+    ("svg-img-alt", ".weeks_brush_bg"): (
+        "Vega-Lite draws the Overview's week brush as two rect marks of its own and gives "
+        "them no description and no way to set one (an interval selection's `mark` takes "
+        "colours and a cursor only); the chart's own description says what the brush does"
+    ),
+    ("svg-img-alt", ".weeks_brush"): "the same brush's second mark (see .weeks_brush_bg)",
+}
+
+
+REQUIRED = {"heading-order"}  # moderate for axe, but a page's outline is ours to keep right
+
+
+def axe_violations(page) -> list[str]:  # noqa: ANN001
+    """The serious and critical axe-core violations on the page that are checkin's own (and
+    any of REQUIRED), one line each: rule (impact) element: what is wrong."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}) {' '.join(node['target'])}: "
+        + "; ".join(c["message"] for c in node["any"] + node["all"] + node["none"])
+        for v in found
+        if v["impact"] in ("serious", "critical") or v["id"] in REQUIRED
+        for node in v["nodes"]
+        if (v["id"], " ".join(node["target"])) not in NOT_OURS
+    ]
+
+
+def feedback_link(web_app: WebApp) -> str:
+    """A reviewer's one-time link to the feedback form, on a new request in the demo."""
+    conn = connection.connect(web_app.db)
+    try:
+        people = [r[0] for r in conn.execute("SELECT slack_id FROM members ORDER BY slack_id")]
+        today = system_clock().date()
+        request_id = requests.create_request(
+            conn,
+            subject=people[0],
+            requested_by=people[0],
+            reviewers=people[1:4],
+            due=today + timedelta(days=7),
+            today=today,
+        )
+        token = invites.issue_link_token(conn, invites.invites_to_send(conn, request_id)[0]["id"])
+    finally:
+        conn.close()
+    return f"{web_app.url}/feedback_form?token={token}"
+
+
+def picture(page, name: str, width: int) -> None:  # noqa: ANN001
+    """docs/screenshots/NAME.png: the whole page, `width` CSS pixels wide.
+
+    The page scrolls inside Streamlit's main block: a window as tall as it pictures all of it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(max(height, 800), 4000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_every_page_loads_draws_its_charts_passes_axe_and_is_pictured(web_app, browser) -> None:  # noqa: ANN001
     page = browser.new_page(viewport=VIEWPORT)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     pages = navigation(page, web_app.url)
     titles = [t for t, _ in pages]
     assert "Overview" in titles and "Weekly summary" in titles
-    SHOTS.mkdir(parents=True, exist_ok=True)
     charted = {}
+    inaccessible = {}
     for title, address in pages:
         page.goto(address)
         settle(page)
@@ -214,16 +307,53 @@ def test_every_page_loads_draws_its_charts_and_is_pictured(web_app, browser) -> 
         for chart in charts:
             assert chart.query_selector("canvas, svg"), f"{title}: a chart was not drawn"
         charted[title] = len(charts)
-        # the page scrolls inside Streamlit's main block: a tall window pictures all of it
-        height = page.evaluate(
-            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+        assert not page.locator(".checkin-card:visible").count(), f"{title}: cards on a wide screen"
+        # checkin's toolbar: the page's name and checkin's own icon, no Deploy or developer menu
+        assert page.title() == f"{title} · checkin"
+        assert (
+            page.locator("link[rel*=icon]")
+            .first.get_attribute("href")
+            .startswith(f"{web_app.url}/media/")
         )
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 1000), 4000)})
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(SHOTS / f"{slug(title)}.png"))
+        assert not page.locator('[data-testid="stAppDeployButton"]').count(), title
+        inaccessible[title] = axe_violations(page)
+        picture(page, slug(title), VIEWPORT["width"])
         page.set_viewport_size(VIEWPORT)
     assert charted["Overview"] >= 1 and charted["Weekly summary"] >= 1
     assert not errors, errors
+    assert not any(inaccessible.values()), {t: v for t, v in inaccessible.items() if v}
+    page.close()
+
+
+def test_on_a_phone_the_form_the_summary_and_answers_fit_and_are_pictured(web_app, browser) -> None:  # noqa: ANN001
+    """At 390 px nothing is cut off or wider than the screen (a chart scrolls sideways on its
+    own), people's words show as cards, and the feedback form passes axe-core too;
+    docs/screenshots/phone-*.png show each page."""
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    wider = {}
+    for name, address in (
+        ("weekly-summary", f"{web_app.url}/summary"),
+        ("answers", f"{web_app.url}/answers"),
+        ("feedback-form", feedback_link(web_app)),
+    ):
+        page.goto(address)
+        if name == "feedback-form":
+            page.get_by_role("button", name="Send my feedback").wait_for(timeout=30_000)
+            page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=30_000)
+            assert axe_violations(page) == []
+        else:
+            settle(page)
+            # people's words as cards, not in columns too narrow to read
+            assert page.locator(".checkin-card").first.is_visible(), name
+            tables = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]:visible')
+            assert not tables.count(), name
+        wider[name] = page.evaluate(WIDER_THAN_SCREEN)
+        picture(page, f"phone-{name}", PHONE["width"])
+        page.set_viewport_size(PHONE)
+    assert not errors, errors
+    assert wider == {name: [] for name in wider}
     page.close()
 
 

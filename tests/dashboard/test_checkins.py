@@ -121,7 +121,7 @@ def test_a_new_checkin_is_created_from_the_form(demo):
     at.selectbox(key="ci_choice").set_value(0).run()
     at.text_input(key="ci_name").set_value("retro")
     at.multiselect(key="ci_days").set_value(["fri"])
-    at.text_area(key="ci_participants").set_value("U0001001\n#team")
+    at.multiselect(key="ci_participants").set_value(["U0001001", "#team"])
     [text_key] = [t.key for t in at.text_input if t.key.endswith("_text")]
     at.text_input(key=text_key).set_value("What went well?")
     at.button(key="ci_save").click().run()

@@ -216,7 +216,7 @@ def test_operations_page_shows_backups_deploys_and_member_data(tmp_path, monkeyp
     st_cache_clear()
     at = AppTest.from_file(str(ROOT / "dashboard/pages/operations.py"), default_timeout=30).run()
     assert not at.exception
-    headers = [h.value for h in at.subheader]
+    headers = [h.value for h in at.header]
     assert "Backups" in headers and "A member's data" in headers
     assert any("bot" in str(df.value.to_dict()) for df in at.dataframe)
 

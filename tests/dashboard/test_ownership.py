@@ -95,7 +95,7 @@ def test_the_deploy_trail_and_the_running_bots_version_are_shown(live, tmp_path)
 def test_a_member_sees_none_of_it(live, tmp_path):
     backup.take_backup(Config(db_path=live), tmp_path / "copy.db")
     at = run(role="member")
-    assert not at.subheader and not at.metric and not at.dataframe and not at.selectbox
+    assert not at.header and not at.metric and not at.dataframe and not at.selectbox
 
 
 def test_an_admin_forgets_a_member_after_typing_their_id(live):

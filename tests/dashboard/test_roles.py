@@ -70,17 +70,20 @@ def weeks(at: AppTest, checkin_id: int, first: str, last: str) -> AppTest:
 
 
 def everything_shown(at: AppTest) -> str:
-    """Every piece of text the page put on screen, tables included."""
+    """Every piece of text the page put on screen, tables (and their cards on a phone) and
+    search hits included."""
     parts = [e.value for e in [*at.markdown, *at.text, *at.caption, *at.info, *at.error]]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     for frame in at.dataframe:
         parts.append(pd.DataFrame(frame.value).to_string())
+    parts += [e.proto.body for e in at.get("html")]
     return "\n".join(str(p) for p in parts)
 
 
 def search_results(at: AppTest) -> str:
-    """The search hits as drawn (escaped HTML with the matches marked)."""
-    return "\n".join(e.proto.body for e in at.get("html"))
+    """The search hits as drawn (escaped HTML with the matches marked); not the cards a
+    phone shows for the tables, nor the page's style."""
+    return "\n".join(e.proto.body for e in at.get("html") if 'class="hit"' in e.proto.body)
 
 
 def chart(at: AppTest) -> dict[str, pd.DataFrame]:
