@@ -78,6 +78,7 @@ from dashboard.data.ops import (
     running_bot,
     set_aside_requests,
     slack_errors,
+    standup_channel_problems,
     try_again,
 )
 from dashboard.data.pool import (
@@ -157,6 +158,7 @@ __all__ = [
     "daily_events",
     "deploy_trail",
     "failed_report_posts",
+    "standup_channel_problems",
     "public_lead_channels",
     "forget_member",
     "forget_plan",

@@ -4,6 +4,7 @@ a member's export and erasure). Each core read returns nothing to anyone else.""
 
 from __future__ import annotations
 
+from checkin.checkins import broadcast
 from checkin.ops import backup, deploys, privacy, status
 from checkin.ops.privacy import ForgetPlan
 from checkin.ops.status import (
@@ -131,6 +132,17 @@ def public_lead_channels(viewer: Viewer) -> list[str]:
 def _public_lead_channels(path: str, viewer: Viewer) -> list[str]:
     with source.connection(path) as conn:
         return status.public_lead_channels(conn, viewer)
+
+
+def standup_channel_problems(viewer: Viewer) -> list[str]:
+    """For admins: each standup channel the bot found it cannot post to, with how to invite it."""
+    return _standup_channel_problems(source.db_path(), viewer) if viewer.is_admin else []
+
+
+@source.cached(ttl=TTL)
+def _standup_channel_problems(path: str, viewer: Viewer) -> list[str]:
+    with source.connection(path) as conn:
+        return broadcast.problems(conn)
 
 
 # --- owning the data ---------------------------------------------------------------------------

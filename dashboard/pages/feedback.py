@@ -1,12 +1,10 @@
 """Feedback: ask peers for anonymous feedback about someone; results for the subject,
 the requester and admins, once, when the request closes with enough answers."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from checkin import errors
-from checkin.feedback.requests import MIN_RESPONSES, NeedsConfirmation
+from checkin.feedback.requests import DEFAULT_DUE, MIN_RESPONSES, NeedsConfirmation
 from dashboard import auth, components, data
 
 st.title("Feedback")
@@ -46,7 +44,7 @@ with st.form("feedback_request"):
         key="fb_reviewers",
         help="Never the subject nor whoever asks: both would know who wrote the rest.",
     )
-    due = st.date_input("Due", value=today + timedelta(days=7), min_value=today, key="fb_due")
+    due = st.date_input("Due", value=today + DEFAULT_DUE, min_value=today, key="fb_due")
     if viewer.slack_id:
         requester = viewer.slack_id
     else:

@@ -193,6 +193,8 @@ else:
 
 for line in data.public_lead_channels(viewer):
     st.warning(components.plain(line), icon=":material/group_off:")
+for line in data.standup_channel_problems(viewer):
+    st.warning(components.plain(line), icon=":material/forum:")
 
 st.header("Weekly summaries that failed to post")
 failed = data.failed_report_posts(viewer)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from checkin.checkins import model
+from checkin.checkins import broadcast, model
 from checkin.clock import FakeClock, system_clock
 from checkin.db import connection
 from checkin.demo import build_demo
@@ -178,6 +178,18 @@ def test_leads_from_a_report_channel_turned_public_are_named_with_what_to_do(dem
     (warning,) = [w.value for w in at.warning if "public channel" in w.value]
     assert "so its members do not lead wellbeing" in warning.replace("\\", "")
     assert "Use a private channel" in warning
+
+
+def test_a_standup_channel_the_bot_is_not_in_is_named_with_how_to_invite_it(demo):
+    demo.execute("UPDATE checkins SET visibility = 'team', broadcast = '#standup'")
+    checkin = model.get_checkin(demo, "wellbeing")
+    line = broadcast.not_member_line("#standup", "wellbeing")
+    broadcast.record_check(demo, checkin["id"], "#standup", line)
+    at = _open()
+    assert [w.value.replace("\\", "") for w in at.warning if "standup" in w.value] == [line]
+    assert "/invite @checkin" in line
+    member = _open(viewer=Viewer(role="member", slack_id="U0001001"))
+    assert not [w for w in member.warning if "standup" in w.value]
 
 
 def test_answers_per_day_chart_counts_the_demo_answers(demo):
