@@ -165,13 +165,18 @@ def median_minutes(
     *,
     shown_weeks: list[str] | None = None,
 ) -> float | None:
-    """The median time from a check-in being sent to its first answer, in minutes (0.1).
+    """The median time from a check-in being sent to its first answer, in minutes (0.1);
+    None for a member, to whom it would give away an hour of the heatmap held back.
 
     `answered`, the number of answered runs in the scope, saves counting them again;
     `shown_weeks`, the weeks of `participation_by_week` with figures, saves finding
     which weeks a member sees.
     """
     require_asked(conn, viewer, scope.checkin_id)
+    if is_restricted(viewer, scope):
+        # a median is one answer's time (or the mean of two): it would place an answer
+        # in an hour of the heatmap that is held back from a member
+        return None
     where, params = runs_where(conn, viewer, scope, "r")
     where += " AND r.answer_minutes IS NOT NULL"  # answered; read from runs_answer_minutes
     restricted = is_restricted(viewer, scope)

@@ -172,6 +172,9 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             questions_out.append(
                 dataclasses.replace(
                     q,
+                    # how many answered or skipped is the group's figure too
+                    answers=None,
+                    skipped=None,
                     mean=None,
                     previous_mean=None,
                     mean_change=None,
@@ -200,7 +203,8 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
         ):
             changes.update(previous_mean=None, mean_change=None)
         questions_out.append(dataclasses.replace(q, **changes))
-    h = report.headline
+    # the median time to answer is one or two answers' times: an hour the heatmap holds back
+    h = dataclasses.replace(report.headline, median_minutes_to_answer=None)
     if answerers.get(previous, 0) < least:
         h = dataclasses.replace(h, previous_participation=None, participation_change=None)
     return dataclasses.replace(

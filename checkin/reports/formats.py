@@ -135,6 +135,8 @@ def headline_lines(report: Report) -> list[str]:
 
 def question_line(q: QuestionSummary) -> str:
     """The figures of one question in plain words (no question text)."""
+    if q.answers is None:
+        return "Too few people answered to show this question's figures."
     count = f"{q.answers} answer{'s' if q.answers != 1 else ''}"
     if q.skipped:
         count += f", {q.skipped} skipped"
