@@ -121,10 +121,18 @@ def mood_chart(points: Sequence[ScalePoint], weeks: Sequence[str]) -> alt.Chart:
 
 
 def distribution_rows(question: QuestionSummary) -> list[dict]:
-    """A count held back from a member is None: no bar, no number."""
+    """A count held back from a member is None: no bar, and – over it."""
     labels = question.labels or [str(i) for i in range(1, 6)]
     counts = question.distribution or [0] * 5
-    return [{"answer": f"{i + 1} {labels[i]}", "people": counts[i]} for i in range(5)]
+    return [
+        {
+            "answer": f"{i + 1} {labels[i]}",
+            "people": counts[i],
+            "shown": "–" if counts[i] is None else str(counts[i]),
+            "at": counts[i] or 0,  # where the number (or –) is written
+        }
+        for i in range(5)
+    ]
 
 
 def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
@@ -134,7 +142,7 @@ def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("answer:N", sort=order, title="Answer", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("people:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
-        tooltip=[alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("people:Q", title="Answers")],
+        tooltip=[alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("shown:N", title="Answers")],
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
@@ -144,7 +152,7 @@ def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
             legend=None,
         )
     )
-    text = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(text="people:Q")
+    text = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(y="at:Q", text="shown:N")
     return alt.layer(bars, text).properties(
         title=f"{short(question.text)}: answers in week of {week_label(week)}",
         width=PANEL_WIDTH,
