@@ -4,7 +4,8 @@ that filters the other panels, built from the Overview's model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import altair as alt
 import pandas as pd
@@ -62,32 +63,58 @@ def _bar_size(weeks: Sequence[str], width: int = PANEL_WIDTH) -> float:
     return max(3.0, min(40.0, width / max(1, len(weeks) + 1) * 0.7))
 
 
+Panel = tuple[list[dict], Callable[[alt.Parameter], alt.TopLevelMixin]]
+
+
+def _panels(overview: model.Overview) -> list[Panel]:
+    """The Overview's panels in order, each as (the rows it is drawn from, how to draw it
+    with the week brush)."""
+    weeks = overview.scope.weeks
+    panels: list[Panel] = [
+        (
+            participation_rows(overview.participation),
+            partial(weekly_participation_panel, overview.participation),
+        )
+    ]
+    if overview.scale:
+        panels.append(
+            (
+                scale_trend_rows(overview.scale),
+                partial(scale_trend_panel, overview.scale, weeks),
+            )
+        )
+        for q in overview.questions:
+            points = [s for s in overview.scale if s.question_id == q.id]
+            if q.kind == "scale" and points:
+                panels.append(
+                    (distribution_rows(q, points), partial(scale_distribution_panel, q, points))
+                )
+    for q in overview.questions:
+        if q.kind == "choice":
+            choices = [c for c in overview.choice if c.question_id == q.id]
+            if choices:
+                panels.append((choice_rows(q, choices), partial(choice_panel, q, choices, weeks)))
+        elif q.kind == "number":
+            numbers = [n for n in overview.number if n.question_id == q.id]
+            if numbers:
+                panels.append((number_rows(numbers), partial(number_panel, q, numbers, weeks)))
+    if overview.heatmap:
+        panels.append((heatmap_rows(overview.heatmap), partial(heatmap_panel, overview.heatmap)))
+    return panels
+
+
+def chart_data(overview: model.Overview) -> list[list[dict]]:
+    """The rows each panel of `overview_chart` is drawn from, in its order: everything of the
+    figures the browser receives with the chart (its data, its tooltips)."""
+    return [rows for rows, _ in _panels(overview)]
+
+
 def overview_chart(overview: model.Overview) -> alt.VConcatChart:
     """The Overview's panels as one chart: drag across the participation bars to pick weeks,
     and the averages, the 1–5 answers, the choices, the numbers and the heatmap show only
     those weeks. Double-click clears the selection."""
-    weeks = overview.scope.weeks
     brush = alt.selection_interval(name=BRUSH, encodings=["x"], empty=True)
-    panels: list[alt.TopLevelMixin] = [weekly_participation_panel(overview.participation, brush)]
-    scale_questions = [q for q in overview.questions if q.kind == "scale"]
-    if overview.scale:
-        panels.append(scale_trend_panel(overview.scale, weeks, brush))
-        panels += [
-            scale_distribution_panel(q, [s for s in overview.scale if s.question_id == q.id], brush)
-            for q in scale_questions
-            if any(s.question_id == q.id for s in overview.scale)
-        ]
-    for q in overview.questions:
-        if q.kind == "choice":
-            rows = [c for c in overview.choice if c.question_id == q.id]
-            if rows:
-                panels.append(choice_panel(q, rows, weeks, brush))
-        elif q.kind == "number":
-            rows = [n for n in overview.number if n.question_id == q.id]
-            if rows:
-                panels.append(number_panel(q, rows, weeks, brush))
-    if overview.heatmap:
-        panels.append(heatmap_panel(overview.heatmap, brush))
+    panels = [draw(brush) for _, draw in _panels(overview)]
     rows = [
         alt.hconcat(*panels[i : i + 2], spacing=40).resolve_scale(color="independent")
         for i in range(0, len(panels), 2)
@@ -119,10 +146,8 @@ def description(overview: model.Overview, panels: Sequence[alt.TopLevelMixin]) -
     return " ".join(words)
 
 
-def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter) -> alt.LayerChart:
-    """Bars: the share of check-ins answered each week; the brush is drawn on this panel."""
-    weeks = [p.week for p in points]
-    rows = [
+def participation_rows(points: Sequence[WeekPoint]) -> list[dict]:
+    return [
         {
             "week": p.week,
             "week_mid": week_mid(p.week),
@@ -135,7 +160,12 @@ def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter
         }
         for p in points
     ]
-    base = alt.Chart(_frame(rows)).encode(
+
+
+def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter) -> alt.LayerChart:
+    """Bars: the share of check-ins answered each week; the brush is drawn on this panel."""
+    weeks = [p.week for p in points]
+    base = alt.Chart(_frame(participation_rows(points))).encode(
         x=_week_x(weeks),
         y=alt.Y("answered_pct:Q", title="Check-ins answered (%)", scale=alt.Scale(domain=[0, 100])),
         tooltip=[
@@ -158,11 +188,9 @@ def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter
     )
 
 
-def scale_trend_panel(
-    points: Sequence[model.ScaleWeek], weeks: Sequence[str], brush: alt.Parameter
-) -> alt.LayerChart:
-    """Lines: each scale question's weekly average, with one standard deviation behind it."""
-    rows = [
+def scale_trend_rows(points: Sequence[model.ScaleWeek]) -> list[dict]:
+    """A week whose mean is held back (with a count) has no point."""
+    return [
         {
             "week": p.week,
             "week_mid": week_mid(p.week),
@@ -174,8 +202,15 @@ def scale_trend_panel(
             "answers": p.answers,
         }
         for p in points
-        if p.mean is not None and p.spread is not None  # held back with a count
+        if p.mean is not None and p.spread is not None
     ]
+
+
+def scale_trend_panel(
+    points: Sequence[model.ScaleWeek], weeks: Sequence[str], brush: alt.Parameter
+) -> alt.LayerChart:
+    """Lines: each scale question's weekly average, with one standard deviation behind it."""
+    rows = scale_trend_rows(points)
     questions = list(dict.fromkeys(r["question"] for r in rows))
     colour = alt.Color(
         "question:N",
@@ -208,19 +243,30 @@ def scale_trend_panel(
     return alt.layer(band, line).properties(title=title, width=PANEL_WIDTH, height=PANEL_HEIGHT)
 
 
+def _answer_words(question: model.QuestionInfo) -> list[str]:
+    labels = question.labels or [str(i) for i in range(1, 6)]
+    return [f"{i + 1} {labels[i]}" for i in range(5)]
+
+
+def distribution_rows(
+    question: model.QuestionInfo, points: Sequence[model.ScaleWeek]
+) -> list[dict]:
+    """A count held back from a member is None (not drawn, not added in)."""
+    order = _answer_words(question)
+    return [
+        {"week_mid": week_mid(p.week), "answer": order[i], "people": p.counts[i]}
+        for p in points
+        for i in range(5)
+    ]
+
+
 def scale_distribution_panel(
     question: model.QuestionInfo, points: Sequence[model.ScaleWeek], brush: alt.Parameter
 ) -> alt.LayerChart:
     """Bars: how many gave each answer 1..5 in the selected weeks."""
-    labels = question.labels or [str(i) for i in range(1, 6)]
-    order = [f"{i + 1} {labels[i]}" for i in range(5)]
-    rows = [
-        {"week": p.week, "week_mid": week_mid(p.week), "answer": order[i], "people": p.counts[i]}
-        for p in points
-        for i in range(5)
-    ]
+    order = _answer_words(question)
     base = (
-        alt.Chart(_frame(rows))
+        alt.Chart(_frame(distribution_rows(question, points)))
         .transform_filter(brush)
         .transform_aggregate(people="sum(people)", groupby=["answer"])
         .encode(
@@ -248,15 +294,14 @@ def scale_distribution_panel(
     )
 
 
-def choice_panel(
-    question: model.QuestionInfo,
-    points: Sequence[model.ChoiceWeek],
-    weeks: Sequence[str],
-    brush: alt.Parameter,
-) -> alt.Chart:
-    """Stacked bars: how often each option was picked, per week."""
-    options = list(dict.fromkeys([*(question.options or []), *(p.option for p in points)]))
-    rows = [
+def _options(question: model.QuestionInfo, points: Sequence[model.ChoiceWeek]) -> list[str]:
+    return list(dict.fromkeys([*(question.options or []), *(p.option for p in points)]))
+
+
+def choice_rows(question: model.QuestionInfo, points: Sequence[model.ChoiceWeek]) -> list[dict]:
+    """An option held back from a member has no row, as one nobody picked."""
+    options = _options(question, points)
+    return [
         {
             "week": p.week,
             "week_mid": week_mid(p.week),
@@ -266,8 +311,18 @@ def choice_panel(
         }
         for p in points
     ]
+
+
+def choice_panel(
+    question: model.QuestionInfo,
+    points: Sequence[model.ChoiceWeek],
+    weeks: Sequence[str],
+    brush: alt.Parameter,
+) -> alt.Chart:
+    """Stacked bars: how often each option was picked, per week."""
+    options = _options(question, points)
     return (
-        alt.Chart(_frame(rows))
+        alt.Chart(_frame(choice_rows(question, points)))
         .transform_filter(brush)
         .mark_bar(size=_bar_size(weeks))
         .encode(
@@ -290,14 +345,9 @@ def choice_panel(
     )
 
 
-def number_panel(
-    question: model.QuestionInfo,
-    points: Sequence[model.NumberWeek],
-    weeks: Sequence[str],
-    brush: alt.Parameter,
-) -> alt.LayerChart:
-    """Each week's range (lowest to highest) as a line, the median as a dot."""
-    rows = [
+def number_rows(points: Sequence[model.NumberWeek]) -> list[dict]:
+    """A week held back from a member has no row; a member's rows have no lowest and highest."""
+    return [
         {
             "week": p.week,
             "week_mid": week_mid(p.week),
@@ -309,6 +359,16 @@ def number_panel(
         }
         for p in points
     ]
+
+
+def number_panel(
+    question: model.QuestionInfo,
+    points: Sequence[model.NumberWeek],
+    weeks: Sequence[str],
+    brush: alt.Parameter,
+) -> alt.LayerChart:
+    """Each week's range (lowest to highest) as a line, the median as a dot."""
+    rows = number_rows(points)
     tooltip = [
         alt.Tooltip("week:N", title="Week"),
         alt.Tooltip("median:Q", title="Median"),
@@ -329,11 +389,10 @@ def number_panel(
     )
 
 
-def heatmap_panel(cells: Sequence[model.HeatCell], brush: alt.Parameter) -> alt.Chart:
-    """When people answer: weekday by hour of their own clock, in the weeks picked."""
-    rows = [
+def heatmap_rows(cells: Sequence[model.HeatCell]) -> list[dict]:
+    """An hour held back from a member has no row, as one nobody answered in."""
+    return [
         {
-            "week": c.week,
             "week_mid": week_mid(c.week),
             "weekday": WEEKDAYS[c.weekday],
             "hour": c.hour,
@@ -341,8 +400,12 @@ def heatmap_panel(cells: Sequence[model.HeatCell], brush: alt.Parameter) -> alt.
         }
         for c in cells
     ]
+
+
+def heatmap_panel(cells: Sequence[model.HeatCell], brush: alt.Parameter) -> alt.Chart:
+    """When people answer: weekday by hour of their own clock, in the weeks picked."""
     return (
-        alt.Chart(_frame(rows))
+        alt.Chart(_frame(heatmap_rows(cells)))
         .transform_filter(brush)
         .transform_aggregate(count="sum(count)", groupby=["weekday", "hour"])
         .mark_rect()

@@ -13,13 +13,12 @@ one-week range the figures equal the weekly report's.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from checkin.answers.asked import ASKED_SQL, require_asked
+from checkin.answers.asked import require_asked
 from checkin.checkins import model as checkin_model
 from checkin.clock import zone
 from checkin.overview.model import (
@@ -129,31 +128,29 @@ def _headline(
             continue
         current = by_question.get(q.id, {}).get(True, [])
         earlier = by_question.get(q.id, {}).get(False, [])
+        earlier_mean = _pooled_mean(earlier)
+        if not current and earlier_mean is None:
+            continue
         scales.append(
             ScaleMean(
                 question_id=q.id,
                 question=q.text,
                 mean=_pooled_mean(current),
-                previous=_pooled_mean(earlier),
-                answers=sum(s.answers for s in current),
+                previous=earlier_mean,
+                answers=sum(s.answers for s in current if s.answers is not None),
             )
         )
-    shown = [p.week for p in points if p.asked]  # a member's held-back weeks have none
     return OverviewHeadline(
         weeks=scope.weeks,
         runs_asked=asked,
         runs_answered=answered,
         participation=participation,
         previous_participation=previous,
-        median_minutes=median_minutes(conn, viewer, scope, answered, shown_weeks=shown),
+        median_minutes=median_minutes(conn, viewer, scope, answered),
         previous_median_minutes=median_minutes(
-            conn,
-            viewer,
-            scope.previous(),
-            sum(p.answered for p in points) - answered,
-            shown_weeks=shown,
+            conn, viewer, scope.previous(), sum(p.answered for p in points) - answered
         ),
-        scales=[s for s in scales if s.answers or s.previous is not None],
+        scales=scales,
     )
 
 
@@ -162,41 +159,26 @@ def median_minutes(
     viewer: Viewer,
     scope: Scope,
     answered: int | None = None,
-    *,
-    shown_weeks: list[str] | None = None,
 ) -> float | None:
-    """The median time from a check-in being sent to its first answer, in minutes (0.1).
+    """The median time from a check-in being sent to its first answer, in minutes (0.1);
+    None for a member, to whom it would give away an hour of the heatmap held back.
 
-    `answered`, the number of answered runs in the scope, saves counting them again;
-    `shown_weeks`, the weeks of `participation_by_week` with figures, saves finding
-    which weeks a member sees.
+    `answered`, the number of answered runs in the scope, saves counting them again.
     """
     require_asked(conn, viewer, scope.checkin_id)
+    if is_restricted(viewer, scope):
+        # a median is one answer's time (or the mean of two): it would place an answer
+        # in an hour of the heatmap that is held back from a member
+        return None
     where, params = runs_where(conn, viewer, scope, "r")
     where += " AND r.answer_minutes IS NOT NULL"  # answered; read from runs_answer_minutes
-    restricted = is_restricted(viewer, scope)
-    if restricted and shown_weeks is not None:
-        # only the weeks a member sees: a range with and without a held-back week must
-        # not differ by that week's answers; each shown week has enough people
-        where += " AND r.week IN (SELECT value FROM json_each(:shown))"
-        params["shown"] = json.dumps(sorted(shown_weeks))
-    elif restricted:
-        where += (
-            " AND r.week IN (SELECT w.week FROM runs w"  # noqa: S608
-            " WHERE w.checkin_id = :checkin AND w.week BETWEEN :first AND :last"
-            f" AND w.status IN {ASKED_SQL} AND w.answered_at IS NOT NULL"
-            " GROUP BY w.week HAVING COUNT(DISTINCT w.member_id) >= :least)"
-        )
-        params["least"] = viewer.min_group
-    n, people = answered, None
-    if restricted and shown_weeks is not None and n is not None:
-        people = viewer.min_group if n else 0
-    elif n is None or restricted:
-        n, people = conn.execute(
-            f"SELECT COUNT(*), {people_sql(viewer, scope, 'r')} FROM runs r WHERE {where}",  # noqa: S608
+    n = answered
+    if n is None:
+        n = conn.execute(
+            f"SELECT COUNT(*) FROM runs r WHERE {where}",  # noqa: S608
             params,
-        ).fetchone()
-    if not n or not figure_shown(viewer, scope.checkin_id, people):
+        ).fetchone()[0]
+    if not n:
         return None
     middle = conn.execute(
         f"""
@@ -293,18 +275,19 @@ def scale_by_week(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> lis
             if 1 <= v <= 5 and v == int(v):
                 counts[int(v) - 1] += c  # type: ignore[operator]
         held_back = hidden.get((question_id, week), ())
-        for v in held_back:
-            counts[v - 1] = None
+        if held_back:
+            # a 0 beside a held-back count would say that count is at least 1; with the
+            # answer count, mean, spread or total the held-back counts could be solved
+            counts = [None if v + 1 in held_back or not c else c for v, c in enumerate(counts)]
         total = sum(v * c for v, c in values)
         out.append(
             ScaleWeek(
                 week=week,
                 question_id=question_id,
                 question=titles.get(question_id, ""),
-                # with a count held back, its mean, spread and total would give it back
                 mean=None if held_back else round(mean, 2),
                 spread=None if held_back else round(var**0.5, 2),
-                answers=n,
+                answers=None if held_back else n,
                 counts=tuple(counts),  # type: ignore[arg-type]
                 total=None if held_back else total,
             )
@@ -451,8 +434,8 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
 def _pooled_mean(weeks: list[ScaleWeek]) -> float | None:
     """The mean over several weeks, of the weeks whose total is shown: a week with a count
     held back would come back as the difference of two ranges' means."""
-    shown = [s for s in weeks if s.total is not None]
-    n = sum(s.answers for s in shown)
+    shown = [(s.total, s.answers) for s in weeks if s.total is not None and s.answers]
+    n = sum(answers for _, answers in shown)
     if not n:
         return None
-    return round(sum(s.total for s in shown if s.total is not None) / n, 2)
+    return round(sum(total for total, _ in shown) / n, 2)

@@ -14,9 +14,9 @@ from checkin.reports import model
 class ScaleMean:
     question_id: int
     question: str
-    mean: float | None
+    mean: float | None  # of the weeks whose figures are shown
     previous: float | None
-    answers: int
+    answers: int  # in the weeks whose figures are shown
 
     @property
     def change(self) -> float | None:
@@ -56,8 +56,10 @@ class OverviewHeadline:
 class ScaleWeek:
     """One scale question in one week: mean, spread (one standard deviation) and counts 1..5.
 
-    When a count is held back (None) the mean, spread and total are too: with
-    the shown counts and the number of answers they would give it back.
+    When a count is held back from a member (None), so are the counts of 0 (a 0
+    beside a held-back count says that count is at least 1), the number of
+    answers, the mean, the spread and the total: with the shown counts any of
+    them would give the held-back counts back.
     """
 
     week: str
@@ -65,8 +67,8 @@ class ScaleWeek:
     question: str
     mean: float | None
     spread: float | None
-    answers: int
-    counts: tuple[int | None, ...]  # 1..5; None: fewer people than a member may see
+    answers: int | None
+    counts: tuple[int | None, ...]  # 1..5; None: held back from a member
     total: float | None = 0.0  # the sum of the answers, for means over several weeks
 
 

@@ -26,9 +26,8 @@ from checkin.reports.model import QuestionSummary, Report, ScalePoint, WeekPoint
 from checkin.weeks import week_label
 
 
-def participation_chart(trend: Sequence[WeekPoint]) -> alt.LayerChart:
-    """Bars: the share of check-ins answered, one per week, labelled with the percentage."""
-    rows = [
+def participation_rows(trend: Sequence[WeekPoint]) -> list[dict]:
+    return [
         {
             "week": p.week,
             "week_start": week_label(p.week),
@@ -40,6 +39,11 @@ def participation_chart(trend: Sequence[WeekPoint]) -> alt.LayerChart:
         }
         for p in trend
     ]
+
+
+def participation_chart(trend: Sequence[WeekPoint]) -> alt.LayerChart:
+    """Bars: the share of check-ins answered, one per week, labelled with the percentage."""
+    rows = participation_rows(trend)
     order = [r["week_start"] for r in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("week_start:N", sort=order, title="Week starting", axis=alt.Axis(labelAngle=0)),
@@ -66,10 +70,8 @@ def participation_chart(trend: Sequence[WeekPoint]) -> alt.LayerChart:
     )
 
 
-def mood_chart(points: Sequence[ScalePoint], weeks: Sequence[str]) -> alt.Chart:
-    """Lines: each scale question's weekly average (1 to 5) over the given weeks."""
-    order = [week_label(w) for w in weeks]
-    rows = [
+def mood_rows(points: Sequence[ScalePoint], weeks: Sequence[str]) -> list[dict]:
+    return [
         {
             "week": p.week,
             "week_start": week_label(p.week),
@@ -80,6 +82,12 @@ def mood_chart(points: Sequence[ScalePoint], weeks: Sequence[str]) -> alt.Chart:
         for p in points
         if p.week in weeks
     ]
+
+
+def mood_chart(points: Sequence[ScalePoint], weeks: Sequence[str]) -> alt.Chart:
+    """Lines: each scale question's weekly average (1 to 5) over the given weeks."""
+    order = [week_label(w) for w in weeks]
+    rows = mood_rows(points, weeks)
     questions = list(dict.fromkeys(r["question"] for r in rows))
     single = len(questions) <= 1
     title = f"{short(questions[0])}: weekly average" if single and questions else "Weekly average"
@@ -112,18 +120,29 @@ def mood_chart(points: Sequence[ScalePoint], weeks: Sequence[str]) -> alt.Chart:
     )
 
 
-def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
-    """Bars: how many gave each answer 1..5 to one scale question this week."""
+def distribution_rows(question: QuestionSummary) -> list[dict]:
+    """A count held back from a member is None: no bar, and – over it."""
     labels = question.labels or [str(i) for i in range(1, 6)]
     counts = question.distribution or [0] * 5
-    rows = [
-        {"value": i + 1, "answer": f"{i + 1} {labels[i]}", "people": counts[i]} for i in range(5)
+    return [
+        {
+            "answer": f"{i + 1} {labels[i]}",
+            "people": counts[i],
+            "shown": "–" if counts[i] is None else str(counts[i]),
+            "at": counts[i] or 0,  # where the number (or –) is written
+        }
+        for i in range(5)
     ]
+
+
+def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
+    """Bars: how many gave each answer 1..5 to one scale question this week."""
+    rows = distribution_rows(question)
     order = [r["answer"] for r in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("answer:N", sort=order, title="Answer", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("people:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
-        tooltip=[alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("people:Q", title="Answers")],
+        tooltip=[alt.Tooltip("answer:N", title="Answer"), alt.Tooltip("shown:N", title="Answers")],
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
@@ -133,7 +152,7 @@ def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
             legend=None,
         )
     )
-    text = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(text="people:Q")
+    text = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(y="at:Q", text="shown:N")
     return alt.layer(bars, text).properties(
         title=f"{short(question.text)}: answers in week of {week_label(week)}",
         width=PANEL_WIDTH,
@@ -141,14 +160,31 @@ def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
     )
 
 
+def distributions(report: Report) -> list[QuestionSummary]:
+    """The scale questions with a count to draw this week (a member's held back are None)."""
+    return [
+        q
+        for q in report.questions
+        if q.kind == "scale" and q.distribution and any(n for n in q.distribution if n)
+    ]
+
+
+def report_chart_data(report: Report) -> list[list[dict]]:
+    """The rows each panel of `report_chart` is drawn from, in its order."""
+    weeks = [p.week for p in report.trend]
+    out = [participation_rows(report.trend)]
+    if report.scale_trend:
+        out.append(mood_rows(report.scale_trend, weeks))
+    return out + [distribution_rows(q) for q in distributions(report)]
+
+
 def report_chart(report: Report) -> alt.VConcatChart:
     """The Slack post's picture: participation and averages over 8 weeks, this week's answers."""
     weeks = [p.week for p in report.trend]
     panels: list[alt.TopLevelMixin] = [participation_chart(report.trend)]
-    scale_questions = [q for q in report.questions if q.kind == "scale" and q.answers]
     if report.scale_trend:
         panels.append(mood_chart(report.scale_trend, weeks))
-    panels += [distribution_chart(q, report.week) for q in scale_questions]
+    panels += [distribution_chart(q, report.week) for q in distributions(report)]
     rows = [
         alt.hconcat(*panels[i : i + 2], spacing=40).resolve_scale(color="independent")
         for i in range(0, len(panels), 2)
@@ -184,13 +220,13 @@ def alt_text(report: Report) -> str:
     ]
     if answered:
         parts.append("Check-ins answered by week: " + ", ".join(answered) + ".")
-    for q in report.questions:
-        if q.kind == "scale" and q.answers and q.distribution:
-            labels = q.labels or [str(i) for i in range(1, 6)]
-            counts = ", ".join(
-                f"{labels[i]} {'–' if n is None else n}" for i, n in enumerate(q.distribution)
-            )
-            parts.append(f"{q.text}: average {q.mean}; {counts}.")
+    for q in distributions(report):
+        labels = q.labels or [str(i) for i in range(1, 6)]
+        counts = ", ".join(
+            f"{labels[i]} {'–' if n is None else n}" for i, n in enumerate(q.distribution or [])
+        )
+        average = "held back" if q.mean is None else q.mean
+        parts.append(f"{q.text}: average {average}; {counts}.")
     return " ".join(parts) or f"No answers in week {report.week}."
 
 

@@ -101,7 +101,10 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
     """The weekly report as a member may see it: their own words only, no names of who
     did not answer, and every figure of fewer than `viewer.min_group` people held back
     (an option or a 1..5 value with the next-smallest of its question, as
-    `checkin.suppression` says). A week fewer people answered is refused whole."""
+    `checkin.suppression` says) with everything that would give it back by arithmetic:
+    the question's counts of 0, how many answered and skipped it, its mean. A question
+    fewer people answered shows no figure; the median time to answer is not shown (it is
+    one or two answers' times). A week fewer people answered is refused whole."""
     least = viewer.min_group
     weeks = [p.week for p in report.trend] or [report.week]
     marks = ", ".join("?" for _ in weeks)
@@ -172,6 +175,9 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             questions_out.append(
                 dataclasses.replace(
                     q,
+                    # how many answered or skipped is the group's figure too
+                    answers=None,
+                    skipped=None,
                     mean=None,
                     previous_mean=None,
                     mean_change=None,
@@ -185,22 +191,25 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
             continue
         hidden = held_back(report.week, q.question_id)
         changes: dict = {}
-        if q.kind == "choice" and q.counts is not None:
-            changes["counts"] = {k: v for k, v in q.counts.items() if k not in hidden}
-        if q.kind == "scale" and q.distribution is not None:
+        if hidden:
+            # with the shown counts, how many answered or skipped (or the mean) would give
+            # the held-back counts back; so would a 0 beside them (each is at least 1)
+            changes.update(answers=None, skipped=None, mean=None, mean_change=None)
+        if q.kind == "choice" and q.counts is not None and hidden:
+            changes["counts"] = {k: v for k, v in q.counts.items() if k not in hidden and v}
+        if q.kind == "scale" and q.distribution is not None and hidden:
             changes["distribution"] = [
-                None if float(i + 1) in hidden else n for i, n in enumerate(q.distribution)
+                None if float(i + 1) in hidden or not n else n for i, n in enumerate(q.distribution)
             ]
         if q.kind == "number":
             changes.update(min=None, max=None)  # the lowest and highest are one person's
-        if q.kind == "scale" and hidden:
-            changes.update(mean=None, mean_change=None)
         if q.kind == "scale" and (
             not enough(previous, q.question_id) or held_back(previous, q.question_id)
         ):
             changes.update(previous_mean=None, mean_change=None)
         questions_out.append(dataclasses.replace(q, **changes))
-    h = report.headline
+    # the median time to answer is one or two answers' times: an hour the heatmap holds back
+    h = dataclasses.replace(report.headline, median_minutes_to_answer=None)
     if answerers.get(previous, 0) < least:
         h = dataclasses.replace(h, previous_participation=None, participation_change=None)
     return dataclasses.replace(

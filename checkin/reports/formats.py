@@ -134,7 +134,25 @@ def headline_lines(report: Report) -> list[str]:
 
 
 def question_line(q: QuestionSummary) -> str:
-    """The figures of one question in plain words (no question text)."""
+    """The figures of one question in plain words (no question text).
+
+    A member's summary holds figures back (None): a question too few people answered
+    shows none; one with answers too few people gave shows the other answers' counts
+    only ('–' for the rest), without how many answered or skipped, or the average."""
+    if q.answers is None and q.distribution is None and q.counts is None:
+        return "Too few people answered to show this question's figures."
+    why = "held back: some answers were given by too few people"
+    if q.answers is None and q.kind == "scale":
+        labels = q.labels or [str(i) for i in range(1, 6)]
+        dist = ", ".join(
+            f"{labels[i]} {'–' if n is None else n}" for i, n in enumerate(q.distribution or [])
+        )
+        return f"{dist}. The counts shown as –, the average and how many answered are {why}."
+    if q.answers is None:
+        counts = ", ".join(f"{k} {v}" for k, v in (q.counts or {}).items())
+        if not counts:
+            return f"Every answer's count and how many answered are {why}."
+        return f"{counts}. The other answers and how many answered are {why}."
     count = f"{q.answers} answer{'s' if q.answers != 1 else ''}"
     if q.skipped:
         count += f", {q.skipped} skipped"

@@ -65,8 +65,8 @@ class QuestionSummary:
     text: str
     kind: str  # scale | choice | number | text
     from_pool: bool
-    answers: int  # not skipped
-    skipped: int
+    answers: int | None  # not skipped; None: held back from a member (too few people)
+    skipped: int | None
     labels: list[str] | None = None  # scale: the words for 1..5
     options: list[str] | None = None  # choice
     mean: float | None = None  # scale, number

@@ -49,6 +49,7 @@ if ov.empty:
     )
     st.stop()
 
+restricted = viewer.suppresses(picked.checkin.id)
 cols = st.columns(2 + len(h.scales))
 cols[0].metric(
     "Participation",
@@ -61,21 +62,32 @@ cols[1].metric(
     formats.minutes_words(h.median_minutes),
     delta=components.points(h.median_change, "min"),
     delta_color="inverse",
-    help="From the check-in being sent to its first answer",
+    help=(
+        "Not shown to members: it is one or two answers' times"
+        if restricted
+        else "From the check-in being sent to its first answer"
+    ),
 )
 for col, scale in zip(cols[2:], h.scales, strict=True):
     col.metric(
         components.plain(palette.short(scale.question, 60)),
         "–" if scale.mean is None else f"{scale.mean:.2f} of 5",
         delta=None if scale.change is None else f"{scale.change:+.2f}",
-        help=f"Average of {scale.answers} answers",
+        help=(
+            f"Average of {scale.answers} answers"
+            + (", in the weeks whose figures are shown" if restricted else "")
+            if scale.mean is not None
+            else "Held back: some answers were given by too few people"
+        ),
     )
 
 st.altair_chart(overview_chart(ov), key="overview_chart", theme=None)
-if viewer.suppresses(picked.checkin.id):
+if restricted:
     st.caption(
         f"Team figures only: a week, an answer or an hour fewer than {viewer.min_group} people "
-        "stand behind is left out, with the next-smallest, so no one can be singled out."
+        "stand behind is left out, with the next-smallest, so no one can be singled out; "
+        "where an answer is left out, so are the week's average, spread, number of answers "
+        "and the answers nobody gave, which would give it back."
     )
 st.caption(
     "Drag across the weekly bars to pick weeks; the other charts follow. Double-click to clear."

@@ -41,7 +41,9 @@ components.heading(f"{report.checkin}: week {formats.week_words(report)}", level
 if viewer.suppresses(picked.checkin.id):
     st.caption(
         f"Answers in words are yours only; a figure fewer than {viewer.min_group} people stand "
-        "behind is held back (–), with the next-smallest, here and in the downloads."
+        "behind is held back (–), with the next-smallest and whatever would give it back "
+        "(the question's average, how many answered, the answers nobody gave), here and in "
+        "the downloads. The median time to answer is not shown to members."
     )
 h = report.headline
 cols = st.columns(4)

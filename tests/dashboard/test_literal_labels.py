@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -201,3 +202,59 @@ def test_the_answers_page_offers_its_own_csv_under_each_table(demo):  # noqa: AN
     at = page("dashboard/pages/answers.py")
     assert not at.exception
     assert at.dataframe and "answers_member_csv" in [b.key for b in at.get("download_button")]
+
+
+CHECKIN_NAME = "well_being_ - 2"  # a name may hold _ and -, which Markdown would read
+
+
+def select_options(at: AppTest) -> list[str]:
+    """The options of every selectbox and multiselect on the page, sidebar included."""
+    return [
+        str(o) for kind in ("selectbox", "multiselect") for w in at.get(kind) for o in w.options
+    ]
+
+
+def test_select_options_of_peoples_words_are_the_words_as_typed(demo):  # noqa: ANN001
+    """Select and multiselect options reach the browser as plain text (Streamlit draws them
+    so): people's words go in as typed, never escaped (an escape would show as a backslash).
+    The week slider's options are Markdown, and are dates the app writes."""
+    conn = connection.connect(demo.path)
+    member_id = conn.execute(
+        "SELECT DISTINCT member_id FROM runs WHERE checkin_id = ? ORDER BY member_id LIMIT 1",
+        (demo.checkin_id,),
+    ).fetchone()[0]
+    with connection.transaction(conn):
+        conn.execute("UPDATE checkins SET name = ? WHERE id = ?", (CHECKIN_NAME, demo.checkin_id))
+        conn.execute(
+            "UPDATE questions SET text = ? WHERE checkin_id = ? AND kind = 'scale'",
+            (QUESTION, demo.checkin_id),
+        )
+        conn.execute("UPDATE members SET real_name = ? WHERE slack_id = ?", (NAME, member_id))
+    conn.close()
+
+    at = app().run()
+    assert not at.exception
+    assert CHECKIN_NAME in at.sidebar.selectbox(key="filter_checkin").options
+    weeks = at.sidebar.select_slider(key=f"filter_weeks_{demo.checkin_id}")
+    week_words = re.compile(r"\d{4}-W\d{2} \(\d{1,2} [A-Z][a-z]{2}\)")  # forms no Markdown
+    assert weeks.options and all(week_words.fullmatch(o) for o in weeks.options), weeks.options
+    at.sidebar.radio(key="filter_who").set_value("Some members").run()
+    assert NAME in at.sidebar.multiselect(key=f"filter_members_{demo.checkin_id}").options
+    seen = select_options(at)
+
+    at.switch_page("dashboard/pages/answers.py").run()
+    assert not at.exception
+    assert f"{NAME} ({member_id})" in at.selectbox(key="answers_member").options
+    assert CHECKIN_NAME in at.selectbox(key="answers_member_checkin").options
+    assert f"{CHECKIN_NAME} · {QUESTION}" in at.selectbox(key="answers_question").options
+    assert NAME in at.selectbox(key="answers_search_member").options
+    seen += select_options(at)
+
+    at.switch_page("dashboard/pages/checkins.py").run()
+    assert not at.exception
+    assert CHECKIN_NAME in at.selectbox(key="ci_choice").options
+    seen += select_options(at)
+
+    carrying = [o for o in seen if NAME in o or CHECKIN_NAME in o or QUESTION in o]
+    assert len(carrying) >= 8
+    assert not [o for o in seen if "\\" in o], "an option escaped: it would show a backslash"

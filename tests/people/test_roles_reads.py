@@ -299,9 +299,11 @@ def test_a_scale_value_few_gave_is_hidden_with_the_next_smallest(conn, roles) ->
     (full,) = figures.scale_by_week(conn, roles.admin, scope(roles.team))
     assert full.counts == (1, 0, 0, 3, 4)
     (seen,) = figures.scale_by_week(conn, ADA, scope(roles.team))
-    assert seen.counts == (None, 0, 0, None, 4)
-    # the mean, spread and total would give the held-back counts away (issue 16): held back too
-    assert (seen.mean, seen.spread, seen.total) == (None, None, None) and seen.answers == 8
+    # a 0 beside a held-back count says it is at least 1: the 0s are held back too (issue 16)
+    assert seen.counts == (None, None, None, None, 4)
+    # the mean, spread, total and answer count would give the held-back counts away: held
+    # back too
+    assert (seen.mean, seen.spread, seen.total, seen.answers) == (None, None, None, None)
 
 
 def test_a_week_with_two_answerers_shows_no_figure_to_a_member(conn, roles) -> None:  # noqa: ANN001
@@ -373,12 +375,63 @@ def test_a_members_weekly_summary_holds_their_words_and_suppressed_figures(conn,
     assert mine.missing_members is None
     by_kind = {q.kind: q for q in mine.questions}
     assert by_kind["choice"].counts == {"office": 4}
-    assert by_kind["scale"].distribution == [None, 0, 0, None, 4]
+    assert by_kind["scale"].distribution == [None, None, None, None, 4]
+    assert (by_kind["scale"].answers, by_kind["scale"].mean) == (None, None)
+    assert (by_kind["choice"].answers, by_kind["choice"].skipped) == (None, None)
     assert by_kind["scale"].previous_mean is None, "W47 had two answerers"
     trend = {p.week: p for p in mine.trend}
     assert trend[W47].answered == 0 and trend[W48].answered == 8
     assert all(s.week != W47 for s in mine.scale_trend)
     assert mine.headline.previous_participation is None
+
+
+def test_what_would_give_a_held_back_count_back_is_held_back_in_every_rendering(
+    conn, roles
+) -> None:  # noqa: ANN001
+    from bot.reports import summary_message
+    from checkin.reports import formats
+
+    def lines(viewer: Viewer) -> dict[str, str]:
+        report = for_viewer.weekly_report(conn, viewer, roles.team, W48, NOW)
+        return {q.kind: formats.question_line(q) for q in report.questions}
+
+    mine = lines(ADA)
+    # feeling: 5 from four people shows; 1 (one person) and 4 (three) are held back, and
+    # with them the 0s, the average and the 8 answers, which would pin them
+    assert mine["scale"] == (
+        "awful –, bad –, okay –, good –, great 4. The counts shown as –, the average and how "
+        "many answered are held back: some answers were given by too few people."
+    )
+    assert mine["choice"] == (
+        "office 4. The other answers and how many answered are held back: some answers were "
+        "given by too few people."
+    )
+    report = for_viewer.weekly_report(conn, ADA, roles.team, W48, NOW)
+    everything = "\n".join(
+        [
+            formats.to_markdown(report),
+            formats.to_json(report),
+            json.dumps(summary_message(report)[1], ensure_ascii=False),
+            json.dumps(
+                summary_message(for_viewer.channel_report(conn, roles.team, W48, NOW))[1],
+                ensure_ascii=False,
+            ),
+        ]
+    )
+    for line in (mine["scale"], mine["choice"]):
+        assert everything.count(line) == 3, line  # the Markdown, Slack's reply, the channel
+    assert "Average 4.1" not in everything and "awful 1" not in everything
+    assert "Median time to answer: –." in everything
+    assert '"median_minutes_to_answer": null' in formats.to_json(report)
+    # leads and admins see every figure, as before
+    lead = Viewer(role="lead", slack_id="U0E", name="Eve", lead_of=frozenset({roles.team}))
+    for viewer in (lead, roles.admin):
+        full = lines(viewer)
+        assert full["scale"].startswith("Average 4.1") and "awful 1, bad 0, okay 0" in full["scale"]
+        assert full["scale"].endswith("8 answers.")
+        assert full["choice"] == "office 4, home 3, travelling 1. 8 answers."
+        seen = for_viewer.weekly_report(conn, viewer, roles.team, W48, NOW)
+        assert seen.headline.median_minutes_to_answer == 35.0
 
 
 def test_a_week_with_two_answerers_has_no_summary_for_a_member(conn, roles) -> None:  # noqa: ANN001
@@ -481,7 +534,9 @@ def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn,
     both, w48 = scope(roles.team, W47, W48), scope(roles.team)
     # W48: 5, 5, 5, 5, 65, 65, 65, 365 minutes; W47 adds Ada's and Bo's 5 and 5
     assert figures.median_minutes(conn, roles.admin, both) == 5.0
-    assert figures.median_minutes(conn, ADA, both) == figures.median_minutes(conn, ADA, w48) == 35.0
+    # a median is one or two answers' times: not shown to a member at all
+    assert figures.median_minutes(conn, ADA, both) is None
+    assert figures.median_minutes(conn, ADA, w48) is None
     for read in (
         figures.headline,
         figures.scale_by_week,
@@ -491,7 +546,7 @@ def test_a_range_with_a_held_back_week_tells_a_member_nothing_of_that_week(conn,
         mine = read(conn, ADA, both)
         if read is figures.headline:
             assert (mine.runs_asked, mine.runs_answered) == (8, 8)
-            assert mine.median_minutes == 35.0
+            assert mine.median_minutes is None
             assert read(conn, roles.admin, both).median_minutes == 5.0
             assert [s.mean for s in mine.scales] == [s.mean for s in read(conn, ADA, w48).scales]
         else:
@@ -530,4 +585,10 @@ def test_a_members_chart_is_given_only_what_they_may_see(conn, roles) -> None:  
         "4 good": 3,
         "5 great": 4,
     }
-    assert feeling(ADA) == {"1 awful": None, "2 bad": 0, "3 okay": 0, "4 good": None, "5 great": 4}
+    assert feeling(ADA) == {
+        "1 awful": None,
+        "2 bad": None,
+        "3 okay": None,
+        "4 good": None,
+        "5 great": 4,
+    }
