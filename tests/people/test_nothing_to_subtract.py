@@ -26,7 +26,8 @@ whole reads rather than solving equations covers every total, mean, spread,
 median, answer and skip count and range published at once: if some combination
 of them pinned the figure, no such database would exist.
 
-`ATTACK_EXAMPLES=500` runs more random teams than the 30 of every test run.
+`ATTACK_EXAMPLES=500 ATTACK_SEED=1` runs more, and other, random teams than the 30 fixed ones
+of every test run.
 """
 
 from __future__ import annotations
@@ -603,6 +604,9 @@ NUMBER_FEW: World = {
 # No shrinking: a world is small already, and shrinking one takes minutes of databases.
 QUICK = {
     "deadline": None,
+    # the same teams on every run, so a clean clone's suite is repeatable (ATTACK_EXAMPLES and
+    # ATTACK_SEED explore further: a team found there goes below as an example)
+    "derandomize": "ATTACK_SEED" not in os.environ,
     "suppress_health_check": [HealthCheck.too_slow],
     "phases": (Phase.explicit, Phase.reuse, Phase.generate),
 }
@@ -618,6 +622,35 @@ def test_every_figure_held_back_from_a_member_has_two_solutions(
 ) -> None:
     path = tmp_path_factory.mktemp("world")
     assert unknowns_left(world, path) == {}
+
+
+# Known limit: a count the threshold itself pins. In W46 U03 answered only the number
+# question (participation says U03 answered; every other place their answer could have
+# gone would have made a third person in a held-back group, which would then be shown), so
+# the member reading can tell that exactly one other answer is behind the held-back number
+# week. Hiding it would mean hiding participation in weeks this small, or adding noise.
+PINNED_BY_THE_THRESHOLD: World = {
+    ("U01", 0, 0): Answer(day=0, hour=9, scale=None, choice=None, number=None),
+    ("U01", 1, 0): Answer(day=0, hour=10, scale=None, choice=None, number=4),
+    ("U01", 1, 3): Answer(day=3, hour=11, scale=None, choice="office", number=3),
+    ("U02", 0, 0): Answer(day=0, hour=9, scale=2, choice="home", number=1),
+    ("U02", 0, 3): Answer(day=3, hour=9, scale=None, choice="office", number=1),
+    ("U02", 1, 0): Answer(day=0, hour=9, scale=2, choice="office", number=None),
+    ("U02", 1, 3): None,
+    ("U03", 0, 0): None,
+    ("U03", 0, 3): None,
+    ("U03", 1, 0): Answer(day=0, hour=10, scale=None, choice=None, number=3),
+    ("U04", 0, 0): Answer(day=0, hour=10, scale=None, choice=None, number=3),
+    ("U04", 0, 3): None,
+    ("U04", 1, 0): None,
+    ("U05", 0, 0): Answer(day=0, hour=10, scale=None, choice="travelling", number=1),
+    ("U05", 1, 0): Answer(day=0, hour=9, scale=3, choice=None, number=None),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="a count pinned by the threshold and participation")
+def test_a_count_the_threshold_pins_is_a_known_limit(tmp_path: Path) -> None:
+    assert unknowns_left(PINNED_BY_THE_THRESHOLD, tmp_path) == {}
 
 
 # --- the charts carry the rows above and nothing else --------------------------------------------
