@@ -53,7 +53,7 @@ from bot.blocks import (
 )
 from bot.context import BotContext
 from bot.dm import open_dm
-from bot.slack import SlackUnavailable, call, error_code, is_transient
+from bot.slack import SlackUnavailable, call, error_code, find_posted, is_transient
 from checkin import errors
 from checkin.answers import asked
 from checkin.checkins.timing import Schedule, report_due
@@ -283,31 +283,16 @@ def _find_late_note(
     ctx: BotContext, channel_id: str, thread_ts: str, checkin_id: int, week: str
 ) -> dict | None:
     """The summary's late note in its thread, if an earlier try posted it."""
-    cursor = None
-    for _ in range(HISTORY_PAGES):
-        args: dict[str, Any] = {"cursor": cursor} if cursor else {}
-        response = call(
-            ctx,
-            "conversations.replies",
-            channel=channel_id,
-            ts=thread_ts,
-            limit=200,
-            include_all_metadata=True,
-            **args,
-        )
-        for message in response.get("messages") or []:
-            meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if (
-                meta.get("event_type") == LATE_EVENT
-                and payload.get("checkin_id") == checkin_id
-                and payload.get("week") == week
-            ):
-                return message
-        cursor = (response.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return None
-    return None
+    wanted = {"checkin_id": checkin_id, "week": week}
+    return find_posted(
+        ctx,
+        "conversations.replies",
+        channel_id,
+        LATE_EVENT,
+        wanted,
+        pages=HISTORY_PAGES,
+        ts=thread_ts,
+    )
 
 
 def _retry_later(ctx: BotContext, key: tuple[int, str]) -> None:
@@ -328,31 +313,16 @@ def _find_posted(ctx: BotContext, channel: str, checkin_id: int, week: str) -> s
         return None
     monday, _ = week_bounds(week)
     oldest = datetime.combine(monday - timedelta(days=1), datetime.min.time(), UTC).timestamp()
-    cursor = None
-    for _ in range(HISTORY_PAGES):
-        args: dict[str, Any] = {"cursor": cursor} if cursor else {}
-        response = call(
-            ctx,
-            "conversations.history",
-            channel=channel_id,
-            limit=200,
-            include_all_metadata=True,
-            oldest=f"{oldest:.6f}",
-            **args,
-        )
-        for message in response.get("messages") or []:
-            meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if (
-                meta.get("event_type") == METADATA_EVENT
-                and payload.get("checkin_id") == checkin_id
-                and payload.get("week") == week
-            ):
-                return message.get("ts")
-        cursor = (response.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return None
-    return None
+    found = find_posted(
+        ctx,
+        "conversations.history",
+        channel_id,
+        METADATA_EVENT,
+        {"checkin_id": checkin_id, "week": week},
+        pages=HISTORY_PAGES,
+        oldest=f"{oldest:.6f}",
+    )
+    return found.get("ts") if found is not None else None
 
 
 def complete_thread(ctx: BotContext, report: model.Report, channel_id: str, ts: str) -> None:

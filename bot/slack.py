@@ -350,6 +350,38 @@ def call(
     return response
 
 
+def find_posted(
+    ctx: Any,
+    method: str,
+    channel: str,
+    event_type: str,
+    wanted: dict[str, Any],
+    *,
+    pages: int,
+    **args: Any,
+) -> dict | None:
+    """The message an earlier try posted, found by its metadata: `event_type` with these
+    payload fields, in `method` ("conversations.history" or "conversations.replies", with
+    `args` such as `oldest` or `ts`), at most `pages` pages of 200 back."""
+    cursor = None
+    for _ in range(pages):
+        page = {"cursor": cursor} if cursor else {}
+        response = call(
+            ctx, method, channel=channel, limit=200, include_all_metadata=True, **args, **page
+        )
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == event_type and all(
+                payload.get(k) == v for k, v in wanted.items()
+            ):
+                return message
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
+
+
 def _failed(
     ctx: Any, method: str, code: str, member: str | None, checkin_id: int | None, started: float
 ) -> None:

@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError
 from bot import members
 from bot.context import BotContext
 from bot.conversation import blocks
-from bot.slack import SlackUnavailable, call, error_code, is_transient
+from bot.slack import SlackUnavailable, call, error_code, find_posted, is_transient
 from checkin.checkins import broadcast as channel_rules
 from checkin.checkins import model
 from checkin.clock import parse_iso
@@ -327,29 +327,7 @@ def _find(
     else:
         since = datetime.combine(date.fromisoformat(run_date) - timedelta(days=2), time(), UTC)
         method, args = "conversations.history", {"oldest": f"{since.timestamp():.6f}"}
-    cursor = None
-    for _ in range(HISTORY_PAGES):
-        page = {"cursor": cursor} if cursor else {}
-        response = call(
-            ctx,
-            method,
-            channel=channel_id,
-            limit=200,
-            include_all_metadata=True,
-            **args,
-            **page,
-        )
-        for message in response.get("messages") or []:
-            meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == event_type and all(
-                payload.get(k) == v for k, v in wanted.items()
-            ):
-                return message
-        cursor = (response.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return None
-    return None
+    return find_posted(ctx, method, channel_id, event_type, wanted, pages=HISTORY_PAGES, **args)
 
 
 # --- the channel ----------------------------------------------------------------------------
