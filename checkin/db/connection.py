@@ -223,8 +223,8 @@ def _holds_nothing(conn: sqlite3.Connection) -> bool:
 
 def _create_newest(conn: sqlite3.Connection, clock: Clock) -> None:
     """Make a new database's schema in one step: the tables, indexes, views and triggers the
-    migrations end with, and every migration recorded as applied. Running the eighteen
-    migrations one by one (tables made, then rebuilt) costs a new file several times more;
+    migrations end with, and every migration recorded as applied. Running the migrations
+    one by one (tables made, then rebuilt) costs a new file about ten times more;
     tests/db/test_new_database.py holds the two ways to the same schema."""
     statements, versions = _newest_schema()
     for statement in statements:
