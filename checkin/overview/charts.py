@@ -19,6 +19,7 @@ from checkin.palette import (
     PANEL_WIDTH,
     SCALE_COLOURS,
     short,
+    two_columns,
 )
 from checkin.reports.model import WeekPoint
 from checkin.weeks import week_label, week_mid
@@ -115,19 +116,18 @@ def overview_chart(overview: model.Overview) -> alt.VConcatChart:
     those weeks. Double-click clears the selection."""
     brush = alt.selection_interval(name=BRUSH, encodings=["x"], empty=True)
     panels = [draw(brush) for _, draw in _panels(overview)]
-    rows = [
-        alt.hconcat(*panels[i : i + 2], spacing=40).resolve_scale(color="independent")
-        for i in range(0, len(panels), 2)
-    ]
-    return (
-        alt.vconcat(*rows, spacing=30)
-        .resolve_scale(color="independent")
-        .properties(description=description(overview, panels))
-        .configure(font=FONT)
-        .configure_title(fontSize=14, anchor="start")
-        .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6")
-        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=300, orient="bottom")
-        .configure_view(stroke=None)
+    return two_columns(
+        panels,
+        config=alt.Config(
+            font=FONT,
+            title=alt.TitleConfig(fontSize=14, anchor="start"),
+            axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e6e6e6"),
+            legend=alt.LegendConfig(
+                labelFontSize=12, titleFontSize=12, labelLimit=300, orient="bottom"
+            ),
+            view=alt.ViewConfig(stroke=None),
+        ),
+        description=description(overview, panels),
     )
 
 
@@ -181,7 +181,8 @@ def weekly_participation_panel(points: Sequence[WeekPoint], brush: alt.Parameter
         .encode(color=alt.condition(brush, alt.value(BAR_COLOUR), alt.value("#c7d7e8")))
         .add_params(brush)
     )
-    return alt.layer(bars).properties(
+    return alt.layer(
+        bars,
         title="Check-ins answered per week (drag to pick weeks)",
         width=PANEL_WIDTH,
         height=PANEL_HEIGHT,
@@ -240,7 +241,7 @@ def scale_trend_panel(
         ],
     )
     title = f"{short(questions[0])}: weekly average" if len(questions) == 1 else "Weekly average"
-    return alt.layer(band, line).properties(title=title, width=PANEL_WIDTH, height=PANEL_HEIGHT)
+    return alt.layer(band, line, title=title, width=PANEL_WIDTH, height=PANEL_HEIGHT)
 
 
 def _answer_words(question: model.QuestionInfo) -> list[str]:
@@ -287,7 +288,9 @@ def scale_distribution_panel(
         )
     )
     text = base.mark_text(dy=-8, fontSize=11, color="#333333").encode(text="people:Q")
-    return alt.layer(bars, text).properties(
+    return alt.layer(
+        bars,
+        text,
         title=f"{short(question.text)}: answers in the weeks picked",
         width=PANEL_WIDTH,
         height=PANEL_HEIGHT,
@@ -384,8 +387,8 @@ def number_panel(
     median = base.mark_point(filled=True, size=70, color=OKABE_ITO[1]).encode(
         y="median:Q", tooltip=tooltip
     )
-    return alt.layer(spread, median).properties(
-        title=short(question.text), width=PANEL_WIDTH, height=PANEL_HEIGHT
+    return alt.layer(
+        spread, median, title=short(question.text), width=PANEL_WIDTH, height=PANEL_HEIGHT
     )
 
 

@@ -21,6 +21,7 @@ from checkin.palette import (
     PANEL_WIDTH,
     SCALE_COLOURS,
     short,
+    two_columns,
 )
 from checkin.reports.model import QuestionSummary, Report, ScalePoint, WeekPoint
 from checkin.weeks import week_label
@@ -63,7 +64,9 @@ def participation_chart(trend: Sequence[WeekPoint]) -> alt.LayerChart:
     labels = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(
         text=alt.Text("answered_pct:Q", format=".0f")
     )
-    return alt.layer(bars, labels).properties(
+    return alt.layer(
+        bars,
+        labels,
         title=f"Check-ins answered, last {len(rows)} weeks",
         width=PANEL_WIDTH,
         height=PANEL_HEIGHT,
@@ -153,7 +156,9 @@ def distribution_chart(question: QuestionSummary, week: str) -> alt.LayerChart:
         )
     )
     text = base.mark_text(dy=-8, fontSize=12, color="#333333").encode(y="at:Q", text="shown:N")
-    return alt.layer(bars, text).properties(
+    return alt.layer(
+        bars,
+        text,
         title=f"{short(question.text)}: answers in week of {week_label(week)}",
         width=PANEL_WIDTH,
         height=PANEL_HEIGHT,
@@ -185,28 +190,24 @@ def report_chart(report: Report) -> alt.VConcatChart:
     if report.scale_trend:
         panels.append(mood_chart(report.scale_trend, weeks))
     panels += [distribution_chart(q, report.week) for q in distributions(report)]
-    rows = [
-        alt.hconcat(*panels[i : i + 2], spacing=40).resolve_scale(color="independent")
-        for i in range(0, len(panels), 2)
-    ]
-    return (
-        alt.vconcat(*rows, spacing=30)
-        .resolve_scale(color="independent")
-        .properties(
-            title=alt.Title(
-                f"{report.checkin}: week {report.week}",
-                subtitle=f"{report.start:%a %d %b} to {report.end:%a %d %b %Y}",
-                fontSize=18,
-                anchor="start",
-            ),
-            padding={"left": 16, "top": 16, "right": 16, "bottom": 16},
-            description=alt_text(report),
-        )
-        .configure(font=FONT, background="white")
-        .configure_title(fontSize=15, anchor="start", subtitleFontSize=13)
-        .configure_axis(labelFontSize=13, titleFontSize=13, grid=True, gridColor="#e6e6e6")
-        .configure_legend(labelFontSize=13, titleFontSize=13, labelLimit=360)
-        .configure_view(stroke=None)
+    return two_columns(
+        panels,
+        config=alt.Config(
+            font=FONT,
+            background="white",
+            title=alt.TitleConfig(fontSize=15, anchor="start", subtitleFontSize=13),
+            axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, grid=True, gridColor="#e6e6e6"),
+            legend=alt.LegendConfig(labelFontSize=13, titleFontSize=13, labelLimit=360),
+            view=alt.ViewConfig(stroke=None),
+        ),
+        title=alt.Title(
+            f"{report.checkin}: week {report.week}",
+            subtitle=f"{report.start:%a %d %b} to {report.end:%a %d %b %Y}",
+            fontSize=18,
+            anchor="start",
+        ),
+        padding={"left": 16, "top": 16, "right": 16, "bottom": 16},
+        description=alt_text(report),
     )
 
 
