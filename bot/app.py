@@ -79,6 +79,7 @@ def build_app(ctx: BotContext, features: Sequence[Any] = FEATURES) -> App:
     ctx.bot_user_id = identity.get("user_id")
     access.record_workspace(ctx.conn, identity.get("team_id"))  # who may sign in to the web app
     app = App(
+        name="checkin",  # without it Bolt reads the whole call stack for a name (80 ms)
         client=ctx.client,
         process_before_response=True,  # listeners ack and return; their work is in ctx.worker
         request_verification_enabled=False,  # Socket Mode: no signed HTTP requests
