@@ -59,7 +59,7 @@ from checkin.answers import asked
 from checkin.checkins.timing import Schedule, report_due
 from checkin.ops import events
 from checkin.people.access import Refusal
-from checkin.reports import build, charts, for_viewer, formats, late, model, posts
+from checkin.reports import build, for_viewer, formats, late, model, posts
 from checkin.reports.posts import retry_failed_report_post
 from checkin.weeks import week_bounds
 
@@ -444,6 +444,9 @@ def _count(ctx: BotContext, kind: str, **fields: Any) -> None:
 def upload_chart(
     ctx: BotContext, report: model.Report, channel_id: str, thread_ts: str | None = None
 ) -> None:
+    # Altair is a third of the bot's start-up, and only a weekly post draws a chart.
+    from checkin.reports import charts
+
     png = charts.to_png(charts.report_chart(report))
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     call(

@@ -18,7 +18,6 @@ from typing import TextIO
 
 from checkin.checkins.definitions import DAYS
 from checkin.reports.build import answer_rows
-from checkin.reports.charts import report_chart, to_png
 from checkin.reports.model import CSV_COLUMNS, MemberWeek, QuestionSummary, Report, TextAnswer
 from checkin.weeks import week_bounds
 
@@ -266,5 +265,8 @@ def render(report: Report, fmt: str, conn: sqlite3.Connection | None = None) -> 
             raise ValueError("csv needs the database connection")
         return to_csv(conn, report.checkin_id, report.week).encode("utf-8")
     if fmt == "png":
+        # Altair is a third of the bot's and the command line's start-up: imported to draw.
+        from checkin.reports.charts import report_chart, to_png
+
         return to_png(report_chart(report))
     raise ValueError(f"unknown format {fmt!r}")
