@@ -30,6 +30,8 @@ run: $(RUN_STAMP)
 # --dist loadscope keeps each test module on one worker, so a module-scoped fixture (a web
 # app, a browser, a database built once) is set up once. (loadgroup cannot group under
 # pytest 9: xdist 3.8 sets item._nodeid, which pytest 9 no longer reads.)
+# --no-loadscope-reorder: modules go out in collection order, which tests/conftest.py puts
+# longest first (xdist's own order, most tests first, left the longest modules to the end).
 # One worker more than the cores: many tests wait (the fake Slack's rate limits and retries,
 # a browser, a bot process starting); on 2 cores 3 workers took 2:43, 2 took 4:25, 4 took 3:09.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
@@ -39,7 +41,7 @@ TEST_TMP ?= $(shell sh scripts/test-tmp.sh)
 test: $(DEV_STAMP)
 	@sh scripts/ensure-chromium.sh
 	env -u PYTHONDONTWRITEBYTECODE $(if $(TEST_TMP),TMPDIR=$(TEST_TMP)) \
-		$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
+		$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 ## lint: ruff (check and format) and the import contracts in pyproject.toml
 lint: $(DEV_STAMP)

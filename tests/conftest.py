@@ -143,3 +143,28 @@ def wellbeing(conn, clock):  # noqa: ANN001, ANN201
     """The database with one imported check-in; returns its row."""
     import_definitions(conn, parse_toml(WELLBEING), clock=clock)
     return conn.execute("SELECT * FROM checkins WHERE name = 'wellbeing'").fetchone()
+
+
+# The modules that take longest (seconds of one worker, `pytest --durations=0` summed by
+# module), handed to the workers first: `make test` keeps each module on one worker
+# (--dist loadscope, in collection order), and a long module started last would end the
+# run alone on one core while the others idle.
+LONGEST_FIRST = (
+    "tests/browser/test_pages.py",
+    "tests/bot/test_kill_steps.py",
+    "tests/browser/test_signin.py",
+    "tests/bot/test_faults.py",
+    "tests/bot/test_restart.py",
+    "tests/bot/test_main.py",
+    "tests/bot/test_scheduler_loop.py",
+    "tests/people/test_nothing_to_subtract.py",
+    "tests/bot/test_reports_post.py",
+    "tests/browser/test_local_host.py",
+    "tests/browser/test_feedback_form.py",
+    "tests/bot/test_standup_restart.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
