@@ -425,7 +425,9 @@ def candidates(world: World, hidden: set[tuple]) -> Iterator[World]:
     """Other worlds: one run changed in every kind it can be; one move; then two in the
     same week: of the same kind in two runs (an option moved out of the biggest
     held-back group and another into it), or of two kinds in one run (a number skipped
-    and a held-back choice answered instead)."""
+    and a held-back choice answered instead); then three: two kinds in one run, the
+    question it now answers given up in another run (a question too few answered has
+    room for no one more, where the week's participation is held back)."""
     found = moves(world, hidden)
     by_run: dict[tuple, dict[str, list[Move]]] = {}
     for move in found:
@@ -442,6 +444,22 @@ def candidates(world: World, hidden: set[tuple]) -> Iterator[World]:
                 continue  # another week
             if (first[0] != second[0]) == (first[2] == second[2]):
                 yield applied(world, first, second)
+    for run, kinds in by_run.items():
+        for added, answering in kinds.items():
+            if added == "heat" or getattr(world[run], added) is not None:
+                continue
+            given_up = [
+                m
+                for m in found
+                if m[0] != run and m[0][1] == run[1] and m[2] == added and m[1] == ((added, None),)
+            ]
+            for kind, others in kinds.items():
+                if kind == added:
+                    continue
+                for first in others:
+                    for second in answering:
+                        for third in given_up:
+                            yield applied(world, first, second, third)
 
 
 def looks_the_same(world: World, other: World) -> bool:
