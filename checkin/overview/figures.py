@@ -19,6 +19,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from checkin.answers.asked import require_asked
+from checkin.answers.participation import HeldBack
+from checkin.answers.participation import held_back as held_back_participation
 from checkin.checkins import model as checkin_model
 from checkin.clock import zone
 from checkin.overview.model import (
@@ -32,7 +34,6 @@ from checkin.overview.model import (
     ScaleWeek,
 )
 from checkin.overview.narrowing import (
-    answerers_sql,
     answers_where,
     figure_shown,
     hidden_scale_values,
@@ -52,7 +53,8 @@ def overview(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> Overview
     """All of the Overview's reads for `scope`, in one call (each figure read once)."""
     require_asked(conn, viewer, scope.checkin_id)
     both = scope.with_previous()
-    points = participation_by_week(conn, viewer, both)
+    held = held_back_participation(conn, viewer, scope.checkin_id, both.weeks)
+    points = participation_by_week(conn, viewer, both, held=held)
     scale = scale_by_week(conn, viewer, both)
     weeks = set(scope.weeks)
     return Overview(
@@ -62,7 +64,7 @@ def overview(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> Overview
         scale=[s for s in scale if s.week in weeks],
         choice=choice_by_week(conn, viewer, scope),
         number=number_by_week(conn, viewer, scope),
-        heatmap=answer_heatmap(conn, viewer, scope),
+        heatmap=answer_heatmap(conn, viewer, scope, held=held),
         questions=questions(conn, viewer, scope.checkin_id),
     )
 
@@ -112,8 +114,11 @@ def _headline(
     now_weeks = set(scope.weeks)
 
     def share(selected: list[model.WeekPoint]) -> tuple[int, int, float | None]:
-        asked = sum(p.asked for p in selected)
-        answered = sum(p.answered for p in selected)
+        # a week whose participation is held back from a member is left out, asked and
+        # answered: the rate of weeks 1-3 and of weeks 1-2 would give week 3's back
+        shown = [p for p in selected if p.answered is not None]
+        asked = sum(p.asked for p in shown)
+        answered = sum(p.answered or 0 for p in shown)
         return asked, answered, (answered / asked if asked else None)
 
     asked, answered, participation = share([p for p in points if p.week in now_weeks])
@@ -148,9 +153,10 @@ def _headline(
         previous_participation=previous,
         median_minutes=median_minutes(conn, viewer, scope, answered),
         previous_median_minutes=median_minutes(
-            conn, viewer, scope.previous(), sum(p.answered for p in points) - answered
+            conn, viewer, scope.previous(), sum(p.answered or 0 for p in points) - answered
         ),
         scales=scales,
+        weeks_held_back=sum(1 for p in points if p.week in now_weeks and p.answered is None),
     )
 
 
@@ -191,35 +197,40 @@ def median_minutes(
 
 
 def participation_by_week(
-    conn: sqlite3.Connection, viewer: Viewer, scope: Scope
+    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, *, held: HeldBack | None = None
 ) -> list[model.WeekPoint]:
     """Check-ins asked, answered and skipped in each week of the range (0 where none).
 
     A run is answered when it has `answer_minutes` (migration 14: set with its
     first answer that is not a skip), read from the narrow runs_answer_minutes.
+    For a member, a week fewer than `min_group` answered shows as one nobody was
+    asked, and a week whose participation is held back
+    (`checkin.answers.participation`) has its answered and skipped counts None.
+    `held`, when the caller read it for these weeks already, saves reading it again.
     """
     require_asked(conn, viewer, scope.checkin_id)
     where, params = runs_where(conn, viewer, scope, "r")
+    if held is None:
+        held = held_back_participation(conn, viewer, scope.checkin_id, scope.weeks)
     rows = {
         r["week"]: r
         for r in conn.execute(
             f"""
             SELECT r.week, COUNT(*) AS asked, SUM(r.answer_minutes IS NOT NULL) AS answered,
                    SUM(r.answer_minutes IS NULL
-                       AND (r.status = 'skipped' OR r.first_answer_at IS NOT NULL)) AS skipped,
-                   {answerers_sql(viewer, scope, "r")} AS people
+                       AND (r.status = 'skipped' OR r.first_answer_at IS NOT NULL)) AS skipped
             FROM runs r WHERE {where} GROUP BY r.week
             """,  # noqa: S608 - built from constant fragments
             params,
         )
-        if figure_shown(viewer, scope.checkin_id, r["people"])
+        if r["week"] not in held.too_few
     }
     return [
         model.WeekPoint(
             week=w,
             asked=rows[w]["asked"] if w in rows else 0,
-            answered=rows[w]["answered"] if w in rows else 0,
-            skipped=rows[w]["skipped"] if w in rows else 0,
+            answered=None if w in held.held_back else rows[w]["answered"] if w in rows else 0,
+            skipped=None if w in held.held_back else rows[w]["skipped"] if w in rows else 0,
         )
         for w in scope.weeks
     ]
@@ -383,7 +394,9 @@ def _median_of_counts(values: list[tuple[float, int]]) -> float:
     return sum(found) / len(found)
 
 
-def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> list[HeatCell]:
+def answer_heatmap(
+    conn: sqlite3.Connection, viewer: Viewer, scope: Scope, *, held: HeldBack | None = None
+) -> list[HeatCell]:
     """When check-ins were first answered: per week, weekday and hour of each member's own clock.
 
     SQLite groups by member time zone and UTC quarter hour (counted in Julian
@@ -391,6 +404,8 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
     and :45 exist), so the rows read stay few however many answers there are.
     Runs keep both (`member_tz`, `answered_quarter`, migration 14) in an index
     in this order, so the grouping reads it straight through, with no join.
+    A member sees no hour of a week whose participation is held back: the hours add
+    up to it.
     """
     require_asked(conn, viewer, scope.checkin_id)
     where, params = runs_where(conn, viewer, scope, "r")
@@ -416,12 +431,16 @@ def answer_heatmap(conn: sqlite3.Connection, viewer: Viewer, scope: Scope) -> li
         people[key] += r["people"] or 0
     if not restricted:
         return [HeatCell(w, d, h, n) for (w, d, h), n in sorted(cells.items())]
+    # a week's hours add up to its answered check-ins: none where that is held back
+    if held is None:
+        held = held_back_participation(conn, viewer, scope.checkin_id, scope.weeks)
     kept = suppression.rows_for(
         viewer,
         scope.checkin_id,
         [
             {"week": w, "cell": (d, h), "n": n, "people": people[(w, d, h)]}
             for (w, d, h), n in sorted(cells.items())
+            if w not in held.held_back
         ],
         group="cell",
         people="people",

@@ -27,7 +27,11 @@ class ScaleMean:
 
 @dataclass(frozen=True)
 class OverviewHeadline:
-    """The selected weeks' figures, and the same figures for as many weeks just before."""
+    """The selected weeks' figures, and the same figures for as many weeks just before.
+
+    For a member, the check-ins asked and answered and the participation are of the weeks
+    whose participation is shown: a week held back is left out of both
+    (`weeks_held_back` of the selected weeks were)."""
 
     weeks: list[str]
     runs_asked: int
@@ -37,6 +41,7 @@ class OverviewHeadline:
     median_minutes: float | None
     previous_median_minutes: float | None
     scales: list[ScaleMean] = field(default_factory=list)
+    weeks_held_back: int = 0  # selected weeks whose participation is held back from a member
 
     @property
     def participation_change(self) -> float | None:
@@ -127,4 +132,5 @@ class Overview:
 
     @property
     def empty(self) -> bool:
-        return self.headline.runs_asked == 0
+        """Nobody was asked in the weeks (or, for a member, too few answered in each)."""
+        return not any(p.asked for p in self.participation)

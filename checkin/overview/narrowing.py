@@ -17,13 +17,6 @@ def is_restricted(viewer: Viewer, scope: Scope) -> bool:
     return not viewer.may_see_checkin(scope.checkin_id)
 
 
-def answerers_sql(viewer: Viewer, scope: Scope, alias: str) -> str:
-    """SQL for the number of people who answered in a group of runs, when the viewer needs it."""
-    if not is_restricted(viewer, scope):
-        return "NULL"
-    return f"COUNT(DISTINCT CASE WHEN {alias}.answered_at IS NOT NULL THEN {alias}.member_id END)"
-
-
 def hidden_scale_values(
     conn: sqlite3.Connection, viewer: Viewer, scope: Scope, where: str, params: dict
 ) -> dict[tuple[int, str], frozenset[int]]:

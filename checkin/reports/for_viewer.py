@@ -17,6 +17,8 @@ from collections import defaultdict
 from datetime import datetime
 
 from checkin.answers.asked import require_asked
+from checkin.answers.participation import HeldBack
+from checkin.answers.participation import held_back as held_back_participation
 from checkin.errors import NotAllowed
 from checkin.people import suppression
 from checkin.people.viewer import Viewer
@@ -104,19 +106,14 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
     `checkin.suppression` says) with everything that would give it back by arithmetic:
     the question's counts of 0, how many answered and skipped it, its mean. A question
     fewer people answered shows no figure; the median time to answer is not shown (it is
-    one or two answers' times). A week fewer people answered is refused whole."""
+    one or two answers' times). A week fewer people answered is refused whole, and a week
+    whose participation is held back (`checkin.answers.participation`) shows how many
+    were asked only, in the headline and the trend, and no change from or to it."""
     least = viewer.min_group
     weeks = [p.week for p in report.trend] or [report.week]
     marks = ", ".join("?" for _ in weeks)
-    answerers = dict(
-        conn.execute(
-            "SELECT week, COUNT(DISTINCT member_id) FROM runs "  # noqa: S608
-            f"WHERE checkin_id = ? AND week IN ({marks}) AND answered_at IS NOT NULL "
-            "GROUP BY week",
-            [report.checkin_id, *weeks],
-        ).fetchall()
-    )
-    if answerers.get(report.week, 0) < least:
+    participation = held_back_participation(conn, viewer, report.checkin_id, weeks)
+    if report.week in participation.too_few:
         raise NotAllowed(
             f"Fewer than {least} people answered in week {report.week}, so its summary is "
             "shown only to admins and the check-in's leads. Your own answers are on the "
@@ -210,7 +207,21 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
         questions_out.append(dataclasses.replace(q, **changes))
     # the median time to answer is one or two answers' times: an hour the heatmap holds back
     h = dataclasses.replace(report.headline, median_minutes_to_answer=None)
-    if answerers.get(previous, 0) < least:
+    if participation.hides(report.week):
+        # how many answered could pin a held-back count; so could anything made of it
+        h = dataclasses.replace(
+            h,
+            runs_answered=None,
+            runs_skipped=None,
+            runs_missing=None,
+            runs_late=None,
+            members_answered=None,
+            members_skipped=None,
+            members_missing=None,
+            participation=None,
+            participation_change=None,
+        )
+    if participation.hides(previous):
         h = dataclasses.replace(h, previous_participation=None, participation_change=None)
     return dataclasses.replace(
         report,
@@ -218,13 +229,21 @@ def _member_report(conn: sqlite3.Connection, viewer: Viewer, report: model.Repor
         questions=questions_out,
         text_answers=[a for a in report.text_answers if a.member_id == viewer.slack_id],
         missing_members=None,
-        trend=[
-            p if answerers.get(p.week, 0) >= least else model.WeekPoint(p.week, 0, 0, 0)
-            for p in report.trend
-        ],
+        trend=[_week_point(p, participation) for p in report.trend],
         scale_trend=[
             s
             for s in report.scale_trend
             if enough(s.week, s.question_id) and not held_back(s.week, s.question_id)
         ],
     )
+
+
+def _week_point(point: model.WeekPoint, participation: HeldBack) -> model.WeekPoint:
+    """A week of the trend as a member may see it: a week fewer than `min_group` answered as
+    a week nobody was asked; a week whose participation is held back with its answered and
+    skipped counts held back (None)."""
+    if point.week in participation.too_few:
+        return model.WeekPoint(point.week, 0, 0, 0)
+    if point.week in participation.held_back:
+        return model.WeekPoint(point.week, point.asked, None, None)
+    return point

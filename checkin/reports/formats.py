@@ -107,11 +107,25 @@ def week_words(report: Report | MemberWeek) -> str:
     return f"{report.week} ({day_words(monday.isoformat())} – {day_words(sunday.isoformat())} {sunday.year})"
 
 
+PARTICIPATION_HELD_BACK = (
+    "held back: a question was answered by too few people to show, and how many answered "
+    "could give it away"
+)
+
+
 def headline_lines(report: Report) -> list[str]:
     """The headline figures in plain words, one line each (Markdown and Slack both use them)."""
     h = report.headline
     if not h.runs_asked:
         return ["Nobody was asked this week."]
+    if h.runs_answered is None:
+        # held back from a member: how many answered could give a held-back figure away
+        asked = f"{h.runs_asked} check-in{'s' if h.runs_asked != 1 else ''} asked"
+        paused = f"; {h.members_paused} out of office" if h.members_paused else ""
+        return [
+            f"Participation: – ({PARTICIPATION_HELD_BACK}); {asked}.",
+            f"People: {h.members_asked} asked{paused}.",
+        ]
     lines = [
         f"Participation: {percent(h.participation)} of check-ins answered "
         f"({h.runs_answered} of {h.runs_asked}), {change_words(h.participation_change)}.",

@@ -22,6 +22,7 @@ from checkin.reports import for_viewer, formats
 
 LATE_EVERY = timedelta(hours=1)
 LATE_WINDOW = timedelta(days=14)  # a summary posted longer ago gets no note any more
+UNCOUNTED = "Late: more answers came in after this summary."
 
 _LATE_RUNS = (
     "(SELECT COUNT(*) FROM runs r WHERE r.checkin_id = p.checkin_id AND r.week = p.week "
@@ -93,13 +94,17 @@ def note_put_off(
 def note_text(
     conn: sqlite3.Connection, checkin_id: int, week: str, count: int, now: datetime
 ) -> str:
-    """'Late: 2 more answers, participation now 92%' (the participation the channel may see:
-    left out when the week is still held back from it)."""
+    """'Late: 2 more answers, participation now 92%'. When the channel may not see the
+    week's participation (a private check-in's week too few answered, or held back), the
+    note says more answers came, without the count: with the summary's it would give
+    that participation back."""
     answers = "1 more answer" if count == 1 else f"{count} more answers"
     try:
         report = for_viewer.channel_report(conn, checkin_id, week, now)
     except NotAllowed:
-        return f"Late: {answers}."
+        return UNCOUNTED
+    if report.headline.runs_answered is None:
+        return UNCOUNTED
     participation = report.headline.participation
     if participation is None:
         return f"Late: {answers}."

@@ -17,16 +17,19 @@ class ReportError(errors.NotFound):
 
 @dataclass(frozen=True)
 class WeekPoint:
-    """One week of the participation trend."""
+    """One week of the participation trend; answered and skipped None: held back from a
+    member (`checkin.answers.participation`)."""
 
     week: str
     asked: int
-    answered: int
-    skipped: int
+    answered: int | None
+    skipped: int | None
 
     @property
     def participation(self) -> float | None:
-        return self.answered / self.asked if self.asked else None
+        if self.answered is None or not self.asked:
+            return None
+        return self.answered / self.asked
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,20 @@ class ScalePoint:
 
 @dataclass(frozen=True)
 class Headline:
+    """The week's participation. For a member, every figure made of who answered (the
+    answered, skipped, missing and late counts, the rate) is None when the week's
+    participation is held back (`checkin.answers.participation`); how many were asked
+    and who was out of office stay."""
+
     runs_asked: int
-    runs_answered: int
-    runs_skipped: int
-    runs_missing: int
-    runs_late: int
+    runs_answered: int | None
+    runs_skipped: int | None
+    runs_missing: int | None
+    runs_late: int | None
     members_asked: int
-    members_answered: int
-    members_skipped: int  # skipped every run they were asked
-    members_missing: int  # asked, and neither answered nor skipped
+    members_answered: int | None
+    members_skipped: int | None  # skipped every run they were asked
+    members_missing: int | None  # asked, and neither answered nor skipped
     members_paused: int
     participation: float | None  # 0..1
     previous_participation: float | None

@@ -51,11 +51,20 @@ if ov.empty:
 
 restricted = viewer.suppresses(picked.checkin.id)
 cols = st.columns(2 + len(h.scales))
+if h.participation is None and h.weeks_held_back:
+    answered_help = formats.PARTICIPATION_HELD_BACK.capitalize()
+else:
+    answered_help = f"{h.runs_answered} of {h.runs_asked} check-ins answered" + (
+        f", leaving out {h.weeks_held_back} week{'s' if h.weeks_held_back != 1 else ''} "
+        "whose participation is held back"
+        if h.weeks_held_back
+        else ""
+    )
 cols[0].metric(
     "Participation",
     formats.percent(h.participation),
     delta=components.points(h.participation_change, "points"),
-    help=f"{h.runs_answered} of {h.runs_asked} check-ins answered",
+    help=answered_help,
 )
 cols[1].metric(
     "Median time to answer",
@@ -87,7 +96,8 @@ if restricted:
         f"Team figures only: a week, an answer or an hour fewer than {viewer.min_group} people "
         "stand behind is left out, with the next-smallest, so no one can be singled out; "
         "where an answer is left out, so are the week's average, spread, number of answers "
-        "and the answers nobody gave, which would give it back."
+        "and the answers nobody gave, which would give it back, and in a week so small that "
+        "how many answered would give it away, that too (no bar, no hours)."
     )
 st.caption(
     "Drag across the weekly bars to pick weeks; the other charts follow. Double-click to clear."

@@ -42,18 +42,21 @@ if viewer.suppresses(picked.checkin.id):
     st.caption(
         f"Answers in words are yours only; a figure fewer than {viewer.min_group} people stand "
         "behind is held back (–), with the next-smallest and whatever would give it back "
-        "(the question's average, how many answered, the answers nobody gave), here and in "
+        "(the question's average, how many answered, the answers nobody gave; in a week so "
+        "small that it would give one away, how many answered the check-in), here and in "
         "the downloads. The median time to answer is not shown to members."
     )
 h = report.headline
+held_back = h.runs_answered is None  # a member's, in a week this small (formats says why)
 cols = st.columns(4)
 cols[0].metric(
     "Participation",
     formats.percent(h.participation),
     delta=components.points(h.participation_change, "points"),
+    help=formats.PARTICIPATION_HELD_BACK.capitalize() if held_back else None,
 )
-cols[1].metric("Answered", f"{h.runs_answered} of {h.runs_asked}")
-cols[2].metric("People who answered", f"{h.members_answered} of {h.members_asked}")
+cols[1].metric("Answered", f"{formats.number(h.runs_answered)} of {h.runs_asked}")
+cols[2].metric("People who answered", f"{formats.number(h.members_answered)} of {h.members_asked}")
 cols[3].metric("Median time to answer", formats.minutes_words(h.median_minutes_to_answer))
 st.text("\n".join(formats.headline_lines(report)))
 if report.missing_members:

@@ -223,7 +223,12 @@ def test_a_members_group_sizes_are_counted_from_covering_indexes(conn, clock) ->
     )
     conn.set_trace_callback(None)
     counted = [q for q in seen if "COUNT(DISTINCT a.member_id) FROM answers" in q]
-    assert len(counted) == 2  # the scale and the number figures
+    # the scale and the number figures, and which questions could account for everyone
+    # who answered (whether the week's participation is shown, checkin.answers.participation)
+    assert len(counted) == 3
     for sql in counted:
         plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "COVERING INDEX answers_by_week" in plan
+    (answered,) = [q for q in seen if "COUNT(DISTINCT member_id) FROM runs" in q]
+    plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {answered}"))
+    assert "COVERING INDEX runs_answer_minutes" in plan
