@@ -112,7 +112,9 @@ def test_a_kill_at_each_step_of_a_standup_post_and_a_restart_post_nothing_twice(
     assert {p["thread_ts"] for p in posts} == {days[0]["ts"]}
     conn = connection.connect(bots.path)
     try:
-        rows = conn.execute("SELECT status, message_ts FROM broadcasts ORDER BY run_id").fetchall()
+        rows = conn.execute(
+            "SELECT status, message_ts FROM broadcasts ORDER BY member_id"  # U001, U004, U005
+        ).fetchall()
         day = conn.execute("SELECT status, message_ts FROM broadcast_days").fetchone()
     finally:
         conn.close()
