@@ -100,6 +100,19 @@ def _streamlit_set_up_once() -> Iterator[None]:
     ) = saved
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _charts_rendered_once() -> Iterator[None]:
+    """A chart's PNG made once per test process for each (spec, scale): rendering takes
+    about 0.35 s of CPU, and many tests post the same week's summary of the same database.
+    The renderer is deterministic, so the bytes are the ones it would make again."""
+    import vl_convert
+
+    render = vl_convert.vegalite_to_png
+    vl_convert.vegalite_to_png = functools.lru_cache(maxsize=256)(render)
+    yield
+    vl_convert.vegalite_to_png = render
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "checkin.db"
