@@ -18,8 +18,10 @@ $(RUN_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# --no-compile: pip would byte-compile every module of every package (a third of the
+# install); the suite compiles the ones it imports, once, since it may write bytecode.
 $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-compile -r requirements.txt -r requirements-dev.txt
 	touch $(RUN_STAMP) $@
 
 ## run: with Slack tokens, the bot and the web app (Procfile); without, the web app on a demo database
