@@ -97,7 +97,7 @@ kind = "scale"
     clock.set(PARIS_NINE)
     loop = Scheduler(bot.ctx, interval=5).start()
     try:
-        slack.wait_until(lambda: sum(bool(slack.dm(u)) for u in ids[:50]) >= 5, 30, "fan-out")
+        slack.wait_until(lambda: sum(bool(slack.dm_count(u)) for u in ids[:50]) >= 5, 30, "fan-out")
         outbox_id = outbox.enqueue(conn, "send_checkin", {"checkin": "daily", "members": ["U002"]})
         queued = time.monotonic()
         slack.wait_until(
@@ -109,14 +109,14 @@ kind = "scale"
             "the outbox row",
         )
         picked_after = time.monotonic() - queued
-        still_sending = sum(not slack.dm(u) for u in ids)
+        still_sending = sum(not slack.dm_count(u) for u in ids)
         print(
             f"outbox row done {picked_after:.2f} s after it was queued; "
             f"{still_sending} of {FANOUT} members not yet sent"
         )
         assert picked_after < 5
         assert still_sending > 0, "the fan-out was still going"
-        slack.wait_until(lambda: all(slack.dm(u) for u in ids), 90, "everyone")
+        slack.wait_until(lambda: all(slack.dm_count(u) for u in ids), 90, "everyone")
         slack.wait_until(lambda: slack.dm("U002"), 30, "the row's own send")
     finally:
         loop.stop(1)

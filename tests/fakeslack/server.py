@@ -519,6 +519,14 @@ class FakeSlack:
             m for m in self.workspace.snapshot(dm_id) if m.get("bot_id") == self.workspace.bot_id
         ]
 
+    def dm_count(self, user_id: str) -> int:
+        """How many messages the bot posted in its DM with `user_id`, without copying them:
+        for a wait over hundreds of members, polled every 10 ms."""
+        ws = self.workspace
+        with ws.lock:
+            dm_id = ws.dm_by_user.get(user_id)
+            return sum(1 for m in ws.history.get(dm_id, []) if m.get("bot_id") == ws.bot_id)
+
     def ephemerals(self, user_id: str) -> list[dict[str, Any]]:
         with self.workspace.lock:
             return copy.deepcopy(self.workspace.ephemeral.get(user_id, []))
