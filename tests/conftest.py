@@ -172,7 +172,6 @@ LONGEST_FIRST = (
     "tests/bot/test_scheduler_loop.py",
     "tests/people/test_nothing_to_subtract.py",
     "tests/bot/test_reports_post.py",
-    "tests/browser/test_local_host.py",
     "tests/browser/test_feedback_form.py",
     "tests/bot/test_standup_restart.py",
 )

@@ -7,7 +7,8 @@ no serious or critical violation of checkin's own making. On the Overview a
 brush across the weekly bars changes the other charts; on the Weekly summary
 the Markdown download is the report the command line writes. A screenshot of
 each page goes to docs/screenshots/, and of the pages people open on a phone
-(the feedback form, the Weekly summary, Answers) at a phone's width too.
+(the feedback form, the Weekly summary, Answers) at a phone's width too. A page that reaches
+the app by a foreign name (DNS rebinding) sees one line and no data.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from checkin.db import connection
 from checkin.demo import DemoSummary, build_demo
 from checkin.feedback import invites, requests
 from checkin.reports import build, formats
+from dashboard.auth import host_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
@@ -138,12 +140,20 @@ def web_app(tmp_path_factory, web_app_server) -> Iterator[WebApp]:  # noqa: ANN0
     yield WebApp(web_app_server(free_port(), env, ROOT), path, summary)
 
 
+REBOUND = "rebound.example"  # a foreign name chromium resolves to this machine (below)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """Chromium, resolving `rebound.example` to 127.0.0.1 as a web page that re-points its own
+    name at this machine would (DNS rebinding); every other name as usual."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[*FLAGS, f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1"],
+        )
         yield chromium
         chromium.close()
 
@@ -466,3 +476,27 @@ def test_the_app_listens_on_this_machine_only(web_app) -> None:  # noqa: ANN001
     with pytest.raises(OSError):
         socket.create_connection((outward, port), timeout=2).close()
     socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_a_page_reaching_the_app_by_a_rebound_name_sees_one_line_and_no_data(
+    web_app,  # noqa: ANN001
+    browser,  # noqa: ANN001
+) -> None:
+    """DNS rebinding: a page reaching the local web app (the one `make run` starts without
+    sign-in, on 127.0.0.1) by a foreign name sees one line and no data."""
+    port = web_app.url.rsplit(":", 1)[1]
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"http://{REBOUND}:{port}/")
+    page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
+    page.wait_for_timeout(500)
+    text = page.inner_text('[data-testid="stMain"]')
+    assert host_problem({"Host": REBOUND}) in text
+    assert not page.query_selector('[data-testid="stSidebarNavLink"]')
+    assert not page.query_selector('[data-testid="stVegaLiteChart"]')
+    assert not page.query_selector('[data-testid="stDataFrame"]')
+    assert "Overview" not in text and "wellbeing" not in text.lower()
+    # the same server, by this machine's own name, shows the pages
+    page.goto(f"http://localhost:{port}/")
+    settle(page)
+    assert page.query_selector('[data-testid="stSidebarNavLink"]')
+    page.close()
