@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from contextlib import closing
 from pathlib import Path
 
@@ -102,12 +103,23 @@ def _loose(path: Path) -> bool:
         return False
 
 
+def _shared(folder: Path) -> bool:
+    """A folder with the sticky bit (/tmp, /dev/shm): everyone's files, each deletable only by
+    its owner."""
+    try:
+        return bool(folder.stat().st_mode & stat.S_ISVTX)
+    except OSError:
+        return False
+
+
 def tighten(database: Path, backup_dir: Path) -> list[Path]:
     """Make the database's files and folders owner-only where they are not; returns what changed.
 
     The database with its `-wal` and `-shm`, the signing secret, the copies a
     restore kept (`*-replaced-*`), every copy in the backup folder, and the
-    folders themselves (the data folder unless it is the home directory).
+    folders themselves (the data folder unless it is the home directory or a
+    shared folder such as /tmp, whose sticky bit says others keep files there:
+    made owner-only it would lock them out; the files in it are still 600).
     A path that cannot be changed (someone else's) is left as it is.
     """
     folder = database.parent
@@ -119,7 +131,7 @@ def tighten(database: Path, backup_dir: Path) -> list[Path]:
     folders = [backup_dir] if backup_dir.is_dir() else []
     if backup_dir.is_dir():
         files += [p for p in backup_dir.glob("checkin-*") if p.is_file()]
-    if folder.is_dir() and folder.resolve() != Path.home().resolve():
+    if folder.is_dir() and folder.resolve() != Path.home().resolve() and not _shared(folder):
         folders.append(folder)
     changed = []
     for path, mode in [*((f, PRIVATE_FILE) for f in files), *((d, PRIVATE_DIR) for d in folders)]:

@@ -102,6 +102,19 @@ def test_a_start_tightens_files_readable_by_others_and_says_so_once(tmp_path, ca
     assert all(mode(p) == 0o600 for p in (db.parent / "backups").iterdir())
 
 
+def test_a_database_in_a_shared_folder_like_tmp_leaves_the_folder_open_to_others(tmp_path):
+    """/tmp and /dev/shm hold everyone's files (the sticky bit): made owner-only, they would
+    lock every other user and program out. The database's own files are still 600."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    (shared / "someone-elses.txt").write_text("x")
+    connection._TIGHTENED.clear()
+    connection.connect(shared / "checkin.db").close()
+    assert mode(shared) == 0o1777
+    assert mode(shared / "checkin.db") == 0o600
+
+
 def test_the_cli_says_in_one_line_what_it_tightened(tmp_path):
     db = loose_files(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CHECKIN_"))}
