@@ -66,17 +66,16 @@ def held_back(
     least = viewer.min_group
     marks = ", ".join("?" for _ in weeks)
     params = [checkin_id, *weeks]
-    answered: dict[str, tuple[int, int]] = {
-        r[0]: (r[1], r[2])
-        for r in conn.execute(
+    answerers_of_week: dict[str, int] = dict(
+        conn.execute(
             # runs_answer_minutes covers it: answer_minutes is set with the first answer
-            "SELECT week, COUNT(*), COUNT(DISTINCT member_id) FROM runs "  # noqa: S608
+            "SELECT week, COUNT(DISTINCT member_id) FROM runs "  # noqa: S608
             f"WHERE checkin_id = ? AND week IN ({marks}) AND status IN {ASKED_SQL} "
             "AND answer_minutes IS NOT NULL GROUP BY week",
             params,
-        )
-    }
-    too_few = frozenset(w for w in weeks if answered.get(w, (0, 0))[1] < least)
+        ).fetchall()
+    )
+    too_few = frozenset(w for w in weeks if answerers_of_week.get(w, 0) < least)
     # the questions each week asked (set when its check-ins were sent, whatever the answers)
     asked: dict[str, set[int]] = {}
     for week, ids in conn.execute(
