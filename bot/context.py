@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class BotContext:
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     # When each loop last completed; `python -m bot` exits when one stops (`bot.health`).
     loops: Loops = field(default_factory=lambda: Loops(system_clock))
+    _once_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def defer(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
         """Run `fn(*args)` after the ack, in order with the other work for `key`; never raises."""
@@ -63,22 +65,35 @@ class BotContext:
             return
         self.defer(key, fn, *args)
 
-    def defer_once(self, key: str, member: str, fn: Callable[..., Any], *args: Any) -> bool:
+    def defer_once(
+        self, key: str, member: str, fn: Callable[..., Any], *args: Any, again: bool = False
+    ) -> bool:
         """`defer` unless work under `key` is queued or running already; True if queued now.
 
         The scheduler finds the same pending work (a post owed, a send to
-        check) every few seconds; it is queued once until it has run.
+        check) every few seconds; it is queued once until it has run. With
+        `again` (work that reads the clock when it starts, as a tick's due
+        runs do), a request made while the work is already running runs it
+        once more when it ends: the newer tick's time is never skipped.
         """
-        queued: set[str] = self.cache.setdefault("queued_once", set())
-        if key in queued:
-            return False
-        queued.add(key)
+        with self._once_lock:
+            state: dict[str, str] = self.cache.setdefault("queued_once", {})
+            if key in state:
+                if again and state[key] == "running":
+                    state[key] = "again"
+                return False
+            state[key] = "queued"
 
         def once() -> None:
+            with self._once_lock:
+                state[key] = "running"
             try:
                 fn(*args)
             finally:
-                queued.discard(key)
+                with self._once_lock:
+                    rerun = state.pop(key, None) == "again"
+                if rerun:
+                    self.defer_once(key, member, fn, *args, again=again)
 
         once.__name__ = getattr(fn, "__name__", "work")
         self.defer(member, once)

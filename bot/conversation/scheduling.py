@@ -31,6 +31,7 @@ def tick(ctx: BotContext) -> None:
             create_and_queue,
             ctx,
             checkin["id"],
+            again=True,  # it reads the clock: a tick during a pass gets a pass of its own
         )
     _guarded(ctx, recover_sending, now)
     _guarded(ctx, queue_sends, now)

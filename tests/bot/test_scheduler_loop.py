@@ -3,6 +3,7 @@ never stalls it; the outbox is picked up within seconds during a 500-member fan-
 
 from __future__ import annotations
 
+import threading
 import time
 import types
 from datetime import UTC, datetime, timedelta
@@ -66,6 +67,34 @@ def test_a_backward_step_ticks_at_once_and_keeps_ticking_and_sending(slack, bot,
     finally:
         loop.stop(1)
     assert len(slack.dm("U001")) == 1 and len(slack.dm("U004")) == 1, "sent once, not again"
+
+
+def test_a_tick_while_the_due_runs_are_being_made_is_not_lost(slack, bot, clock, monkeypatch):  # noqa: ANN001
+    """The pass a tick queued reads the clock as it starts; a tick at 09:00 that comes while
+    the 08:59:50 pass is still reading the roster gets a pass of its own after it."""
+    from bot import scheduler
+    from bot.conversation import sending
+
+    first_pass = threading.Event()
+    go_on = threading.Event()
+    create_runs = sending.create_runs
+
+    def slow_first(ctx, checkin, now):  # noqa: ANN001, ANN202
+        if not first_pass.is_set():
+            first_pass.set()
+            assert go_on.wait(10)
+        return create_runs(ctx, checkin, now)
+
+    monkeypatch.setattr(sending, "create_runs", slow_first)
+    clock.set(PARIS_NINE - timedelta(seconds=10))
+    scheduler.tick(bot.ctx)
+    assert first_pass.wait(10), "the first pass started"
+    clock.set(PARIS_NINE)  # 09:00 in Paris and Berlin, while the 08:59:50 pass runs
+    scheduler.tick(bot.ctx)
+    go_on.set()
+    slack.wait_until(lambda: slack.dm("U001") and slack.dm("U004"), 10, "the 09:00 sends")
+    assert settle(slack, bot) is None
+    assert len(slack.dm("U001")) == 1 and len(slack.dm("U004")) == 1, "sent once"
 
 
 FANOUT = 500
