@@ -11,8 +11,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 .PHONY: run test lint bench demo clean
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	@sh scripts/make-venv.sh $(PYTHON) $(VENV)
 
 $(RUN_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
