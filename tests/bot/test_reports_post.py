@@ -527,7 +527,7 @@ def test_the_week_is_posted_once_whatever_one_call_of_the_post_does(
     from tests.bot.test_faults import beyond_budget, quick
 
     bot = make_bot()
-    quick(bot)
+    quick(bot, timeouts=kind == "timeout")
     slack.fail(method, kind, times=beyond_budget(kind), retry_after=0, hang=0.6)
     for minutes in (0, 2, 4, 6, 8):
         at(bot, clock, REPORT_TIME + timedelta(minutes=minutes), slack)
