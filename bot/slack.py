@@ -365,14 +365,14 @@ def find_posted(
     ctx: Any,
     method: str,
     channel: str,
-    event_type: str,
+    event_type: str | None,
     wanted: dict[str, Any],
     *,
     pages: int,
     **args: Any,
 ) -> dict | None:
-    """The message an earlier try posted, found by its metadata: `event_type` with these
-    payload fields, in `method` ("conversations.history" or "conversations.replies", with
+    """The newest message an earlier try posted, found by its metadata: `event_type` (None:
+    any) with these payload fields, in `method` ("conversations.history" or "conversations.replies", with
     `args` such as `oldest` or `ts`), at most `pages` pages of 200 back."""
     cursor = None
     for _ in range(pages):
@@ -383,7 +383,7 @@ def find_posted(
         for message in response.get("messages") or []:
             meta = message.get("metadata") or {}
             payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == event_type and all(
+            if event_type in (None, meta.get("event_type")) and all(
                 payload.get(k) == v for k, v in wanted.items()
             ):
                 return message

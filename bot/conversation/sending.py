@@ -21,7 +21,14 @@ from slack_sdk.errors import SlackApiError
 from bot import dm, members
 from bot.context import BotContext
 from bot.conversation import blocks
-from bot.slack import SlackUnavailable, call, error_code, is_transient, may_have_posted
+from bot.slack import (
+    SlackUnavailable,
+    call,
+    error_code,
+    find_posted,
+    is_transient,
+    may_have_posted,
+)
 from checkin.answers import delivery, runs
 from checkin.checkins import model
 from checkin.checkins.timing import MemberClock, Schedule, due_runs
@@ -315,18 +322,10 @@ def recover_run(ctx: BotContext, run_id: int) -> str:
 def find_in_dm(
     ctx: BotContext, channel: str, run_id: int, question_id: int | None = None, recap: bool = False
 ) -> dict | None:
-    """The newest message of the run in the DM (of that question, or its recap), if any."""
-    history = call(
-        ctx, "conversations.history", channel=channel, limit=100, include_all_metadata=True
-    )
-    for message in history.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if payload.get("run_id") != run_id:
-            continue
-        if recap and metadata.get("event_type") != "checkin_recap":
-            continue
-        if question_id is not None and payload.get("question_id") != question_id:
-            continue
-        return message
-    return None
+    """The newest message of the run in the DM (of that question, or its recap), if any:
+    the newest page of the DM, which holds the run's messages while its window is open."""
+    wanted: dict[str, int] = {"run_id": run_id}
+    if question_id is not None:
+        wanted["question_id"] = question_id
+    event_type = "checkin_recap" if recap else None
+    return find_posted(ctx, "conversations.history", channel, event_type, wanted, pages=1)
