@@ -34,7 +34,8 @@ run: $(RUN_STAMP)
 # --no-loadscope-reorder: modules go out in collection order, which tests/conftest.py puts
 # longest first (xdist's own order, most tests first, left the longest modules to the end).
 # One worker more than the cores: many tests wait (the fake Slack's rate limits and retries,
-# a browser, a bot process starting); on 2 cores 3 and 4 workers both took 2:44 (warm); 2 took 4:25.
+# a browser, a bot process starting); on 2 cores, warm, 3 workers took 2:37 and 4 took 2:48
+# back to back; 2 took 4:25.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 # The tests' databases and files go to a RAM disk when there is a roomy one (a container's
 # default 64 MB /dev/shm is not): each test makes and syncs its own SQLite files.

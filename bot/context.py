@@ -45,7 +45,7 @@ class BotContext:
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     # When each loop last completed; `python -m bot` exits when one stops (`bot.health`).
     loops: Loops = field(default_factory=lambda: Loops(system_clock))
-    _once_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _once_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def defer(self, key: str, fn: Callable[..., Any], *args: Any) -> None:
         """Run `fn(*args)` after the ack, in order with the other work for `key`; never raises."""
